@@ -1,0 +1,45 @@
+// The subcommands of classifier-cli and the small helpers they share.
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace studio::cli {
+
+// Exit codes shared by every subcommand.
+enum ExitCode
+{
+    ExitOk = 0,
+    ExitFailure = 1,
+    ExitBadInput = 2
+};
+
+// One subcommand: its name, a one-line summary for --help, and its entry point.
+struct CliCommand
+{
+    QString name;
+    QString summary;
+    int (*run)(const QStringList& arguments); // arguments[0] is "classifier-cli <name>"
+};
+
+// The commands of each area, collected by main().
+QVector<CliCommand> datasetCommands();
+QVector<CliCommand> modelCommands();
+
+// Parses `arguments` with a parser that has --help; prints help or the error and returns the
+// exit code to use, or -1 to go on.
+int parseOrExit(QCommandLineParser& parser, const QStringList& arguments);
+
+// Prints to stdout / stderr (UTF-8, flushed).
+void printOut(const QString& text);
+void printError(const QString& text);
+
+// Reads an integer option; on a bad value prints a message naming the option and returns false.
+bool intOption(const QCommandLineParser& parser, const QString& name, int minimum, int* value);
+
+// True when stderr is a terminal (progress lines are redrawn in place only then).
+bool stderrIsTerminal();
+
+} // namespace studio::cli

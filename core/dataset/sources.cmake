@@ -1,0 +1,7 @@
+# Sources of core/dataset, relative to core/.
+list(APPEND STUDIO_CORE_SOURCES
+    dataset/fashionmnist.cpp
+    dataset/fashionmnist.h
+    dataset/idxreader.cpp
+    dataset/idxreader.h
+)

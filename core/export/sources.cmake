@@ -1,0 +1,3 @@
+# Sources of core/export, relative to core/.
+list(APPEND STUDIO_CORE_SOURCES
+)

@@ -1,0 +1,62 @@
+// How a dataset is found, split, loaded and augmented: the project file's "dataset" and
+// "augmentation" sections. Plain values; JSON names (Keras's) are given beside each field.
+#pragma once
+
+#include <QString>
+
+namespace studio {
+
+enum class ColorMode
+{
+    Rgb,
+    Grayscale
+}; // "rgb" | "grayscale"
+enum class SplitMode
+{
+    Folders,
+    Auto
+}; // "folders" | "auto"
+enum class FillMode
+{
+    Nearest,
+    Constant,
+    Reflect,
+    Wrap
+}; // "nearest" | "constant" | ...
+
+// Where the images are and how they become tensors.
+struct DatasetSettings
+{
+    QString root;                             // "root": folder of splits or of class folders
+    SplitMode splitMode = SplitMode::Folders; // "split_mode"
+    double trainRatio = 0.8; // "split": {"train", "validation", "test"} (auto mode)
+    double validationRatio = 0.1;
+    double testRatio = 0.1;
+    quint64 splitSeed = 42;               // "split_seed"
+    int imageSize = 64;                   // "image_size": square side in pixels (in_size)
+    ColorMode colorMode = ColorMode::Rgb; // "color_mode"
+    double rescale = 1.0 / 255.0;         // "rescale"
+    qint64 cacheBudgetBytes = 0;          // "cache_budget_mb" * 2^20; 0 = a share of RAM
+
+    int channels() const { return colorMode == ColorMode::Rgb ? 3 : 1; }
+};
+
+// Keras ImageDataGenerator augmentation, applied to the training split only.
+struct AugmentationSettings
+{
+    bool enabled = true;         // "enabled"
+    double rotationRange = 0;    // "rotation_range": degrees
+    double widthShiftRange = 0;  // "width_shift_range": fraction of width
+    double heightShiftRange = 0; // "height_shift_range": fraction of height
+    double shearRange = 0;       // "shear_range": degrees
+    double zoomLow = 1;          // "zoom_range": a number z means [1-z, 1+z]
+    double zoomHigh = 1;
+    bool horizontalFlip = false; // "horizontal_flip"
+    bool verticalFlip = false;   // "vertical_flip"
+    double brightnessLow = 1;    // "brightness_range": [low, high]; 1 = unchanged
+    double brightnessHigh = 1;
+    FillMode fillMode = FillMode::Nearest; // "fill_mode"
+    double cval = 0;                       // "cval": fill value for "constant", 0..255
+};
+
+} // namespace studio

@@ -20,6 +20,12 @@
 
 #include <thread>
 
+// studio_ui is a static library: its resources are registered explicitly.
+static void initUiResources()
+{
+    Q_INIT_RESOURCE(studio);
+}
+
 namespace studio {
 
 namespace {
@@ -45,6 +51,7 @@ QWidget* makePendingPage(const QString& title, const QString& explanation)
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
+    initUiResources();
     setWindowTitle(QString::fromLatin1(kProductName));
     setWindowIcon(QIcon(QStringLiteral(":/icons/classifier-studio.svg")));
     buildPages();

@@ -25,6 +25,8 @@ private Q_SLOTS:
     {
         MainWindow window;
         QCOMPARE(window.windowTitle(), QStringLiteral("Classifier Studio"));
+        QVERIFY(QFile::exists(QStringLiteral(":/icons/classifier-studio.svg")));
+        QVERIFY(!window.windowIcon().pixmap(32, 32).isNull());
         auto* navigation = window.findChild<QListWidget*>(QStringLiteral("pageNavigation"));
         QVERIFY(navigation);
         QStringList names;

@@ -1,0 +1,80 @@
+// What a training run tells its observers (GUI, CLI printer, events.jsonl), as plain values.
+#pragma once
+
+#include "training/history.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace studio {
+
+// A run began: where it runs and on what.
+struct RunStartedEvent
+{
+    QString device;  // "cpu" or "cuda:0"
+    int threads = 0; // intra-op threads
+    qint64 trainImages = 0;
+    qint64 validationImages = 0;
+    qint64 testImages = 0;
+    qint64 parameters = 0;
+    int epochs = 0;     // the epoch the run will end after (1-based count)
+    int firstEpoch = 0; // 0-based; larger than 0 when resuming
+    int batchesPerEpoch = 0;
+};
+
+// Progress within an epoch, sent at most ~10 times per second.
+struct BatchEvent
+{
+    int epoch = 0;       // 0-based
+    int batch = 0;       // 1-based count of batches done in this epoch
+    int batches = 0;     // batches per epoch
+    double loss = 0;     // running mean over the epoch so far
+    double accuracy = 0; // running mean over the epoch so far
+    double imagesPerSecond = 0;
+    double etaSeconds = 0; // until the end of the run
+};
+
+// An epoch finished, with validation.
+struct EpochEvent
+{
+    EpochRecord record;
+    bool isBest = false; // best so far by the checkpoint monitor
+};
+
+// The run ended.
+struct RunEndedEvent
+{
+    enum class Outcome
+    {
+        Finished,
+        Stopped,
+        Failed
+    };
+    Outcome outcome = Outcome::Finished;
+    QString reason; // why it stopped or failed, for people
+    int epochsDone = 0;
+    int bestEpoch = -1; // 0-based, -1 if none
+};
+
+// Receives the events of a run; called on the training thread.
+class TrainingObserver
+{
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void runStarted(const RunStartedEvent&) {}
+    virtual void batchDone(const BatchEvent&) {}
+    virtual void epochDone(const EpochEvent&) {}
+    virtual void runEnded(const RunEndedEvent&) {}
+};
+
+// One JSON object per event, as `classifier-cli train --json` prints and events.jsonl stores.
+// Epochs are 1-based there, as people count them.
+QJsonObject toJson(const RunStartedEvent& event);
+QJsonObject toJson(const BatchEvent& event);
+QJsonObject toJson(const EpochEvent& event);
+QJsonObject toJson(const RunEndedEvent& event);
+
+// The event's name in JSON ("started", "batch", "epoch", "finished", "stopped", "failed").
+QString outcomeName(RunEndedEvent::Outcome outcome);
+
+} // namespace studio

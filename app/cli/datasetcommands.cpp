@@ -1,11 +1,17 @@
-// classifier-cli commands of the dataset area: example-dataset.
+// classifier-cli commands of the dataset area: example-dataset, scan.
 #include "clicommand.h"
 
+#include "dataset/datasetscanner.h"
 #include "dataset/fashionmnist.h"
+#include "dataset/imagecache.h"
+#include "dataset/scanreport.h"
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QJsonDocument>
 
+#include <algorithm>
+#include <cstdio>
 #include <mutex>
 
 namespace studio::cli {
@@ -84,13 +90,102 @@ int runExampleDataset(const QStringList& arguments)
     return ExitOk;
 }
 
+int runScan(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Checks a dataset folder: ROOT/{train,validation,test}/<class>/... or "
+                       "ROOT/<class>/... (then split automatically, 80/10/10, and the split is "
+                       "recorded). Decodes every image and lists the images per class and split, "
+                       "the files that cannot be used, identical images and other problems. Exit "
+                       "code 0: the dataset is usable; 2: it is not (the message says why)."));
+    parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("The dataset folder."));
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
+    parser.addOption({QStringLiteral("image-size"),
+                      QStringLiteral("Side of the square images the model sees (default 64)."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("color-mode"), QStringLiteral("rgb (default) or grayscale."),
+                      QStringLiteral("MODE")});
+    if (const int code = parseOrExit(parser, arguments); code >= 0) {
+        return code;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        printError(QStringLiteral("scan needs exactly one dataset folder. Example: "
+                                  "classifier-cli scan ~/fashion-mnist"));
+        return ExitBadInput;
+    }
+    studio::DatasetSettings settings;
+    settings.root = parser.positionalArguments().first();
+    if (!intOption(parser, QStringLiteral("image-size"), 4, &settings.imageSize)) {
+        return ExitBadInput;
+    }
+    if (parser.isSet(QStringLiteral("color-mode"))) {
+        const QString mode = parser.value(QStringLiteral("color-mode")).toLower();
+        if (mode == QLatin1String("rgb")) {
+            settings.colorMode = studio::ColorMode::Rgb;
+        } else if (mode == QLatin1String("grayscale")) {
+            settings.colorMode = studio::ColorMode::Grayscale;
+        } else {
+            printError(QStringLiteral("--color-mode must be 'rgb' or 'grayscale', got '%1'.")
+                           .arg(parser.value(QStringLiteral("color-mode"))));
+            return ExitBadInput;
+        }
+    }
+    const bool terminal = stderrIsTerminal();
+    std::mutex printMutex;
+    studio::ScanOptions options;
+    options.progress = [&](qint64 done, qint64 total) {
+        if (!terminal) {
+            return;
+        }
+        std::lock_guard<std::mutex> lock(printMutex);
+        std::fprintf(stderr, "\rdecoding images: %lld / %lld", static_cast<long long>(done),
+                     static_cast<long long>(total));
+        std::fflush(stderr);
+    };
+    const studio::Result<studio::DatasetIndex> index = studio::scanDataset(settings, options);
+    if (terminal) {
+        std::fputs("\n", stderr);
+    }
+    if (!index) {
+        printError(index.error());
+        return ExitBadInput;
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        printOut(QString::fromUtf8(
+            QJsonDocument(studio::scanReportJson(*index)).toJson(QJsonDocument::Compact)));
+        return ExitOk;
+    }
+    const qint64 imageBytes = qint64(settings.imageSize) * settings.imageSize * settings.channels();
+    const qint64 budget = studio::ImageCache::defaultBudgetBytes();
+    const qint64 images = index->items.size();
+    const qint64 fit = std::min(images, budget / imageBytes);
+    QString text = studio::scanReportText(*index);
+    text += QStringLiteral("\nAt %1x%1 %2, the %3 images take %4 MiB in memory; the cache budget "
+                           "(a quarter of the RAM, %5 MiB) holds %6 of them%7.\n")
+                .arg(settings.imageSize)
+                .arg(settings.colorMode == studio::ColorMode::Rgb ? QStringLiteral("RGB")
+                                                                  : QStringLiteral("grayscale"))
+                .arg(images)
+                .arg(double(images * imageBytes) / (1 << 20), 0, 'f', 1)
+                .arg(budget >> 20)
+                .arg(fit == images ? QStringLiteral("all") : QString::number(fit))
+                .arg(fit == images ? QString()
+                                   : QStringLiteral("; the others are read from disk each epoch"));
+    printOut(text);
+    return ExitOk;
+}
+
 } // namespace
 
 QVector<CliCommand> datasetCommands()
 {
     return {{QStringLiteral("example-dataset"),
              QStringLiteral("write Fashion-MNIST as class folders of PNG images"),
-             &runExampleDataset}};
+             &runExampleDataset},
+            {QStringLiteral("scan"),
+             QStringLiteral("check a dataset folder: classes, counts, broken and identical images"),
+             &runScan}};
 }
 
 } // namespace studio::cli

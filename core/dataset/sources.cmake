@@ -1,8 +1,29 @@
 # Sources of core/dataset, relative to core/.
 list(APPEND STUDIO_CORE_SOURCES
+    dataset/augmenter.cpp
+    dataset/augmenter.h
+    dataset/batchloader.cpp
+    dataset/batchloader_p.h
+    dataset/batchproducer.cpp
+    dataset/batchproducer.h
+    dataset/datasetindex.cpp
+    dataset/datasetindex.h
+    dataset/datasetscanner.cpp
+    dataset/datasetscanner.h
     dataset/datasetsettings.h
     dataset/fashionmnist.cpp
     dataset/fashionmnist.h
     dataset/idxreader.cpp
     dataset/idxreader.h
+    dataset/imagecache.cpp
+    dataset/imagecache.h
+    dataset/imagedecoder.cpp
+    dataset/imagedecoder.h
+    dataset/parallel.cpp
+    dataset/parallel_p.h
+    dataset/random_p.h
+    dataset/scanreport.cpp
+    dataset/scanreport.h
+    dataset/splitmanifest.cpp
+    dataset/splitmanifest.h
 )

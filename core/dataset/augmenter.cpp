@@ -1,0 +1,149 @@
+#include "dataset/augmenter.h"
+#include "dataset/random_p.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <cstring>
+
+namespace studio {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+int borderMode(FillMode mode)
+{
+    switch (mode) {
+    case FillMode::Nearest:
+        return cv::BORDER_REPLICATE;
+    case FillMode::Constant:
+        return cv::BORDER_CONSTANT;
+    case FillMode::Reflect:
+        return cv::BORDER_REFLECT; // scipy's "reflect": d c b a | a b c d | d c b a
+    case FillMode::Wrap:
+        return cv::BORDER_WRAP;
+    }
+    return cv::BORDER_REPLICATE;
+}
+
+// 3x3 product a * b.
+void multiply(const double a[3][3], const double b[3][3], double out[3][3])
+{
+    double r[3][3];
+    for (int i = 0; i < 3; ++i) {
+        for (int j = 0; j < 3; ++j) {
+            r[i][j] = a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j];
+        }
+    }
+    std::memcpy(out, r, sizeof r);
+}
+
+} // namespace
+
+bool AugmentParams::isIdentity() const
+{
+    return theta == 0 && tx == 0 && ty == 0 && shear == 0 && zx == 1 && zy == 1 &&
+           !flipHorizontal && !flipVertical && brightness == 1;
+}
+
+Augmenter::Augmenter(const AugmentationSettings& settings, const ImageShape& shape)
+    : m_settings(settings), m_shape(shape)
+{
+    const AugmentationSettings& s = settings;
+    m_identity = !s.enabled ||
+                 (s.rotationRange == 0 && s.widthShiftRange == 0 && s.heightShiftRange == 0 &&
+                  s.shearRange == 0 && s.zoomLow == 1 && s.zoomHigh == 1 && !s.horizontalFlip &&
+                  !s.verticalFlip && s.brightnessLow == 1 && s.brightnessHigh == 1);
+}
+
+quint64 Augmenter::seedFor(quint64 seed, int epoch, int item)
+{
+    return mix64(mix64(seed ^ mix64(quint64(epoch) + 0x51ed27ULL)) ^ quint64(quint32(item)));
+}
+
+AugmentParams Augmenter::draw(quint64 seed) const
+{
+    AugmentParams p;
+    if (m_identity) {
+        return p;
+    }
+    const AugmentationSettings& s = m_settings;
+    SplitMix random(seed);
+    // Keras: a range below 1 is a fraction of the side, from 1 on it is pixels.
+    const auto shift = [&](double range) {
+        const double value = random.uniform(-range, range);
+        return range < 1 ? value * m_shape.size : value;
+    };
+    if (s.rotationRange != 0) {
+        p.theta = random.uniform(-s.rotationRange, s.rotationRange);
+    }
+    if (s.heightShiftRange != 0) {
+        p.tx = shift(s.heightShiftRange);
+    }
+    if (s.widthShiftRange != 0) {
+        p.ty = shift(s.widthShiftRange);
+    }
+    if (s.shearRange != 0) {
+        p.shear = random.uniform(-s.shearRange, s.shearRange);
+    }
+    if (s.zoomLow != 1 || s.zoomHigh != 1) {
+        p.zx = random.uniform(s.zoomLow, s.zoomHigh);
+        p.zy = random.uniform(s.zoomLow, s.zoomHigh);
+    }
+    p.flipHorizontal = s.horizontalFlip && random.uniform(0, 1) < 0.5;
+    p.flipVertical = s.verticalFlip && random.uniform(0, 1) < 0.5;
+    if (s.brightnessLow != 1 || s.brightnessHigh != 1) {
+        p.brightness = random.uniform(s.brightnessLow, s.brightnessHigh);
+    }
+    return p;
+}
+
+void Augmenter::apply(const uint8_t* src, uint8_t* dst, const AugmentParams& p) const
+{
+    const int size = m_shape.size;
+    const int type = CV_8UC(m_shape.channels);
+    const cv::Mat in(size, size, type, const_cast<uint8_t*>(src));
+    cv::Mat out(size, size, type, dst);
+
+    // Keras's apply_affine_transform: rotation * shift * shear * zoom, about the centre, in
+    // (row, column) coordinates, mapping output pixels to input pixels.
+    const bool warp =
+        p.theta != 0 || p.tx != 0 || p.ty != 0 || p.shear != 0 || p.zx != 1 || p.zy != 1;
+    if (warp) {
+        const double theta = p.theta * kPi / 180.0;
+        const double shear = p.shear * kPi / 180.0;
+        const double rotation[3][3] = {{std::cos(theta), -std::sin(theta), 0},
+                                       {std::sin(theta), std::cos(theta), 0},
+                                       {0, 0, 1}};
+        const double shift[3][3] = {{1, 0, p.tx}, {0, 1, p.ty}, {0, 0, 1}};
+        const double shearing[3][3] = {
+            {1, -std::sin(shear), 0}, {0, std::cos(shear), 0}, {0, 0, 1}};
+        const double zoom[3][3] = {{p.zx, 0, 0}, {0, p.zy, 0}, {0, 0, 1}};
+        const double centre = double(size) / 2 - 0.5;
+        const double toCentre[3][3] = {{1, 0, centre}, {0, 1, centre}, {0, 0, 1}};
+        const double fromCentre[3][3] = {{1, 0, -centre}, {0, 1, -centre}, {0, 0, 1}};
+        double m[3][3];
+        multiply(rotation, shift, m);
+        multiply(m, shearing, m);
+        multiply(m, zoom, m);
+        multiply(toCentre, m, m);
+        multiply(m, fromCentre, m);
+        // OpenCV works in (x = column, y = row).
+        const cv::Matx23d inverse(m[1][1], m[1][0], m[1][2], m[0][1], m[0][0], m[0][2]);
+        cv::warpAffine(in, out, inverse, out.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                       borderMode(m_settings.fillMode), cv::Scalar::all(m_settings.cval));
+    } else {
+        std::memcpy(dst, src, size_t(m_shape.bytes()));
+    }
+    if (p.flipHorizontal || p.flipVertical) {
+        const int code = p.flipHorizontal && p.flipVertical ? -1 : (p.flipHorizontal ? 1 : 0);
+        cv::flip(out, out, code);
+    }
+    if (p.brightness != 1) {
+        out.convertTo(out, CV_8U, p.brightness);
+    }
+}
+
+} // namespace studio

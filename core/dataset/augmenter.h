@@ -1,0 +1,61 @@
+// Keras ImageDataGenerator augmentation: one composed affine warp per image, flips, brightness.
+#pragma once
+
+#include "dataset/datasetsettings.h"
+#include "dataset/imagedecoder.h"
+
+#include <QtGlobal>
+
+#include <cstdint>
+
+namespace studio {
+
+// The transform of one image, in Keras's terms (get_random_transform).
+struct AugmentParams
+{
+    double theta = 0; // degrees; +90 turns the image's top-left corner to the top-right
+    double tx = 0;    // pixels, along the rows (height_shift): output(r) = input(r + tx)
+    double ty = 0;    // pixels, along the columns (width_shift): output(c) = input(c + ty)
+    double shear = 0; // degrees
+    double zx = 1;    // zoom of the row axis; > 1 shows more of the image (Keras's meaning)
+    double zy = 1;    // zoom of the column axis
+    bool flipHorizontal = false;
+    bool flipVertical = false;
+    double brightness = 1; // pixel values are multiplied by this and clipped to 0..255
+
+    bool isIdentity() const;
+};
+
+// Draws and applies augmentations to uint8 images of one shape (HWC, interleaved). Draws are
+// seeded per image, so results do not depend on thread scheduling. Const methods are
+// thread-safe and are called from the batch producer's worker threads.
+class Augmenter
+{
+public:
+    Augmenter(const AugmentationSettings& settings, const ImageShape& shape);
+
+    // True when the settings can change no pixel.
+    bool isIdentity() const { return m_identity; }
+
+    // The per-image seed: depends on the run's seed, the epoch and the image only.
+    static quint64 seedFor(quint64 seed, int epoch, int item);
+
+    // Keras's random draws, from a generator seeded with `seed`.
+    AugmentParams draw(quint64 seed) const;
+
+    // dst receives shape().bytes() bytes; it must not overlap src.
+    void apply(const uint8_t* src, uint8_t* dst, const AugmentParams& params) const;
+    void augment(const uint8_t* src, uint8_t* dst, quint64 seed) const
+    {
+        apply(src, dst, draw(seed));
+    }
+
+    const ImageShape& shape() const { return m_shape; }
+
+private:
+    AugmentationSettings m_settings;
+    ImageShape m_shape;
+    bool m_identity = true;
+};
+
+} // namespace studio

@@ -1,0 +1,216 @@
+#include "dataset/batchproducer.h"
+#include "dataset/imagecache.h"
+#include "dataset/imagedecoder.h"
+#include "dataset/parallel_p.h"
+#include "dataset/random_p.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace studio {
+
+BatchProducer::BatchProducer(const DatasetIndex& index, Split split,
+                             const DatasetSettings& settings,
+                             const AugmentationSettings& augmentation, const ImageCache* cache,
+                             const BatchOptions& options)
+    : m_options(options), m_root(index.root),
+      m_cache(cache), m_shape{settings.imageSize, settings.channels()},
+      m_rescale(float(settings.rescale)),
+      m_augmenter(augmentation, ImageShape{settings.imageSize, settings.channels()})
+{
+    m_options.batchSize = std::max(1, m_options.batchSize);
+    m_options.prefetch = std::max(1, m_options.prefetch);
+    if (m_options.threads <= 0) {
+        m_options.threads = std::max(1, hardwareThreads() - 1);
+    }
+    if (m_cache != nullptr &&
+        (m_cache->shape().size != m_shape.size || m_cache->shape().channels != m_shape.channels)) {
+        m_cache = nullptr; // a cache of another shape cannot serve these batches
+    }
+    for (int i = 0; i < index.items.size(); ++i) {
+        const DatasetItem& item = index.items[i];
+        if (item.split == split) {
+            m_items.push_back(i);
+            m_paths.push_back(item.path);
+            m_labels.push_back(item.label);
+        }
+    }
+}
+
+BatchProducer::~BatchProducer()
+{
+    stop();
+}
+
+int BatchProducer::batchesPerEpoch() const
+{
+    return (imageCount() + m_options.batchSize - 1) / m_options.batchSize;
+}
+
+void BatchProducer::stop()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stopping = true;
+    }
+    m_canBuild.notify_all();
+    m_readyChanged.notify_all();
+    for (std::thread& worker : m_workers) {
+        worker.join();
+    }
+    m_workers.clear();
+}
+
+void BatchProducer::startEpoch(int epoch)
+{
+    stop();
+    std::vector<int> order(m_items.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+        order[i] = int(i);
+    }
+    if (m_options.shuffle) {
+        SplitMix random(mix64(m_options.seed ^ mix64(quint64(epoch) + 0x5eedULL)));
+        for (size_t i = order.size(); i > 1; --i) {
+            std::swap(order[i - 1], order[size_t(random.below(i))]);
+        }
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_order = std::move(order);
+        m_ready.clear();
+        m_epoch = epoch;
+        m_nextToBuild = 0;
+        m_nextToDeliver = 0;
+        m_stopping = false;
+        m_waitSeconds = 0;
+    }
+    const int threads = std::max(1, std::min(m_options.threads, batchesPerEpoch()));
+    for (int t = 0; t < threads; ++t) {
+        m_workers.emplace_back(&BatchProducer::work, this, epoch);
+    }
+}
+
+bool BatchProducer::next(HostBatch* batch)
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    if (m_epoch < 0 || m_nextToDeliver >= batchesPerEpoch()) {
+        return false;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    m_readyChanged.wait(lock, [&] { return m_stopping || m_ready.count(m_nextToDeliver) > 0; });
+    m_waitSeconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (m_ready.count(m_nextToDeliver) == 0) {
+        return false;
+    }
+    auto found = m_ready.find(m_nextToDeliver);
+    *batch = std::move(found->second);
+    m_ready.erase(found);
+    ++m_nextToDeliver;
+    lock.unlock();
+    m_canBuild.notify_all();
+    return true;
+}
+
+double BatchProducer::waitSeconds() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_waitSeconds;
+}
+
+QStringList BatchProducer::problems() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_problems;
+}
+
+void BatchProducer::work(int epoch)
+{
+    const OpenCvSingleThreaded guard;
+    std::vector<uint8_t> decoded;
+    std::vector<uint8_t> augmented(size_t(m_shape.bytes()));
+    const int batches = batchesPerEpoch();
+    for (;;) {
+        int number = 0;
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_canBuild.wait(lock, [&] {
+                return m_stopping || m_nextToBuild >= batches ||
+                       m_nextToBuild < m_nextToDeliver + m_options.prefetch;
+            });
+            if (m_stopping || m_nextToBuild >= batches) {
+                return;
+            }
+            number = m_nextToBuild++;
+        }
+        HostBatch batch = build(epoch, number, &decoded, &augmented);
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_ready.emplace(number, std::move(batch));
+        }
+        m_readyChanged.notify_all();
+    }
+}
+
+HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* decoded,
+                               std::vector<uint8_t>* augmented)
+{
+    const int first = number * m_options.batchSize;
+    const int count = std::min(m_options.batchSize, imageCount() - first);
+    const int channels = m_shape.channels;
+    const int size = m_shape.size;
+    const size_t plane = size_t(size) * size;
+    HostBatch batch;
+    batch.epoch = epoch;
+    batch.number = number;
+    batch.count = count;
+    batch.channels = channels;
+    batch.size = size;
+    batch.images.resize(size_t(count) * channels * plane);
+    batch.labels.resize(size_t(count));
+    batch.items.resize(size_t(count));
+    const bool augment = m_options.augment && !m_augmenter.isIdentity();
+    for (int k = 0; k < count; ++k) {
+        const int local = m_order[size_t(first + k)];
+        const int item = m_items[size_t(local)];
+        batch.labels[size_t(k)] = m_labels[size_t(local)];
+        batch.items[size_t(k)] = item;
+        const uint8_t* pixels = m_cache != nullptr ? m_cache->find(item) : nullptr;
+        if (pixels == nullptr) {
+            DecodeResult result =
+                decodeImageFile(m_root + QLatin1Char('/') + m_paths[size_t(local)], m_shape);
+            if (result.ok) {
+                decoded->swap(result.image.pixels);
+            } else {
+                decoded->assign(size_t(m_shape.bytes()), 0);
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_problems.append(QStringLiteral("'%1': %2 (used as a black image)")
+                                      .arg(m_paths[size_t(local)], result.failure.reason));
+            }
+            pixels = decoded->data();
+        }
+        if (augment) {
+            m_augmenter.augment(pixels, augmented->data(),
+                                Augmenter::seedFor(m_options.seed, epoch, item));
+            pixels = augmented->data();
+        }
+        float* out = batch.images.data() + size_t(k) * channels * plane;
+        const float scale = m_rescale;
+        if (channels == 1) {
+            for (size_t p = 0; p < plane; ++p) {
+                out[p] = float(pixels[p]) * scale;
+            }
+        } else {
+            for (size_t p = 0; p < plane; ++p) {
+                for (int c = 0; c < channels; ++c) {
+                    out[size_t(c) * plane + p] =
+                        float(pixels[p * size_t(channels) + size_t(c)]) * scale;
+                }
+            }
+        }
+    }
+    return batch;
+}
+
+} // namespace studio

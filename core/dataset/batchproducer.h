@@ -1,0 +1,107 @@
+// Batches of one split as float32 NCHW buffers, built ahead of the trainer by background threads.
+#pragma once
+
+#include "dataset/augmenter.h"
+#include "dataset/datasetindex.h"
+#include "dataset/datasetsettings.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace studio {
+
+class ImageCache;
+
+// One batch: `count` images as float32 NCHW (rescaled) and their class indices.
+struct HostBatch
+{
+    int epoch = 0;
+    int number = 0; // position in the epoch
+    int count = 0;
+    int channels = 0;
+    int size = 0;
+    std::vector<float> images;   // count * channels * size * size
+    std::vector<int64_t> labels; // count
+    std::vector<int> items;      // positions in DatasetIndex::items
+};
+
+// How batches are made. Training: shuffle and augment; validation and test: neither.
+struct BatchOptions
+{
+    int batchSize = 32;
+    bool shuffle = false;
+    bool augment = false;
+    quint64 seed = 0; // shuffling and augmentation; the same seed gives the same batches
+    int threads = 0;  // producer threads; 0: all cores but one (at least one)
+    int prefetch = 4; // batches built ahead of the consumer
+};
+
+// Produces the batches of one split epoch by epoch. Images come from the cache when it holds
+// them, else they are decoded from disk by the producer threads. Only the consumer thread calls
+// startEpoch() and next().
+class BatchProducer
+{
+public:
+    BatchProducer(const DatasetIndex& index, Split split, const DatasetSettings& settings,
+                  const AugmentationSettings& augmentation, const ImageCache* cache,
+                  const BatchOptions& options);
+    ~BatchProducer();
+    BatchProducer(const BatchProducer&) = delete;
+    BatchProducer& operator=(const BatchProducer&) = delete;
+
+    int imageCount() const { return int(m_items.size()); }
+    int batchesPerEpoch() const;
+    const BatchOptions& options() const { return m_options; }
+
+    // Stops the current epoch, if any, and starts building the batches of `epoch`.
+    void startEpoch(int epoch);
+    // The next batch of the epoch, waiting for it if needed; false when the epoch is over.
+    bool next(HostBatch* batch);
+    // Stops the producer threads; next() then returns false.
+    void stop();
+
+    // Seconds next() spent waiting for data since startEpoch().
+    double waitSeconds() const;
+    // Images that could not be read at batch time (changed since the scan); they are black.
+    QStringList problems() const;
+
+private:
+    // Runs on a producer thread.
+    void work(int epoch);
+    // Runs on a producer thread.
+    HostBatch build(int epoch, int number, std::vector<uint8_t>* decoded,
+                    std::vector<uint8_t>* augmented);
+
+    BatchOptions m_options;
+    QString m_root;
+    std::vector<int> m_items;      // positions in the index, in split order
+    std::vector<QString> m_paths;  // relative paths, parallel to m_items
+    std::vector<int64_t> m_labels; // parallel to m_items
+    const ImageCache* m_cache = nullptr;
+    ImageShape m_shape;
+    float m_rescale = 1;
+    Augmenter m_augmenter;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_canBuild;
+    std::condition_variable m_readyChanged;
+    std::vector<int> m_order; // this epoch's order of positions in m_items
+    std::map<int, HostBatch> m_ready;
+    int m_epoch = -1;
+    int m_nextToBuild = 0;
+    int m_nextToDeliver = 0;
+    bool m_stopping = false;
+    double m_waitSeconds = 0;
+    QStringList m_problems;
+    std::vector<std::thread> m_workers;
+};
+
+} // namespace studio

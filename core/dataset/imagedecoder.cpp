@@ -1,0 +1,241 @@
+#include "dataset/imagedecoder.h"
+#include "dataset/random_p.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <cstring>
+#include <mutex>
+
+namespace studio {
+
+namespace {
+
+// Broken files are reported by us, with their path; OpenCV's own stderr lines would only confuse.
+void silenceOpenCvOnce()
+{
+    static std::once_flag once;
+    std::call_once(once,
+                   [] { cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT); });
+}
+
+// A 64-bit hash of the pixel buffer and its shape and type.
+quint64 hashPixels(const cv::Mat& mat)
+{
+    quint64 h = mix64(quint64(mat.rows) * 0x9E3779B97F4A7C15ULL ^ quint64(mat.cols) << 20 ^
+                      quint64(mat.type()));
+    const size_t rowBytes = size_t(mat.cols) * mat.elemSize();
+    for (int r = 0; r < mat.rows; ++r) {
+        const uchar* p = mat.ptr<uchar>(r);
+        size_t n = rowBytes;
+        while (n >= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            h = (h ^ word) * 0xff51afd7ed558ccdULL;
+            h ^= h >> 29;
+            p += 8;
+            n -= 8;
+        }
+        quint64 tail = 0;
+        std::memcpy(&tail, p, n);
+        h = (h ^ tail ^ (quint64(n) << 56)) * 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 32;
+    }
+    return mix64(h);
+}
+
+// The image format the first bytes announce, or an empty string.
+QString sniffFormat(const QByteArray& bytes)
+{
+    const auto starts = [&](const char* magic, int n) {
+        return bytes.size() >= n && std::memcmp(bytes.constData(), magic, size_t(n)) == 0;
+    };
+    if (starts("\x89PNG\r\n\x1a\n", 8)) {
+        return QStringLiteral("PNG");
+    }
+    if (starts("\xff\xd8\xff", 3)) {
+        return QStringLiteral("JPEG");
+    }
+    if (starts("BM", 2) && bytes.size() >= 14) {
+        return QStringLiteral("BMP");
+    }
+    if (starts("II*\0", 4) || starts("MM\0*", 4)) {
+        return QStringLiteral("TIFF");
+    }
+    if (starts("RIFF", 4) && bytes.size() >= 12 &&
+        std::memcmp(bytes.constData() + 8, "WEBP", 4) == 0) {
+        return QStringLiteral("WebP");
+    }
+    if (bytes.size() >= 3 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '6' &&
+        QByteArray(" \t\r\n#").contains(bytes[2])) {
+        return QStringLiteral("PNM");
+    }
+    return {};
+}
+
+// libjpeg fills a cut-off JPEG with grey and decodes it; its end-of-image marker tells.
+bool jpegHasEnd(const QByteArray& bytes)
+{
+    int end = bytes.size();
+    while (end > 2 &&
+           (bytes[end - 1] == '\0' || bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+        --end;
+    }
+    const int from = std::max(2, end - 4096);
+    for (int i = end - 2; i >= from; --i) {
+        if (uchar(bytes[i]) == 0xff && uchar(bytes[i + 1]) == 0xd9) {
+            return true;
+        }
+    }
+    return false;
+}
+
+DecodeResult failed(SkipReason kind, const QString& reason)
+{
+    DecodeResult result;
+    result.failure = {kind, reason};
+    return result;
+}
+
+// 8-bit, 1 or 3 channels (grey or BGR), alpha dropped.
+bool toEightBitGreyOrBgr(const cv::Mat& raw, cv::Mat* out)
+{
+    cv::Mat img = raw;
+    switch (raw.depth()) {
+    case CV_8U:
+        break;
+    case CV_16U:
+        raw.convertTo(img, CV_8U, 1.0 / 257.0);
+        break;
+    case CV_32F:
+    case CV_64F: {
+        double lo = 0;
+        double hi = 0;
+        cv::minMaxLoc(raw.reshape(1), &lo, &hi);
+        raw.convertTo(img, CV_8U, hi <= 1.0 ? 255.0 : 1.0);
+        break;
+    }
+    default:
+        raw.convertTo(img, CV_8U);
+        break;
+    }
+    switch (img.channels()) {
+    case 1:
+    case 3:
+        *out = img;
+        return true;
+    case 2:
+        cv::extractChannel(img, *out, 0);
+        return true;
+    case 4:
+        cv::cvtColor(img, *out, cv::COLOR_BGRA2BGR);
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool wantPixels)
+{
+    const QFileInfo info(path);
+    if (info.isSymLink() && !info.exists()) {
+        return failed(SkipReason::DanglingLink,
+                      QStringLiteral("dangling symbolic link (its target '%1' does not exist)")
+                          .arg(info.symLinkTarget()));
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (file.error() == QFileDevice::PermissionsError || !info.isReadable()) {
+            return failed(SkipReason::PermissionDenied,
+                          QStringLiteral("permission denied (make the file readable)"));
+        }
+        return failed(SkipReason::Unreadable,
+                      QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+    }
+    const QByteArray bytes = file.readAll();
+    if (file.error() != QFileDevice::NoError) {
+        return failed(SkipReason::Unreadable,
+                      QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+    }
+    return decodeImageBytes(bytes, shape, wantPixels);
+}
+
+DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, bool wantPixels)
+{
+    if (bytes.isEmpty()) {
+        return failed(SkipReason::Empty, QStringLiteral("empty file (0 bytes)"));
+    }
+    silenceOpenCvOnce();
+    const QString format = sniffFormat(bytes);
+    cv::Mat raw;
+    try {
+        const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.constData()));
+        raw = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception&) {
+        raw.release();
+    }
+    if (raw.empty()) {
+        if (!format.isEmpty()) {
+            return failed(
+                SkipReason::Truncated,
+                QStringLiteral("truncated or damaged %1 file (could not decode)").arg(format));
+        }
+        return failed(SkipReason::NotAnImage, QStringLiteral("not an image (could not decode)"));
+    }
+    if (format == QLatin1String("JPEG") && !jpegHasEnd(bytes)) {
+        return failed(SkipReason::Truncated,
+                      QStringLiteral("truncated JPEG file (its end marker is missing)"));
+    }
+    DecodeResult result;
+    result.ok = true;
+    result.image.sourceWidth = raw.cols;
+    result.image.sourceHeight = raw.rows;
+    result.image.pixelHash = hashPixels(raw);
+    if (!wantPixels) {
+        return result;
+    }
+    try {
+        cv::Mat img;
+        if (!toEightBitGreyOrBgr(raw, &img)) {
+            return failed(SkipReason::NotAnImage,
+                          QStringLiteral("image with %1 channels; only grey, RGB and RGBA images "
+                                         "are supported")
+                              .arg(raw.channels()));
+        }
+        if (shape.channels == 1 && img.channels() == 3) {
+            cv::cvtColor(img, img, cv::COLOR_BGR2GRAY);
+        }
+        cv::Mat resized = img;
+        if (img.cols != shape.size || img.rows != shape.size) {
+            const bool shrink = img.cols >= shape.size && img.rows >= shape.size;
+            cv::resize(img, resized, cv::Size(shape.size, shape.size), 0, 0,
+                       shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+        }
+        result.image.pixels.resize(size_t(shape.bytes()));
+        cv::Mat out(shape.size, shape.size, CV_8UC(shape.channels), result.image.pixels.data());
+        if (shape.channels == 1) {
+            resized.copyTo(out);
+        } else if (resized.channels() == 1) {
+            cv::cvtColor(resized, out, cv::COLOR_GRAY2RGB);
+        } else {
+            cv::cvtColor(resized, out, cv::COLOR_BGR2RGB);
+        }
+        if (out.data != result.image.pixels.data()) {
+            return failed(SkipReason::NotAnImage, QStringLiteral("could not convert the pixels"));
+        }
+    } catch (const cv::Exception& e) {
+        return failed(
+            SkipReason::NotAnImage,
+            QStringLiteral("could not convert the pixels (%1)").arg(QString::fromStdString(e.msg)));
+    }
+    return result;
+}
+
+} // namespace studio

@@ -94,14 +94,14 @@ void BatchProducer::startEpoch(int epoch)
 bool BatchProducer::next(HostBatch* batch)
 {
     std::unique_lock<std::mutex> lock(m_mutex);
-    if (m_epoch < 0 || m_nextToDeliver >= batchesPerEpoch()) {
+    if (m_stopping || m_epoch < 0 || m_nextToDeliver >= batchesPerEpoch()) {
         return false;
     }
     const auto start = std::chrono::steady_clock::now();
     m_readyChanged.wait(lock, [&] { return m_stopping || m_ready.count(m_nextToDeliver) > 0; });
     m_waitSeconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (m_ready.count(m_nextToDeliver) == 0) {
+    if (m_stopping) {
         return false;
     }
     auto found = m_ready.find(m_nextToDeliver);

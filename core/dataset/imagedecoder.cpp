@@ -95,6 +95,25 @@ bool jpegHasEnd(const QByteArray& bytes)
     return false;
 }
 
+// False when a PNG chunk is cut off. libpng would find that out too, but prints to stderr.
+bool pngChunksComplete(const QByteArray& bytes)
+{
+    const auto* data = reinterpret_cast<const uchar*>(bytes.constData());
+    qint64 pos = 8;
+    while (pos + 8 <= bytes.size()) {
+        const qint64 length = (qint64(data[pos]) << 24) | (qint64(data[pos + 1]) << 16) |
+                              (qint64(data[pos + 2]) << 8) | qint64(data[pos + 3]);
+        if (pos + 12 + length > bytes.size()) {
+            return false;
+        }
+        if (std::memcmp(data + pos + 4, "IEND", 4) == 0) {
+            return true;
+        }
+        pos += 12 + length;
+    }
+    return pos == bytes.size();
+}
+
 DecodeResult failed(SkipReason kind, const QString& reason)
 {
     DecodeResult result;
@@ -174,6 +193,10 @@ DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, 
     }
     silenceOpenCvOnce();
     const QString format = sniffFormat(bytes);
+    if (format == QLatin1String("PNG") && !pngChunksComplete(bytes)) {
+        return failed(SkipReason::Truncated,
+                      QStringLiteral("truncated PNG file (it ends inside its image data)"));
+    }
     cv::Mat raw;
     try {
         const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.constData()));

@@ -1,0 +1,252 @@
+// Tests of batches: shapes, rescaling, order, reproducibility from a seed, streaming from disk,
+// class weights, and the torch tensors of the private BatchLoader.
+#include "dataset/batchloader_p.h"
+#include "dataset/batchproducer.h"
+#include "dataset/datasetscanner.h"
+#include "dataset/imagecache.h"
+
+#include "datasetfixtures.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <memory>
+
+using namespace studio;
+
+namespace {
+
+std::vector<HostBatch> epoch(BatchProducer& producer, int number)
+{
+    producer.startEpoch(number);
+    std::vector<HostBatch> batches;
+    HostBatch batch;
+    while (producer.next(&batch)) {
+        batches.push_back(std::move(batch));
+    }
+    return batches;
+}
+
+bool same(const std::vector<HostBatch>& a, const std::vector<HostBatch>& b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i].images != b[i].images || a[i].labels != b[i].labels || a[i].items != b[i].items) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::vector<int> itemsOf(const std::vector<HostBatch>& batches)
+{
+    std::vector<int> items;
+    for (const HostBatch& batch : batches) {
+        items.insert(items.end(), batch.items.begin(), batch.items.end());
+    }
+    return items;
+}
+
+} // namespace
+
+class TestBatchProducer : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    DatasetSettings m_settings;
+    AugmentationSettings m_augmentation;
+    DatasetIndex m_index;
+    std::unique_ptr<ImageCache> m_cache;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        int n = 0;
+        const int perClass[] = {9, 7, 5};
+        for (int c = 0; c < 3; ++c) {
+            for (int i = 0; i < perClass[c]; ++i) {
+                QVERIFY(fixtures::writePattern(
+                    m_dir.path() + QStringLiteral("/train/c%1/%2.png").arg(c).arg(i), n++));
+            }
+            for (int i = 0; i < 2; ++i) {
+                QVERIFY(fixtures::writePattern(
+                    m_dir.path() + QStringLiteral("/validation/c%1/%2.png").arg(c).arg(i), n++));
+            }
+        }
+        m_settings.root = m_dir.path();
+        m_settings.imageSize = 12;
+        m_settings.colorMode = ColorMode::Rgb;
+        m_augmentation.rotationRange = 25;
+        m_augmentation.widthShiftRange = 0.1;
+        m_augmentation.heightShiftRange = 0.1;
+        m_augmentation.shearRange = 5;
+        m_augmentation.zoomLow = 0.9;
+        m_augmentation.zoomHigh = 1.1;
+        m_augmentation.horizontalFlip = true;
+        m_augmentation.brightnessLow = 0.8;
+        m_augmentation.brightnessHigh = 1.2;
+        m_cache = std::make_unique<ImageCache>(ImageShape{12, 3}, 0);
+        ScanOptions options;
+        options.cache = m_cache.get();
+        Result<DatasetIndex> index = scanDataset(m_settings, options);
+        QVERIFY2(index.ok(), qPrintable(index.error()));
+        m_index = std::move(*index);
+        QCOMPARE(m_index.cachedImages, qint64(27));
+    }
+
+    void shapesLabelsAndRescale()
+    {
+        BatchOptions options;
+        options.batchSize = 4;
+        BatchProducer producer(m_index, Split::Validation, m_settings, m_augmentation,
+                               m_cache.get(), options);
+        QCOMPARE(producer.imageCount(), 6);
+        QCOMPARE(producer.batchesPerEpoch(), 2);
+        const std::vector<HostBatch> batches = epoch(producer, 0);
+        QCOMPARE(int(batches.size()), 2);
+        QCOMPARE(batches[0].count, 4);
+        QCOMPARE(batches[1].count, 2);
+        // Unshuffled, unaugmented: index order, pixels / 255 in NCHW.
+        const QVector<int> expected = m_index.indicesOf(Split::Validation);
+        const std::vector<int> items = itemsOf(batches);
+        QCOMPARE(QVector<int>(items.begin(), items.end()), expected);
+        for (const HostBatch& batch : batches) {
+            QCOMPARE(batch.channels, 3);
+            QCOMPARE(batch.size, 12);
+            QCOMPARE(batch.images.size(), size_t(batch.count * 3 * 12 * 12));
+            for (int k = 0; k < batch.count; ++k) {
+                const int item = batch.items[size_t(k)];
+                QCOMPARE(batch.labels[size_t(k)], int64_t(m_index.items[item].label));
+                const uint8_t* pixels = m_cache->find(item);
+                QVERIFY(pixels != nullptr);
+                for (int c = 0; c < 3; ++c) {
+                    for (int p = 0; p < 144; ++p) {
+                        const float value = batch.images[size_t((k * 3 + c) * 144 + p)];
+                        QCOMPARE(value, float(pixels[p * 3 + c]) * float(1.0 / 255.0));
+                    }
+                }
+            }
+        }
+        QVERIFY(epoch(producer, 0).size() == 2);
+    }
+
+    void sameSeedSameBatches()
+    {
+        BatchOptions options;
+        options.batchSize = 5;
+        options.shuffle = true;
+        options.augment = true;
+        options.seed = 1234;
+        options.threads = 1;
+        BatchProducer one(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                          options);
+        options.threads = 3;
+        options.prefetch = 2;
+        BatchProducer three(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                            options);
+        const std::vector<HostBatch> a0 = epoch(one, 0);
+        const std::vector<HostBatch> a1 = epoch(one, 1);
+        QCOMPARE(int(a0.size()), 5);
+        QVERIFY(same(a0, epoch(three, 0)));
+        QVERIFY(same(a1, epoch(three, 1)));
+        QVERIFY(same(a0, epoch(one, 0)));
+        // Each epoch holds every training image once, in a new order.
+        std::vector<int> items0 = itemsOf(a0);
+        const std::vector<int> items1 = itemsOf(a1);
+        QVERIFY(items0 != items1);
+        std::sort(items0.begin(), items0.end());
+        const QVector<int> train = m_index.indicesOf(Split::Train);
+        QCOMPARE(QVector<int>(items0.begin(), items0.end()), train);
+        // Another seed, other batches.
+        options.seed = 99;
+        BatchProducer other(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                            options);
+        QVERIFY(!same(a0, epoch(other, 0)));
+        // Augmentation changes the pixels; without it the cached pixels come through.
+        options.seed = 1234;
+        options.augment = false;
+        BatchProducer plain(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                            options);
+        const std::vector<HostBatch> p0 = epoch(plain, 0);
+        QCOMPARE(itemsOf(p0), itemsOf(a0));
+        QVERIFY(p0[0].images != a0[0].images);
+    }
+
+    void streamingFromDiskGivesTheSameBatches()
+    {
+        BatchOptions options;
+        options.batchSize = 8;
+        options.shuffle = true;
+        options.augment = true;
+        options.seed = 7;
+        options.threads = 2;
+        BatchProducer cached(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                             options);
+        BatchProducer streamed(m_index, Split::Train, m_settings, m_augmentation, nullptr, options);
+        QVERIFY(same(epoch(cached, 3), epoch(streamed, 3)));
+        QVERIFY(streamed.problems().isEmpty());
+    }
+
+    void abandonedEpochsStopCleanly()
+    {
+        BatchOptions options;
+        options.batchSize = 2;
+        options.threads = 2;
+        options.prefetch = 1;
+        BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                               options);
+        producer.startEpoch(0);
+        HostBatch batch;
+        QVERIFY(producer.next(&batch));
+        producer.startEpoch(1); // the rest of epoch 0 is dropped
+        QVERIFY(producer.next(&batch));
+        QCOMPARE(batch.epoch, 1);
+        QCOMPARE(batch.number, 0);
+        producer.stop();
+        QVERIFY(!producer.next(&batch));
+    }
+
+    void tensorsForTheTrainer()
+    {
+        BatchOptions options;
+        options.batchSize = 4;
+        options.shuffle = true;
+        options.augment = true;
+        options.seed = 5;
+        BatchLoader loader(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                           options);
+        BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                               options);
+        const std::vector<HostBatch> expected = epoch(producer, 2);
+        loader.startEpoch(2);
+        TensorBatch batch;
+        size_t n = 0;
+        while (loader.next(&batch)) {
+            QVERIFY(n < expected.size());
+            const HostBatch& host = expected[n++];
+            QCOMPARE(batch.images.scalar_type(), torch::kFloat32);
+            QCOMPARE(batch.labels.scalar_type(), torch::kInt64);
+            QCOMPARE(batch.images.sizes().vec(), (std::vector<int64_t>{host.count, 3, 12, 12}));
+            const torch::Tensor want =
+                torch::from_blob(const_cast<float*>(host.images.data()), {host.count, 3, 12, 12});
+            QVERIFY(torch::equal(batch.images, want));
+            QCOMPARE(std::vector<int64_t>(batch.labels.data_ptr<int64_t>(),
+                                          batch.labels.data_ptr<int64_t>() + host.count),
+                     host.labels);
+        }
+        QCOMPARE(n, expected.size());
+        const torch::Tensor weights = loader.classWeights();
+        QCOMPARE(weights.size(0), int64_t(3));
+        QVERIFY(std::abs(weights[0].item<float>() - 21.0f / 27.0f) < 1e-6f);
+        QVERIFY(std::abs(weights[2].item<float>() - 21.0f / 15.0f) < 1e-6f);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBatchProducer)
+#include "tst_batchproducer.moc"

@@ -1,0 +1,141 @@
+// Tests of `classifier-cli scan` as a user runs it: its JSON, its report and its exit codes.
+#include "datasetfixtures.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+// What one run of the CLI printed and returned.
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runCli(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(STUDIO_CLI_PATH), arguments);
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestScanCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void jsonOfFolderLayout()
+    {
+        QTemporaryDir dir;
+        const QString r = dir.path();
+        QVERIFY(fixtures::writePattern(r + QStringLiteral("/train/A/1.png"), 1));
+        QVERIFY(fixtures::writePattern(r + QStringLiteral("/train/A/2.png"), 2));
+        QVERIFY(fixtures::writePattern(r + QStringLiteral("/train/B/3.png"), 3));
+        QVERIFY(fixtures::writeBytes(r + QStringLiteral("/train/B/broken.png"), "not a png"));
+        QVERIFY(fixtures::writePattern(r + QStringLiteral("/validation/A/4.png"), 4));
+        QVERIFY(fixtures::writePattern(r + QStringLiteral("/validation/B/5.png"), 5));
+        QVERIFY(fixtures::writePattern(r + QStringLiteral("/test/A/6.png"), 1)); // = train/A/1.png
+        const Run run = runCli({QStringLiteral("scan"), r, QStringLiteral("--json"),
+                                QStringLiteral("--image-size"), QStringLiteral("32"),
+                                QStringLiteral("--color-mode"), QStringLiteral("grayscale")});
+        QCOMPARE(run.exitCode, 0);
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(run.out.toUtf8(), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(run.out));
+        const QJsonObject json = doc.object();
+        QCOMPARE(json.keys(), (QStringList{"classes", "duplicates", "skipped", "split_mode",
+                                           "splits", "warnings"}));
+        QCOMPARE(json.value("classes").toArray(), (QJsonArray{"A", "B"}));
+        QCOMPARE(json.value("split_mode").toString(), QStringLiteral("folders"));
+        const QJsonObject splits = json.value("splits").toObject();
+        QCOMPARE(splits.value("train").toObject().value("total").toInt(), 3);
+        QCOMPARE(splits.value("train").toObject().value("counts").toObject(),
+                 (QJsonObject{{"A", 2}, {"B", 1}}));
+        QCOMPARE(splits.value("validation").toObject().value("total").toInt(), 2);
+        QCOMPARE(splits.value("test").toObject().value("counts").toObject(),
+                 (QJsonObject{{"A", 1}, {"B", 0}}));
+        const QJsonArray skipped = json.value("skipped").toArray();
+        QCOMPARE(skipped.size(), 1);
+        QCOMPARE(skipped[0].toObject().value("path").toString(),
+                 QStringLiteral("train/B/broken.png"));
+        QCOMPARE(skipped[0].toObject().value("reason").toString(),
+                 QStringLiteral("not an image (could not decode)"));
+        const QJsonArray duplicates = json.value("duplicates").toArray();
+        QCOMPARE(duplicates.size(), 1);
+        QCOMPARE(duplicates[0].toObject().value("paths").toArray(),
+                 (QJsonArray{"train/A/1.png", "test/A/6.png"}));
+        QVERIFY(json.value("warnings").toArray().size() >= 2); // leakage, the skipped file
+    }
+
+    void jsonOfAutoSplit()
+    {
+        QTemporaryDir dir;
+        for (int i = 0; i < 20; ++i) {
+            QVERIFY(fixtures::writePattern(
+                dir.path() + QStringLiteral("/%1/%2.png").arg(i % 2 ? "odd" : "even").arg(i), i));
+        }
+        const Run run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(json.value("split_mode").toString(), QStringLiteral("auto"));
+        const QJsonObject splits = json.value("splits").toObject();
+        QCOMPARE(splits.value("train").toObject().value("counts").toObject(),
+                 (QJsonObject{{"even", 8}, {"odd", 8}}));
+        QCOMPARE(splits.value("validation").toObject().value("total").toInt(), 2);
+        QCOMPARE(splits.value("test").toObject().value("total").toInt(), 2);
+        QVERIFY(QFileInfo::exists(dir.path() + QStringLiteral("/.classifier-studio/split.json")));
+    }
+
+    void readableReport()
+    {
+        QTemporaryDir dir;
+        QVERIFY(fixtures::writePattern(dir.path() + QStringLiteral("/train/cats/1.png"), 1));
+        QVERIFY(fixtures::writePattern(dir.path() + QStringLiteral("/train/dogs/2.png"), 2));
+        QVERIFY(
+            fixtures::writeBytes(dir.path() + QStringLiteral("/train/dogs/3.png"), QByteArray()));
+        const Run run = runCli({QStringLiteral("scan"), dir.path()});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QLatin1String("class")) &&
+                     run.out.contains(QLatin1String("cats")),
+                 qPrintable(run.out));
+        QVERIFY(run.out.contains(QLatin1String("train/dogs/3.png: empty file")));
+        QVERIFY(run.out.contains(QLatin1String("no validation folder")));
+        QVERIFY(run.err.isEmpty());
+    }
+
+    void unusableDatasetExitsWithTwo()
+    {
+        QTemporaryDir dir;
+        QVERIFY(fixtures::writePattern(dir.path() + QStringLiteral("/only/1.png"), 1));
+        Run run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.out.isEmpty());
+        QVERIFY2(run.err.contains(QLatin1String("Only one class ('only')")), qPrintable(run.err));
+        run = runCli({QStringLiteral("scan"), dir.path() + QStringLiteral("/missing")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains(QLatin1String("does not exist")));
+        run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--color-mode"),
+                      QStringLiteral("sepia")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains(QLatin1String("--color-mode")));
+        run = runCli({QStringLiteral("scan")});
+        QCOMPARE(run.exitCode, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScanCli)
+#include "tst_scancli.moc"

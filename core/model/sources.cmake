@@ -1,3 +1,15 @@
 # Sources of core/model, relative to core/.
 list(APPEND STUDIO_CORE_SOURCES
+    model/jsonfields.cpp
+    model/jsonfields.h
+    model/layerspec.cpp
+    model/layerspec.h
+    model/modelbuilder.cpp
+    model/modelbuilder.h
+    model/modelbuilder_p.h
+    model/modelsummary.cpp
+    model/modelsummary.h
+    model/modeltemplates.cpp
+    model/modeltemplates.h
+    ../resources/templates/templates.qrc
 )

@@ -6,4 +6,5 @@ list(APPEND STUDIO_CORE_SOURCES
     training/history.h
     training/trainingevents.cpp
     training/trainingevents.h
+    training/trainingsettings.h
 )

@@ -1,0 +1,301 @@
+#include "model/modelbuilder.h"
+#include "model/modelbuilder_p.h"
+
+#include <torch/cuda.h>
+#include <torch/nn.h>
+
+#include <cmath>
+#include <exception>
+#include <limits>
+
+namespace studio {
+
+namespace {
+
+namespace F = torch::nn::functional;
+
+// Keras's glorot_uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
+void glorotUniform(torch::Tensor& weight, int64_t fanIn, int64_t fanOut)
+{
+    const double limit = std::sqrt(6.0 / double(fanIn + fanOut));
+    torch::NoGradGuard noGrad;
+    weight.uniform_(-limit, limit);
+}
+
+// The {left, right, top, bottom} padding of "same" for x's height and width.
+std::array<int64_t, 4> samePads(const torch::Tensor& x, Size2 window, Size2 strides)
+{
+    const auto rows = samePadding(x.size(2), window.height, strides.height);
+    const auto cols = samePadding(x.size(3), window.width, strides.width);
+    return {cols[0], cols[1], rows[0], rows[1]};
+}
+
+bool anyPadding(const std::array<int64_t, 4>& pads)
+{
+    return pads[0] != 0 || pads[1] != 0 || pads[2] != 0 || pads[3] != 0;
+}
+
+QVector<int> kerasShape(const torch::Tensor& t)
+{
+    if (t.dim() == 4) {
+        return {int(t.size(2)), int(t.size(3)), int(t.size(1))};
+    }
+    QVector<int> shape;
+    for (int64_t d = 1; d < t.dim(); ++d) {
+        shape << int(t.size(d));
+    }
+    return shape;
+}
+
+} // namespace
+
+std::array<int64_t, 2> samePadding(int64_t input, int64_t window, int64_t stride)
+{
+    const int64_t output = (input + stride - 1) / stride;
+    const int64_t total = std::max<int64_t>((output - 1) * stride + window - input, 0);
+    return {total / 2, total - total / 2};
+}
+
+torch::Tensor applyActivation(const torch::Tensor& x, Activation activation)
+{
+    switch (activation) {
+    case Activation::Linear:
+        return x;
+    case Activation::Relu:
+        return torch::relu(x);
+    case Activation::LeakyRelu:
+        return torch::leaky_relu(x, 0.2);
+    case Activation::Elu:
+        return torch::elu(x);
+    case Activation::Sigmoid:
+        return torch::sigmoid(x);
+    case Activation::Tanh:
+        return torch::tanh(x);
+    case Activation::Softmax:
+        return torch::softmax(x, 1);
+    }
+    return x;
+}
+
+Conv2DLayerImpl::Conv2DLayerImpl(const LayerSpec& layer, int64_t inChannels) : spec(layer)
+{
+    const int64_t kh = spec.kernelSize.height;
+    const int64_t kw = spec.kernelSize.width;
+    weight = register_parameter("weight", torch::empty({spec.filters, inChannels, kh, kw}));
+    glorotUniform(weight, inChannels * kh * kw, spec.filters * kh * kw);
+    if (spec.useBias) {
+        bias = register_parameter("bias", torch::zeros({spec.filters}));
+    }
+}
+
+torch::Tensor Conv2DLayerImpl::forward(const torch::Tensor& x)
+{
+    const Size2 strides = spec.effectiveStrides();
+    torch::Tensor input = x;
+    std::array<int64_t, 2> symmetric = {0, 0};
+    if (spec.padding == Padding::Same) {
+        const auto pads = samePads(x, spec.kernelSize, strides);
+        if (pads[0] == pads[1] && pads[2] == pads[3]) {
+            symmetric = {pads[2], pads[0]};
+        } else {
+            input = F::pad(x, F::PadFuncOptions({pads[0], pads[1], pads[2], pads[3]}));
+        }
+    }
+    const torch::Tensor y = torch::conv2d(input, weight, bias, {strides.height, strides.width},
+                                          {symmetric[0], symmetric[1]});
+    return applyActivation(y, spec.activation);
+}
+
+Pooling2DLayerImpl::Pooling2DLayerImpl(const LayerSpec& layer) : spec(layer) {}
+
+torch::Tensor Pooling2DLayerImpl::forward(const torch::Tensor& x)
+{
+    const Size2 strides = spec.effectiveStrides();
+    const std::vector<int64_t> kernel = {spec.poolSize.height, spec.poolSize.width};
+    const std::vector<int64_t> stride = {strides.height, strides.width};
+    std::array<int64_t, 4> pads = {0, 0, 0, 0};
+    if (spec.padding == Padding::Same) {
+        pads = samePads(x, spec.poolSize, strides);
+    }
+    const std::vector<int64_t> padList = {pads[0], pads[1], pads[2], pads[3]};
+    if (spec.type == LayerType::MaxPooling2D) {
+        const torch::Tensor input =
+            anyPadding(pads)
+                ? F::pad(x,
+                         F::PadFuncOptions(padList).value(-std::numeric_limits<double>::infinity()))
+                : x;
+        return torch::max_pool2d(input, kernel, stride);
+    }
+    if (!anyPadding(pads)) {
+        return torch::avg_pool2d(x, kernel, stride);
+    }
+    // TensorFlow averages over the cells inside the image only.
+    const torch::Tensor sums =
+        torch::avg_pool2d(F::pad(x, F::PadFuncOptions(padList)), kernel, stride);
+    const torch::Tensor ones = torch::ones({1, 1, x.size(2), x.size(3)}, x.options());
+    const torch::Tensor counts =
+        torch::avg_pool2d(F::pad(ones, F::PadFuncOptions(padList)), kernel, stride);
+    return sums / counts;
+}
+
+torch::Tensor GlobalAveragePooling2DLayerImpl::forward(const torch::Tensor& x)
+{
+    return x.mean({2, 3});
+}
+
+torch::Tensor FlattenLayerImpl::forward(const torch::Tensor& x)
+{
+    return x.flatten(1);
+}
+
+DenseLayerImpl::DenseLayerImpl(const LayerSpec& layer, int64_t inFeatures) : spec(layer)
+{
+    weight = register_parameter("weight", torch::empty({spec.units, inFeatures}));
+    glorotUniform(weight, inFeatures, spec.units);
+    if (spec.useBias) {
+        bias = register_parameter("bias", torch::zeros({spec.units}));
+    }
+}
+
+torch::Tensor DenseLayerImpl::forward(const torch::Tensor& x)
+{
+    return applyActivation(torch::linear(x, weight, bias), spec.activation);
+}
+
+DropoutLayerImpl::DropoutLayerImpl(const LayerSpec& layer) : spec(layer) {}
+
+torch::Tensor DropoutLayerImpl::forward(const torch::Tensor& x)
+{
+    return torch::dropout(x, spec.rate, is_training());
+}
+
+BatchNormalizationLayerImpl::BatchNormalizationLayerImpl(const LayerSpec& layer, int64_t channels)
+    : spec(layer)
+{
+    weight = register_parameter("weight", torch::ones({channels}));
+    bias = register_parameter("bias", torch::zeros({channels}));
+    running_mean = register_buffer("running_mean", torch::zeros({channels}));
+    running_var = register_buffer("running_var", torch::ones({channels}));
+}
+
+torch::Tensor BatchNormalizationLayerImpl::forward(const torch::Tensor& x)
+{
+    return torch::batch_norm(x, weight, bias, running_mean, running_var, is_training(),
+                             1.0 - spec.momentum, spec.epsilon, /*cudnn_enabled=*/true);
+}
+
+ActivationLayerImpl::ActivationLayerImpl(const LayerSpec& layer) : spec(layer) {}
+
+torch::Tensor ActivationLayerImpl::forward(const torch::Tensor& x)
+{
+    return applyActivation(x, spec.activation);
+}
+
+Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputShape& input,
+                                          int numClasses)
+{
+    const ModelSummary summary = summarizeModel(model, input, numClasses);
+    if (summary.hasErrors()) {
+        return Failure{summary.errorText()};
+    }
+    const int outputLayer = outputActivationLayer(model);
+    try {
+        torch::nn::Sequential sequential;
+        QVector<int> shape = {input.height, input.width, input.channels};
+        for (int i = 0; i < model.layers.size(); ++i) {
+            LayerSpec layer = model.layers[i];
+            if (i == outputLayer && layer.activation == Activation::Softmax) {
+                layer.activation = Activation::Linear; // the module returns logits
+            }
+            switch (layer.type) {
+            case LayerType::Conv2D:
+                sequential->push_back(Conv2DLayer(layer, shape.last()));
+                break;
+            case LayerType::MaxPooling2D:
+            case LayerType::AveragePooling2D:
+                sequential->push_back(Pooling2DLayer(layer));
+                break;
+            case LayerType::GlobalAveragePooling2D:
+                sequential->push_back(GlobalAveragePooling2DLayer());
+                break;
+            case LayerType::Flatten:
+                sequential->push_back(FlattenLayer());
+                break;
+            case LayerType::Dense:
+                sequential->push_back(DenseLayer(layer, shape.last()));
+                break;
+            case LayerType::Dropout:
+                sequential->push_back(DropoutLayer(layer));
+                break;
+            case LayerType::BatchNormalization:
+                sequential->push_back(BatchNormalizationLayer(layer, shape.last()));
+                break;
+            case LayerType::Activation:
+                sequential->push_back(ActivationLayer(layer));
+                break;
+            }
+            shape = summary.layers[i].outputShape;
+        }
+        return sequential;
+    } catch (const std::exception& e) {
+        return Failure{QStringLiteral("Could not build the network: %1")
+                           .arg(QString::fromLocal8Bit(e.what()).section(QLatin1Char('\n'), 0, 0))};
+    }
+}
+
+torch::Device preferredDevice()
+{
+    return cudaAvailable() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
+bool cudaAvailable()
+{
+    return torch::cuda::is_available();
+}
+
+QString preferredDeviceName()
+{
+    return QString::fromStdString(preferredDevice().str());
+}
+
+Result<ModuleProbe> probeModule(const ModelSpec& model, const InputShape& input, int numClasses,
+                                int batchSize)
+{
+    Result<torch::nn::Sequential> built = buildModule(model, input, numClasses);
+    if (!built) {
+        return Failure{built.error()};
+    }
+    try {
+        torch::nn::Sequential module = *built;
+        const torch::Device device = preferredDevice();
+        module->to(device);
+        module->eval();
+        torch::NoGradGuard noGrad;
+        ModuleProbe probe;
+        probe.device = QString::fromStdString(device.str());
+        torch::Tensor x =
+            torch::zeros({qMax(1, batchSize), input.channels, input.height, input.width},
+                         torch::TensorOptions().device(device));
+        for (auto it = module->begin(); it != module->end(); ++it) {
+            x = it->forward(x);
+            probe.layerOutputShapes << kerasShape(x);
+        }
+        probe.outputShape = kerasShape(x);
+        for (const torch::Tensor& p : module->parameters()) {
+            probe.trainableParams += p.numel();
+        }
+        for (const auto& buffer : module->named_buffers()) {
+            const QString key = QString::fromStdString(buffer.key());
+            if (key.endsWith(QLatin1String("running_mean")) ||
+                key.endsWith(QLatin1String("running_var"))) {
+                probe.nonTrainableParams += buffer.value().numel();
+            }
+        }
+        return probe;
+    } catch (const std::exception& e) {
+        return Failure{QStringLiteral("The network failed on a batch of zeros: %1")
+                           .arg(QString::fromLocal8Bit(e.what()).section(QLatin1Char('\n'), 0, 0))};
+    }
+}
+
+} // namespace studio

@@ -1,0 +1,129 @@
+// The LibTorch side of the model builder, for core's .cpp files only (trainer, exporter).
+//
+// buildModule() returns a torch::nn::Sequential whose child i is spec layer i, so parameters
+// are named "<i>.weight", "<i>.bias" (and "<i>.running_mean", "<i>.running_var" buffers for
+// BatchNormalization). Tensors are channels-first (NCHW) inside; Flatten flattens NCHW, so the
+// weights are not interchangeable with Keras's even though the parameter counts are equal.
+// The module returns logits: a final softmax (output activation) is not applied inside; the
+// trainer uses log_softmax + NLL, and predictors apply softmax to the logits.
+#pragma once
+
+#include "common/result.h"
+#include "model/layerspec.h"
+#include "model/modelsummary.h"
+
+#include <torch/nn.h>
+
+#include <array>
+
+namespace studio {
+
+// TensorFlow's "same" padding of one spatial axis: {before, after}; the extra cell goes after.
+std::array<int64_t, 2> samePadding(int64_t input, int64_t window, int64_t stride);
+
+// Applies a Keras activation; softmax is taken over dimension 1 (channels / features).
+torch::Tensor applyActivation(const torch::Tensor& x, Activation activation);
+
+// Conv2D: weight [filters, in_channels, kh, kw], bias [filters]; TF-exact "same" padding.
+class Conv2DLayerImpl : public torch::nn::Module
+{
+public:
+    Conv2DLayerImpl(const LayerSpec& spec, int64_t inChannels);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    LayerSpec spec;
+    torch::Tensor weight;
+    torch::Tensor bias; // undefined when use_bias is false
+};
+TORCH_MODULE(Conv2DLayer);
+
+// MaxPooling2D / AveragePooling2D with TF-exact "same" padding (max pads with -inf, average
+// leaves the padded cells out of the mean, as TensorFlow does).
+class Pooling2DLayerImpl : public torch::nn::Module
+{
+public:
+    explicit Pooling2DLayerImpl(const LayerSpec& spec);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    LayerSpec spec;
+};
+TORCH_MODULE(Pooling2DLayer);
+
+// GlobalAveragePooling2D: mean over height and width, [N, C, H, W] -> [N, C].
+class GlobalAveragePooling2DLayerImpl : public torch::nn::Module
+{
+public:
+    torch::Tensor forward(const torch::Tensor& x);
+};
+TORCH_MODULE(GlobalAveragePooling2DLayer);
+
+// Flatten: [N, ...] -> [N, features] in NCHW order.
+class FlattenLayerImpl : public torch::nn::Module
+{
+public:
+    torch::Tensor forward(const torch::Tensor& x);
+};
+TORCH_MODULE(FlattenLayer);
+
+// Dense: weight [units, in_features], bias [units].
+class DenseLayerImpl : public torch::nn::Module
+{
+public:
+    DenseLayerImpl(const LayerSpec& spec, int64_t inFeatures);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    LayerSpec spec;
+    torch::Tensor weight;
+    torch::Tensor bias;
+};
+TORCH_MODULE(DenseLayer);
+
+// Dropout with Keras's rate (the fraction dropped), active in training mode only.
+class DropoutLayerImpl : public torch::nn::Module
+{
+public:
+    explicit DropoutLayerImpl(const LayerSpec& spec);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    LayerSpec spec;
+};
+TORCH_MODULE(DropoutLayer);
+
+// BatchNormalization over the channel axis (1) for 2-D and 4-D inputs, Keras's momentum and
+// epsilon (torch momentum = 1 - Keras momentum).
+class BatchNormalizationLayerImpl : public torch::nn::Module
+{
+public:
+    BatchNormalizationLayerImpl(const LayerSpec& spec, int64_t channels);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    LayerSpec spec;
+    torch::Tensor weight;       // gamma, 1
+    torch::Tensor bias;         // beta, 0
+    torch::Tensor running_mean; // buffer, 0
+    torch::Tensor running_var;  // buffer, 1
+};
+TORCH_MODULE(BatchNormalizationLayer);
+
+// Activation layer.
+class ActivationLayerImpl : public torch::nn::Module
+{
+public:
+    explicit ActivationLayerImpl(const LayerSpec& spec);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    LayerSpec spec;
+};
+TORCH_MODULE(ActivationLayer);
+
+// Builds the module on the CPU with Keras's default initialisation (Glorot-uniform kernels,
+// zero biases, BatchNormalization gamma 1 and beta 0). The stack is validated first with
+// summarizeModel(model, input, numClasses) (numClasses 0 skips the output-size check); its
+// errors make a Failure. Seed torch (torch::manual_seed) before calling for repeatable weights.
+Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputShape& input,
+                                          int numClasses);
+
+// CUDA when LibTorch has it and a GPU is present, else the CPU.
+torch::Device preferredDevice();
+
+} // namespace studio

@@ -1,0 +1,621 @@
+#include "model/modelsummary.h"
+
+#include "dataset/datasetsettings.h"
+
+#include <QHash>
+#include <QJsonArray>
+
+#include <limits>
+
+namespace studio {
+
+namespace {
+
+// TensorFlow's output size: "same" = ceil(in / stride), "valid" = floor((in - k) / stride) + 1.
+int outputSize(int input, int kernel, int stride, Padding padding)
+{
+    if (padding == Padding::Same) {
+        return (input + stride - 1) / stride;
+    }
+    return (input - kernel) / stride + 1;
+}
+
+QString kerasLayerBaseName(LayerType type)
+{
+    switch (type) {
+    case LayerType::Conv2D:
+        return QStringLiteral("conv2d");
+    case LayerType::MaxPooling2D:
+        return QStringLiteral("max_pooling2d");
+    case LayerType::AveragePooling2D:
+        return QStringLiteral("average_pooling2d");
+    case LayerType::GlobalAveragePooling2D:
+        return QStringLiteral("global_average_pooling2d");
+    case LayerType::Flatten:
+        return QStringLiteral("flatten");
+    case LayerType::Dense:
+        return QStringLiteral("dense");
+    case LayerType::Dropout:
+        return QStringLiteral("dropout");
+    case LayerType::BatchNormalization:
+        return QStringLiteral("batch_normalization");
+    case LayerType::Activation:
+        return QStringLiteral("activation");
+    }
+    return QString();
+}
+
+QString layerLabel(int index, LayerType type)
+{
+    return QStringLiteral("Layer %1 (%2)").arg(index + 1).arg(layerTypeName(type));
+}
+
+QString shapeText(const QVector<int>& shape)
+{
+    QStringList parts;
+    for (int d : shape) {
+        parts << QString::number(d);
+    }
+    return parts.join(QLatin1Char('x'));
+}
+
+qint64 elementCount(const QVector<int>& shape)
+{
+    qint64 n = 1;
+    for (int d : shape) {
+        n *= d;
+    }
+    return n;
+}
+
+// The checks of a layer's own values; returns false when its output shape cannot be computed.
+bool checkLayerValues(const LayerSpec& layer, int index, QVector<ModelIssue>* issues)
+{
+    const QString who = layerLabel(index, layer.type);
+    bool shapeComputable = true;
+    const auto error = [&](const QString& text, bool structural) {
+        issues->append(
+            {index, IssueSeverity::Error, who + QStringLiteral(": ") + text, ModelFix::None});
+        if (structural) {
+            shapeComputable = false;
+        }
+    };
+    const auto checkSize = [&](const QString& key, Size2 size) {
+        if (size.height < 1 || size.width < 1) {
+            error(QStringLiteral("%1 must be at least 1x1, got %2x%3. Use a positive size such "
+                                 "as 2x2.")
+                      .arg(key)
+                      .arg(size.height)
+                      .arg(size.width),
+                  true);
+        }
+    };
+    switch (layer.type) {
+    case LayerType::Conv2D:
+        if (layer.filters < 1) {
+            error(QStringLiteral("filters must be at least 1, got %1. Use a positive number "
+                                 "such as 32.")
+                      .arg(layer.filters),
+                  true);
+        }
+        checkSize(QStringLiteral("kernel_size"), layer.kernelSize);
+        checkSize(QStringLiteral("strides"), layer.effectiveStrides());
+        break;
+    case LayerType::MaxPooling2D:
+    case LayerType::AveragePooling2D:
+        checkSize(QStringLiteral("pool_size"), layer.poolSize);
+        checkSize(QStringLiteral("strides"), layer.effectiveStrides());
+        break;
+    case LayerType::Dense:
+        if (layer.units < 1) {
+            error(QStringLiteral("units must be at least 1, got %1. Use a positive number such "
+                                 "as 128.")
+                      .arg(layer.units),
+                  true);
+        }
+        break;
+    case LayerType::Dropout:
+        if (!(layer.rate >= 0 && layer.rate < 1)) {
+            error(QStringLiteral("rate must be in [0, 1), got %1: it is the fraction of values "
+                                 "dropped during training. Use a rate such as 0.5.")
+                      .arg(layer.rate),
+                  false);
+        }
+        break;
+    case LayerType::BatchNormalization:
+        if (!(layer.momentum >= 0 && layer.momentum < 1)) {
+            error(QStringLiteral("momentum must be in [0, 1), got %1. Keras's default is 0.99.")
+                      .arg(layer.momentum),
+                  false);
+        }
+        if (!(layer.epsilon > 0)) {
+            error(QStringLiteral("epsilon must be positive, got %1. Keras's default is 0.001.")
+                      .arg(layer.epsilon),
+                  false);
+        }
+        break;
+    case LayerType::GlobalAveragePooling2D:
+    case LayerType::Flatten:
+    case LayerType::Activation:
+        break;
+    }
+    return shapeComputable;
+}
+
+bool keepsShape(LayerType type)
+{
+    return type == LayerType::Dropout || type == LayerType::BatchNormalization ||
+           type == LayerType::Activation;
+}
+
+} // namespace
+
+InputShape inputShapeFor(const DatasetSettings& dataset)
+{
+    return {dataset.imageSize, dataset.imageSize, dataset.channels()};
+}
+
+bool ModelSummary::hasErrors() const
+{
+    for (const ModelIssue& issue : issues) {
+        if (issue.severity == IssueSeverity::Error) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ModelSummary::complete() const
+{
+    if (layers.isEmpty()) {
+        return false;
+    }
+    for (const LayerSummary& layer : layers) {
+        if (!layer.known()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QVector<ModelIssue> ModelSummary::errors() const
+{
+    QVector<ModelIssue> result;
+    for (const ModelIssue& issue : issues) {
+        if (issue.severity == IssueSeverity::Error) {
+            result << issue;
+        }
+    }
+    return result;
+}
+
+QVector<ModelIssue> ModelSummary::warnings() const
+{
+    QVector<ModelIssue> result;
+    for (const ModelIssue& issue : issues) {
+        if (issue.severity == IssueSeverity::Warning) {
+            result << issue;
+        }
+    }
+    return result;
+}
+
+QString ModelSummary::errorText() const
+{
+    QStringList lines;
+    for (const ModelIssue& issue : errors()) {
+        lines << issue.message;
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int numClasses,
+                            int batchSize)
+{
+    ModelSummary summary;
+    summary.input = input;
+    summary.numClasses = numClasses;
+    summary.batchSize = qMax(1, batchSize);
+    const qint64 bytesPerValue = 4 * qint64(summary.batchSize);
+
+    bool known = true;
+    if (input.height < 1 || input.width < 1 || input.channels < 1) {
+        summary.issues.append({-1, IssueSeverity::Error,
+                               QStringLiteral("The input shape %1x%2x%3 is not valid: the image "
+                                              "size and the channels must be at least 1.")
+                                   .arg(input.height)
+                                   .arg(input.width)
+                                   .arg(input.channels),
+                               ModelFix::None});
+        known = false;
+    }
+    if (model.layers.isEmpty()) {
+        summary.issues.append(
+            {-1, IssueSeverity::Error,
+             QStringLiteral("The network has no layers. Start from a template (seed, small or "
+                            "vgg-bn) or add layers that end with Dense(units = number of "
+                            "classes, activation softmax)."),
+             ModelFix::None});
+        return summary;
+    }
+
+    QVector<int> shape = {input.height, input.width, input.channels};
+    int flattenedBy = -1; // the layer that turned the image-shaped tensor into a vector
+    QHash<int, int> nameCounts;
+    for (int i = 0; i < model.layers.size(); ++i) {
+        const LayerSpec& layer = model.layers[i];
+        LayerSummary row;
+        row.type = layer.type;
+        const int count = nameCounts.value(int(layer.type), 0);
+        nameCounts[int(layer.type)] = count + 1;
+        row.name = count == 0
+                       ? kerasLayerBaseName(layer.type)
+                       : QStringLiteral("%1_%2").arg(kerasLayerBaseName(layer.type)).arg(count);
+
+        const bool valuesOk = checkLayerValues(layer, i, &summary.issues);
+        if (!known || !valuesOk) {
+            known = false;
+            summary.layers.append(row);
+            continue;
+        }
+        const QString who = layerLabel(i, layer.type);
+        const bool spatial = shape.size() == 3;
+        const auto needsImage = [&]() {
+            const QString after =
+                flattenedBy >= 0 ? QStringLiteral(" (made flat by %1)")
+                                       .arg(layerLabel(flattenedBy, model.layers[flattenedBy].type))
+                                 : QString();
+            summary.issues.append(
+                {i, IssueSeverity::Error,
+                 QStringLiteral("%1: its input is a flat vector of %2 values%3, but %4 needs an "
+                                "image-shaped input (height, width, channels). Move it before "
+                                "the Flatten, GlobalAveragePooling2D and Dense layers.")
+                     .arg(who)
+                     .arg(shape.value(0))
+                     .arg(after, layerTypeName(layer.type)),
+                 ModelFix::None});
+            known = false;
+        };
+
+        switch (layer.type) {
+        case LayerType::Conv2D:
+        case LayerType::MaxPooling2D:
+        case LayerType::AveragePooling2D: {
+            if (!spatial) {
+                needsImage();
+                break;
+            }
+            const bool conv = layer.type == LayerType::Conv2D;
+            const Size2 window = conv ? layer.kernelSize : layer.poolSize;
+            const Size2 strides = layer.effectiveStrides();
+            if (layer.padding == Padding::Valid &&
+                (shape[0] < window.height || shape[1] < window.width)) {
+                summary.issues.append(
+                    {i, IssueSeverity::Error,
+                     QStringLiteral("%1: its input is %2x%3 but its %4 is %5x%6, so it has no "
+                                    "valid position. Use padding 'same', remove a pooling "
+                                    "layer, or raise the image size.")
+                         .arg(who)
+                         .arg(shape[0])
+                         .arg(shape[1])
+                         .arg(conv ? QStringLiteral("kernel") : QStringLiteral("pool size"))
+                         .arg(window.height)
+                         .arg(window.width),
+                     ModelFix::None});
+                known = false;
+                break;
+            }
+            const int inChannels = shape[2];
+            const int outChannels = conv ? layer.filters : inChannels;
+            shape = {outputSize(shape[0], window.height, strides.height, layer.padding),
+                     outputSize(shape[1], window.width, strides.width, layer.padding), outChannels};
+            if (conv) {
+                const qint64 weights = qint64(window.height) * window.width * inChannels;
+                row.params = weights * layer.filters + (layer.useBias ? layer.filters : 0);
+                row.trainableParams = row.params;
+                row.macs = qint64(shape[0]) * shape[1] * layer.filters * weights;
+            } else {
+                row.macs = elementCount(shape) * window.height * window.width;
+            }
+            break;
+        }
+        case LayerType::GlobalAveragePooling2D:
+            if (!spatial) {
+                needsImage();
+                break;
+            }
+            row.macs = elementCount(shape);
+            shape = {shape[2]};
+            flattenedBy = i;
+            break;
+        case LayerType::Flatten:
+            if (spatial) {
+                flattenedBy = i;
+            }
+            shape = {int(qMin<qint64>(elementCount(shape), std::numeric_limits<int>::max()))};
+            break;
+        case LayerType::Dense:
+            if (spatial) {
+                summary.issues.append(
+                    {i, IssueSeverity::Error,
+                     QStringLiteral("%1: its input is image-shaped (%2), but Dense needs a flat "
+                                    "vector. Insert a Flatten layer before it (or a "
+                                    "GlobalAveragePooling2D layer).")
+                         .arg(who, shapeText(shape)),
+                     ModelFix::InsertFlatten});
+                known = false;
+                break;
+            }
+            row.params = qint64(shape[0]) * layer.units + (layer.useBias ? layer.units : 0);
+            row.trainableParams = row.params;
+            row.macs = qint64(shape[0]) * layer.units;
+            shape = {layer.units};
+            break;
+        case LayerType::BatchNormalization:
+            row.params = 4 * qint64(shape.last());
+            row.trainableParams = 2 * qint64(shape.last());
+            row.macs = elementCount(shape);
+            break;
+        case LayerType::Dropout:
+        case LayerType::Activation:
+            break;
+        }
+        if (known) {
+            row.outputShape = shape;
+            row.activationBytes = elementCount(shape) * bytesPerValue;
+            summary.totalParams += row.params;
+            summary.trainableParams += row.trainableParams;
+            summary.activationBytes += row.activationBytes;
+            summary.macs += row.macs;
+        }
+        summary.layers.append(row);
+    }
+    summary.nonTrainableParams = summary.totalParams - summary.trainableParams;
+
+    if (!known) {
+        return summary;
+    }
+    summary.outputShape = shape;
+    const int last = int(model.layers.size()) - 1;
+    if (shape.size() == 3) {
+        summary.issues.append(
+            {last, IssueSeverity::Error,
+             QStringLiteral("The network's output is image-shaped (%1), but a classifier must "
+                            "end with one score per class. Append a Flatten layer and "
+                            "Dense(units %2, activation softmax).")
+                 .arg(shapeText(shape), numClasses > 0 ? QString::number(numClasses)
+                                                       : QStringLiteral("= number of classes")),
+             ModelFix::AppendOutputLayer});
+    } else if (numClasses > 0) {
+        if (shape[0] != numClasses) {
+            int lastDense = -1;
+            for (int i = last; i >= 0 && lastDense < 0; --i) {
+                if (model.layers[i].type == LayerType::Dense) {
+                    lastDense = i;
+                }
+            }
+            if (lastDense >= 0) {
+                summary.issues.append(
+                    {lastDense, IssueSeverity::Error,
+                     QStringLiteral("%1: it has %2 units but the dataset has %3 classes; the "
+                                    "output layer needs one unit per class. Set its units to "
+                                    "%3.")
+                         .arg(layerLabel(lastDense, LayerType::Dense))
+                         .arg(shape[0])
+                         .arg(numClasses),
+                     ModelFix::SetOutputUnits});
+            } else {
+                summary.issues.append(
+                    {last, IssueSeverity::Error,
+                     QStringLiteral("The network ends with %1 values but the dataset has %2 "
+                                    "classes. Append Dense(units %2, activation softmax).")
+                         .arg(shape[0])
+                         .arg(numClasses),
+                     ModelFix::AppendOutputLayer});
+            }
+        }
+    }
+    const int outputLayer = outputActivationLayer(model);
+    const Activation output = outputActivation(model);
+    if (outputLayer >= 0 && output != Activation::Softmax && output != Activation::Linear) {
+        summary.issues.append(
+            {outputLayer, IssueSeverity::Warning,
+             QStringLiteral("%1: the output activation is '%2'. Training applies log-softmax to "
+                            "the network's output itself, so '%2' only limits the class "
+                            "scores. Use 'softmax' (or 'linear').")
+                 .arg(layerLabel(outputLayer, model.layers[outputLayer].type),
+                      activationName(output)),
+             ModelFix::None});
+    }
+    return summary;
+}
+
+ModelSpec applyFix(const ModelSpec& model, const ModelIssue& issue, int numClasses)
+{
+    ModelSpec fixed = model;
+    switch (issue.fix) {
+    case ModelFix::None:
+        break;
+    case ModelFix::InsertFlatten:
+        if (issue.layer >= 0 && issue.layer <= fixed.layers.size()) {
+            fixed.layers.insert(issue.layer, LayerSpec::flatten());
+        }
+        break;
+    case ModelFix::SetOutputUnits:
+        if (issue.layer >= 0 && issue.layer < fixed.layers.size() &&
+            fixed.layers[issue.layer].type == LayerType::Dense && numClasses > 0) {
+            fixed.layers[issue.layer].units = numClasses;
+        }
+        break;
+    case ModelFix::AppendOutputLayer: {
+        if (numClasses < 1) {
+            break;
+        }
+        bool spatial = true; // the input is an image
+        for (int i = int(fixed.layers.size()) - 1; i >= 0; --i) {
+            const LayerType type = fixed.layers[i].type;
+            if (!keepsShape(type)) {
+                spatial = type == LayerType::Conv2D || type == LayerType::MaxPooling2D ||
+                          type == LayerType::AveragePooling2D;
+                break;
+            }
+        }
+        if (spatial) {
+            fixed.layers.append(LayerSpec::flatten());
+        }
+        fixed.layers.append(LayerSpec::dense(numClasses, Activation::Softmax));
+        break;
+    }
+    }
+    return fixed;
+}
+
+ModelSpec withOutputUnits(const ModelSpec& model, int numClasses)
+{
+    ModelSpec result = model;
+    for (int i = int(result.layers.size()) - 1; i >= 0; --i) {
+        if (result.layers[i].type == LayerType::Dense) {
+            result.layers[i].units = numClasses;
+            break;
+        }
+    }
+    return result;
+}
+
+int outputActivationLayer(const ModelSpec& model)
+{
+    for (int i = int(model.layers.size()) - 1; i >= 0; --i) {
+        const LayerType type = model.layers[i].type;
+        if (type == LayerType::Dropout) {
+            continue;
+        }
+        return type == LayerType::Dense || type == LayerType::Activation ? i : -1;
+    }
+    return -1;
+}
+
+Activation outputActivation(const ModelSpec& model)
+{
+    const int index = outputActivationLayer(model);
+    return index >= 0 ? model.layers[index].activation : Activation::Linear;
+}
+
+QString formatThousands(qint64 value)
+{
+    QString digits = QString::number(value < 0 ? -value : value);
+    for (int i = int(digits.size()) - 3; i > 0; i -= 3) {
+        digits.insert(i, QLatin1Char(','));
+    }
+    return value < 0 ? QLatin1Char('-') + digits : digits;
+}
+
+QString formatKerasShape(const QVector<int>& shape)
+{
+    QStringList parts = {QStringLiteral("None")};
+    for (int d : shape) {
+        parts << QString::number(d);
+    }
+    return QLatin1Char('(') + parts.join(QStringLiteral(", ")) + QLatin1Char(')');
+}
+
+QString formatSummaryTable(const ModelSummary& summary, const QString& title)
+{
+    QStringList names = {QStringLiteral("input (InputLayer)")};
+    QStringList shapes = {
+        formatKerasShape({summary.input.height, summary.input.width, summary.input.channels})};
+    QStringList params = {QStringLiteral("0")};
+    for (const LayerSummary& layer : summary.layers) {
+        names << QStringLiteral("%1 (%2)").arg(layer.name, layerTypeName(layer.type));
+        shapes << (layer.known() ? formatKerasShape(layer.outputShape) : QStringLiteral("?"));
+        params << (layer.known() ? formatThousands(layer.params) : QStringLiteral("?"));
+    }
+    int nameWidth = int(QStringLiteral("Layer (type)").size());
+    int shapeWidth = int(QStringLiteral("Output Shape").size());
+    for (int i = 0; i < names.size(); ++i) {
+        nameWidth = qMax(nameWidth, int(names[i].size()));
+        shapeWidth = qMax(shapeWidth, int(shapes[i].size()));
+    }
+    nameWidth += 3;
+    shapeWidth += 3;
+    const int lineWidth = 1 + nameWidth + shapeWidth + 12;
+    const QString thin = QString(lineWidth, QLatin1Char('_'));
+    const QString thick = QString(lineWidth, QLatin1Char('='));
+
+    QStringList lines;
+    if (!title.isEmpty()) {
+        lines << QStringLiteral("Model: \"%1\"").arg(title);
+    }
+    lines << thin;
+    lines << QLatin1Char(' ') + QStringLiteral("Layer (type)").leftJustified(nameWidth) +
+                 QStringLiteral("Output Shape").leftJustified(shapeWidth) +
+                 QStringLiteral("Param #");
+    lines << thick;
+    for (int i = 0; i < names.size(); ++i) {
+        lines << QLatin1Char(' ') + names[i].leftJustified(nameWidth) +
+                     shapes[i].leftJustified(shapeWidth) + params[i];
+    }
+    lines << thick;
+    if (summary.complete()) {
+        lines << QStringLiteral("Total params: %1").arg(formatThousands(summary.totalParams));
+        lines
+            << QStringLiteral("Trainable params: %1").arg(formatThousands(summary.trainableParams));
+        lines << QStringLiteral("Non-trainable params: %1")
+                     .arg(formatThousands(summary.nonTrainableParams));
+        lines << QStringLiteral("Activation memory for a batch of %1: %2 MiB")
+                     .arg(summary.batchSize)
+                     .arg(double(summary.activationBytes) / (1024.0 * 1024.0), 0, 'f', 2);
+        lines << QStringLiteral("Multiply-adds per image: %1").arg(formatThousands(summary.macs));
+    } else {
+        lines << QStringLiteral("Totals unknown: the shapes stop at the first problem.");
+    }
+    lines << thin;
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+QJsonObject summaryToJson(const ModelSummary& summary)
+{
+    const auto shapeJson = [](const QVector<int>& shape) {
+        QJsonArray array;
+        for (int d : shape) {
+            array.append(d);
+        }
+        return array;
+    };
+    QJsonArray layers;
+    for (const LayerSummary& layer : summary.layers) {
+        QJsonObject row;
+        row.insert(QStringLiteral("name"), layer.name);
+        row.insert(QStringLiteral("type"), layerTypeName(layer.type));
+        row.insert(QStringLiteral("output_shape"),
+                   layer.known() ? QJsonValue(shapeJson(layer.outputShape)) : QJsonValue());
+        row.insert(QStringLiteral("params"), double(layer.params));
+        row.insert(QStringLiteral("trainable_params"), double(layer.trainableParams));
+        row.insert(QStringLiteral("activation_bytes"), double(layer.activationBytes));
+        row.insert(QStringLiteral("macs"), double(layer.macs));
+        layers.append(row);
+    }
+    QJsonObject json;
+    json.insert(QStringLiteral("input_shape"),
+                shapeJson({summary.input.height, summary.input.width, summary.input.channels}));
+    json.insert(QStringLiteral("layers"), layers);
+    json.insert(QStringLiteral("total_params"), double(summary.totalParams));
+    json.insert(QStringLiteral("trainable_params"), double(summary.trainableParams));
+    json.insert(QStringLiteral("non_trainable_params"), double(summary.nonTrainableParams));
+    json.insert(QStringLiteral("batch_size"), summary.batchSize);
+    json.insert(QStringLiteral("activation_bytes"), double(summary.activationBytes));
+    json.insert(QStringLiteral("macs"), double(summary.macs));
+    QJsonArray issues;
+    for (const ModelIssue& issue : summary.issues) {
+        QJsonObject entry;
+        entry.insert(QStringLiteral("layer"), issue.layer >= 0 ? issue.layer + 1 : 0);
+        entry.insert(QStringLiteral("severity"), issue.severity == IssueSeverity::Error
+                                                     ? QStringLiteral("error")
+                                                     : QStringLiteral("warning"));
+        entry.insert(QStringLiteral("message"), issue.message);
+        issues.append(entry);
+    }
+    json.insert(QStringLiteral("issues"), issues);
+    return json;
+}
+
+} // namespace studio

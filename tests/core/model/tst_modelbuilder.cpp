@@ -1,0 +1,279 @@
+// Tests of the LibTorch builder: shapes of built modules equal the inferred ones, TensorFlow's
+// "same" padding to the value, Keras's initialisation, logits at the output.
+#include "model/modelbuilder.h"
+#include "model/modelbuilder_p.h"
+#include "model/modeltemplates.h"
+
+#include <torch/nn.h>
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace studio;
+
+namespace {
+
+ModelSpec stackOf(std::initializer_list<LayerSpec> layers)
+{
+    ModelSpec model;
+    model.layers = layers;
+    return model;
+}
+
+// 1..n*n as a [1, 1, n, n] tensor.
+torch::Tensor counting(int n)
+{
+    return torch::arange(1, n * n + 1, torch::kFloat32).reshape({1, 1, n, n});
+}
+
+float valueAt(const torch::Tensor& t, int row, int col)
+{
+    return t[0][0][row][col].item<float>();
+}
+
+} // namespace
+
+class TestModelBuilder : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::manual_seed(1); }
+
+    // The check: for every template, at its intended sizes, the built module's shapes
+    // and parameter counts equal the inferred ones.
+    void builtShapesEqualInferredForEveryTemplate()
+    {
+        for (const QString& name : templateNames()) {
+            const Result<ModelTemplate> t = loadTemplate(name);
+            QVERIFY2(t.ok(), qPrintable(t.error()));
+            for (int size : t->imageSizes) {
+                for (int classes : {10, 3}) {
+                    const InputShape input{size, size, t->colorMode == ColorMode::Rgb ? 3 : 1};
+                    const ModelSpec model = withOutputUnits(t->model, classes);
+                    const ModelSummary summary = summarizeModel(model, input, classes);
+                    const Result<ModuleProbe> probe = probeModule(model, input, classes, 2);
+                    QVERIFY2(probe.ok(), qPrintable(probe.error()));
+                    QCOMPARE(probe->layerOutputShapes.size(), summary.layers.size());
+                    for (int i = 0; i < summary.layers.size(); ++i) {
+                        QCOMPARE(probe->layerOutputShapes[i], summary.layers[i].outputShape);
+                    }
+                    QCOMPARE(probe->outputShape, QVector<int>{classes});
+                    QCOMPARE(probe->trainableParams, summary.trainableParams);
+                    QCOMPARE(probe->nonTrainableParams, summary.nonTrainableParams);
+                }
+            }
+        }
+    }
+
+    // Every layer type and padding case, including even kernels with strides, whose "same"
+    // padding is asymmetric.
+    void builtShapesEqualInferredForEveryLayerType()
+    {
+        LayerSpec evenStrided = LayerSpec::conv2D(5, {2, 4}, Padding::Same, Activation::Elu);
+        evenStrided.strides = Size2{2, 3};
+        LayerSpec maxSame = LayerSpec::maxPooling2D({3, 2});
+        maxSame.padding = Padding::Same;
+        LayerSpec avgSame = LayerSpec::averagePooling2D({2, 2});
+        avgSame.strides = Size2{1, 1};
+        avgSame.padding = Padding::Same;
+        const ModelSpec model =
+            stackOf({evenStrided, LayerSpec::batchNormalization(), maxSame, avgSame,
+                     LayerSpec::conv2D(6, {3, 3}, Padding::Valid, Activation::LeakyRelu),
+                     LayerSpec::averagePooling2D(), LayerSpec::activationLayer(Activation::Tanh),
+                     LayerSpec::dropout(0.5), LayerSpec::globalAveragePooling2D(),
+                     LayerSpec::dense(7, Activation::Sigmoid), LayerSpec::batchNormalization(),
+                     LayerSpec::flatten(), LayerSpec::dense(4, Activation::Softmax)});
+        for (int size : {23, 24, 37}) {
+            const InputShape input{size, size + 5, 2};
+            const ModelSummary summary = summarizeModel(model, input, 4);
+            QVERIFY2(!summary.hasErrors(), qPrintable(summary.errorText()));
+            const Result<ModuleProbe> probe = probeModule(model, input, 4, 3);
+            QVERIFY2(probe.ok(), qPrintable(probe.error()));
+            for (int i = 0; i < summary.layers.size(); ++i) {
+                QCOMPARE(probe->layerOutputShapes[i], summary.layers[i].outputShape);
+            }
+            QCOMPARE(probe->trainableParams, summary.trainableParams);
+            QCOMPARE(probe->nonTrainableParams, summary.nonTrainableParams);
+        }
+    }
+
+    void invalidStackIsAFailure()
+    {
+        const Result<ModelTemplate> seed = loadTemplate(QStringLiteral("seed"));
+        QVERIFY(seed.ok());
+        const Result<torch::nn::Sequential> built = buildModule(seed->model, {28, 28, 3}, 10);
+        QVERIFY(!built.ok());
+        QVERIFY2(built.error().contains(QLatin1String("Layer 10 (Conv2D)")),
+                 qPrintable(built.error()));
+        QVERIFY(!probeModule(seed->model, {64, 64, 3}, 7).ok()); // 10 units, 7 classes
+    }
+
+    // TensorFlow pads "same" with the extra row and column at the bottom and right.
+    void sameConvolutionPadsLikeTensorFlow()
+    {
+        LayerSpec spec = LayerSpec::conv2D(1, {2, 2}, Padding::Same);
+        spec.useBias = false;
+        Conv2DLayer conv(spec, 1);
+        {
+            torch::NoGradGuard noGrad;
+            conv->weight.fill_(1);
+        }
+        const torch::Tensor y = conv->forward(counting(3));
+        QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{1, 1, 3, 3}));
+        QCOMPARE(valueAt(y, 0, 0), 1.f + 2 + 4 + 5);
+        QCOMPARE(valueAt(y, 0, 2), 3.f + 6);
+        QCOMPARE(valueAt(y, 2, 0), 7.f + 8);
+        QCOMPARE(valueAt(y, 2, 2), 9.f);
+
+        // Stride 2 on 4x4 with a 3x3 kernel: TF pads 0 before and 1 after.
+        LayerSpec strided = LayerSpec::conv2D(1, {3, 3}, Padding::Same);
+        strided.strides = Size2{2, 2};
+        strided.useBias = false;
+        Conv2DLayer conv2(strided, 1);
+        {
+            torch::NoGradGuard noGrad;
+            conv2->weight.fill_(1);
+        }
+        const torch::Tensor z = conv2->forward(counting(4));
+        QCOMPARE(z.sizes().vec(), (std::vector<int64_t>{1, 1, 2, 2}));
+        QCOMPARE(valueAt(z, 0, 0), 1.f + 2 + 3 + 5 + 6 + 7 + 9 + 10 + 11);
+        QCOMPARE(valueAt(z, 1, 1), 11.f + 12 + 15 + 16);
+        QCOMPARE(samePadding(4, 3, 2), (std::array<int64_t, 2>{0, 1}));
+        QCOMPARE(samePadding(5, 3, 2), (std::array<int64_t, 2>{1, 1}));
+        QCOMPARE(samePadding(28, 2, 1), (std::array<int64_t, 2>{0, 1}));
+    }
+
+    void samePoolingMatchesTensorFlow()
+    {
+        LayerSpec maxSpec = LayerSpec::maxPooling2D();
+        maxSpec.padding = Padding::Same;
+        Pooling2DLayer maxPool(maxSpec);
+        // All negative: a zero pad would win the max; TF's padding never does.
+        const torch::Tensor negative = -counting(3);
+        const torch::Tensor m = maxPool->forward(negative);
+        QCOMPARE(m.sizes().vec(), (std::vector<int64_t>{1, 1, 2, 2}));
+        QCOMPARE(valueAt(m, 0, 0), -1.f);
+        QCOMPARE(valueAt(m, 0, 1), -3.f);
+        QCOMPARE(valueAt(m, 1, 1), -9.f);
+
+        LayerSpec avgSpec = LayerSpec::averagePooling2D();
+        avgSpec.padding = Padding::Same;
+        Pooling2DLayer avgPool(avgSpec);
+        // TF averages over the cells inside the image only.
+        const torch::Tensor a = avgPool->forward(counting(3));
+        QCOMPARE(valueAt(a, 0, 0), (1.f + 2 + 4 + 5) / 4);
+        QCOMPARE(valueAt(a, 0, 1), (3.f + 6) / 2);
+        QCOMPARE(valueAt(a, 1, 0), (7.f + 8) / 2);
+        QCOMPARE(valueAt(a, 1, 1), 9.f);
+    }
+
+    // Keras: glorot_uniform kernels in +-sqrt(6 / (fan_in + fan_out)), zero biases, BN 1 / 0.
+    void initialisationMatchesKeras()
+    {
+        const ModelSpec model =
+            stackOf({LayerSpec::conv2D(64, {3, 3}), LayerSpec::batchNormalization(),
+                     LayerSpec::flatten(), LayerSpec::dense(300)});
+        const Result<torch::nn::Sequential> built = buildModule(model, {5, 5, 32}, 300);
+        QVERIFY2(built.ok(), qPrintable(built.error()));
+        torch::nn::Sequential module = *built;
+        const auto conv = module[0]->as<Conv2DLayerImpl>();
+        const auto bn = module[1]->as<BatchNormalizationLayerImpl>();
+        const auto dense = module[3]->as<DenseLayerImpl>();
+        QVERIFY(conv && bn && dense);
+
+        const double convLimit = std::sqrt(6.0 / (32 * 9 + 64 * 9));
+        QVERIFY(conv->weight.abs().max().item<double>() <= convLimit);
+        // Uniform on [-l, l] has standard deviation l / sqrt(3); 18432 draws.
+        QVERIFY(std::abs(conv->weight.std().item<double>() - convLimit / std::sqrt(3.0)) <
+                0.03 * convLimit);
+        QCOMPARE(conv->bias.abs().sum().item<double>(), 0.0);
+
+        const double denseLimit = std::sqrt(6.0 / (3 * 3 * 64 + 300));
+        QCOMPARE(dense->weight.sizes().vec(), (std::vector<int64_t>{300, 576}));
+        QVERIFY(dense->weight.abs().max().item<double>() <= denseLimit);
+        QVERIFY(dense->weight.abs().max().item<double>() > 0.95 * denseLimit);
+        QCOMPARE(dense->bias.abs().sum().item<double>(), 0.0);
+
+        QVERIFY(torch::equal(bn->weight, torch::ones({64})));
+        QVERIFY(torch::equal(bn->bias, torch::zeros({64})));
+        QVERIFY(torch::equal(bn->running_var, torch::ones({64})));
+    }
+
+    // Keras's momentum 0.99 updates the moving mean by 1% of the batch mean per step.
+    void batchNormalizationUsesKerasMomentum()
+    {
+        BatchNormalizationLayer bn(LayerSpec::batchNormalization(), 2);
+        bn->train();
+        const torch::Tensor x = torch::full({4, 2, 3, 3}, 5.0);
+        const torch::Tensor y = bn->forward(x);
+        QVERIFY(torch::allclose(bn->running_mean, torch::full({2}, 0.05)));
+        QVERIFY(y.abs().max().item<double>() < 1e-3); // normalised by the batch statistics
+        bn->eval();
+        // Eval: (5 - 0.05) / sqrt(var + 1e-3), var = 0.99 * 1 + 0.01 * 0 (unbiased var is 0).
+        const double expected = (5 - 0.05) / std::sqrt(0.99 + 1e-3);
+        QVERIFY(std::abs(bn->forward(x)[0][0][0][0].item<double>() - expected) < 1e-4);
+    }
+
+    // The module returns logits; the spec's softmax stays its output activation.
+    void outputIsLogits()
+    {
+        const Result<ModelTemplate> seed = loadTemplate(QStringLiteral("seed"));
+        QVERIFY(seed.ok());
+        QCOMPARE(outputActivation(seed->model), Activation::Softmax);
+        Result<torch::nn::Sequential> built = buildModule(seed->model, {64, 64, 3}, 10);
+        QVERIFY2(built.ok(), qPrintable(built.error()));
+        torch::nn::Sequential module = *built;
+        QCOMPARE(module->size(), size_t(16));
+        QCOMPARE(module[15]->as<DenseLayerImpl>()->spec.activation, Activation::Linear);
+        QCOMPARE(module[14]->as<DenseLayerImpl>()->spec.activation, Activation::Relu);
+        module->eval();
+        torch::NoGradGuard noGrad;
+        const torch::Tensor logits = module->forward(torch::rand({3, 3, 64, 64}));
+        QCOMPARE(logits.sizes().vec(), (std::vector<int64_t>{3, 10}));
+        // Softmax output would be positive and sum to 1 per row; logits need not.
+        QVERIFY(logits.min().item<double>() < 0 ||
+                std::abs(logits.sum(1)[0].item<double>() - 1) > 1e-3);
+        const torch::Tensor probabilities = torch::softmax(logits, 1);
+        QVERIFY(torch::allclose(probabilities.sum(1), torch::ones({3})));
+    }
+
+    void dropoutOnlyInTraining()
+    {
+        DropoutLayer dropout(LayerSpec::dropout(0.5));
+        const torch::Tensor x = torch::ones({1000, 10});
+        dropout->eval();
+        QVERIFY(torch::equal(dropout->forward(x), x));
+        dropout->train();
+        const torch::Tensor y = dropout->forward(x);
+        const double zeros = (y == 0).sum().item<double>() / 10000.0;
+        QVERIFY(zeros > 0.45 && zeros < 0.55);
+        QVERIFY(torch::allclose(y.max(), torch::tensor(2.0f))); // inverted dropout scaling
+    }
+
+    void activations()
+    {
+        const torch::Tensor x = torch::tensor({-2.0f, 0.0f, 3.0f}).reshape({1, 3});
+        QVERIFY(torch::allclose(applyActivation(x, Activation::Relu),
+                                torch::tensor({0.0f, 0.0f, 3.0f}).reshape({1, 3})));
+        QVERIFY(torch::allclose(applyActivation(x, Activation::LeakyRelu),
+                                torch::tensor({-0.4f, 0.0f, 3.0f}).reshape({1, 3})));
+        QVERIFY(torch::allclose(applyActivation(x, Activation::Elu),
+                                torch::tensor({std::exp(-2.0f) - 1, 0.0f, 3.0f}).reshape({1, 3})));
+        QVERIFY(torch::equal(applyActivation(x, Activation::Linear), x));
+        QVERIFY(
+            torch::allclose(applyActivation(x, Activation::Softmax).sum(), torch::tensor(1.0f)));
+        QVERIFY(torch::allclose(applyActivation(x, Activation::Sigmoid), torch::sigmoid(x)));
+        QVERIFY(torch::allclose(applyActivation(x, Activation::Tanh), torch::tanh(x)));
+    }
+
+    void deviceSelection()
+    {
+        QCOMPARE(preferredDeviceName(),
+                 cudaAvailable() ? QStringLiteral("cuda:0") : QStringLiteral("cpu"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelBuilder)
+#include "tst_modelbuilder.moc"

@@ -191,6 +191,12 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
     const bool folders =
         !splitFolder[0].isEmpty() || !splitFolder[1].isEmpty() || !splitFolder[2].isEmpty();
     index.splitMode = folders ? SplitMode::Folders : SplitMode::Auto;
+    if (folders && settings.splitMode == SplitMode::Auto) {
+        index.warnings.append(QStringLiteral("The settings ask for an automatic split, but '%1' "
+                                             "already has split folders; they are used as they "
+                                             "are.")
+                                  .arg(native(root)));
+    }
 
     std::vector<Candidate> candidates;
     QVector<int> classFolderPresent[kSplitCount]; // per split, per class: 1 if a folder exists

@@ -29,7 +29,8 @@ struct ScanOptions
 // accepted; test optional) or ROOT/<class>/... (split automatically, stratified, recorded).
 // Decodes every file once, in parallel, to report those that cannot be used and identical
 // images. Problems that leave a usable dataset are listed in the index; the others are a
-// Failure that says what to do. Runs on the calling thread plus workers.
+// Failure that says what to do. The folders decide the split mode; settings.splitMode is only
+// compared with them. Runs on the calling thread plus workers.
 Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOptions& options = {});
 
 } // namespace studio

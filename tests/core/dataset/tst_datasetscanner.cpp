@@ -492,6 +492,38 @@ private Q_SLOTS:
         QCOMPARE(manifest->seed(), quint64(42));
     }
 
+    void splitModeSettingIsComparedWithTheFolders()
+    {
+        QTemporaryDir dir;
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/train/x/1.png"), 1));
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/train/y/2.png"), 2));
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/validation/x/3.png"), 3));
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/validation/y/4.png"), 4));
+        const Result<DatasetIndex> result =
+            scan(dir.path(), [](DatasetSettings& s) { s.splitMode = SplitMode::Auto; });
+        QVERIFY(result.ok());
+        QCOMPARE(result->splitMode, SplitMode::Folders);
+        QCOMPARE(result->warnings.size(), 1);
+        QVERIFY(result->warnings[0].contains(QLatin1String("automatic split")));
+    }
+
+    void cancelledScanIsAFailure()
+    {
+        QTemporaryDir dir;
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/x/1.png"), 1));
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/y/2.png"), 2));
+        const std::atomic<bool> cancel{true};
+        ImageCache cache({8, 3}, 0);
+        ScanOptions options;
+        options.cancel = &cancel;
+        options.cache = &cache;
+        const Result<DatasetIndex> result = scan(dir.path(), {}, options);
+        QVERIFY(!result.ok());
+        QVERIFY(result.error().contains(QLatin1String("cancelled")));
+        QCOMPARE(cache.count(), qint64(0));
+        QVERIFY(!QFileInfo::exists(dir.path() + QStringLiteral("/.classifier-studio")));
+    }
+
     void scanFillsTheCache()
     {
         QTemporaryDir dir;

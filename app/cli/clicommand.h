@@ -13,7 +13,8 @@ enum ExitCode
 {
     ExitOk = 0,
     ExitFailure = 1,
-    ExitBadInput = 2
+    ExitBadInput = 2,
+    ExitInterrupted = 130 // stopped by Ctrl-C, with a checkpoint
 };
 
 // One subcommand: its name, a one-line summary for --help, and its entry point.
@@ -27,6 +28,7 @@ struct CliCommand
 // The commands of each area, collected by main().
 QVector<CliCommand> datasetCommands();
 QVector<CliCommand> modelCommands();
+QVector<CliCommand> trainingCommands();
 
 // Parses `arguments` with a parser that has --help; prints help or the error and returns the
 // exit code to use, or -1 to go on.

@@ -14,6 +14,7 @@ QVector<CliCommand> allCommands()
     QVector<CliCommand> commands;
     commands += datasetCommands();
     commands += modelCommands();
+    commands += trainingCommands();
     return commands;
 }
 
@@ -30,7 +31,8 @@ QString usage(const QVector<CliCommand>& commands)
     }
     text += QStringLiteral("\nOptions:\n  -h, --help        this help; '<command> --help' for a "
                            "command's options\n  -v, --version     the version\n\nExit codes: 0 "
-                           "success, 1 the work failed, 2 bad input (the message says which).\n");
+                           "success, 1 the work failed, 2 bad input (the message says which), 130 "
+                           "stopped by Ctrl-C.\n");
     return text;
 }
 

@@ -1,9 +1,13 @@
 # Sources of core/training, relative to core/.
 list(APPEND STUDIO_CORE_SOURCES
     training/callbacks.cpp
+    training/checkpoint.cpp
+    training/checkpoint_p.h
     training/callbacks.h
     training/history.cpp
     training/history.h
+    training/trainer.cpp
+    training/trainer.h
     training/trainingevents.cpp
     training/trainingevents.h
     training/trainingsettings.h

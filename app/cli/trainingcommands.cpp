@@ -1,0 +1,362 @@
+// classifier-cli commands of the training area: train and resume.
+#include "clicommand.h"
+
+#include "model/modelsummary.h"
+#include "model/modeltemplates.h"
+#include "project/project.h"
+#include "training/trainer.h"
+
+#include <QDir>
+#include <QJsonDocument>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace studio::cli {
+
+namespace {
+
+TrainingControl* g_control = nullptr;
+
+// SIGINT: the first Ctrl-C asks the trainer to stop after the batch; a second one kills.
+extern "C" void onInterrupt(int)
+{
+    if (g_control != nullptr) {
+        g_control->requestStop();
+    }
+    std::signal(SIGINT, SIG_DFL);
+}
+
+// Prints training events: a progress line redrawn in place on a terminal, one line per epoch,
+// or JSON lines with --json. Called on the training thread (here: the main thread).
+class ProgressPrinter : public TrainingObserver
+{
+public:
+    explicit ProgressPrinter(bool json) : m_json(json), m_terminal(isatty(fileno(stdout)) != 0) {}
+
+    void runStarted(const RunStartedEvent& event) override
+    {
+        if (m_json) {
+            line(toJson(event));
+            return;
+        }
+        printOut(QStringLiteral("Training on %1 (%2 threads): %3 training and %4 validation "
+                                "images, %5 parameters, epochs %6 to %7.")
+                     .arg(event.device)
+                     .arg(event.threads)
+                     .arg(event.trainImages)
+                     .arg(event.validationImages)
+                     .arg(formatThousands(event.parameters))
+                     .arg(event.firstEpoch + 1)
+                     .arg(event.epochs));
+        m_epochs = event.epochs;
+    }
+
+    void batchDone(const BatchEvent& event) override
+    {
+        if (m_json || !m_terminal) {
+            return;
+        }
+        std::printf("\r\033[KEpoch %d/%d  batch %d/%d  loss %.4f  accuracy %.4f  %.0f images/s  "
+                    "ETA %s",
+                    event.epoch + 1, m_epochs, event.batch, event.batches, event.loss,
+                    event.accuracy, event.imagesPerSecond, qPrintable(duration(event.etaSeconds)));
+        std::fflush(stdout);
+    }
+
+    void epochDone(const EpochEvent& event) override
+    {
+        if (m_json) {
+            line(toJson(event));
+            return;
+        }
+        const EpochRecord& r = event.record;
+        if (m_terminal) {
+            std::printf("\r\033[K");
+        }
+        printOut(QStringLiteral("Epoch %1/%2  loss %3  accuracy %4  val_loss %5  val_accuracy "
+                                "%6  lr %7  %8 s  %9 images/s%10")
+                     .arg(r.epoch + 1)
+                     .arg(m_epochs)
+                     .arg(r.metrics.loss, 0, 'f', 4)
+                     .arg(r.metrics.accuracy, 0, 'f', 4)
+                     .arg(r.metrics.valLoss, 0, 'f', 4)
+                     .arg(r.metrics.valAccuracy, 0, 'f', 4)
+                     .arg(r.learningRate, 0, 'g', 3)
+                     .arg(r.seconds, 0, 'f', 1)
+                     .arg(r.imagesPerSecond, 0, 'f', 0)
+                     .arg(event.isBest ? QStringLiteral("  (best)") : QString()));
+    }
+
+    void runEnded(const RunEndedEvent& event) override
+    {
+        if (m_json) {
+            line(toJson(event));
+            return;
+        }
+        if (m_terminal) {
+            std::printf("\r\033[K");
+            std::fflush(stdout);
+        }
+    }
+
+private:
+    static QString duration(double seconds)
+    {
+        const qint64 s = qint64(seconds + 0.5);
+        return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                               .arg(s / 3600)
+                               .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+                               .arg(s % 60, 2, 10, QLatin1Char('0'))
+                         : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    }
+    static void line(const QJsonObject& object)
+    {
+        printOut(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+    }
+
+    bool m_json;
+    bool m_terminal;
+    int m_epochs = 0;
+};
+
+// Runs a training call with Ctrl-C wired to a graceful stop; prints the outcome.
+template <typename Call> int runTraining(bool json, Call call)
+{
+    TrainingControl control;
+    g_control = &control;
+    std::signal(SIGINT, onInterrupt);
+    ProgressPrinter printer(json);
+    const Result<TrainResult> result = call(&printer, &control);
+    std::signal(SIGINT, SIG_DFL);
+    g_control = nullptr;
+    if (!result) {
+        printError(result.error());
+        return ExitBadInput;
+    }
+    const RunEndedEvent& ended = result->ended;
+    if (!json) {
+        QString text;
+        switch (ended.outcome) {
+        case RunEndedEvent::Outcome::Finished:
+            text = QStringLiteral("Finished %1 epochs in %2 s.")
+                       .arg(ended.epochsDone)
+                       .arg(result->seconds, 0, 'f', 1);
+            break;
+        case RunEndedEvent::Outcome::Stopped:
+            text = QStringLiteral("Stopped.");
+            break;
+        case RunEndedEvent::Outcome::Failed:
+            text = QStringLiteral("Failed.");
+            break;
+        }
+        if (!ended.reason.isEmpty()) {
+            text += QLatin1Char(' ') + ended.reason;
+        }
+        if (ended.bestEpoch >= 0) {
+            text += QStringLiteral(" Best epoch: %1.").arg(ended.bestEpoch + 1);
+        }
+        text += QStringLiteral(" Run folder: %1").arg(QDir::toNativeSeparators(result->runDir));
+        if (ended.outcome == RunEndedEvent::Outcome::Failed) {
+            printError(text);
+        } else {
+            printOut(text);
+        }
+    }
+    switch (ended.outcome) {
+    case RunEndedEvent::Outcome::Finished:
+        return ExitOk;
+    case RunEndedEvent::Outcome::Stopped:
+        return ExitInterrupted;
+    case RunEndedEvent::Outcome::Failed:
+        break;
+    }
+    return ExitFailure;
+}
+
+bool doubleOption(const QCommandLineParser& parser, const QString& name, double minimum,
+                  double* value)
+{
+    if (!parser.isSet(name)) {
+        return true;
+    }
+    bool ok = false;
+    const double parsed = parser.value(name).toDouble(&ok);
+    if (!ok || !(parsed >= minimum)) {
+        printError(QStringLiteral("--%1 must be a number of at least %2, got '%3'.")
+                       .arg(name)
+                       .arg(minimum)
+                       .arg(parser.value(name)));
+        return false;
+    }
+    *value = parsed;
+    return true;
+}
+
+int runTrain(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Trains a network as the project file describes (or on a dataset folder with a "
+        "template) and writes a run folder: project.json, history.csv, log.txt, "
+        "checkpoint-last.ckpt and checkpoint-best.ckpt. Ctrl-C stops after the current batch "
+        "with a checkpoint; 'classifier-cli resume RUN_DIR' continues."));
+    parser.addOption(
+        {QStringLiteral("project"), QStringLiteral("Project file."), QStringLiteral("P.json")});
+    parser.addOption({QStringLiteral("data"),
+                      QStringLiteral("Dataset folder (instead of --project)."),
+                      QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("template"),
+                      QStringLiteral("Network template with --data: %1 (default seed).")
+                          .arg(templateNames().join(QStringLiteral(", "))),
+                      QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Epochs."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("batch-size"),
+                      QStringLiteral("Images per batch (batch_size)."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("image-size"),
+                      QStringLiteral("Square image side in pixels (image_size)."),
+                      QStringLiteral("N")});
+    parser.addOption(
+        {QStringLiteral("learning-rate"), QStringLiteral("Learning rate."), QStringLiteral("X")});
+    parser.addOption({QStringLiteral("decay"),
+                      QStringLiteral("Keras decay: lr / (1 + decay * iterations)."),
+                      QStringLiteral("X")});
+    parser.addOption({QStringLiteral("optimizer"), QStringLiteral("adam, sgd or rmsprop."),
+                      QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("no-augment"), QStringLiteral("Switch augmentation off.")});
+    parser.addOption({QStringLiteral("seed"),
+                      QStringLiteral("Random seed (weights, shuffling, augmentation)."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("CPU threads (0: all cores)."),
+                      QStringLiteral("N")});
+    parser.addOption(
+        {QStringLiteral("weights"),
+         QStringLiteral("Start from the weights of a checkpoint (continue a saved model)."),
+         QStringLiteral("CKPT")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Run folder to create (required)."),
+                      QStringLiteral("RUN_DIR")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object per event.")});
+    if (const int code = parseOrExit(parser, arguments); code >= 0) {
+        return code;
+    }
+    const bool hasProject = parser.isSet(QStringLiteral("project"));
+    const bool hasData = parser.isSet(QStringLiteral("data"));
+    if (hasProject == hasData) {
+        printError(QStringLiteral("Give either --project P.json or --data DIR."));
+        return ExitBadInput;
+    }
+    if (!parser.isSet(QStringLiteral("out"))) {
+        printError(QStringLiteral("--out RUN_DIR is required: the folder the run is written to."));
+        return ExitBadInput;
+    }
+    Project project = defaultProject();
+    TrainOptions options;
+    options.runDir = parser.value(QStringLiteral("out"));
+    if (hasProject) {
+        if (parser.isSet(QStringLiteral("template"))) {
+            printError(
+                QStringLiteral("--template goes with --data; the project file has its layers."));
+            return ExitBadInput;
+        }
+        Result<LoadedProject> loaded = loadProject(parser.value(QStringLiteral("project")));
+        if (!loaded) {
+            printError(loaded.error());
+            return ExitBadInput;
+        }
+        for (const QString& warning : loaded->warnings) {
+            printError(QStringLiteral("warning: ") + warning);
+        }
+        project = loaded->project;
+    } else {
+        const QString name = parser.isSet(QStringLiteral("template"))
+                                 ? parser.value(QStringLiteral("template"))
+                                 : QStringLiteral("seed");
+        Result<ModelTemplate> model = loadTemplate(name);
+        if (!model) {
+            printError(model.error());
+            return ExitBadInput;
+        }
+        project.model = model->model;
+        project.dataset.colorMode = model->colorMode;
+        if (!model->imageSizes.isEmpty()) {
+            project.dataset.imageSize = model->imageSizes.first();
+        }
+        project.dataset.root = QDir(parser.value(QStringLiteral("data"))).absolutePath();
+        options.fitOutputToClasses = true;
+    }
+    TrainingSettings& t = project.training;
+    int seed = int(t.seed);
+    if (!intOption(parser, QStringLiteral("epochs"), 1, &t.epochs) ||
+        !intOption(parser, QStringLiteral("batch-size"), 1, &t.batchSize) ||
+        !intOption(parser, QStringLiteral("image-size"), 8, &project.dataset.imageSize) ||
+        !intOption(parser, QStringLiteral("seed"), 0, &seed) ||
+        !intOption(parser, QStringLiteral("threads"), 0, &t.threads) ||
+        !doubleOption(parser, QStringLiteral("learning-rate"), 0, &t.learningRate) ||
+        !doubleOption(parser, QStringLiteral("decay"), 0, &t.decay)) {
+        return ExitBadInput;
+    }
+    t.seed = quint64(seed);
+    if (parser.isSet(QStringLiteral("optimizer"))) {
+        const QString name = parser.value(QStringLiteral("optimizer")).toLower();
+        if (name == QLatin1String("adam")) {
+            t.optimizer.kind = OptimizerKind::Adam;
+        } else if (name == QLatin1String("sgd")) {
+            t.optimizer.kind = OptimizerKind::Sgd;
+        } else if (name == QLatin1String("rmsprop")) {
+            t.optimizer.kind = OptimizerKind::RmsProp;
+        } else {
+            printError(
+                QStringLiteral("--optimizer must be adam, sgd or rmsprop, got '%1'.").arg(name));
+            return ExitBadInput;
+        }
+    }
+    if (parser.isSet(QStringLiteral("no-augment"))) {
+        project.augmentation.enabled = false;
+    }
+    options.initialWeights = parser.value(QStringLiteral("weights"));
+    return runTraining(parser.isSet(QStringLiteral("json")),
+                       [&](TrainingObserver* observer, TrainingControl* control) {
+                           return trainProject(project, options, observer, control);
+                       });
+}
+
+int runResume(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Continues a run from its last checkpoint with the full training state, after a stop, "
+        "a crash or a restart; with --epochs, trains to that many epochs in total."));
+    parser.addPositionalArgument(QStringLiteral("RUN_DIR"), QStringLiteral("The run folder."));
+    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Total epochs of the run."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object per event.")});
+    if (const int code = parseOrExit(parser, arguments); code >= 0) {
+        return code;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        printError(QStringLiteral("resume needs exactly one RUN_DIR."));
+        return ExitBadInput;
+    }
+    int epochs = 0;
+    if (!intOption(parser, QStringLiteral("epochs"), 1, &epochs)) {
+        return ExitBadInput;
+    }
+    const QString runDir = parser.positionalArguments().first();
+    return runTraining(parser.isSet(QStringLiteral("json")),
+                       [&](TrainingObserver* observer, TrainingControl* control) {
+                           return resumeRun(runDir, epochs, observer, control);
+                       });
+}
+
+} // namespace
+
+QVector<CliCommand> trainingCommands()
+{
+    return {{QStringLiteral("train"), QStringLiteral("train a network and write a run folder"),
+             &runTrain},
+            {QStringLiteral("resume"), QStringLiteral("continue a run from its last checkpoint"),
+             &runResume}};
+}
+
+} // namespace studio::cli

@@ -1,0 +1,727 @@
+#include "training/trainer.h"
+
+#include "common/atomicfile.h"
+#include "dataset/batchloader_p.h"
+#include "dataset/datasetscanner.h"
+#include "dataset/imagecache.h"
+#include "model/modelbuilder_p.h"
+#include "project/project.h"
+#include "training/checkpoint_p.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <torch/nn.h>
+#include <torch/optim.h>
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QThread>
+
+#include <malloc.h>
+
+#include <cmath>
+#include <memory>
+#include <thread>
+
+namespace studio {
+
+namespace {
+
+QString native(const QString& path)
+{
+    return QDir::toNativeSeparators(path);
+}
+
+QString formatNumber(double value)
+{
+    return QString::number(value, 'g', 4);
+}
+
+// Appends timestamped lines to the run's log.txt.
+class RunLog
+{
+public:
+    explicit RunLog(const QString& path) : m_file(path)
+    {
+        m_open = m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);
+    }
+    void write(const QString& line)
+    {
+        if (!m_open) {
+            return;
+        }
+        const QString stamped =
+            QDateTime::currentDateTime().toString(Qt::ISODate) + QLatin1Char(' ') + line + '\n';
+        m_file.write(stamped.toUtf8());
+        m_file.flush();
+    }
+
+private:
+    QFile m_file;
+    bool m_open = false;
+};
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings& settings,
+                                                       std::vector<torch::Tensor> parameters)
+{
+    const OptimizerSettings& o = settings.optimizer;
+    switch (o.kind) {
+    case OptimizerKind::Sgd:
+        return std::make_unique<torch::optim::SGD>(parameters,
+                                                   torch::optim::SGDOptions(settings.learningRate)
+                                                       .momentum(o.sgd.momentum)
+                                                       .nesterov(o.sgd.nesterov)
+                                                       .weight_decay(settings.weightDecay));
+    case OptimizerKind::RmsProp:
+        return std::make_unique<torch::optim::RMSprop>(
+            parameters, torch::optim::RMSpropOptions(settings.learningRate)
+                            .alpha(o.rmsprop.rho)
+                            .eps(o.rmsprop.epsilon)
+                            .momentum(o.rmsprop.momentum)
+                            .centered(o.rmsprop.centered)
+                            .weight_decay(settings.weightDecay));
+    case OptimizerKind::Adam:
+        break;
+    }
+    return std::make_unique<torch::optim::Adam>(parameters,
+                                                torch::optim::AdamOptions(settings.learningRate)
+                                                    .betas({o.adam.beta1, o.adam.beta2})
+                                                    .eps(o.adam.epsilon)
+                                                    .amsgrad(o.adam.amsgrad)
+                                                    .weight_decay(settings.weightDecay));
+}
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate)
+{
+    for (torch::optim::OptimizerParamGroup& group : optimizer.param_groups()) {
+        group.options().set_lr(learningRate);
+    }
+}
+
+// Categorical cross-entropy from logits: log-softmax + NLL (numerically stable), with Keras's
+// label smoothing and per-class weights; the mean over the batch as Keras reduces it.
+torch::Tensor lossOf(const torch::Tensor& logits, const torch::Tensor& labels,
+                     const torch::Tensor& classWeights, double labelSmoothing)
+{
+    const torch::Tensor logProbabilities = torch::log_softmax(logits, 1);
+    torch::Tensor perImage = -logProbabilities.gather(1, labels.unsqueeze(1)).squeeze(1);
+    if (labelSmoothing > 0) {
+        perImage = (1.0 - labelSmoothing) * perImage - labelSmoothing * logProbabilities.mean(1);
+    }
+    if (classWeights.defined()) {
+        perImage = perImage * classWeights.index_select(0, labels);
+    }
+    return perImage.mean();
+}
+
+torch::Tensor cpuRngState()
+{
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    return generator.get_state();
+}
+
+void setCpuRngState(const torch::Tensor& state)
+{
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+}
+
+// A copy of a module's parameters and buffers, to go back to (best or last good weights).
+class WeightSnapshot
+{
+public:
+    void take(torch::nn::Module& module)
+    {
+        torch::NoGradGuard noGrad;
+        m_tensors.clear();
+        for (const auto& item : module.named_parameters()) {
+            m_tensors.emplace_back(item.value().detach().clone());
+        }
+        for (const auto& item : module.named_buffers()) {
+            m_tensors.emplace_back(item.value().detach().clone());
+        }
+    }
+    bool isEmpty() const { return m_tensors.empty(); }
+    void restore(torch::nn::Module& module) const
+    {
+        torch::NoGradGuard noGrad;
+        size_t i = 0;
+        for (auto& item : module.named_parameters()) {
+            item.value().copy_(m_tensors[i++]);
+        }
+        for (auto& item : module.named_buffers()) {
+            item.value().copy_(m_tensors[i++]);
+        }
+    }
+
+private:
+    std::vector<torch::Tensor> m_tensors;
+};
+
+// Sums of one pass over a split.
+struct PassTotals
+{
+    double lossSum = 0;
+    double correct = 0;
+    double seen = 0;
+};
+
+// Evaluates the module on every batch of a split, without gradients.
+PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoch,
+                    const torch::Device& device, double labelSmoothing)
+{
+    torch::NoGradGuard noGrad;
+    module->eval();
+    PassTotals totals;
+    loader.startEpoch(epoch);
+    TensorBatch batch;
+    while (loader.next(&batch)) {
+        const torch::Tensor images = batch.images.to(device);
+        const torch::Tensor labels = batch.labels.to(device);
+        const torch::Tensor logits = module->forward(images);
+        const double n = double(labels.size(0));
+        totals.lossSum += lossOf(logits, labels, {}, labelSmoothing).item<double>() * n;
+        totals.correct += logits.argmax(1).eq(labels).sum().item<double>();
+        totals.seen += n;
+    }
+    return totals;
+}
+
+// Everything one run needs, set up before its first batch.
+struct Session
+{
+    Project project;
+    QString runDir;
+    int totalEpochs = 0;
+    std::unique_ptr<ImageCache> cache;
+    DatasetIndex index;
+    torch::nn::Sequential module{nullptr};
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    torch::Device device{torch::kCPU};
+    int threads = 1;
+    int batchEventIntervalMs = 100;
+    qint64 parameters = 0;
+    RunState state;
+};
+
+QString pathIn(const QString& dir, const QString& name)
+{
+    return QDir(dir).filePath(name);
+}
+
+// Scans the data, builds the module and optimizer, and loads a checkpoint when asked.
+Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOutput)
+{
+    s.threads = setUpRuntime(s.project.training.threads);
+    torch::manual_seed(s.project.training.seed);
+
+    const DatasetSettings& dataset = s.project.dataset;
+    s.cache = std::make_unique<ImageCache>(ImageShape{dataset.imageSize, dataset.channels()},
+                                           dataset.cacheBudgetBytes);
+    ScanOptions scan;
+    scan.cache = s.cache.get();
+    Result<DatasetIndex> index = scanDataset(dataset, scan);
+    if (!index) {
+        return Failure{index.error()};
+    }
+    s.index = std::move(*index);
+    if (!s.index.hasValidation || s.index.count(Split::Validation) == 0) {
+        return Failure{QStringLiteral("The dataset '%1' has no validation images. Add a "
+                                      "validation/ folder, or use a single folder of classes "
+                                      "and let the app split it.")
+                           .arg(native(s.index.root))};
+    }
+
+    const int classes = int(s.index.classes.size());
+    if (fitOutput) {
+        s.project.model = withOutputUnits(s.project.model, classes);
+    }
+    Result<torch::nn::Sequential> module =
+        buildModule(s.project.model, inputShapeFor(dataset), classes);
+    if (!module) {
+        return Failure{module.error()};
+    }
+    s.module = *module;
+    s.device = preferredDevice();
+    s.module->to(s.device);
+    s.parameters = 0;
+    for (const torch::Tensor& p : s.module->parameters()) {
+        s.parameters += p.numel();
+    }
+    s.optimizer = makeOptimizer(s.project.training, s.module->parameters());
+    s.state.baseLearningRate = s.project.training.learningRate;
+
+    if (!checkpoint.isEmpty()) {
+        const Status loaded = loadCheckpoint(checkpoint, *s.module, s.optimizer.get(),
+                                             fullState ? &s.state : nullptr);
+        if (!loaded) {
+            return loaded;
+        }
+        if (fullState && s.state.rngState.defined()) {
+            setCpuRngState(s.state.rngState);
+        }
+    }
+    return {};
+}
+
+// The fit loop: epochs from s.state.epoch to s.totalEpochs, with callbacks and checkpoints.
+TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control, RunLog& log)
+{
+    QElapsedTimer runTimer;
+    runTimer.start();
+    const TrainingSettings& settings = s.project.training;
+    const CallbackSettings& callbacks = settings.callbacks;
+    TrainResult result;
+    result.runDir = s.runDir;
+    result.lastCheckpoint = pathIn(s.runDir, runfiles::lastCheckpoint);
+    const QString bestPath = pathIn(s.runDir, runfiles::bestCheckpoint);
+
+    BatchOptions trainOptions;
+    trainOptions.batchSize = settings.batchSize;
+    trainOptions.shuffle = true;
+    trainOptions.augment = s.project.augmentation.enabled;
+    trainOptions.seed = settings.seed;
+    BatchLoader train(s.index, Split::Train, s.project.dataset, s.project.augmentation,
+                      s.cache.get(), trainOptions);
+    BatchOptions evalOptions = trainOptions;
+    evalOptions.shuffle = false;
+    evalOptions.augment = false;
+    BatchLoader validation(s.index, Split::Validation, s.project.dataset, s.project.augmentation,
+                           s.cache.get(), evalOptions);
+
+    torch::Tensor classWeights;
+    if (settings.classWeights == ClassWeighting::Balanced) {
+        classWeights = train.classWeights().to(s.device);
+    }
+
+    EarlyStopping early(callbacks.earlyStopping.monitor, callbacks.earlyStopping.patience,
+                        callbacks.earlyStopping.minDelta);
+    ReduceLROnPlateau plateau(
+        callbacks.reduceLrOnPlateau.monitor, callbacks.reduceLrOnPlateau.factor,
+        callbacks.reduceLrOnPlateau.patience, callbacks.reduceLrOnPlateau.minLr,
+        callbacks.reduceLrOnPlateau.minDelta, callbacks.reduceLrOnPlateau.cooldown);
+    RunState& state = s.state;
+    if (!std::isnan(state.earlyStopping.best)) {
+        early.restore(state.earlyStopping);
+    }
+    if (!std::isnan(state.plateau.best)) {
+        plateau.restore(state.plateau);
+    }
+    const QString checkpointMonitor = callbacks.modelCheckpoint.monitor;
+    const bool monitorRises = monitorIncreases(checkpointMonitor);
+
+    const int batches = train.batchesPerEpoch();
+    RunStartedEvent started;
+    started.device = QString::fromStdString(s.device.str());
+    started.threads = s.threads;
+    started.trainImages = s.index.count(Split::Train);
+    started.validationImages = s.index.count(Split::Validation);
+    started.testImages = s.index.count(Split::Test);
+    started.parameters = s.parameters;
+    started.epochs = s.totalEpochs;
+    started.firstEpoch = state.epoch;
+    started.batchesPerEpoch = batches;
+    if (observer != nullptr) {
+        observer->runStarted(started);
+    }
+    log.write(QStringLiteral("Run started on %1 with %2 threads: %3 training and %4 validation "
+                             "images, %5 parameters, epochs %6 to %7.")
+                  .arg(started.device)
+                  .arg(s.threads)
+                  .arg(started.trainImages)
+                  .arg(started.validationImages)
+                  .arg(s.parameters)
+                  .arg(state.epoch + 1)
+                  .arg(s.totalEpochs));
+
+    WeightSnapshot lastGood;
+    lastGood.take(*s.module);
+    WeightSnapshot best;
+    if (callbacks.earlyStopping.enabled && callbacks.earlyStopping.restoreBestWeights &&
+        state.bestEpoch >= 0 && QFileInfo::exists(bestPath)) {
+        // The best weights of a resumed run live in its best checkpoint.
+        if (loadCheckpoint(bestPath, *s.module, nullptr, nullptr)) {
+            best.take(*s.module);
+        }
+        lastGood.restore(*s.module);
+    }
+
+    const auto finish = [&](RunEndedEvent::Outcome outcome, const QString& reason) {
+        result.ended.outcome = outcome;
+        result.ended.reason = reason;
+        result.ended.epochsDone =
+            state.history.size() > 0 ? state.history.epochs().last().epoch + 1 : 0;
+        result.ended.bestEpoch = state.bestEpoch;
+        result.history = state.history;
+        result.bestCheckpoint = QFileInfo::exists(bestPath) ? bestPath : QString();
+        result.seconds = double(runTimer.nsecsElapsed()) / 1e9;
+        log.write(QStringLiteral("Run %1%2")
+                      .arg(outcomeName(outcome),
+                           reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
+        if (observer != nullptr) {
+            observer->runEnded(result.ended);
+        }
+        return result;
+    };
+
+    const qint64 imagesPerEpoch = train.imageCount();
+    for (int epoch = state.epoch; epoch < s.totalEpochs; ++epoch) {
+        s.module->train();
+        train.startEpoch(epoch);
+        TensorBatch batch;
+        const int skip = epoch == state.epoch ? state.batchesDone : 0;
+        if (skip == 0) {
+            state.lossSum = state.correct = state.seen = state.trainSeconds = 0;
+        }
+        for (int b = 0; b < skip && train.next(&batch); ++b) {
+        }
+        int batchNumber = skip;
+        QElapsedTimer epochTimer;
+        epochTimer.start();
+        const double secondsBefore = state.trainSeconds;
+        QElapsedTimer sinceEvent;
+        sinceEvent.start();
+        bool stopped = false;
+        while (true) {
+            if (control != nullptr) {
+                while (control->paused() && !control->stopRequested()) {
+                    QThread::msleep(20);
+                }
+                if (control->stopRequested()) {
+                    stopped = true;
+                    break;
+                }
+            }
+            if (!train.next(&batch)) {
+                break;
+            }
+            const torch::Tensor images = batch.images.to(s.device);
+            const torch::Tensor labels = batch.labels.to(s.device);
+            const double learningRate =
+                decayedLearningRate(state.baseLearningRate, settings.decay, state.iterations);
+            setLearningRate(*s.optimizer, learningRate);
+            s.optimizer->zero_grad();
+            torch::Tensor logits;
+            torch::Tensor loss;
+            try {
+                logits = s.module->forward(images);
+                loss = lossOf(logits, labels, classWeights, settings.labelSmoothing);
+            } catch (const std::exception& error) {
+                lastGood.restore(*s.module);
+                return finish(RunEndedEvent::Outcome::Failed,
+                              QStringLiteral("Training failed at epoch %1, batch %2: %3. The "
+                                             "weights of the last finished epoch are kept.")
+                                  .arg(epoch + 1)
+                                  .arg(batchNumber + 1)
+                                  .arg(QString::fromUtf8(error.what()).section('\n', 0, 0)));
+            }
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue) && callbacks.terminateOnNan) {
+                lastGood.restore(*s.module);
+                return finish(RunEndedEvent::Outcome::Failed,
+                              QStringLiteral("The loss became %1 at epoch %2, batch %3: the "
+                                             "learning rate (%4) is probably too high. Training "
+                                             "stopped (TerminateOnNaN) and the weights of the "
+                                             "last good epoch are kept; lower the learning rate "
+                                             "and train again.")
+                                  .arg(std::isnan(lossValue) ? QStringLiteral("NaN")
+                                                             : QStringLiteral("infinite"))
+                                  .arg(epoch + 1)
+                                  .arg(batchNumber + 1)
+                                  .arg(formatNumber(learningRate)));
+            }
+            loss.backward();
+            s.optimizer->step();
+            ++state.iterations;
+            ++batchNumber;
+            const double n = double(labels.size(0));
+            state.lossSum += lossValue * n;
+            state.correct += logits.argmax(1).eq(labels).sum().item<double>();
+            state.seen += n;
+            state.trainSeconds = secondsBefore + double(epochTimer.nsecsElapsed()) / 1e9;
+
+            if (observer != nullptr &&
+                (sinceEvent.elapsed() >= s.batchEventIntervalMs || batchNumber == batches)) {
+                sinceEvent.restart();
+                BatchEvent event;
+                event.epoch = epoch;
+                event.batch = batchNumber;
+                event.batches = batches;
+                event.loss = state.lossSum / state.seen;
+                event.accuracy = state.correct / state.seen;
+                event.imagesPerSecond = state.seen / std::max(state.trainSeconds, 1e-9);
+                const double imagesLeft =
+                    double(imagesPerEpoch) * (s.totalEpochs - epoch) - state.seen;
+                event.etaSeconds = imagesLeft / std::max(event.imagesPerSecond, 1e-9);
+                observer->batchDone(event);
+            }
+        }
+
+        if (stopped) {
+            state.epoch = epoch;
+            state.batchesDone = batchNumber;
+            state.rngState = cpuRngState();
+            state.earlyStopping = early.state();
+            state.plateau = plateau.state();
+            const Status saved =
+                saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
+            return finish(RunEndedEvent::Outcome::Stopped,
+                          saved ? QStringLiteral("Stopped at epoch %1 after %2 of %3 batches; "
+                                                 "resume continues from here.")
+                                      .arg(epoch + 1)
+                                      .arg(batchNumber)
+                                      .arg(batches)
+                                : saved.error());
+        }
+
+        const PassTotals val =
+            evaluate(s.module, validation, epoch, s.device, settings.labelSmoothing);
+        EpochRecord record;
+        record.epoch = epoch;
+        record.metrics.loss = state.lossSum / std::max(state.seen, 1.0);
+        record.metrics.accuracy = state.correct / std::max(state.seen, 1.0);
+        record.metrics.valLoss = val.lossSum / std::max(val.seen, 1.0);
+        record.metrics.valAccuracy = val.correct / std::max(val.seen, 1.0);
+        record.learningRate =
+            decayedLearningRate(state.baseLearningRate, settings.decay, state.iterations);
+        record.seconds = state.trainSeconds;
+        record.imagesPerSecond = state.seen / std::max(state.trainSeconds, 1e-9);
+        state.history.truncate(epoch);
+        (void)state.history.append(record);
+
+        const double monitored = record.metrics.value(checkpointMonitor);
+        const bool improved =
+            !std::isnan(monitored) &&
+            (std::isnan(state.bestMonitored) ||
+             (monitorRises ? monitored > state.bestMonitored : monitored < state.bestMonitored));
+        if (improved) {
+            state.bestMonitored = monitored;
+            state.bestEpoch = epoch;
+        }
+        bool stopEarly = false;
+        if (callbacks.earlyStopping.enabled) {
+            stopEarly = early.onEpochEnd(epoch, record.metrics);
+            if (early.lastWasImprovement() && callbacks.earlyStopping.restoreBestWeights) {
+                best.take(*s.module);
+            }
+        }
+        if (callbacks.reduceLrOnPlateau.enabled) {
+            const double before = state.baseLearningRate;
+            state.baseLearningRate = plateau.onEpochEnd(record.metrics, before);
+            if (state.baseLearningRate < before) {
+                log.write(QStringLiteral("ReduceLROnPlateau: learning rate %1 -> %2")
+                              .arg(formatNumber(before), formatNumber(state.baseLearningRate)));
+            }
+        }
+
+        state.epoch = epoch + 1;
+        state.batchesDone = 0;
+        state.rngState = cpuRngState();
+        state.earlyStopping = early.state();
+        state.plateau = plateau.state();
+        Status saved = saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
+        if (saved && improved && callbacks.modelCheckpoint.enabled) {
+            saved = saveCheckpoint(bestPath, *s.module, nullptr, state);
+        }
+        if (saved) {
+            saved = writeFileAtomically(pathIn(s.runDir, runfiles::history), state.history.toCsv());
+        }
+        lastGood.take(*s.module);
+        log.write(QStringLiteral("Epoch %1/%2: loss %3, accuracy %4, val_loss %5, val_accuracy "
+                                 "%6, lr %7, %8 s")
+                      .arg(epoch + 1)
+                      .arg(s.totalEpochs)
+                      .arg(formatNumber(record.metrics.loss), formatNumber(record.metrics.accuracy),
+                           formatNumber(record.metrics.valLoss),
+                           formatNumber(record.metrics.valAccuracy),
+                           formatNumber(record.learningRate))
+                      .arg(record.seconds, 0, 'f', 1));
+        if (observer != nullptr) {
+            observer->epochDone({record, improved});
+        }
+        if (!saved) {
+            return finish(RunEndedEvent::Outcome::Failed,
+                          saved.error() + QStringLiteral(" The trained weights are still in "
+                                                         "memory; choose another run folder."));
+        }
+        if (stopEarly) {
+            QString reason = QStringLiteral("EarlyStopping: %1 did not improve for %2 epochs.")
+                                 .arg(callbacks.earlyStopping.monitor)
+                                 .arg(callbacks.earlyStopping.patience);
+            if (callbacks.earlyStopping.restoreBestWeights && !best.isEmpty()) {
+                best.restore(*s.module);
+                reason += QStringLiteral(" The weights of epoch %1 were restored.")
+                              .arg(early.bestEpoch() + 1);
+            }
+            return finish(RunEndedEvent::Outcome::Finished, reason);
+        }
+    }
+    return finish(RunEndedEvent::Outcome::Finished, QString());
+}
+
+// Writes every event as a JSON line to the run's events.jsonl (what `--json` prints), so other
+// processes can follow the run, and passes it on to the caller's observer.
+class EventsFile : public TrainingObserver
+{
+public:
+    EventsFile(const QString& path, TrainingObserver* next) : m_file(path), m_next(next)
+    {
+        m_open = m_file.open(QIODevice::WriteOnly | QIODevice::Append);
+    }
+    void runStarted(const RunStartedEvent& event) override
+    {
+        write(toJson(event));
+        if (m_next != nullptr) {
+            m_next->runStarted(event);
+        }
+    }
+    void batchDone(const BatchEvent& event) override
+    {
+        write(toJson(event));
+        if (m_next != nullptr) {
+            m_next->batchDone(event);
+        }
+    }
+    void epochDone(const EpochEvent& event) override
+    {
+        write(toJson(event));
+        if (m_next != nullptr) {
+            m_next->epochDone(event);
+        }
+    }
+    void runEnded(const RunEndedEvent& event) override
+    {
+        write(toJson(event));
+        if (m_next != nullptr) {
+            m_next->runEnded(event);
+        }
+    }
+
+private:
+    void write(const QJsonObject& object)
+    {
+        if (m_open) {
+            m_file.write(QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n');
+            m_file.flush();
+        }
+    }
+
+    QFile m_file;
+    TrainingObserver* m_next;
+    bool m_open = false;
+};
+
+// Runs prepare() and fit(), turning LibTorch exceptions into messages. A new run writes its
+// project.json once the data and the network are known to work.
+Result<TrainResult> runSession(Session& s, const QString& checkpoint, bool fullState, bool newRun,
+                               bool fitOutput, TrainingObserver* observer, TrainingControl* control)
+{
+    RunLog log(pathIn(s.runDir, runfiles::log));
+    try {
+        const Status prepared = prepare(s, checkpoint, fullState, fitOutput);
+        if (!prepared) {
+            log.write(QStringLiteral("Could not start: ") + prepared.error());
+            return Failure{prepared.error()};
+        }
+        if (newRun) {
+            const Status saved = saveProject(pathIn(s.runDir, runfiles::project), s.project);
+            if (!saved) {
+                return Failure{saved.error()};
+            }
+        }
+        EventsFile events(pathIn(s.runDir, runfiles::events), observer);
+        return fit(s, &events, control, log);
+    } catch (const std::bad_alloc&) {
+        return Failure{QStringLiteral("Out of memory. Lower the batch size or the image size, "
+                                      "or use a smaller network.")};
+    } catch (const std::exception& error) {
+        return Failure{QStringLiteral("Training failed: %1")
+                           .arg(QString::fromUtf8(error.what()).section('\n', 0, 0))};
+    }
+}
+
+} // namespace
+
+int setUpRuntime(int threads)
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // Keep freed training buffers instead of returning them to the kernel after every
+        // batch: without this, glibc unmaps and re-faults the large activations each step.
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+        mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+        at::globalContext().setFlushDenormal(true);
+    });
+    const int count = threads > 0 ? threads : std::max(1, int(std::thread::hardware_concurrency()));
+    torch::set_num_threads(count);
+    return count;
+}
+
+Result<TrainResult> trainProject(const Project& project, const TrainOptions& options,
+                                 TrainingObserver* observer, TrainingControl* control)
+{
+    if (options.runDir.isEmpty()) {
+        return Failure{QStringLiteral("No run folder given; choose where the run is written.")};
+    }
+    const QDir runDir(options.runDir);
+    if (runDir.exists() && !runDir.isEmpty()) {
+        return Failure{QStringLiteral("The run folder '%1' is not empty. Choose a new folder, or "
+                                      "continue that run with: classifier-cli resume %1")
+                           .arg(native(options.runDir))};
+    }
+    if (!QDir().mkpath(options.runDir)) {
+        return Failure{QStringLiteral("Cannot create the run folder '%1'. Choose a folder you "
+                                      "can write to.")
+                           .arg(native(options.runDir))};
+    }
+    Session s;
+    s.project = project;
+    s.runDir = QDir(options.runDir).absolutePath();
+    s.totalEpochs = options.epochs > 0 ? options.epochs : project.training.epochs;
+    s.project.training.epochs = s.totalEpochs;
+    s.batchEventIntervalMs = options.batchEventIntervalMs;
+    Result<TrainResult> result = runSession(s, options.initialWeights, false, true,
+                                            options.fitOutputToClasses, observer, control);
+    if (!result && !QFileInfo::exists(pathIn(s.runDir, runfiles::lastCheckpoint))) {
+        QDir(s.runDir).removeRecursively(); // nothing was trained: leave no half-made run
+    }
+    return result;
+}
+
+Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserver* observer,
+                              TrainingControl* control)
+{
+    const QString projectPath = pathIn(runDir, runfiles::project);
+    const QString checkpoint = pathIn(runDir, runfiles::lastCheckpoint);
+    if (!QFileInfo::exists(projectPath)) {
+        return Failure{QStringLiteral("'%1' is not a run folder: it has no %2.")
+                           .arg(native(runDir), runfiles::project)};
+    }
+    Result<LoadedProject> loaded = loadProject(projectPath);
+    if (!loaded) {
+        return Failure{loaded.error()};
+    }
+    Session s;
+    s.project = loaded->project;
+    s.runDir = QDir(runDir).absolutePath();
+    s.totalEpochs = epochs > 0 ? epochs : s.project.training.epochs;
+    if (epochs > 0 && epochs != s.project.training.epochs) {
+        s.project.training.epochs = epochs;
+        const Status saved = saveProject(projectPath, s.project);
+        if (!saved) {
+            return Failure{saved.error()};
+        }
+    }
+    const bool hasCheckpoint = QFileInfo::exists(checkpoint);
+    return runSession(s, hasCheckpoint ? checkpoint : QString(), hasCheckpoint, false, false,
+                      observer, control);
+}
+
+} // namespace studio

@@ -1,0 +1,82 @@
+// The training engine: the tutorial's fit loop with Keras callbacks, checkpoints and a run
+// folder, reporting to a TrainingObserver. Torch-free interface; runs on the calling thread.
+#pragma once
+
+#include "common/result.h"
+#include "training/history.h"
+#include "training/trainingevents.h"
+
+#include <QString>
+
+#include <atomic>
+
+namespace studio {
+
+struct Project;
+
+// Pause and stop requests from other threads (the GUI, a signal handler); checked between
+// batches.
+class TrainingControl
+{
+public:
+    void requestStop() { m_stop.store(true); }
+    void setPaused(bool paused) { m_paused.store(paused); }
+    bool stopRequested() const { return m_stop.load(); }
+    bool paused() const { return m_paused.load(); }
+
+private:
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_paused{false};
+};
+
+// Where and how long to train.
+struct TrainOptions
+{
+    QString runDir;         // created if missing; must be empty unless resuming
+    int epochs = 0;         // total epochs of the run; 0: the project's
+    QString initialWeights; // a checkpoint to start from (continue a saved model), optional
+    bool fitOutputToClasses = false; // set the last Dense layer's units to the class count
+    int batchEventIntervalMs = 100;  // batch events at most this often (and at epoch ends)
+};
+
+// How a run ended, and what it left in its folder.
+struct TrainResult
+{
+    RunEndedEvent ended;
+    History history;
+    QString runDir;
+    QString lastCheckpoint;
+    QString bestCheckpoint; // empty when no epoch finished
+    double seconds = 0;
+};
+
+// Names of the files in a run folder.
+namespace runfiles {
+inline const QString project = QStringLiteral("project.json");
+inline const QString history = QStringLiteral("history.csv");
+inline const QString log = QStringLiteral("log.txt");
+inline const QString events = QStringLiteral("events.jsonl"); // one JSON object per event
+inline const QString lastCheckpoint = QStringLiteral("checkpoint-last.ckpt");
+inline const QString bestCheckpoint = QStringLiteral("checkpoint-best.ckpt");
+} // namespace runfiles
+
+// Trains `project` into options.runDir. Bad input (dataset, layer stack, settings, run folder)
+// is a Failure; a run that starts always ends in a TrainResult whose `ended` says whether it
+// finished, was stopped, or failed (NaN loss, out of memory) and why. Runs on the calling
+// thread (use a worker thread in the GUI); observer callbacks come on this thread.
+Result<TrainResult> trainProject(const Project& project, const TrainOptions& options,
+                                 TrainingObserver* observer = nullptr,
+                                 TrainingControl* control = nullptr);
+
+// Continues the run in runDir from its last checkpoint with the full state (weights, optimizer,
+// epoch and batch, learning-rate schedule, callbacks, random state, history); `epochs` > 0
+// changes the total number of epochs. Runs on the calling thread.
+Result<TrainResult> resumeRun(const QString& runDir, int epochs = 0,
+                              TrainingObserver* observer = nullptr,
+                              TrainingControl* control = nullptr);
+
+// Applies the runtime set-up chosen by measurement (tests/bench/bench_training): intra-op
+// threads (0: all cores), flush-denormal, malloc thresholds. Returns the thread count used.
+int setUpRuntime(int threads);
+
+} // namespace studio

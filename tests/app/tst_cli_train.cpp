@@ -1,0 +1,188 @@
+// Tests of `classifier-cli train` and `resume` as a user runs them: JSON lines, exit codes,
+// Ctrl-C with a checkpoint, and resuming.
+#include "shapesdataset.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+namespace {
+
+// What one run of the CLI printed and returned.
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+Run runCli(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(STUDIO_CLI_PATH), arguments);
+    if (!process.waitForFinished(600000)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            process.readAllStandardOutput(), QString::fromUtf8(process.readAllStandardError())};
+}
+
+QVector<QJsonObject> jsonLines(const QByteArray& out)
+{
+    QVector<QJsonObject> objects;
+    for (const QByteArray& line : out.trimmed().split('\n')) {
+        QJsonParseError error;
+        const QJsonDocument document = QJsonDocument::fromJson(line, &error);
+        if (!document.isObject()) {
+            qWarning("not a JSON object: %s", line.constData());
+            return {};
+        }
+        objects.append(document.object());
+    }
+    return objects;
+}
+
+} // namespace
+
+class TestCliTrain : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_data;
+
+    QStringList trainArguments(const QString& out, int epochs) const
+    {
+        return {QStringLiteral("train"),
+                QStringLiteral("--data"),
+                m_data.path(),
+                QStringLiteral("--template"),
+                QStringLiteral("small"),
+                QStringLiteral("--image-size"),
+                QStringLiteral("16"),
+                QStringLiteral("--epochs"),
+                QString::number(epochs),
+                QStringLiteral("--batch-size"),
+                QStringLiteral("8"),
+                QStringLiteral("--threads"),
+                QStringLiteral("1"),
+                QStringLiteral("--out"),
+                out,
+                QStringLiteral("--json")};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        studio::testdata::makeShapes(m_data.path(), QStringLiteral("train"), 24, 3);
+        studio::testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 8, 4);
+    }
+
+    void jsonLinesParseAndResumeContinues()
+    {
+        QTemporaryDir runs;
+        const QString out = runs.filePath(QStringLiteral("run"));
+        const Run run = runCli(trainArguments(out, 2));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QVector<QJsonObject> events = jsonLines(run.out);
+        QVERIFY(!events.isEmpty());
+        QCOMPARE(events.first()[QStringLiteral("event")].toString(), QStringLiteral("started"));
+        QCOMPARE(events.last()[QStringLiteral("event")].toString(), QStringLiteral("finished"));
+        int epochs = 0;
+        for (const QJsonObject& event : events) {
+            if (event[QStringLiteral("event")].toString() != QLatin1String("epoch")) {
+                continue;
+            }
+            ++epochs;
+            QCOMPARE(event[QStringLiteral("epoch")].toInt(), epochs);
+            for (const char* key : {"loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds",
+                                    "images_per_second"}) {
+                QVERIFY2(event[QLatin1String(key)].isDouble(), key);
+            }
+        }
+        QCOMPARE(epochs, 2);
+
+        const Run resumed = runCli({QStringLiteral("resume"), out, QStringLiteral("--epochs"),
+                                    QStringLiteral("3"), QStringLiteral("--json")});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        const QVector<QJsonObject> more = jsonLines(resumed.out);
+        QCOMPARE(more.first()[QStringLiteral("first_epoch")].toInt(), 3);
+        int lastEpoch = 0;
+        for (const QJsonObject& event : more) {
+            if (event[QStringLiteral("event")].toString() == QLatin1String("epoch")) {
+                lastEpoch = event[QStringLiteral("epoch")].toInt();
+            }
+        }
+        QCOMPARE(lastEpoch, 3);
+        QFile history(QDir(out).filePath(QStringLiteral("history.csv")));
+        QVERIFY(history.open(QIODevice::ReadOnly));
+        QCOMPARE(history.readAll().trimmed().split('\n').size(), 4); // header + 3 epochs
+    }
+
+    void badInputExitsTwo()
+    {
+        QTemporaryDir runs;
+        Run run = runCli({QStringLiteral("train"), QStringLiteral("--data"), m_data.path()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains(QLatin1String("--out")));
+        run = runCli({QStringLiteral("train"), QStringLiteral("--data"),
+                      runs.filePath(QStringLiteral("missing")), QStringLiteral("--out"),
+                      runs.filePath(QStringLiteral("run"))});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QLatin1String("missing")), qPrintable(run.err));
+        run = runCli({QStringLiteral("train"), QStringLiteral("--data"), m_data.path(),
+                      QStringLiteral("--optimizer"), QStringLiteral("adagrad"),
+                      QStringLiteral("--out"), runs.filePath(QStringLiteral("run"))});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains(QLatin1String("adagrad")));
+        run = runCli({QStringLiteral("resume"), runs.path()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains(QLatin1String("not a run folder")));
+    }
+
+    void nanExitsOne()
+    {
+        QTemporaryDir runs;
+        QStringList arguments = trainArguments(runs.filePath(QStringLiteral("run")), 2);
+        arguments << QStringLiteral("--optimizer") << QStringLiteral("sgd")
+                  << QStringLiteral("--learning-rate") << QStringLiteral("1e12");
+        const Run run = runCli(arguments);
+        QCOMPARE(run.exitCode, 1);
+        const QVector<QJsonObject> events = jsonLines(run.out);
+        QCOMPARE(events.last()[QStringLiteral("event")].toString(), QStringLiteral("failed"));
+        QVERIFY(events.last()[QStringLiteral("reason")].toString().contains(
+            QLatin1String("learning rate")));
+    }
+
+    void ctrlCStopsWithCheckpoint()
+    {
+        QTemporaryDir runs;
+        const QString out = runs.filePath(QStringLiteral("run"));
+        QProcess process;
+        process.start(QStringLiteral(STUDIO_CLI_PATH), trainArguments(out, 200));
+        QVERIFY(process.waitForStarted());
+        // Wait for the first finished epoch, then press Ctrl-C.
+        QByteArray seen;
+        while (!seen.contains("\"event\":\"epoch\"") && process.state() == QProcess::Running) {
+            process.waitForReadyRead(1000);
+            seen += process.readAllStandardOutput();
+        }
+        ::kill(pid_t(process.processId()), SIGINT);
+        QVERIFY(process.waitForFinished(120000));
+        seen += process.readAllStandardOutput();
+        QCOMPARE(process.exitCode(), 130);
+        QVERIFY(seen.contains("\"event\":\"stopped\""));
+        QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("checkpoint-last.ckpt"))));
+        const Run resumed = runCli(
+            {QStringLiteral("resume"), out, QStringLiteral("--epochs"), QStringLiteral("3")});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliTrain)
+#include "tst_cli_train.moc"

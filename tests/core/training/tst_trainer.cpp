@@ -1,0 +1,289 @@
+// Tests of the training engine on a tiny learnable dataset of coloured shapes that the test
+// draws itself: learning, callbacks, pause/stop, exact resume, NaN handling.
+#include "project/project.h"
+#include "training/trainer.h"
+
+#include "shapesdataset.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <thread>
+
+using namespace studio;
+using studio::testdata::makeShapes;
+
+namespace {
+
+Project shapesProject(const QString& root)
+{
+    Project project = defaultProject();
+    project.dataset.root = root;
+    project.dataset.imageSize = 16;
+    project.augmentation.enabled = false;
+    project.model.layers = {
+        LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu), LayerSpec::maxPooling2D(),
+        LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu),
+        LayerSpec::globalAveragePooling2D(), LayerSpec::dense(3, Activation::Softmax)};
+    project.training.batchSize = 8;
+    project.training.epochs = 4;
+    project.training.learningRate = 0.01;
+    project.training.threads = 1;
+    project.training.seed = 7;
+    return project;
+}
+
+// Records every event; can ask for a stop after a given epoch or batch count.
+class Recorder : public TrainingObserver
+{
+public:
+    TrainingControl* control = nullptr;
+    int stopAfterEpoch = -1;   // 0-based epoch after which to request a stop
+    int stopAfterBatches = -1; // batch events after which to request a stop
+    QVector<EpochRecord> epochs;
+    int batchEvents = 0;
+    bool started = false;
+    RunEndedEvent ended;
+
+    void runStarted(const RunStartedEvent&) override { started = true; }
+    void batchDone(const BatchEvent& event) override
+    {
+        ++batchEvents;
+        QVERIFY(event.batch >= 1 && event.batch <= event.batches);
+        QVERIFY(std::isfinite(event.loss));
+        if (control != nullptr && batchEvents == stopAfterBatches) {
+            control->requestStop();
+        }
+    }
+    void epochDone(const EpochEvent& event) override
+    {
+        epochs.append(event.record);
+        if (control != nullptr && event.record.epoch == stopAfterEpoch) {
+            control->requestStop();
+        }
+    }
+    void runEnded(const RunEndedEvent& event) override { ended = event; }
+};
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestTrainer : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_data;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        makeShapes(m_data.path(), QStringLiteral("train"), 24, 1);
+        makeShapes(m_data.path(), QStringLiteral("validation"), 8, 2);
+    }
+
+    void learnsShapes()
+    {
+        QTemporaryDir runs;
+        Recorder recorder;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        const Result<TrainResult> result =
+            trainProject(shapesProject(m_data.path()), options, &recorder);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Finished);
+        QVERIFY(recorder.started);
+        QCOMPARE(recorder.epochs.size(), 4);
+        QVERIFY(recorder.batchEvents >= 4);
+        QVERIFY2(recorder.epochs.last().metrics.loss < recorder.epochs.first().metrics.loss,
+                 "the training loss goes down");
+        QVERIFY2(recorder.epochs.last().metrics.valAccuracy >= 0.9,
+                 qPrintable(QString::number(recorder.epochs.last().metrics.valAccuracy)));
+        // The run folder holds what the issue lists.
+        for (const QString& name :
+             {runfiles::project, runfiles::history, runfiles::log, runfiles::events,
+              runfiles::lastCheckpoint, runfiles::bestCheckpoint}) {
+            QVERIFY2(QFile::exists(QDir(options.runDir).filePath(name)), qPrintable(name));
+        }
+        const Result<History> history = History::fromCsv(
+            readFile(QDir(options.runDir).filePath(runfiles::history)), runfiles::history);
+        QVERIFY(history.ok());
+        QCOMPARE(history->size(), 4);
+        // events.jsonl: one JSON object per line, started first, finished last, 4 epochs.
+        const QList<QByteArray> lines =
+            readFile(QDir(options.runDir).filePath(runfiles::events)).trimmed().split('\n');
+        QStringList kinds;
+        for (const QByteArray& line : lines) {
+            const QJsonDocument document = QJsonDocument::fromJson(line);
+            QVERIFY2(document.isObject(), line.constData());
+            kinds << document.object().value(QStringLiteral("event")).toString();
+        }
+        QCOMPARE(kinds.first(), QStringLiteral("started"));
+        QCOMPARE(kinds.last(), QStringLiteral("finished"));
+        QCOMPARE(kinds.count(QStringLiteral("epoch")), 4);
+        const Result<LoadedProject> saved =
+            loadProject(QDir(options.runDir).filePath(runfiles::project));
+        QVERIFY2(saved.ok(), qPrintable(saved.error()));
+        QVERIFY(sameProject(saved->project, shapesProject(m_data.path())));
+    }
+
+    void sameSeedSameHistory()
+    {
+        QTemporaryDir runs;
+        TrainOptions a;
+        a.runDir = runs.filePath(QStringLiteral("a"));
+        a.epochs = 2;
+        TrainOptions b = a;
+        b.runDir = runs.filePath(QStringLiteral("b"));
+        const Result<TrainResult> ra = trainProject(shapesProject(m_data.path()), a);
+        const Result<TrainResult> rb = trainProject(shapesProject(m_data.path()), b);
+        QVERIFY(ra.ok() && rb.ok());
+        QCOMPARE(ra->history.toCsv(), rb->history.toCsv());
+    }
+
+    void resumeAfterStopIsExact_data()
+    {
+        QTest::addColumn<int>("stopAfterEpoch");
+        QTest::addColumn<int>("stopAfterBatches");
+        QTest::newRow("at an epoch boundary") << 1 << -1;
+        QTest::newRow("in the middle of an epoch") << -1 << 13; // epoch 2, batch 4 of 9
+    }
+
+    void resumeAfterStopIsExact()
+    {
+        QFETCH(int, stopAfterEpoch);
+        QFETCH(int, stopAfterBatches);
+        Project project = shapesProject(m_data.path());
+        project.model.layers.insert(4, LayerSpec::dropout(0.2)); // random state matters too
+        project.augmentation.enabled = true;
+        project.augmentation.horizontalFlip = true;
+        project.augmentation.rotationRange = 10;
+        QTemporaryDir runs;
+        TrainOptions whole;
+        whole.runDir = runs.filePath(QStringLiteral("whole"));
+        const Result<TrainResult> uninterrupted = trainProject(project, whole);
+        QVERIFY2(uninterrupted.ok(), qPrintable(uninterrupted.error()));
+
+        TrainOptions parts;
+        parts.runDir = runs.filePath(QStringLiteral("parts"));
+        parts.batchEventIntervalMs = 0; // every batch, so the stop lands where the test says
+        TrainingControl control;
+        Recorder recorder;
+        recorder.control = &control;
+        recorder.stopAfterEpoch = stopAfterEpoch;
+        recorder.stopAfterBatches = stopAfterBatches;
+        const Result<TrainResult> first = trainProject(project, parts, &recorder, &control);
+        QVERIFY2(first.ok(), qPrintable(first.error()));
+        QCOMPARE(first->ended.outcome, RunEndedEvent::Outcome::Stopped);
+        QVERIFY(first->history.size() < 4);
+
+        const Result<TrainResult> resumed = resumeRun(parts.runDir);
+        QVERIFY2(resumed.ok(), qPrintable(resumed.error()));
+        QCOMPARE(resumed->ended.outcome, RunEndedEvent::Outcome::Finished);
+        QCOMPARE(resumed->history.toCsv(), uninterrupted->history.toCsv());
+        QCOMPARE(readFile(QDir(parts.runDir).filePath(runfiles::history)),
+                 uninterrupted->history.toCsv());
+    }
+
+    void pauseHoldsTraining()
+    {
+        QTemporaryDir runs;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        options.epochs = 2;
+        TrainingControl control;
+        Recorder recorder;
+        control.setPaused(true);
+        Result<TrainResult> result = Failure{QString()};
+        std::thread worker([&] {
+            result = trainProject(shapesProject(m_data.path()), options, &recorder, &control);
+        });
+        QTest::qWait(1500);
+        const int whilePaused = recorder.batchEvents;
+        control.setPaused(false);
+        worker.join();
+        QCOMPARE(whilePaused, 0);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Finished);
+        QCOMPARE(recorder.epochs.size(), 2);
+    }
+
+    void earlyStoppingStopsAndRestores()
+    {
+        Project project = shapesProject(m_data.path());
+        project.training.epochs = 30;
+        project.training.callbacks.earlyStopping.enabled = true;
+        project.training.callbacks.earlyStopping.monitor = QStringLiteral("val_loss");
+        project.training.callbacks.earlyStopping.patience = 1;
+        project.training.callbacks.earlyStopping.minDelta = 0.5; // only big steps count
+        QTemporaryDir runs;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        const Result<TrainResult> result = trainProject(project, options);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Finished);
+        QVERIFY(result->history.size() < 30);
+        QVERIFY2(result->ended.reason.contains(QLatin1String("EarlyStopping")),
+                 qPrintable(result->ended.reason));
+    }
+
+    void nanStopsWithMessage()
+    {
+        Project project = shapesProject(m_data.path());
+        project.training.learningRate = 1e12;
+        project.training.optimizer.kind = OptimizerKind::Sgd;
+        QTemporaryDir runs;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        Recorder recorder;
+        const Result<TrainResult> result = trainProject(project, options, &recorder);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Failed);
+        QVERIFY2(result->ended.reason.contains(QLatin1String("learning rate")),
+                 qPrintable(result->ended.reason));
+        QCOMPARE(recorder.ended.outcome, RunEndedEvent::Outcome::Failed);
+        QVERIFY(QFile::exists(QDir(options.runDir).filePath(runfiles::log)));
+    }
+
+    void badInputLeavesNoRun()
+    {
+        QTemporaryDir runs;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        Project project = shapesProject(runs.filePath(QStringLiteral("no-such-data")));
+        const Result<TrainResult> missing = trainProject(project, options);
+        QVERIFY(!missing.ok());
+        QVERIFY2(missing.error().contains(QLatin1String("no-such-data")),
+                 qPrintable(missing.error()));
+        QVERIFY(!QFileInfo::exists(options.runDir));
+
+        // A layer stack whose output does not match the three classes.
+        project = shapesProject(m_data.path());
+        project.model.layers.last().units = 5;
+        const Result<TrainResult> mismatch = trainProject(project, options);
+        QVERIFY(!mismatch.ok());
+        QVERIFY(!QFileInfo::exists(options.runDir));
+
+        // A run folder that already holds something.
+        QDir().mkpath(options.runDir);
+        QFile keep(QDir(options.runDir).filePath(QStringLiteral("notes.txt")));
+        QVERIFY(keep.open(QIODevice::WriteOnly));
+        keep.close();
+        const Result<TrainResult> busy = trainProject(shapesProject(m_data.path()), options);
+        QVERIFY(!busy.ok());
+        QVERIFY2(busy.error().contains(QLatin1String("not empty")), qPrintable(busy.error()));
+        QVERIFY(QFile::exists(QDir(options.runDir).filePath(QStringLiteral("notes.txt"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"

@@ -1,0 +1,295 @@
+#include "evaluation/metrics.h"
+
+#include "common/atomicfile.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <algorithm>
+#include <cmath>
+
+namespace studio {
+
+namespace {
+
+double ratio(double numerator, double denominator)
+{
+    return denominator > 0 ? numerator / denominator : 0.0;
+}
+
+QJsonObject classMetricsToJson(const ClassMetrics& m, const QString& key)
+{
+    return {{key, m.name},
+            {QStringLiteral("precision"), m.precision},
+            {QStringLiteral("recall"), m.recall},
+            {QStringLiteral("f1"), m.f1},
+            {QStringLiteral("support"), m.support}};
+}
+
+QString number(double value)
+{
+    return QString::number(value, 'g', 7);
+}
+
+} // namespace
+
+int argmaxClass(const std::vector<float>& probabilities)
+{
+    if (probabilities.empty()) {
+        return -1;
+    }
+    return int(std::max_element(probabilities.begin(), probabilities.end()) -
+               probabilities.begin());
+}
+
+Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
+                                         const QVector<ScoredImage>& images,
+                                         const QVector<int>& topK)
+{
+    const int n = int(classes.size());
+    if (n == 0) {
+        return Failure{QStringLiteral("Cannot compute metrics without classes.")};
+    }
+    EvaluationMetrics m;
+    m.classes = classes;
+    m.count = int(images.size());
+    m.confusion = QVector<QVector<int>>(n, QVector<int>(n, 0));
+    std::map<int, int> topKHits;
+    for (int k : topK) {
+        if (k >= 1 && k <= n) {
+            topKHits[k] = 0;
+        }
+    }
+    int correct = 0;
+    for (const ScoredImage& image : images) {
+        if (int(image.probabilities.size()) != n) {
+            return Failure{QStringLiteral("%1 has %2 class probabilities, the model has %3 "
+                                          "classes.")
+                               .arg(image.path)
+                               .arg(image.probabilities.size())
+                               .arg(n)};
+        }
+        if (image.trueLabel < 0 || image.trueLabel >= n) {
+            return Failure{QStringLiteral("%1 has class index %2, outside 0..%3.")
+                               .arg(image.path)
+                               .arg(image.trueLabel)
+                               .arg(n - 1)};
+        }
+        const int predicted = argmaxClass(image.probabilities);
+        ++m.confusion[image.trueLabel][predicted];
+        if (predicted == image.trueLabel) {
+            ++correct;
+        } else {
+            m.misclassified.push_back({image.path, image.trueLabel, predicted,
+                                       double(image.probabilities[size_t(predicted)])});
+        }
+        // Rank of the true class: classes strictly more probable, plus equals with a lower
+        // index (the order argmax uses).
+        const float p = image.probabilities[size_t(image.trueLabel)];
+        int rank = 0;
+        for (int c = 0; c < n; ++c) {
+            const float q = image.probabilities[size_t(c)];
+            if (q > p || (q == p && c < image.trueLabel)) {
+                ++rank;
+            }
+        }
+        for (auto& [k, hits] : topKHits) {
+            if (rank < k) {
+                ++hits;
+            }
+        }
+    }
+    m.accuracy = ratio(correct, m.count);
+    for (const auto& [k, hits] : topKHits) {
+        m.topKAccuracy[k] = ratio(hits, m.count);
+    }
+
+    m.confusionNormalized = QVector<QVector<double>>(n, QVector<double>(n, 0.0));
+    double macroP = 0, macroR = 0, macroF = 0, weightedP = 0, weightedR = 0, weightedF = 0;
+    for (int c = 0; c < n; ++c) {
+        int rowSum = 0;
+        int columnSum = 0;
+        for (int j = 0; j < n; ++j) {
+            rowSum += m.confusion[c][j];
+            columnSum += m.confusion[j][c];
+        }
+        for (int j = 0; j < n; ++j) {
+            m.confusionNormalized[c][j] = ratio(m.confusion[c][j], rowSum);
+        }
+        ClassMetrics cm;
+        cm.name = classes[c];
+        cm.support = rowSum;
+        cm.precision = ratio(m.confusion[c][c], columnSum);
+        cm.recall = ratio(m.confusion[c][c], rowSum);
+        cm.f1 = ratio(2 * cm.precision * cm.recall, cm.precision + cm.recall);
+        m.perClass.push_back(cm);
+        macroP += cm.precision;
+        macroR += cm.recall;
+        macroF += cm.f1;
+        weightedP += cm.precision * cm.support;
+        weightedR += cm.recall * cm.support;
+        weightedF += cm.f1 * cm.support;
+    }
+    m.macroAverage = {QStringLiteral("macro avg"), macroP / n, macroR / n, macroF / n, m.count};
+    m.weightedAverage = {QStringLiteral("weighted avg"), ratio(weightedP, m.count),
+                         ratio(weightedR, m.count), ratio(weightedF, m.count), m.count};
+
+    std::stable_sort(m.misclassified.begin(), m.misclassified.end(),
+                     [](const Misclassified& a, const Misclassified& b) {
+                         if (a.confidence != b.confidence) {
+                             return a.confidence > b.confidence;
+                         }
+                         return a.path < b.path;
+                     });
+    return m;
+}
+
+QJsonObject metricsToJson(const EvaluationMetrics& m)
+{
+    QJsonObject topK;
+    for (const auto& [k, value] : m.topKAccuracy) {
+        topK.insert(QString::number(k), value);
+    }
+    QJsonArray confusion;
+    for (const QVector<int>& row : m.confusion) {
+        QJsonArray r;
+        for (int v : row) {
+            r.append(v);
+        }
+        confusion.append(r);
+    }
+    QJsonArray normalized;
+    for (const QVector<double>& row : m.confusionNormalized) {
+        QJsonArray r;
+        for (double v : row) {
+            r.append(v);
+        }
+        normalized.append(r);
+    }
+    QJsonArray perClass;
+    for (const ClassMetrics& c : m.perClass) {
+        perClass.append(classMetricsToJson(c, QStringLiteral("class")));
+    }
+    QJsonArray wrong;
+    for (const Misclassified& w : m.misclassified) {
+        wrong.append(QJsonObject{{QStringLiteral("path"), w.path},
+                                 {QStringLiteral("true"), m.classes.value(w.trueLabel)},
+                                 {QStringLiteral("predicted"), m.classes.value(w.predictedLabel)},
+                                 {QStringLiteral("confidence"), w.confidence}});
+    }
+    return {
+        {QStringLiteral("count"), m.count},
+        {QStringLiteral("accuracy"), m.accuracy},
+        {QStringLiteral("top_k_accuracy"), topK},
+        {QStringLiteral("classes"), QJsonArray::fromStringList(m.classes)},
+        {QStringLiteral("confusion_matrix"), confusion},
+        {QStringLiteral("confusion_matrix_normalized"), normalized},
+        {QStringLiteral("per_class"), perClass},
+        {QStringLiteral("macro_avg"), classMetricsToJson(m.macroAverage, QStringLiteral("name"))},
+        {QStringLiteral("weighted_avg"),
+         classMetricsToJson(m.weightedAverage, QStringLiteral("name"))},
+        {QStringLiteral("misclassified"), wrong}};
+}
+
+QString formatMetricsTable(const EvaluationMetrics& m)
+{
+    int width = 12;
+    for (const QString& name : m.classes) {
+        width = std::max(width, int(name.size()) + 2);
+    }
+    QString text =
+        QStringLiteral("Images: %1\nAccuracy: %2\n").arg(m.count).arg(m.accuracy, 0, 'f', 4);
+    for (const auto& [k, value] : m.topKAccuracy) {
+        text += QStringLiteral("Top-%1 accuracy: %2\n").arg(k).arg(value, 0, 'f', 4);
+    }
+    text += QStringLiteral("\n%1%2%3%4%5\n")
+                .arg(QString().leftJustified(width), QStringLiteral("precision").rightJustified(11),
+                     QStringLiteral("recall").rightJustified(11),
+                     QStringLiteral("f1-score").rightJustified(11),
+                     QStringLiteral("support").rightJustified(10));
+    auto row = [&](const ClassMetrics& c) {
+        return QStringLiteral("%1%2%3%4%5\n")
+            .arg(c.name.leftJustified(width))
+            .arg(c.precision, 11, 'f', 4)
+            .arg(c.recall, 11, 'f', 4)
+            .arg(c.f1, 11, 'f', 4)
+            .arg(c.support, 10);
+    };
+    for (const ClassMetrics& c : m.perClass) {
+        text += row(c);
+    }
+    text += QLatin1Char('\n') + row(m.macroAverage) + row(m.weightedAverage);
+    text += QStringLiteral("\nMisclassified: %1\n").arg(m.misclassified.size());
+    return text;
+}
+
+QString csvCell(const QString& text)
+{
+    QString cell = text;
+    if (!cell.isEmpty() && (cell[0] == QLatin1Char('=') || cell[0] == QLatin1Char('+') ||
+                            cell[0] == QLatin1Char('-') || cell[0] == QLatin1Char('@'))) {
+        cell.prepend(QLatin1Char('\''));
+    }
+    if (cell.contains(QLatin1Char(',')) || cell.contains(QLatin1Char('"')) ||
+        cell.contains(QLatin1Char('\n')) || cell.contains(QLatin1Char('\r'))) {
+        cell.replace(QLatin1String("\""), QLatin1String("\"\""));
+        cell = QLatin1Char('"') + cell + QLatin1Char('"');
+    }
+    return cell;
+}
+
+Status writeMetricsFiles(const EvaluationMetrics& m, const QString& dir)
+{
+    if (!QDir().mkpath(dir)) {
+        return Failure{QStringLiteral("Could not create the folder %1; check that it is "
+                                      "writable.")
+                           .arg(dir)};
+    }
+    const QDir out(dir);
+    QStringList header = {QStringLiteral("true\\predicted")};
+    for (const QString& name : m.classes) {
+        header << csvCell(name);
+    }
+    QString counts = header.join(QLatin1Char(',')) + QLatin1Char('\n');
+    QString normalized = counts;
+    for (int r = 0; r < m.confusion.size(); ++r) {
+        QStringList countRow = {csvCell(m.classes[r])};
+        QStringList normalizedRow = countRow;
+        for (int c = 0; c < m.confusion[r].size(); ++c) {
+            countRow << QString::number(m.confusion[r][c]);
+            normalizedRow << number(m.confusionNormalized[r][c]);
+        }
+        counts += countRow.join(QLatin1Char(',')) + QLatin1Char('\n');
+        normalized += normalizedRow.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    QString perClass = QStringLiteral("class,precision,recall,f1,support\n");
+    QVector<ClassMetrics> rows = m.perClass;
+    rows << m.macroAverage << m.weightedAverage;
+    for (const ClassMetrics& c : rows) {
+        perClass += QStringLiteral("%1,%2,%3,%4,%5\n")
+                        .arg(csvCell(c.name), number(c.precision), number(c.recall), number(c.f1))
+                        .arg(c.support);
+    }
+    QString wrong = QStringLiteral("path,true,predicted,confidence\n");
+    for (const Misclassified& w : m.misclassified) {
+        wrong += QStringLiteral("%1,%2,%3,%4\n")
+                     .arg(csvCell(w.path), csvCell(m.classes.value(w.trueLabel)),
+                          csvCell(m.classes.value(w.predictedLabel)), number(w.confidence));
+    }
+    const std::vector<std::pair<QString, QByteArray>> files = {
+        {QStringLiteral("evaluation.json"),
+         QJsonDocument(metricsToJson(m)).toJson(QJsonDocument::Indented)},
+        {QStringLiteral("confusion_matrix.csv"), counts.toUtf8()},
+        {QStringLiteral("confusion_matrix_normalized.csv"), normalized.toUtf8()},
+        {QStringLiteral("per_class.csv"), perClass.toUtf8()},
+        {QStringLiteral("misclassified.csv"), wrong.toUtf8()}};
+    for (const auto& [name, bytes] : files) {
+        if (Status status = writeFileAtomically(out.filePath(name), bytes); !status) {
+            return status;
+        }
+    }
+    return {};
+}
+
+} // namespace studio

@@ -1,0 +1,193 @@
+// Tests of the evaluation metrics on hand-made predictions: confusion matrix, accuracy, top-k,
+// per-class and averaged precision / recall / F1, the order of the misclassified list, CSV
+// escaping and the files written.
+#include "evaluation/metrics.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace studio;
+
+namespace {
+
+ScoredImage image(const QString& path, int label, std::vector<float> probabilities)
+{
+    return {path, label, std::move(probabilities)};
+}
+
+// Three classes, eight images; worked out by hand below.
+QVector<ScoredImage> handMade()
+{
+    return {
+        image(QStringLiteral("a0.png"), 0, {0.7f, 0.2f, 0.1f}),   // 0 -> 0
+        image(QStringLiteral("a1.png"), 0, {0.6f, 0.3f, 0.1f}),   // 0 -> 0
+        image(QStringLiteral("a2.png"), 0, {0.2f, 0.5f, 0.3f}),   // 0 -> 1, conf 0.5, rank 2
+        image(QStringLiteral("b0.png"), 1, {0.1f, 0.8f, 0.1f}),   // 1 -> 1
+        image(QStringLiteral("b1.png"), 1, {0.9f, 0.05f, 0.05f}), // 1 -> 0, conf 0.9, rank 2*
+        image(QStringLiteral("c0.png"), 2, {0.1f, 0.1f, 0.8f}),   // 2 -> 2
+        image(QStringLiteral("c1.png"), 2, {0.6f, 0.1f, 0.3f}),   // 2 -> 0, conf 0.6, rank 2
+        image(QStringLiteral("c2.png"), 2, {0.2f, 0.2f, 0.6f}),   // 2 -> 2
+    };
+}
+
+const QStringList kClasses = {QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("bird")};
+
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestMetrics : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void confusionMatrixAndAccuracy()
+    {
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, handMade(), {1, 2, 3});
+        QVERIFY2(m.ok(), qPrintable(m.error()));
+        const QVector<QVector<int>> expected = {{2, 1, 0}, {1, 1, 0}, {1, 0, 2}};
+        QCOMPARE(m->confusion, expected);
+        QCOMPARE(m->count, 8);
+        QCOMPARE(m->accuracy, 5.0 / 8.0);
+        QCOMPARE(m->topKAccuracy.at(1), 5.0 / 8.0);
+        // Top-2: a2 (0.2 is third) and b1 (0.05 ties 0.05 of bird, dog has the lower index so
+        // it ranks second) -> b1 is in the top 2, a2 and c1 (0.3 second) -> c1 is in.
+        QCOMPARE(m->topKAccuracy.at(2), 7.0 / 8.0);
+        QCOMPARE(m->topKAccuracy.at(3), 1.0);
+        QCOMPARE(m->confusionNormalized[0][0], 2.0 / 3.0);
+        QCOMPARE(m->confusionNormalized[1][0], 0.5);
+        QCOMPARE(m->confusionNormalized[2][2], 2.0 / 3.0);
+    }
+
+    void perClassAndAverages()
+    {
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, handMade());
+        QVERIFY(m.ok());
+        // cat: tp 2, predicted 4, true 3. dog: tp 1, predicted 2, true 2. bird: tp 2,
+        // predicted 2, true 3.
+        QCOMPARE(m->perClass[0].precision, 0.5);
+        QCOMPARE(m->perClass[0].recall, 2.0 / 3.0);
+        QCOMPARE(m->perClass[0].f1, 2 * 0.5 * (2.0 / 3.0) / (0.5 + 2.0 / 3.0));
+        QCOMPARE(m->perClass[0].support, 3);
+        QCOMPARE(m->perClass[1].precision, 0.5);
+        QCOMPARE(m->perClass[1].recall, 0.5);
+        QCOMPARE(m->perClass[1].f1, 0.5);
+        QCOMPARE(m->perClass[2].precision, 1.0);
+        QCOMPARE(m->perClass[2].recall, 2.0 / 3.0);
+        QCOMPARE(m->perClass[2].f1, 0.8);
+        QCOMPARE(m->perClass[2].name, QStringLiteral("bird"));
+
+        const double f1Cat = 2 * 0.5 * (2.0 / 3.0) / (0.5 + 2.0 / 3.0);
+        QCOMPARE(m->macroAverage.precision, (0.5 + 0.5 + 1.0) / 3);
+        QCOMPARE(m->macroAverage.f1, (f1Cat + 0.5 + 0.8) / 3);
+        QCOMPARE(m->weightedAverage.precision, (0.5 * 3 + 0.5 * 2 + 1.0 * 3) / 8);
+        QCOMPARE(m->weightedAverage.recall, m->accuracy); // weighted recall is accuracy
+        QCOMPARE(m->weightedAverage.support, 8);
+    }
+
+    void classNeverPredictedHasZeroPrecision()
+    {
+        const QVector<ScoredImage> images = {image(QStringLiteral("x"), 0, {0.9f, 0.1f}),
+                                             image(QStringLiteral("y"), 1, {0.8f, 0.2f})};
+        const Result<EvaluationMetrics> m =
+            computeMetrics({QStringLiteral("a"), QStringLiteral("b")}, images);
+        QVERIFY(m.ok());
+        QCOMPARE(m->perClass[1].precision, 0.0);
+        QCOMPARE(m->perClass[1].recall, 0.0);
+        QCOMPARE(m->perClass[1].f1, 0.0);
+        QCOMPARE(m->topKAccuracy.count(3), size_t(0)); // k above the class count is left out
+    }
+
+    void misclassifiedMostConfidentFirst()
+    {
+        QVector<ScoredImage> images = handMade();
+        images << image(QStringLiteral("a3.png"), 0, {0.3f, 0.1f, 0.6f}); // conf 0.6, tie c1
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, images);
+        QVERIFY(m.ok());
+        QCOMPARE(m->misclassified.size(), 4);
+        QCOMPARE(m->misclassified[0].path, QStringLiteral("b1.png"));
+        QCOMPARE(m->misclassified[0].trueLabel, 1);
+        QCOMPARE(m->misclassified[0].predictedLabel, 0);
+        QCOMPARE(m->misclassified[0].confidence, double(0.9f));
+        QCOMPARE(m->misclassified[1].path, QStringLiteral("a3.png")); // equal: by path
+        QCOMPARE(m->misclassified[2].path, QStringLiteral("c1.png"));
+        QCOMPARE(m->misclassified[3].path, QStringLiteral("a2.png"));
+
+        const QJsonObject json = metricsToJson(*m);
+        const QJsonObject first = json[QStringLiteral("misclassified")].toArray()[0].toObject();
+        QCOMPARE(first[QStringLiteral("true")].toString(), QStringLiteral("dog"));
+        QCOMPARE(first[QStringLiteral("predicted")].toString(), QStringLiteral("cat"));
+        QCOMPARE(json[QStringLiteral("top_k_accuracy")].toObject().keys(),
+                 QStringList({QStringLiteral("3")}));
+        QCOMPARE(json[QStringLiteral("confusion_matrix")].toArray()[2].toArray()[0].toInt(), 1);
+        QCOMPARE(json[QStringLiteral("per_class")]
+                     .toArray()[2]
+                     .toObject()[QStringLiteral("class")]
+                     .toString(),
+                 QStringLiteral("bird"));
+    }
+
+    void badInputIsAFailure()
+    {
+        Result<EvaluationMetrics> m =
+            computeMetrics(kClasses, {image(QStringLiteral("short.png"), 0, {0.5f, 0.5f})});
+        QVERIFY(!m.ok());
+        QVERIFY(m.error().contains(QStringLiteral("short.png")));
+        m = computeMetrics(kClasses, {image(QStringLiteral("far.png"), 7, {0.5f, 0.25f, 0.25f})});
+        QVERIFY(!m.ok());
+        QVERIFY(m.error().contains(QStringLiteral("far.png")));
+    }
+
+    void csvEscaping()
+    {
+        QCOMPARE(csvCell(QStringLiteral("plain")), QStringLiteral("plain"));
+        QCOMPARE(csvCell(QStringLiteral("=SUM(A1)")), QStringLiteral("'=SUM(A1)"));
+        QCOMPARE(csvCell(QStringLiteral("+1")), QStringLiteral("'+1"));
+        QCOMPARE(csvCell(QStringLiteral("-x")), QStringLiteral("'-x"));
+        QCOMPARE(csvCell(QStringLiteral("@cmd")), QStringLiteral("'@cmd"));
+        QCOMPARE(csvCell(QStringLiteral("a,b")), QStringLiteral("\"a,b\""));
+        QCOMPARE(csvCell(QStringLiteral("say \"hi\"")), QStringLiteral("\"say \"\"hi\"\"\""));
+        QCOMPARE(csvCell(QStringLiteral("=1,2")), QStringLiteral("\"'=1,2\""));
+        QCOMPARE(csvCell(QStringLiteral("two\nlines")), QStringLiteral("\"two\nlines\""));
+        QCOMPARE(csvCell(QString()), QString());
+    }
+
+    void filesWritten()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QStringList classes = kClasses;
+        classes[2] = QStringLiteral("=bird,x");
+        const Result<EvaluationMetrics> m = computeMetrics(classes, handMade());
+        QVERIFY(m.ok());
+        const QString out = dir.filePath(QStringLiteral("eval"));
+        const Status status = writeMetricsFiles(*m, out);
+        QVERIFY2(status.ok(), qPrintable(status.error()));
+        const QJsonDocument doc =
+            QJsonDocument::fromJson(readAll(out + QStringLiteral("/evaluation.json")));
+        QCOMPARE(doc.object()[QStringLiteral("accuracy")].toDouble(), 5.0 / 8.0);
+        const QList<QByteArray> counts =
+            readAll(out + QStringLiteral("/confusion_matrix.csv")).split('\n');
+        QCOMPARE(counts[0], QByteArray("true\\predicted,cat,dog,\"'=bird,x\""));
+        QCOMPARE(counts[1], QByteArray("cat,2,1,0"));
+        QCOMPARE(counts[3], QByteArray("\"'=bird,x\",1,0,2"));
+        const QList<QByteArray> wrong =
+            readAll(out + QStringLiteral("/misclassified.csv")).split('\n');
+        QCOMPARE(wrong[0], QByteArray("path,true,predicted,confidence"));
+        QVERIFY(wrong[1].startsWith("b1.png,dog,cat,0.9"));
+        const QByteArray perClass = readAll(out + QStringLiteral("/per_class.csv"));
+        QVERIFY(perClass.contains("macro avg,"));
+        QVERIFY(perClass.contains("dog,0.5,0.5,0.5,2"));
+        QVERIFY(QFile::exists(out + QStringLiteral("/confusion_matrix_normalized.csv")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMetrics)
+#include "tst_metrics.moc"

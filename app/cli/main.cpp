@@ -15,7 +15,6 @@ QVector<CliCommand> allCommands()
     commands += datasetCommands();
     commands += modelCommands();
     commands += trainingCommands();
-    commands += evaluationCommands();
     return commands;
 }
 

@@ -3,16 +3,17 @@
 # Studio need. Idempotent: installs only what is missing. Works as root or through sudo.
 set -euo pipefail
 
-# What the build needs (compilers, CMake, Qt 6, LibTorch, OpenCV, QCustomPlot, zlib).
+# What the build needs (compilers, CMake, Qt 6, LibTorch, OpenCV, QCustomPlot, zlib, ONNX).
 BUILD_PACKAGES=(
     g++ cmake ninja-build ccache pkg-config dpkg-dev
-    qt6-base-dev libqcustomplot-dev libtorch-dev libopencv-dev zlib1g-dev
+    qt6-base-dev libqcustomplot-dev libtorch-dev libopencv-dev zlib1g-dev libonnx-dev
 )
 # What running needs beyond the libraries above: the SVG plug-in for the icons, and the
 # Fashion-MNIST files the example dataset and the integration tests are made from.
 RUN_PACKAGES=(libqt6svg6 dataset-fashion-mnist)
-# What the tests and screenshots need: an X server for real windows, and ImageMagick.
-TEST_PACKAGES=(xvfb xauth imagemagick)
+# What the tests and screenshots need: an X server for real windows, ImageMagick, and Debian's
+# PyTorch and NumPy for the cross-check of exported models (tests/core/export).
+TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy)
 
 PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 

@@ -15,6 +15,7 @@ QVector<CliCommand> allCommands()
     commands += datasetCommands();
     commands += modelCommands();
     commands += trainingCommands();
+    commands += evaluationCommands();
     return commands;
 }
 

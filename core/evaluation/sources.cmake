@@ -1,5 +1,7 @@
 # Sources of core/evaluation, relative to core/.
 list(APPEND STUDIO_CORE_SOURCES
+    evaluation/evaluator.cpp
+    evaluation/evaluator.h
     evaluation/metrics.cpp
     evaluation/metrics.h
 )

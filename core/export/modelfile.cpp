@@ -1,0 +1,365 @@
+#include "export/exporter_p.h"
+
+#include "common/atomicfile.h"
+#include "model/modelbuilder_p.h"
+#include "model/modelsummary.h"
+
+#include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/serialization/import.h>
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <exception>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+namespace studio {
+
+namespace {
+
+const std::string kMetadataFile = "metadata.json";
+
+// The first line of an exception's message (LibTorch appends a long backtrace).
+QString firstLine(const std::exception& e)
+{
+    return QString::fromLocal8Bit(e.what()).section(QLatin1Char('\n'), 0, 0).trimmed();
+}
+
+std::string number(double value)
+{
+    std::ostringstream out;
+    out << std::setprecision(17) << value;
+    std::string text = out.str();
+    if (text.find_first_of(".eE") == std::string::npos) {
+        text += ".0";
+    }
+    return text;
+}
+
+std::string intList(int64_t a, int64_t b)
+{
+    return "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
+}
+
+std::string padList(const std::array<int64_t, 4>& p)
+{
+    return "[" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + ", " + std::to_string(p[2]) +
+           ", " + std::to_string(p[3]) + "]";
+}
+
+std::string activationCode(Activation activation)
+{
+    switch (activation) {
+    case Activation::Linear:
+        return {};
+    case Activation::Relu:
+        return "        x = torch.relu(x)\n";
+    case Activation::LeakyRelu:
+        return "        x = torch.leaky_relu(x, 0.2)\n";
+    case Activation::Elu:
+        return "        x = torch.elu(x)\n";
+    case Activation::Sigmoid:
+        return "        x = torch.sigmoid(x)\n";
+    case Activation::Tanh:
+        return "        x = torch.tanh(x)\n";
+    case Activation::Softmax:
+        return "        x = torch.softmax(x, 1)\n";
+    }
+    return {};
+}
+
+// {left, right, top, bottom} of TensorFlow's "same" padding for an input of height x width.
+std::array<int64_t, 4> samePads(int height, int width, Size2 window, Size2 strides)
+{
+    const auto rows = samePadding(height, window.height, strides.height);
+    const auto cols = samePadding(width, window.width, strides.width);
+    return {cols[0], cols[1], rows[0], rows[1]};
+}
+
+bool anyPadding(const std::array<int64_t, 4>& p)
+{
+    return p[0] != 0 || p[1] != 0 || p[2] != 0 || p[3] != 0;
+}
+
+// The input shape (height, width, channels or features) of each layer.
+QVector<QVector<int>> layerInputShapes(const ModelMetadata& m)
+{
+    const InputShape input{m.imageSize, m.imageSize, m.channels()};
+    const ModelSummary summary = summarizeModel(m.model, input, int(m.classes.size()));
+    QVector<QVector<int>> shapes;
+    QVector<int> shape = {input.height, input.width, input.channels};
+    for (int i = 0; i < m.model.layers.size(); ++i) {
+        shapes << shape;
+        shape = summary.layers.value(i).outputShape;
+    }
+    return shapes;
+}
+
+// Cells of the image inside each window of an AveragePooling2D with "same" padding.
+torch::Tensor averagePoolCounts(int height, int width, const LayerSpec& layer)
+{
+    const Size2 strides = layer.effectiveStrides();
+    const auto p = samePads(height, width, layer.poolSize, strides);
+    namespace F = torch::nn::functional;
+    const torch::Tensor ones = torch::ones({1, 1, height, width});
+    return torch::avg_pool2d(F::pad(ones, F::PadFuncOptions({p[0], p[1], p[2], p[3]})),
+                             {layer.poolSize.height, layer.poolSize.width},
+                             {strides.height, strides.width});
+}
+
+bool needsCounts(const LayerSpec& layer, const QVector<int>& inputShape)
+{
+    return layer.type == LayerType::AveragePooling2D && layer.padding == Padding::Same &&
+           inputShape.size() == 3 &&
+           anyPadding(
+               samePads(inputShape[0], inputShape[1], layer.poolSize, layer.effectiveStrides()));
+}
+
+} // namespace
+
+std::string layerTensorName(int layer, const char* what)
+{
+    return "layer" + std::to_string(layer) + "_" + what;
+}
+
+std::string torchScriptSource(const ModelMetadata& m)
+{
+    const QVector<QVector<int>> inputs = layerInputShapes(m);
+    const int outputLayer = outputActivationLayer(m.model);
+    std::string code = "def forward(self, x: Tensor) -> Tensor:\n";
+    for (int i = 0; i < m.model.layers.size(); ++i) {
+        const LayerSpec& layer = m.model.layers[i];
+        const QVector<int>& in = inputs[i];
+        const std::string self = "self." + layerTensorName(i, "");
+        const Activation activation = (i == outputLayer && layer.activation == Activation::Softmax)
+                                          ? Activation::Linear
+                                          : layer.activation;
+        code += "        # layer " + std::to_string(i + 1) + ": " +
+                layerTypeName(layer.type).toStdString() + "\n";
+        switch (layer.type) {
+        case LayerType::Conv2D: {
+            const Size2 s = layer.effectiveStrides();
+            std::array<int64_t, 2> symmetric = {0, 0};
+            if (layer.padding == Padding::Same) {
+                const auto p = samePads(in[0], in[1], layer.kernelSize, s);
+                if (p[0] == p[1] && p[2] == p[3]) {
+                    symmetric = {p[2], p[0]};
+                } else {
+                    code += "        x = torch.constant_pad_nd(x, " + padList(p) + ", 0.0)\n";
+                }
+            }
+            code += "        x = torch.conv2d(x, " + self + "weight, " +
+                    (layer.useBias ? self + "bias" : std::string("None")) + ", " +
+                    intList(s.height, s.width) + ", " + intList(symmetric[0], symmetric[1]) + ")\n";
+            code += activationCode(activation);
+            break;
+        }
+        case LayerType::MaxPooling2D:
+        case LayerType::AveragePooling2D: {
+            const Size2 s = layer.effectiveStrides();
+            std::array<int64_t, 4> p = {0, 0, 0, 0};
+            if (layer.padding == Padding::Same) {
+                p = samePads(in[0], in[1], layer.poolSize, s);
+            }
+            const std::string kernel = intList(layer.poolSize.height, layer.poolSize.width);
+            const std::string stride = intList(s.height, s.width);
+            if (layer.type == LayerType::MaxPooling2D) {
+                if (anyPadding(p)) {
+                    code += "        x = torch.constant_pad_nd(x, " + padList(p) +
+                            ", float(\"-inf\"))\n";
+                }
+                code += "        x = torch.max_pool2d(x, " + kernel + ", " + stride + ")\n";
+            } else if (anyPadding(p)) {
+                code += "        x = torch.avg_pool2d(torch.constant_pad_nd(x, " + padList(p) +
+                        ", 0.0), " + kernel + ", " + stride + ") / " + self + "counts\n";
+            } else {
+                code += "        x = torch.avg_pool2d(x, " + kernel + ", " + stride + ")\n";
+            }
+            break;
+        }
+        case LayerType::GlobalAveragePooling2D:
+            code += "        x = torch.mean(x, [2, 3])\n";
+            break;
+        case LayerType::Flatten:
+            code += "        x = torch.flatten(x, 1)\n";
+            break;
+        case LayerType::Dense:
+            code += "        x = torch.linear(x, " + self + "weight, " +
+                    (layer.useBias ? self + "bias" : std::string("None")) + ")\n";
+            code += activationCode(activation);
+            break;
+        case LayerType::Dropout:
+            break; // identity at inference
+        case LayerType::BatchNormalization:
+            code += "        x = torch.batch_norm(x, " + self + "weight, " + self + "bias, " +
+                    self + "running_mean, " + self + "running_var, False, 0.0, " +
+                    number(layer.epsilon) + ", True)\n";
+            break;
+        case LayerType::Activation:
+            code += activationCode(activation);
+            break;
+        }
+    }
+    code += "        return torch.softmax(x, 1)\n";
+    return code;
+}
+
+Result<torch::jit::Module> scriptModule(torch::nn::Sequential& module, const ModelMetadata& m)
+{
+    try {
+        torch::NoGradGuard noGrad;
+        const QVector<QVector<int>> inputs = layerInputShapes(m);
+        torch::jit::Module scripted("__torch__.classifier_studio.Classifier");
+        const auto parameters = module->named_parameters(true);
+        const auto buffers = module->named_buffers(true);
+        const auto copy = [](const torch::Tensor& t) {
+            return t.detach().to(torch::kCPU, torch::kFloat).contiguous().clone();
+        };
+        for (int i = 0; i < m.model.layers.size(); ++i) {
+            const std::string prefix = std::to_string(i) + ".";
+            for (const char* what : {"weight", "bias"}) {
+                if (const torch::Tensor* t = parameters.find(prefix + what)) {
+                    scripted.register_parameter(layerTensorName(i, what), copy(*t), false);
+                }
+            }
+            for (const char* what : {"running_mean", "running_var"}) {
+                if (const torch::Tensor* t = buffers.find(prefix + what)) {
+                    scripted.register_buffer(layerTensorName(i, what), copy(*t));
+                }
+            }
+            if (needsCounts(m.model.layers[i], inputs[i])) {
+                scripted.register_buffer(
+                    layerTensorName(i, "counts"),
+                    averagePoolCounts(inputs[i][0], inputs[i][1], m.model.layers[i]));
+            }
+        }
+        scripted.define(torchScriptSource(m));
+        scripted.eval();
+        return scripted;
+    } catch (const std::exception& e) {
+        return Failure{
+            QStringLiteral("Could not turn the network into TorchScript: %1").arg(firstLine(e))};
+    }
+}
+
+Status saveTorchScript(const torch::jit::Module& module, const ModelMetadata& metadata,
+                       const QString& path)
+{
+    std::ostringstream out;
+    try {
+        torch::jit::ExtraFilesMap extra;
+        extra[kMetadataFile] = modelMetadataToBytes(metadata).toStdString();
+        module.save(out, extra);
+    } catch (const std::exception& e) {
+        return Failure{
+            QStringLiteral("Could not serialise the model for %1: %2").arg(path, firstLine(e))};
+    }
+    const std::string bytes = out.str();
+    return writeFileAtomically(path, QByteArray(bytes.data(), qsizetype(bytes.size())));
+}
+
+Status exportTorchScript(torch::nn::Sequential& module, const ModelMetadata& metadata,
+                         const QString& path)
+{
+    Result<torch::jit::Module> scripted = scriptModule(module, metadata);
+    if (!scripted) {
+        return Failure{scripted.error()};
+    }
+    return saveTorchScript(*scripted, metadata, path);
+}
+
+Result<LoadedModel> loadModelFile(const QString& path)
+{
+    QFile file(path);
+    if (!QFileInfo(path).isFile()) {
+        return Failure{QStringLiteral("The model file %1 does not exist. Give the path of a .pt "
+                                      "file exported by Classifier Studio.")
+                           .arg(path)};
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        return Failure{QStringLiteral("Could not read the model file %1 (%2); check its "
+                                      "permissions.")
+                           .arg(path, file.errorString())};
+    }
+    const QByteArray bytes = file.readAll();
+    if (!bytes.startsWith(QByteArrayLiteral("PK\x03\x04"))) {
+        return Failure{QStringLiteral("%1 is not a model file: a TorchScript .pt is a zip archive "
+                                      "and this file is not one. Give the model.pt of a training "
+                                      "run or a file made with 'classifier-cli export'.")
+                           .arg(path)};
+    }
+    LoadedModel loaded;
+    torch::jit::ExtraFilesMap extra;
+    extra[kMetadataFile] = std::string();
+    try {
+        std::istringstream in(std::string(bytes.constData(), size_t(bytes.size())));
+        loaded.module = torch::jit::load(in, torch::kCPU, extra);
+    } catch (const std::exception& e) {
+        return Failure{QStringLiteral("%1 could not be read as a TorchScript model; it may be "
+                                      "truncated or damaged (%2). Export the model again.")
+                           .arg(path, firstLine(e))};
+    }
+    if (extra[kMetadataFile].empty()) {
+        return Failure{QStringLiteral("%1 is a TorchScript model, but not one exported by "
+                                      "Classifier Studio: it has no metadata.json (class names, "
+                                      "image size, preprocessing). Export the model from the app "
+                                      "or with 'classifier-cli export'.")
+                           .arg(path)};
+    }
+    Result<ModelMetadata> metadata =
+        modelMetadataFromBytes(QByteArray::fromStdString(extra[kMetadataFile]), path);
+    if (!metadata) {
+        return Failure{metadata.error()};
+    }
+    loaded.metadata = *metadata;
+    try {
+        loaded.module.eval();
+        c10::InferenceMode inference;
+        const ModelMetadata& m = loaded.metadata;
+        const torch::Tensor probe = torch::zeros({1, m.channels(), m.imageSize, m.imageSize});
+        const torch::Tensor out = loaded.module.forward({probe}).toTensor();
+        if (out.dim() != 2 || out.size(0) != 1 || out.size(1) != m.classes.size()) {
+            return Failure{QStringLiteral("%1 is damaged: its network gives %2 outputs per image "
+                                          "but its metadata lists %3 classes.")
+                               .arg(path)
+                               .arg(out.dim() == 2 ? out.size(1) : -1)
+                               .arg(m.classes.size())};
+        }
+    } catch (const std::exception& e) {
+        return Failure{QStringLiteral("%1 is damaged: its network does not run on a %2x%2x%3 "
+                                      "image as its metadata says (%4).")
+                           .arg(path)
+                           .arg(loaded.metadata.imageSize)
+                           .arg(loaded.metadata.channels())
+                           .arg(firstLine(e))};
+    }
+    return loaded;
+}
+
+torch::jit::Module optimizedForInference(const torch::jit::Module& module)
+{
+    try {
+        torch::jit::Module copy = module.clone();
+        copy.eval();
+        torch::jit::Module frozen = torch::jit::freeze(copy);
+        return torch::jit::optimize_for_inference(frozen);
+    } catch (const std::exception&) {
+        return module;
+    }
+}
+
+std::map<std::string, torch::Tensor> layerTensors(const torch::jit::Module& module)
+{
+    std::map<std::string, torch::Tensor> tensors;
+    for (const auto& p : module.named_parameters(false)) {
+        tensors[p.name] = p.value;
+    }
+    for (const auto& b : module.named_buffers(false)) {
+        tensors[b.name] = b.value;
+    }
+    return tensors;
+}
+
+} // namespace studio

@@ -1,0 +1,483 @@
+// Tests of the TorchScript model file: the scripted module equals the eager one for every
+// template and every layer type, the file loads back with its metadata, a round trip train ->
+// export -> load -> predict gives the same probabilities, Debian's PyTorch reads it and agrees,
+// and every kind of bad file is a message, not a crash.
+#include "dataset/batchloader_p.h"
+#include "dataset/datasetscanner.h"
+#include "dataset/fashionmnist.h"
+#include "export/exporter_p.h"
+#include "export/predictor.h"
+#include "model/modelbuilder_p.h"
+#include "model/modeltemplates.h"
+
+#include <torch/nn.h>
+#include <torch/optim.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace studio;
+
+namespace {
+
+const QString kPython = QStringLiteral("/usr/bin/python3");
+
+ModelSpec stackOf(std::initializer_list<LayerSpec> layers)
+{
+    ModelSpec model;
+    model.layers = layers;
+    return model;
+}
+
+// Every layer type, uneven "same" padding in convolution and both poolings, every activation.
+ModelSpec everyLayerStack()
+{
+    LayerSpec strided = LayerSpec::conv2D(6, {3, 3}, Padding::Same, Activation::LeakyRelu);
+    strided.strides = Size2{2, 2};
+    LayerSpec maxSame = LayerSpec::maxPooling2D({3, 3});
+    maxSame.padding = Padding::Same;
+    maxSame.strides = Size2{2, 2};
+    LayerSpec avgSame = LayerSpec::averagePooling2D({2, 2});
+    avgSame.padding = Padding::Same;
+    LayerSpec noBias = LayerSpec::conv2D(5, {2, 2}, Padding::Same, Activation::Elu);
+    noBias.useBias = false;
+    LayerSpec denseNoBias = LayerSpec::dense(12, Activation::Sigmoid);
+    denseNoBias.useBias = false;
+    return stackOf({strided, LayerSpec::batchNormalization(), maxSame, noBias,
+                    LayerSpec::activationLayer(Activation::Tanh), avgSame,
+                    LayerSpec::conv2D(4, {1, 1}, Padding::Valid, Activation::Relu),
+                    LayerSpec::dropout(0.3), LayerSpec::flatten(), denseNoBias,
+                    LayerSpec::batchNormalization(), LayerSpec::dense(16, Activation::Softmax),
+                    LayerSpec::dense(4, Activation::Softmax)});
+}
+
+QStringList classNames(int n)
+{
+    QStringList names;
+    for (int i = 0; i < n; ++i) {
+        names << QStringLiteral("class%1").arg(i);
+    }
+    return names;
+}
+
+ModelMetadata metadataFor(const ModelSpec& model, int size, ColorMode mode, int classes)
+{
+    DatasetSettings dataset;
+    dataset.imageSize = size;
+    dataset.colorMode = mode;
+    return makeModelMetadata(model, dataset, classNames(classes));
+}
+
+// Random weights and BatchNormalization statistics far from the defaults.
+void randomize(torch::nn::Sequential& module)
+{
+    torch::NoGradGuard noGrad;
+    for (auto& p : module->named_parameters()) {
+        p.value().normal_(0, 0.3);
+    }
+    for (auto& b : module->named_buffers()) {
+        if (b.key().find("running_var") != std::string::npos) {
+            b.value().uniform_(0.5, 2.0);
+        } else {
+            b.value().normal_(0, 0.5);
+        }
+    }
+}
+
+torch::Tensor eagerProbabilities(torch::nn::Sequential& module, const torch::Tensor& x)
+{
+    module->eval();
+    torch::NoGradGuard noGrad;
+    return torch::softmax(module->forward(x), 1);
+}
+
+double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return (a - b).abs().max().item<double>();
+}
+
+bool writeBytes(const QString& path, const QByteArray& bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+QByteArray tensorBytes(const torch::Tensor& t)
+{
+    const torch::Tensor c = t.to(torch::kFloat).contiguous();
+    return QByteArray(reinterpret_cast<const char*>(c.data_ptr<float>()),
+                      qsizetype(c.numel() * sizeof(float)));
+}
+
+bool pythonHasTorch()
+{
+    if (!QFile::exists(kPython)) {
+        return false;
+    }
+    QProcess process;
+    process.start(kPython, {QStringLiteral("-c"), QStringLiteral("import torch, numpy")});
+    return process.waitForFinished(120000) && process.exitStatus() == QProcess::NormalExit &&
+           process.exitCode() == 0;
+}
+
+} // namespace
+
+class TestTorchScript : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        torch::manual_seed(7);
+        torch::set_num_threads(2);
+        QVERIFY(m_dir.isValid());
+    }
+
+    // The check: for every template (and a stack of every layer type), the exported
+    // module's output equals softmax(eager logits) within 1e-5, before and after saving.
+    void scriptedEqualsEagerForEveryTemplate_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const QString& name : templateNames()) {
+            QTest::newRow(qPrintable(name)) << name;
+        }
+        QTest::newRow("every-layer") << QStringLiteral("every-layer");
+    }
+    void scriptedEqualsEagerForEveryTemplate()
+    {
+        QFETCH(QString, name);
+        ModelSpec model;
+        int size = 17;
+        ColorMode mode = ColorMode::Rgb;
+        int classes = 4;
+        if (name == QLatin1String("every-layer")) {
+            model = everyLayerStack();
+        } else {
+            const Result<ModelTemplate> t = loadTemplate(name);
+            QVERIFY2(t.ok(), qPrintable(t.error()));
+            size = t->imageSizes.first();
+            mode = t->colorMode;
+            classes = 3;
+            model = withOutputUnits(t->model, classes);
+        }
+        const ModelMetadata metadata = metadataFor(model, size, mode, classes);
+        Result<torch::nn::Sequential> built =
+            buildModule(model, {size, size, metadata.channels()}, classes);
+        QVERIFY2(built.ok(), qPrintable(built.error()));
+        randomize(*built);
+        const torch::Tensor x = torch::rand({3, metadata.channels(), size, size});
+        const torch::Tensor expected = eagerProbabilities(*built, x);
+
+        Result<torch::jit::Module> scripted = scriptModule(*built, metadata);
+        QVERIFY2(scripted.ok(), qPrintable(scripted.error()));
+        torch::NoGradGuard noGrad;
+        const torch::Tensor ours = scripted->forward({x}).toTensor();
+        QCOMPARE(ours.sizes().vec(), expected.sizes().vec());
+        QVERIFY2(maxAbsDiff(ours, expected) < 1e-5,
+                 qPrintable(QString::number(maxAbsDiff(ours, expected))));
+
+        const QString path = m_dir.filePath(name + QStringLiteral(".pt"));
+        const Status saved = saveTorchScript(*scripted, metadata, path);
+        QVERIFY2(saved.ok(), qPrintable(saved.error()));
+        Result<LoadedModel> loaded = loadModelFile(path);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+        QCOMPARE(loaded->metadata.classes, metadata.classes);
+        QCOMPARE(loaded->metadata.model, model);
+        QCOMPARE(loaded->metadata.imageSize, size);
+        QCOMPARE(loaded->metadata.colorMode, mode);
+        const torch::Tensor reloaded = loaded->module.forward({x}).toTensor();
+        QVERIFY(maxAbsDiff(reloaded, expected) < 1e-5);
+
+        // The frozen and optimised module the predictor uses.
+        torch::jit::Module fast = optimizedForInference(loaded->module);
+        const torch::Tensor frozen = fast.forward({x}).toTensor();
+        QVERIFY2(maxAbsDiff(frozen, expected) < 1e-5,
+                 qPrintable(QString::number(maxAbsDiff(frozen, expected))));
+    }
+
+    void metadataContents()
+    {
+        ModelMetadata metadata = metadataFor(everyLayerStack(), 17, ColorMode::Grayscale, 4);
+        metadata.epochs = 12;
+        metadata.finalMetrics = {{QStringLiteral("accuracy"), 0.75}};
+        const QJsonObject json = modelMetadataToJson(metadata);
+        QCOMPARE(json[QStringLiteral("format_version")].toInt(), kModelFormatVersion);
+        QCOMPARE(json[QStringLiteral("classes")].toArray().size(), 4);
+        QCOMPARE(json[QStringLiteral("image_size")].toInt(), 17);
+        QCOMPARE(json[QStringLiteral("color_mode")].toString(), QStringLiteral("grayscale"));
+        QCOMPARE(json[QStringLiteral("rescale")].toDouble(), 1.0 / 255.0);
+        QVERIFY(json[QStringLiteral("resize_interpolation")].toString().contains(
+            QStringLiteral("INTER_AREA")));
+        QCOMPARE(json[QStringLiteral("layers")].toArray().size(), 13);
+        QCOMPARE(json[QStringLiteral("training")].toObject()[QStringLiteral("epochs")].toInt(), 12);
+        QVERIFY(!json[QStringLiteral("app_version")].toString().isEmpty());
+        QVERIFY(!json[QStringLiteral("created")].toString().isEmpty());
+        const Result<ModelMetadata> back =
+            modelMetadataFromBytes(modelMetadataToBytes(metadata), QStringLiteral("m.pt"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QCOMPARE(back->model, metadata.model);
+        QCOMPARE(back->finalMetrics, metadata.finalMetrics);
+        QCOMPARE(back->epochs, 12);
+    }
+
+    // Not a file, not a zip, truncated, TorchScript without our metadata, malformed metadata,
+    // metadata that does not match the network: messages, never crashes.
+    void badModelFiles()
+    {
+        const ModelSpec model = stackOf({LayerSpec::flatten(), LayerSpec::dense(3)});
+        const ModelMetadata metadata = metadataFor(model, 8, ColorMode::Grayscale, 3);
+        Result<torch::nn::Sequential> built = buildModule(model, {8, 8, 1}, 3);
+        QVERIFY(built.ok());
+        Result<torch::jit::Module> scripted = scriptModule(*built, metadata);
+        QVERIFY(scripted.ok());
+        const QString good = m_dir.filePath(QStringLiteral("good.pt"));
+        QVERIFY(saveTorchScript(*scripted, metadata, good).ok());
+        QFile goodFile(good);
+        QVERIFY(goodFile.open(QIODevice::ReadOnly));
+        const QByteArray bytes = goodFile.readAll();
+
+        const auto expectFailure = [&](const QString& path, const QString& words) {
+            const Result<LoadedModel> loaded = loadModelFile(path);
+            QVERIFY2(!loaded.ok(), qPrintable(path));
+            QVERIFY2(loaded.error().contains(words), qPrintable(loaded.error()));
+            QVERIFY2(loaded.error().contains(path), qPrintable(loaded.error()));
+            const Result<Predictor> predictor = Predictor::load(path);
+            QVERIFY(!predictor.ok());
+        };
+        expectFailure(m_dir.filePath(QStringLiteral("missing.pt")),
+                      QStringLiteral("does not exist"));
+
+        const QString text = m_dir.filePath(QStringLiteral("text.pt"));
+        QVERIFY(writeBytes(text, "this is not a model\n"));
+        expectFailure(text, QStringLiteral("not a model file"));
+
+        const QString empty = m_dir.filePath(QStringLiteral("empty.pt"));
+        QVERIFY(writeBytes(empty, QByteArray()));
+        expectFailure(empty, QStringLiteral("not a model file"));
+
+        for (const double fraction : {0.3, 0.9, 0.99}) {
+            const QString truncated =
+                m_dir.filePath(QStringLiteral("truncated-%1.pt").arg(fraction));
+            QVERIFY(writeBytes(truncated, bytes.left(qsizetype(bytes.size() * fraction))));
+            expectFailure(truncated, QStringLiteral("truncated or damaged"));
+        }
+
+        const QString foreign = m_dir.filePath(QStringLiteral("foreign.pt"));
+        {
+            std::ostringstream out;
+            scripted->save(out); // no extra files
+            const std::string s = out.str();
+            QVERIFY(writeBytes(foreign, QByteArray(s.data(), qsizetype(s.size()))));
+        }
+        expectFailure(foreign, QStringLiteral("no metadata.json"));
+
+        const auto withMetadata = [&](const QString& name, const std::string& json) {
+            const QString path = m_dir.filePath(name);
+            std::ostringstream out;
+            torch::jit::ExtraFilesMap extra;
+            extra["metadata.json"] = json;
+            scripted->save(out, extra);
+            const std::string s = out.str();
+            writeBytes(path, QByteArray(s.data(), qsizetype(s.size())));
+            return path;
+        };
+        expectFailure(withMetadata(QStringLiteral("malformed.pt"), "{\"format\": "),
+                      QStringLiteral("not a JSON object"));
+        expectFailure(withMetadata(QStringLiteral("other.pt"), "{\"format\": \"other\"}"),
+                      QStringLiteral("classifier-studio-model"));
+
+        ModelMetadata newer = metadata;
+        newer.formatVersion = kModelFormatVersion + 1;
+        expectFailure(
+            withMetadata(QStringLiteral("newer.pt"), modelMetadataToBytes(newer).toStdString()),
+            QStringLiteral("newer Classifier Studio"));
+
+        ModelMetadata wrongSize = metadata;
+        wrongSize.imageSize = 9; // the Dense layer was made for 8x8 inputs
+        expectFailure(withMetadata(QStringLiteral("wrongsize.pt"),
+                                   modelMetadataToBytes(wrongSize).toStdString()),
+                      QStringLiteral("does not run"));
+
+        ModelMetadata moreClasses = metadata;
+        moreClasses.classes << QStringLiteral("extra");
+        moreClasses.model.layers.last().units = 4;
+        expectFailure(withMetadata(QStringLiteral("classes.pt"),
+                                   modelMetadataToBytes(moreClasses).toStdString()),
+                      QStringLiteral("lists 4 classes"));
+
+        // A failed write leaves the previous file intact.
+        const Status failed =
+            saveTorchScript(*scripted, metadata, m_dir.filePath(QStringLiteral("no/such/dir.pt")));
+        QVERIFY(!failed.ok());
+        QVERIFY(loadModelFile(good).ok());
+    }
+
+    // Train a little on Fashion-MNIST PNGs, export, load with the Predictor, classify the test
+    // files: the probabilities equal the trained eager module's on the same preprocessed images.
+    void roundTripTrainExportLoadPredict()
+    {
+        ExampleDatasetOptions options;
+        options.outDir = m_dir.filePath(QStringLiteral("fashion"));
+        options.train = 300;
+        options.validation = 20;
+        options.test = 40;
+        options.imageSize = 28;
+        const Result<ExampleDatasetReport> written = writeExampleDataset(options);
+        if (!written.ok() && !QFile::exists(defaultFashionMnistDir())) {
+            QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
+        }
+        QVERIFY2(written.ok(), qPrintable(written.error()));
+
+        DatasetSettings settings;
+        settings.root = options.outDir;
+        settings.imageSize = 24; // resized by the decoder, as in training
+        settings.colorMode = ColorMode::Grayscale;
+        const Result<DatasetIndex> index = scanDataset(settings);
+        QVERIFY2(index.ok(), qPrintable(index.error()));
+        const int classes = int(index->classes.size());
+        const ModelSpec model =
+            stackOf({LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu),
+                     LayerSpec::maxPooling2D(), LayerSpec::batchNormalization(),
+                     LayerSpec::flatten(), LayerSpec::dense(classes, Activation::Softmax)});
+        Result<torch::nn::Sequential> built = buildModule(model, {24, 24, 1}, classes);
+        QVERIFY(built.ok());
+        torch::nn::Sequential module = *built;
+        torch::optim::Adam optimizer(module->parameters(), torch::optim::AdamOptions(1e-2));
+        BatchOptions batchOptions;
+        batchOptions.batchSize = 32;
+        batchOptions.shuffle = true;
+        BatchLoader train(*index, Split::Train, settings, AugmentationSettings(), nullptr,
+                          batchOptions);
+        module->train();
+        std::vector<double> epochLoss;
+        for (int epoch = 0; epoch < 3; ++epoch) {
+            train.startEpoch(epoch);
+            TensorBatch batch;
+            double sum = 0;
+            int batches = 0;
+            while (train.next(&batch)) {
+                optimizer.zero_grad();
+                const torch::Tensor loss = torch::nll_loss(
+                    torch::log_softmax(module->forward(batch.images), 1), batch.labels);
+                loss.backward();
+                optimizer.step();
+                sum += loss.item<double>();
+                ++batches;
+            }
+            epochLoss.push_back(sum / std::max(1, batches));
+        }
+        QVERIFY2(
+            epochLoss.back() < epochLoss.front(),
+            qPrintable(QStringLiteral("%1 -> %2").arg(epochLoss.front()).arg(epochLoss.back())));
+
+        ModelMetadata metadata = makeModelMetadata(model, settings, index->classes);
+        metadata.epochs = 3;
+        const QString path = m_dir.filePath(QStringLiteral("fashion.pt"));
+        const Status exported = exportTorchScript(module, metadata, path);
+        QVERIFY2(exported.ok(), qPrintable(exported.error()));
+
+        BatchOptions testOptions;
+        testOptions.batchSize = 1000;
+        BatchLoader test(*index, Split::Test, settings, AugmentationSettings(), nullptr,
+                         testOptions);
+        test.startEpoch(0);
+        TensorBatch batch;
+        QVERIFY(test.next(&batch));
+        const torch::Tensor expected = eagerProbabilities(module, batch.images);
+        QStringList files;
+        for (int item : batch.items) {
+            files << QDir(index->root).filePath(index->items[item].path);
+        }
+        files.insert(5, m_dir.filePath(QStringLiteral("not-there.png")));
+
+        for (const bool optimize : {false, true}) {
+            PredictorOptions predictorOptions;
+            predictorOptions.optimize = optimize;
+            Result<Predictor> predictor = Predictor::load(path, predictorOptions);
+            QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
+            QCOMPARE(predictor->metadata().classes, index->classes);
+            PredictOptions predictOptions;
+            predictOptions.batchSize = 7;
+            predictOptions.topK = 2;
+            const QVector<Prediction> predictions = predictor->predictFiles(files, predictOptions);
+            QCOMPARE(predictions.size(), files.size());
+            QVERIFY(!predictions[5].ok());
+            QCOMPARE(predictions[5].path, files[5]);
+            double worst = 0;
+            int row = 0;
+            for (int i = 0; i < predictions.size(); ++i) {
+                if (i == 5) {
+                    continue;
+                }
+                const Prediction& p = predictions[i];
+                QVERIFY2(p.ok(), qPrintable(p.error));
+                QCOMPARE(p.top.size(), 2);
+                QCOMPARE(p.predicted, expected[row].argmax().item<int>());
+                for (int c = 0; c < classes; ++c) {
+                    worst = std::max(worst, std::abs(double(p.probabilities[size_t(c)]) -
+                                                     expected[row][c].item<double>()));
+                }
+                ++row;
+            }
+            QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+        }
+        m_trainedModel = path;
+        m_trainedInput = batch.images.clone();
+        m_trainedExpected = expected.clone();
+    }
+
+    // Debian's python3-torch loads the file with its metadata and computes the same output.
+    void pythonLoadsTheModel()
+    {
+        if (m_trainedModel.isEmpty()) {
+            QSKIP("roundTripTrainExportLoadPredict did not produce a model.");
+        }
+        if (!pythonHasTorch()) {
+            QSKIP("/usr/bin/python3 has no torch or numpy: install python3-torch and python3-numpy "
+                  "(packaging/install-deps.sh) to run the Python cross-check.");
+        }
+        // A second model covering every layer type, with random weights.
+        const ModelSpec model = everyLayerStack();
+        const ModelMetadata metadata = metadataFor(model, 17, ColorMode::Rgb, 4);
+        Result<torch::nn::Sequential> built = buildModule(model, {17, 17, 3}, 4);
+        QVERIFY(built.ok());
+        randomize(*built);
+        const QString every = m_dir.filePath(QStringLiteral("every-python.pt"));
+        QVERIFY(exportTorchScript(*built, metadata, every).ok());
+        const torch::Tensor x = torch::rand({5, 3, 17, 17});
+        const torch::Tensor expected = eagerProbabilities(*built, x);
+
+        const QString script = QStringLiteral(STUDIO_SOURCE_DIR) +
+                               QStringLiteral("/tests/core/export/crosscheck_torchscript.py");
+        const QVector<std::tuple<QString, torch::Tensor, torch::Tensor>> cases = {
+            {m_trainedModel, m_trainedInput, m_trainedExpected}, {every, x, expected}};
+        for (const auto& [path, input, output] : cases) {
+            const QString in = path + QStringLiteral(".input.f32");
+            const QString out = path + QStringLiteral(".expected.f32");
+            QVERIFY(writeBytes(in, tensorBytes(input)));
+            QVERIFY(writeBytes(out, tensorBytes(output)));
+            QProcess python;
+            python.setProcessChannelMode(QProcess::MergedChannels);
+            python.start(kPython, {script, path, in, out});
+            QVERIFY(python.waitForFinished(180000));
+            const QString said = QString::fromUtf8(python.readAll());
+            qInfo().noquote() << "python:" << said.trimmed();
+            QVERIFY2(python.exitCode() == 0, qPrintable(said));
+            QVERIFY(said.contains(QStringLiteral("max_abs_diff")));
+        }
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_trainedModel;
+    torch::Tensor m_trainedInput;
+    torch::Tensor m_trainedExpected;
+};
+
+QTEST_GUILESS_MAIN(TestTorchScript)
+#include "tst_torchscript.moc"

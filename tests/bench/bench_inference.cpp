@@ -1,0 +1,244 @@
+// Benchmark of inference with the tutorial's network: single-image latency (p50 / p99, decode
+// excluded) in eager mode, as a scripted module, frozen, and frozen + optimised (what the
+// Predictor uses); then classifying a folder of Fashion-MNIST PNGs with decoding (images/s).
+// Prints a table and one JSON line.
+// Usage: bench_inference [--calls N] [--images N] [--repeats N] [--threads N] [--size N]
+//                        [--batch N] [--no-optimize] [--skip-latency]
+#include "dataset/fashionmnist.h"
+#include "dataset/imagedecoder.h"
+#include "export/exporter_p.h"
+#include "export/predictor.h"
+#include "model/modelbuilder_p.h"
+#include "model/modeltemplates.h"
+
+#include <torch/csrc/jit/api/module.h>
+#include <torch/nn.h>
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <thread>
+#include <vector>
+
+using namespace studio;
+
+namespace {
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty()) {
+        return 0;
+    }
+    std::sort(values.begin(), values.end());
+    const size_t index = std::min(values.size() - 1, size_t(p * double(values.size() - 1) + 0.5));
+    return values[index];
+}
+
+double median(std::vector<double> values)
+{
+    return percentile(std::move(values), 0.5);
+}
+
+// Milliseconds of each of `calls` calls after `warmup` untimed ones.
+std::vector<double> timeCalls(int warmup, int calls, const std::function<void()>& call)
+{
+    for (int i = 0; i < warmup; ++i) {
+        call();
+    }
+    std::vector<double> ms;
+    ms.reserve(size_t(calls));
+    for (int i = 0; i < calls; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        call();
+        const auto end = std::chrono::steady_clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    }
+    return ms;
+}
+
+int argument(const QStringList& args, const QString& name, int fallback)
+{
+    const int i = int(args.indexOf(name));
+    return i >= 0 && i + 1 < args.size() ? args[i + 1].toInt() : fallback;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const int calls = std::max(400, argument(args, QStringLiteral("--calls"), 500));
+    const int images = argument(args, QStringLiteral("--images"), 10000);
+    const int repeats = std::max(1, argument(args, QStringLiteral("--repeats"), 3));
+    const int threads = argument(args, QStringLiteral("--threads"), 2);
+    const int size = argument(args, QStringLiteral("--size"), 64);
+    const int folderBatch = std::max(1, argument(args, QStringLiteral("--batch"), 64));
+    const bool optimize = !args.contains(QStringLiteral("--no-optimize"));
+    const bool latency = !args.contains(QStringLiteral("--skip-latency"));
+    torch::set_num_threads(threads);
+    at::globalContext().setFlushDenormal(true);
+    torch::manual_seed(1);
+
+    const Result<ModelTemplate> seed = loadTemplate(QStringLiteral("seed"));
+    if (!seed) {
+        std::fprintf(stderr, "%s\n", qPrintable(seed.error()));
+        return 1;
+    }
+    QStringList classes = fashionMnistClassNames();
+    std::sort(classes.begin(), classes.end());
+    QTemporaryDir dir;
+    QJsonObject json{{QStringLiteral("threads"), threads},
+                     {QStringLiteral("image_size"), size},
+                     {QStringLiteral("calls"), calls}};
+
+    // Single-image latency, RGB like the tutorial, and grayscale for the Fashion-MNIST folder.
+    std::printf("Single %d px image through the tutorial's network (%d threads, %d calls after "
+                "warm-up), milliseconds:\n",
+                size, threads, calls);
+    std::printf("%-34s %10s %10s\n", "mode", "p50", "p99");
+    QString grayModel;
+    for (const ColorMode mode : {ColorMode::Rgb, ColorMode::Grayscale}) {
+        DatasetSettings settings;
+        settings.imageSize = size;
+        settings.colorMode = mode;
+        const ModelMetadata metadata = makeModelMetadata(seed->model, settings, classes);
+        Result<torch::nn::Sequential> built =
+            buildModule(seed->model, {size, size, metadata.channels()}, int(classes.size()));
+        if (!built) {
+            std::fprintf(stderr, "%s\n", qPrintable(built.error()));
+            return 1;
+        }
+        torch::nn::Sequential eager = *built;
+        eager->eval();
+        const QString path = dir.filePath(mode == ColorMode::Rgb ? QStringLiteral("rgb.pt")
+                                                                 : QStringLiteral("gray.pt"));
+        if (Status s = exportTorchScript(eager, metadata, path); !s) {
+            std::fprintf(stderr, "%s\n", qPrintable(s.error()));
+            return 1;
+        }
+        if (mode == ColorMode::Grayscale) {
+            grayModel = path;
+        }
+        Result<LoadedModel> loaded = loadModelFile(path);
+        if (!loaded) {
+            std::fprintf(stderr, "%s\n", qPrintable(loaded.error()));
+            return 1;
+        }
+        torch::jit::Module scripted = loaded->module;
+        torch::jit::Module frozen = torch::jit::freeze(scripted.clone());
+        torch::jit::Module optimized = optimizedForInference(scripted);
+        Result<Predictor> predictor = Predictor::load(path, {threads, true});
+        torch::set_num_threads(threads);
+        const torch::Tensor x = torch::rand({1, metadata.channels(), size, size});
+        const std::vector<float> pixels(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
+        const QString suffix =
+            mode == ColorMode::Rgb ? QStringLiteral("rgb") : QStringLiteral("gray");
+        const std::vector<std::pair<QString, std::function<void()>>> variants = {
+            {QStringLiteral("eager"),
+             [&] {
+                 c10::InferenceMode guard;
+                 torch::softmax(eager->forward(x), 1);
+             }},
+            {QStringLiteral("scripted"),
+             [&] {
+                 c10::InferenceMode guard;
+                 scripted.forward({x});
+             }},
+            {QStringLiteral("frozen"),
+             [&] {
+                 c10::InferenceMode guard;
+                 frozen.forward({x});
+             }},
+            {QStringLiteral("frozen_optimized"),
+             [&] {
+                 c10::InferenceMode guard;
+                 optimized.forward({x});
+             }},
+            {QStringLiteral("predictor"), [&] { predictor->probabilities(pixels.data(), 1); }}};
+        for (const auto& [name, call] : variants) {
+            if (!latency) {
+                break;
+            }
+            const std::vector<double> ms = timeCalls(50, calls, call);
+            const double p50 = percentile(ms, 0.5);
+            const double p99 = percentile(ms, 0.99);
+            std::printf("%-34s %10.3f %10.3f\n", qPrintable(name + QLatin1Char(' ') + suffix), p50,
+                        p99);
+            json.insert(QStringLiteral("latency_%1_%2_p50_ms").arg(name, suffix), p50);
+            json.insert(QStringLiteral("latency_%1_%2_p99_ms").arg(name, suffix), p99);
+        }
+    }
+
+    // A folder of Fashion-MNIST PNGs, decode included.
+    ExampleDatasetOptions options;
+    options.outDir = dir.filePath(QStringLiteral("fashion"));
+    options.train = 0;
+    options.validation = 0;
+    options.test = images;
+    const Result<ExampleDatasetReport> written = writeExampleDataset(options);
+    if (!written) {
+        std::fprintf(stderr, "%s\n", qPrintable(written.error()));
+        return 1;
+    }
+    const QStringList files = collectImageFiles({options.outDir});
+    Result<Predictor> predictor = Predictor::load(grayModel, {threads, optimize});
+    if (!predictor) {
+        std::fprintf(stderr, "%s\n", qPrintable(predictor.error()));
+        return 1;
+    }
+    std::printf("\nClassifying a folder of %lld Fashion-MNIST PNGs (28 px -> %d px grayscale, "
+                "decode included, %d threads, batch %d, %s):\n",
+                static_cast<long long>(files.size()), size, threads, folderBatch,
+                optimize ? "frozen + optimised" : "scripted, not frozen");
+    json.insert(QStringLiteral("folder_batch"), folderBatch);
+    json.insert(QStringLiteral("folder_optimized"), optimize);
+    {
+        // Decoding alone, on `threads` threads, to tell decode time from inference time.
+        QElapsedTimer timer;
+        timer.start();
+        std::atomic<int> next{0};
+        std::vector<std::thread> workers;
+        for (int t = 0; t < threads; ++t) {
+            workers.emplace_back([&] {
+                for (int i = next++; i < files.size(); i = next++) {
+                    decodeImageFile(files[i], ImageShape{size, 1});
+                }
+            });
+        }
+        for (std::thread& worker : workers) {
+            worker.join();
+        }
+        const double rate = double(files.size()) / (double(timer.nsecsElapsed()) / 1e9);
+        std::printf("  decode only: %.0f images/s\n", rate);
+        json.insert(QStringLiteral("decode_only_images_per_s"), rate);
+    }
+    std::vector<double> rates;
+    for (int r = 0; r < repeats; ++r) {
+        QElapsedTimer timer;
+        timer.start();
+        PredictOptions predictOptions;
+        predictOptions.batchSize = folderBatch;
+        predictOptions.decodeThreads = threads;
+        const QVector<Prediction> predictions = predictor->predictFiles(files, predictOptions);
+        const double seconds = double(timer.nsecsElapsed()) / 1e9;
+        const qsizetype failed = std::count_if(predictions.begin(), predictions.end(),
+                                               [](const Prediction& p) { return !p.ok(); });
+        rates.push_back(double(predictions.size()) / seconds);
+        std::printf("  run %d: %.2f s, %.0f images/s, %lld failed\n", r + 1, seconds, rates.back(),
+                    static_cast<long long>(failed));
+    }
+    std::printf("  median: %.0f images/s\n", median(rates));
+    json.insert(QStringLiteral("folder_images"), int(files.size()));
+    json.insert(QStringLiteral("folder_images_per_s_median"), median(rates));
+    std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
+    return 0;
+}

@@ -157,6 +157,14 @@ template <typename Call> int runTraining(bool json, Call call)
         if (ended.bestEpoch >= 0) {
             text += QStringLiteral(" Best epoch: %1.").arg(ended.bestEpoch + 1);
         }
+        if (ended.testCount > 0) {
+            text += QStringLiteral(" Test accuracy: %1 on %2 images.")
+                        .arg(ended.testAccuracy, 0, 'f', 4)
+                        .arg(ended.testCount);
+        }
+        if (!ended.modelPath.isEmpty()) {
+            text += QStringLiteral(" Model: %1.").arg(QDir::toNativeSeparators(ended.modelPath));
+        }
         text += QStringLiteral(" Run folder: %1").arg(QDir::toNativeSeparators(result->runDir));
         if (ended.outcome == RunEndedEvent::Outcome::Failed) {
             printError(text);

@@ -3,6 +3,8 @@ list(APPEND STUDIO_CORE_SOURCES
     export/exporter.cpp
     export/exporter.h
     export/exporter_p.h
+    export/runexport.cpp
+    export/runexport_p.h
     export/modelfile.cpp
     export/modelmetadata.cpp
     export/modelmetadata.h

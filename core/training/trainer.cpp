@@ -4,6 +4,7 @@
 #include "dataset/batchloader_p.h"
 #include "dataset/datasetscanner.h"
 #include "dataset/imagecache.h"
+#include "export/runexport_p.h"
 #include "model/modelbuilder_p.h"
 #include "project/project.h"
 #include "training/checkpoint_p.h"
@@ -361,6 +362,19 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         result.ended.bestEpoch = state.bestEpoch;
         result.history = state.history;
         result.bestCheckpoint = QFileInfo::exists(bestPath) ? bestPath : QString();
+        if (outcome != RunEndedEvent::Outcome::Failed && !state.history.isEmpty()) {
+            // The model as it is now (the restored best weights after EarlyStopping) becomes
+            // model.pt; a finished run is also scored on the test split.
+            const RunExport exported = exportAndEvaluateRun(
+                s.module, s.project.model, s.project.dataset, s.index, s.cache.get(), state.history,
+                s.runDir, outcome == RunEndedEvent::Outcome::Finished);
+            for (const QString& message : exported.messages) {
+                log.write(message);
+            }
+            result.ended.modelPath = exported.modelPath;
+            result.ended.testCount = exported.testCount;
+            result.ended.testAccuracy = exported.testAccuracy;
+        }
         result.seconds = double(runTimer.nsecsElapsed()) / 1e9;
         log.write(QStringLiteral("Run %1%2")
                       .arg(outcomeName(outcome),

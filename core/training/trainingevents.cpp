@@ -78,6 +78,13 @@ QJsonObject toJson(const RunEndedEvent& event)
     if (event.bestEpoch >= 0) {
         object.insert(QStringLiteral("best_epoch"), event.bestEpoch + 1);
     }
+    if (!event.modelPath.isEmpty()) {
+        object.insert(QStringLiteral("model"), event.modelPath);
+    }
+    if (event.testCount > 0) {
+        object.insert(QStringLiteral("test_count"), event.testCount);
+        object.insert(QStringLiteral("test_accuracy"), event.testAccuracy);
+    }
     return object;
 }
 

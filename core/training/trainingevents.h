@@ -54,6 +54,9 @@ struct RunEndedEvent
     QString reason; // why it stopped or failed, for people
     int epochsDone = 0;
     int bestEpoch = -1; // 0-based, -1 if none
+    QString modelPath;  // the exported model.pt; empty when none was written
+    int testCount = 0;  // test images evaluated at the end; 0 when not evaluated
+    double testAccuracy = 0;
 };
 
 // Receives the events of a run; called on the training thread.

@@ -6,5 +6,11 @@ if(STUDIO_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
         "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${CMAKE_SOURCE_DIR}"
         "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
         "${STUDIO_CCACHE}")
+    # Without this, ccache cannot cache a GCC translation unit that uses a precompiled header
+    # (it falls back to preprocessing, finds the PCH and gives up: "could not use precompiled
+    # header"), so every torch TU was compiled twice over for nothing.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+        add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fpch-preprocess>)
+    endif()
     message(STATUS "ccache: ${STUDIO_CCACHE}")
 endif()

@@ -1,4 +1,5 @@
 // Tests of classifier-cli as a user runs it: a child process, its output and its exit code.
+#include "clirun.h"
 #include "common/version.h"
 
 #include <QDir>
@@ -6,28 +7,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+using studio::testdata::CliRun;
+using studio::testdata::runCli;
+
 namespace {
-
-// What one run of the CLI printed and returned.
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& arguments, int timeoutMs = 300000)
-{
-    QProcess process;
-    process.start(QStringLiteral(STUDIO_CLI_PATH), arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
 
 int countPngs(const QString& dir)
 {
@@ -43,7 +26,7 @@ class TestCli : public QObject
 private Q_SLOTS:
     void version()
     {
-        const Run run = runCli({QStringLiteral("--version")});
+        const CliRun run = runCli({QStringLiteral("--version")});
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.out.trimmed(),
                  QStringLiteral("classifier-cli %1").arg(QString::fromLatin1(studio::kVersion)));
@@ -51,11 +34,11 @@ private Q_SLOTS:
 
     void helpListsCommands()
     {
-        const Run run = runCli({QStringLiteral("--help")});
+        const CliRun run = runCli({QStringLiteral("--help")});
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains(QLatin1String("example-dataset")));
         QVERIFY(run.out.contains(QLatin1String("Exit codes")));
-        const Run commandHelp =
+        const CliRun commandHelp =
             runCli({QStringLiteral("example-dataset"), QStringLiteral("--help")});
         QCOMPARE(commandHelp.exitCode, 0);
         QVERIFY(commandHelp.out.contains(QLatin1String("--validation")));
@@ -63,14 +46,14 @@ private Q_SLOTS:
 
     void noArgumentsIsBadInput()
     {
-        const Run run = runCli({});
+        const CliRun run = runCli({});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.out.contains(QLatin1String("Usage")));
     }
 
     void unknownCommandIsBadInput()
     {
-        const Run run = runCli({QStringLiteral("frobnicate")});
+        const CliRun run = runCli({QStringLiteral("frobnicate")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QLatin1String("frobnicate")));
     }
@@ -78,7 +61,7 @@ private Q_SLOTS:
     void badNumberNamesTheOption()
     {
         QTemporaryDir dir;
-        const Run run =
+        const CliRun run =
             runCli({QStringLiteral("example-dataset"), dir.filePath(QStringLiteral("x")),
                     QStringLiteral("--train"), QStringLiteral("many")});
         QCOMPARE(run.exitCode, 2);
@@ -89,7 +72,7 @@ private Q_SLOTS:
     void missingSourceIsBadInput()
     {
         QTemporaryDir dir;
-        const Run run =
+        const CliRun run =
             runCli({QStringLiteral("example-dataset"), dir.filePath(QStringLiteral("x")),
                     QStringLiteral("--source"), QStringLiteral("/nonexistent/fm")});
         QCOMPARE(run.exitCode, 2);
@@ -107,7 +90,7 @@ private Q_SLOTS:
         }
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("fm"));
-        const Run run =
+        const CliRun run =
             runCli({QStringLiteral("example-dataset"), out, QStringLiteral("--train"),
                     QStringLiteral("1000"), QStringLiteral("--validation"), QStringLiteral("200"),
                     QStringLiteral("--test"), QStringLiteral("200")});
@@ -126,8 +109,8 @@ private Q_SLOTS:
             QCOMPARE(total, expected[s]);
         }
         // A second run refuses to touch the existing folder.
-        const Run again = runCli({QStringLiteral("example-dataset"), out, QStringLiteral("--train"),
-                                  QStringLiteral("10")});
+        const CliRun again = runCli({QStringLiteral("example-dataset"), out,
+                                     QStringLiteral("--train"), QStringLiteral("10")});
         QCOMPARE(again.exitCode, 2);
         QVERIFY(again.err.contains(QLatin1String("already exists")));
         QCOMPARE(countPngs(out + QStringLiteral("/train/Trouser")) > 0, true);

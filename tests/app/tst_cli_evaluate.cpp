@@ -1,6 +1,7 @@
 // Tests of classifier-cli evaluate, predict and export as a user runs them: a model made by the
 // exporter, a small Fashion-MNIST folder, the printed JSON, the files written, the exit codes
 // and the messages for bad model files.
+#include "clirun.h"
 #include "dataset/fashionmnist.h"
 #include "export/exporter_p.h"
 #include "export/modelmetadata.h"
@@ -21,27 +22,10 @@
 
 using namespace studio;
 
+using studio::testdata::CliRun;
+using studio::testdata::runCli;
+
 namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& arguments, int timeoutMs = 300000)
-{
-    QProcess process;
-    process.start(QStringLiteral(STUDIO_CLI_PATH), arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
 
 QByteArray readAll(const QString& path)
 {
@@ -92,9 +76,9 @@ private Q_SLOTS:
     void evaluateJsonAndFiles()
     {
         const QString out = m_dir.filePath(QStringLiteral("eval"));
-        const Run run = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model,
-                                QStringLiteral("--data"), m_data, QStringLiteral("--json"),
-                                QStringLiteral("--out"), out});
+        const CliRun run = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model,
+                                   QStringLiteral("--data"), m_data, QStringLiteral("--json"),
+                                   QStringLiteral("--out"), out});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
         QCOMPARE(json[QStringLiteral("classes")].toArray().size(), 10);
@@ -133,9 +117,9 @@ private Q_SLOTS:
             readAll(out + QStringLiteral("/confusion_matrix.csv")).startsWith("true\\predicted,"));
         QCOMPARE(readAll(out + QStringLiteral("/misclassified.csv")).count('\n'), 61 - diagonal);
 
-        const Run table = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model,
-                                  QStringLiteral("--data"), m_data, QStringLiteral("--split"),
-                                  QStringLiteral("validation")});
+        const CliRun table = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model,
+                                     QStringLiteral("--data"), m_data, QStringLiteral("--split"),
+                                     QStringLiteral("validation")});
         QVERIFY2(table.exitCode == 0, qPrintable(table.err));
         QVERIFY(table.out.contains(QStringLiteral("Images: 20")));
         QVERIFY(table.out.contains(QStringLiteral("weighted avg")));
@@ -152,9 +136,9 @@ private Q_SLOTS:
                         other + QStringLiteral("/train/apple/a.png")));
         QVERIFY(QFile::copy(other + QStringLiteral("/train/apple/a.png"),
                             other + QStringLiteral("/train/pear/b.png")));
-        const Run run = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model,
-                                QStringLiteral("--data"), other, QStringLiteral("--split"),
-                                QStringLiteral("train")});
+        const CliRun run = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model,
+                                   QStringLiteral("--data"), other, QStringLiteral("--split"),
+                                   QStringLiteral("train")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(QStringLiteral("are not the model's")), qPrintable(run.err));
     }
@@ -168,9 +152,9 @@ private Q_SLOTS:
         file.write("\x89PNG\r\n\x1a\n garbage");
         file.close();
         const QString csv = m_dir.filePath(QStringLiteral("predictions.csv"));
-        const Run run = runCli({QStringLiteral("predict"), QStringLiteral("--model"), m_model,
-                                folder, broken, QStringLiteral("--top-k"), QStringLiteral("2"),
-                                QStringLiteral("--csv"), csv, QStringLiteral("--json")});
+        const CliRun run = runCli({QStringLiteral("predict"), QStringLiteral("--model"), m_model,
+                                   folder, broken, QStringLiteral("--top-k"), QStringLiteral("2"),
+                                   QStringLiteral("--csv"), csv, QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 1); // one file failed, the others are classified
         QVERIFY(run.err.contains(QStringLiteral("1 of")));
         const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
@@ -191,8 +175,9 @@ private Q_SLOTS:
         QVERIFY(lines.last().startsWith(broken.toUtf8() + ",,,"));
 
         // Every answer is uncertain under a threshold of 1.
-        const Run uncertain = runCli({QStringLiteral("predict"), QStringLiteral("--model"), m_model,
-                                      folder, QStringLiteral("--threshold"), QStringLiteral("1")});
+        const CliRun uncertain =
+            runCli({QStringLiteral("predict"), QStringLiteral("--model"), m_model, folder,
+                    QStringLiteral("--threshold"), QStringLiteral("1")});
         QCOMPARE(uncertain.exitCode, 0);
         QCOMPARE(uncertain.out.count(QStringLiteral(": uncertain (")), images);
     }
@@ -200,9 +185,9 @@ private Q_SLOTS:
     void exportBothFormats()
     {
         const QString pt = m_dir.filePath(QStringLiteral("copy.pt"));
-        Run run = runCli({QStringLiteral("export"), QStringLiteral("--model"), m_model,
-                          QStringLiteral("--format"), QStringLiteral("torchscript"),
-                          QStringLiteral("--out"), pt});
+        CliRun run = runCli({QStringLiteral("export"), QStringLiteral("--model"), m_model,
+                             QStringLiteral("--format"), QStringLiteral("torchscript"),
+                             QStringLiteral("--out"), pt});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(loadModelFile(pt).ok());
         const QString onnx = m_dir.filePath(QStringLiteral("model.onnx"));
@@ -239,7 +224,7 @@ private Q_SLOTS:
                   QStringList{QStringLiteral("export"), QStringLiteral("--model"), bad,
                               QStringLiteral("--format"), QStringLiteral("onnx"),
                               QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x.onnx"))}}) {
-                const Run run = runCli(args);
+                const CliRun run = runCli(args);
                 QVERIFY2(run.exitCode == 2, qPrintable(args.join(QLatin1Char(' ')) + run.err));
                 QVERIFY2(run.err.contains(bad), qPrintable(run.err));
             }

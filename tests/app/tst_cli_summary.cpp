@@ -1,4 +1,5 @@
 // Tests of `classifier-cli summary` run as a child process: the table, --json, exit codes.
+#include "clirun.h"
 #include "project/project.h"
 
 #include <QJsonArray>
@@ -10,30 +11,12 @@
 
 using namespace studio;
 
+using studio::testdata::CliRun;
+using studio::testdata::runCli;
+
 namespace {
 
-// What one run of the CLI printed and returned.
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(STUDIO_CLI_PATH), arguments);
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-Run summary(QStringList arguments)
+CliRun summary(QStringList arguments)
 {
     arguments.prepend(QStringLiteral("summary"));
     return runCli(arguments);
@@ -59,17 +42,17 @@ class TestCliSummary : public QObject
 private Q_SLOTS:
     void listedInHelp()
     {
-        const Run run = runCli({QStringLiteral("--help")});
+        const CliRun run = runCli({QStringLiteral("--help")});
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains(QLatin1String("summary")));
-        const Run help = summary({QStringLiteral("--help")});
+        const CliRun help = summary({QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains(QLatin1String("--template")));
     }
 
     void seedTemplateTable()
     {
-        const Run run = summary({QStringLiteral("--template"), QStringLiteral("seed")});
+        const CliRun run = summary({QStringLiteral("--template"), QStringLiteral("seed")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(run.out.contains(QLatin1String("(None, 63, 63, 12)")));
         QVERIFY(run.out.contains(QLatin1String("dense_2 (Dense)")));
@@ -80,7 +63,7 @@ private Q_SLOTS:
 
     void seedTemplateJson()
     {
-        const Run run = summary(
+        const CliRun run = summary(
             {QStringLiteral("--template"), QStringLiteral("seed"), QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QJsonParseError error;
@@ -101,10 +84,10 @@ private Q_SLOTS:
     void optionsChangeTheInput()
     {
         // 5 classes: the template's output layer follows them.
-        Run run = summary({QStringLiteral("--template"), QStringLiteral("seed"),
-                           QStringLiteral("--classes"), QStringLiteral("5"),
-                           QStringLiteral("--color-mode"), QStringLiteral("grayscale"),
-                           QStringLiteral("--json")});
+        CliRun run = summary({QStringLiteral("--template"), QStringLiteral("seed"),
+                              QStringLiteral("--classes"), QStringLiteral("5"),
+                              QStringLiteral("--color-mode"), QStringLiteral("grayscale"),
+                              QStringLiteral("--json")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
         // Grayscale: the first kernel has 2*2*1*12 weights instead of 2*2*3*12.
@@ -119,8 +102,8 @@ private Q_SLOTS:
 
     void tooSmallImageExitsTwo()
     {
-        const Run run = summary({QStringLiteral("--template"), QStringLiteral("seed"),
-                                 QStringLiteral("--image-size"), QStringLiteral("28")});
+        const CliRun run = summary({QStringLiteral("--template"), QStringLiteral("seed"),
+                                    QStringLiteral("--image-size"), QStringLiteral("28")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(QLatin1String("Layer 10 (Conv2D)")), qPrintable(run.err));
         QVERIFY(run.err.contains(QLatin1String("raise the image size")));
@@ -134,15 +117,15 @@ private Q_SLOTS:
                           QStringLiteral("--project"), QStringLiteral("p.json")})
                      .exitCode,
                  2);
-        const Run unknown = summary({QStringLiteral("--template"), QStringLiteral("resnet")});
+        const CliRun unknown = summary({QStringLiteral("--template"), QStringLiteral("resnet")});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY(unknown.err.contains(QLatin1String("resnet")));
-        const Run size = summary({QStringLiteral("--template"), QStringLiteral("seed"),
-                                  QStringLiteral("--image-size"), QStringLiteral("big")});
+        const CliRun size = summary({QStringLiteral("--template"), QStringLiteral("seed"),
+                                     QStringLiteral("--image-size"), QStringLiteral("big")});
         QCOMPARE(size.exitCode, 2);
         QVERIFY(size.err.contains(QLatin1String("--image-size")));
-        const Run mode = summary({QStringLiteral("--template"), QStringLiteral("seed"),
-                                  QStringLiteral("--color-mode"), QStringLiteral("cmyk")});
+        const CliRun mode = summary({QStringLiteral("--template"), QStringLiteral("seed"),
+                                     QStringLiteral("--color-mode"), QStringLiteral("cmyk")});
         QCOMPARE(mode.exitCode, 2);
         QVERIFY(mode.err.contains(QLatin1String("cmyk")));
     }
@@ -154,7 +137,7 @@ private Q_SLOTS:
         project.dataset.imageSize = 64;
         const QString path = dir.filePath(QStringLiteral("experiment.json"));
         QVERIFY(saveProject(path, project).ok());
-        Run run = summary({QStringLiteral("--project"), path});
+        CliRun run = summary({QStringLiteral("--project"), path});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(run.out.contains(QLatin1String("Model: \"experiment\"")));
         QVERIFY(run.out.contains(QLatin1String("Total params: 570,804")));
@@ -180,7 +163,7 @@ private Q_SLOTS:
             writeProject(dir, QStringLiteral("bad.json"),
                          R"({"version": "1.0", "model": {"layers": [{"type": "Flatten"},
                 {"type": "Dense", "units": 10}]}, "training": {"batch_size": -3}})");
-        Run run = summary({QStringLiteral("--project"), path});
+        CliRun run = summary({QStringLiteral("--project"), path});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(
                      QLatin1String("training.batch_size must be a positive integer, got -3")),

@@ -1,5 +1,6 @@
 // Tests of `classifier-cli train` and `resume` as a user runs them: JSON lines, exit codes,
 // Ctrl-C with a checkpoint, and resuming.
+#include "clirun.h"
 #include "shapesdataset.h"
 
 #include <QDir>
@@ -11,32 +12,15 @@
 
 #include <csignal>
 
+using studio::testdata::CliRun;
+using studio::testdata::runCli;
+
 namespace {
 
-// What one run of the CLI printed and returned.
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
-
-Run runCli(const QStringList& arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(STUDIO_CLI_PATH), arguments);
-    if (!process.waitForFinished(600000)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            process.readAllStandardOutput(), QString::fromUtf8(process.readAllStandardError())};
-}
-
-QVector<QJsonObject> jsonLines(const QByteArray& out)
+QVector<QJsonObject> jsonLines(const QString& out)
 {
     QVector<QJsonObject> objects;
-    for (const QByteArray& line : out.trimmed().split('\n')) {
+    for (const QByteArray& line : out.toUtf8().trimmed().split('\n')) {
         QJsonParseError error;
         const QJsonDocument document = QJsonDocument::fromJson(line, &error);
         if (!document.isObject()) {
@@ -87,7 +71,7 @@ private Q_SLOTS:
     {
         QTemporaryDir runs;
         const QString out = runs.filePath(QStringLiteral("run"));
-        const Run run = runCli(trainArguments(out, 2));
+        const CliRun run = runCli(trainArguments(out, 2));
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QVector<QJsonObject> events = jsonLines(run.out);
         QVERIFY(!events.isEmpty());
@@ -107,8 +91,8 @@ private Q_SLOTS:
         }
         QCOMPARE(epochs, 2);
 
-        const Run resumed = runCli({QStringLiteral("resume"), out, QStringLiteral("--epochs"),
-                                    QStringLiteral("3"), QStringLiteral("--json")});
+        const CliRun resumed = runCli({QStringLiteral("resume"), out, QStringLiteral("--epochs"),
+                                       QStringLiteral("3"), QStringLiteral("--json")});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
         const QVector<QJsonObject> more = jsonLines(resumed.out);
         QCOMPARE(more.first()[QStringLiteral("first_epoch")].toInt(), 3);
@@ -127,7 +111,7 @@ private Q_SLOTS:
     void badInputExitsTwo()
     {
         QTemporaryDir runs;
-        Run run = runCli({QStringLiteral("train"), QStringLiteral("--data"), m_data.path()});
+        CliRun run = runCli({QStringLiteral("train"), QStringLiteral("--data"), m_data.path()});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QLatin1String("--out")));
         run = runCli({QStringLiteral("train"), QStringLiteral("--data"),
@@ -151,7 +135,7 @@ private Q_SLOTS:
         QStringList arguments = trainArguments(runs.filePath(QStringLiteral("run")), 2);
         arguments << QStringLiteral("--optimizer") << QStringLiteral("sgd")
                   << QStringLiteral("--learning-rate") << QStringLiteral("1e12");
-        const Run run = runCli(arguments);
+        const CliRun run = runCli(arguments);
         QCOMPARE(run.exitCode, 1);
         const QVector<QJsonObject> events = jsonLines(run.out);
         QCOMPARE(events.last()[QStringLiteral("event")].toString(), QStringLiteral("failed"));
@@ -178,7 +162,7 @@ private Q_SLOTS:
         QCOMPARE(process.exitCode(), 130);
         QVERIFY(seen.contains("\"event\":\"stopped\""));
         QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("checkpoint-last.ckpt"))));
-        const Run resumed = runCli(
+        const CliRun resumed = runCli(
             {QStringLiteral("resume"), out, QStringLiteral("--epochs"), QStringLiteral("3")});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
     }

@@ -1,4 +1,5 @@
 // Tests of `classifier-cli scan` as a user runs it: its JSON, its report and its exit codes.
+#include "clirun.h"
 #include "datasetfixtures.h"
 
 #include <QJsonArray>
@@ -8,30 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-namespace {
-
-// What one run of the CLI printed and returned.
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& arguments)
-{
-    QProcess process;
-    process.start(QStringLiteral(STUDIO_CLI_PATH), arguments);
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-} // namespace
+using studio::testdata::CliRun;
+using studio::testdata::runCli;
 
 class TestScanCli : public QObject
 {
@@ -49,9 +28,9 @@ private Q_SLOTS:
         QVERIFY(fixtures::writePattern(r + QStringLiteral("/validation/A/4.png"), 4));
         QVERIFY(fixtures::writePattern(r + QStringLiteral("/validation/B/5.png"), 5));
         QVERIFY(fixtures::writePattern(r + QStringLiteral("/test/A/6.png"), 1)); // = train/A/1.png
-        const Run run = runCli({QStringLiteral("scan"), r, QStringLiteral("--json"),
-                                QStringLiteral("--image-size"), QStringLiteral("32"),
-                                QStringLiteral("--color-mode"), QStringLiteral("grayscale")});
+        const CliRun run = runCli({QStringLiteral("scan"), r, QStringLiteral("--json"),
+                                   QStringLiteral("--image-size"), QStringLiteral("32"),
+                                   QStringLiteral("--color-mode"), QStringLiteral("grayscale")});
         QCOMPARE(run.exitCode, 0);
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(run.out.toUtf8(), &error);
@@ -88,7 +67,7 @@ private Q_SLOTS:
             QVERIFY(fixtures::writePattern(
                 dir.path() + QStringLiteral("/%1/%2.png").arg(i % 2 ? "odd" : "even").arg(i), i));
         }
-        const Run run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--json")});
+        const CliRun run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
         const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
         QCOMPARE(json.value("split_mode").toString(), QStringLiteral("auto"));
@@ -107,7 +86,7 @@ private Q_SLOTS:
         QVERIFY(fixtures::writePattern(dir.path() + QStringLiteral("/train/dogs/2.png"), 2));
         QVERIFY(
             fixtures::writeBytes(dir.path() + QStringLiteral("/train/dogs/3.png"), QByteArray()));
-        const Run run = runCli({QStringLiteral("scan"), dir.path()});
+        const CliRun run = runCli({QStringLiteral("scan"), dir.path()});
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.out.contains(QLatin1String("class")) &&
                      run.out.contains(QLatin1String("cats")),
@@ -121,7 +100,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QVERIFY(fixtures::writePattern(dir.path() + QStringLiteral("/only/1.png"), 1));
-        Run run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--json")});
+        CliRun run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.out.isEmpty());
         QVERIFY2(run.err.contains(QLatin1String("Only one class ('only')")), qPrintable(run.err));

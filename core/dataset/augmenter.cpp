@@ -100,12 +100,14 @@ AugmentParams Augmenter::draw(quint64 seed) const
     return p;
 }
 
-void Augmenter::apply(const uint8_t* src, uint8_t* dst, const AugmentParams& p) const
+void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* dst,
+                      const AugmentParams& p) const
 {
     const int size = m_shape.size;
     const int type = CV_8UC(m_shape.channels);
-    const cv::Mat in(size, size, type, const_cast<uint8_t*>(src));
+    const cv::Mat in(srcHeight, srcWidth, type, const_cast<uint8_t*>(src));
     cv::Mat out(size, size, type, dst);
+    const bool sameSize = srcWidth == size && srcHeight == size;
 
     // Keras's apply_affine_transform: rotation * shift * shear * zoom, about the centre, in
     // (row, column) coordinates, mapping output pixels to input pixels.
@@ -124,18 +126,27 @@ void Augmenter::apply(const uint8_t* src, uint8_t* dst, const AugmentParams& p) 
         const double centre = double(size) / 2 - 0.5;
         const double toCentre[3][3] = {{1, 0, centre}, {0, 1, centre}, {0, 0, 1}};
         const double fromCentre[3][3] = {{1, 0, -centre}, {0, 1, -centre}, {0, 0, 1}};
+        // From output-sized coordinates to the source's, pixel centres aligned as cv::resize
+        // aligns them.
+        const double rows = double(srcHeight) / size;
+        const double columns = double(srcWidth) / size;
+        const double toSource[3][3] = {
+            {rows, 0, 0.5 * rows - 0.5}, {0, columns, 0.5 * columns - 0.5}, {0, 0, 1}};
         double m[3][3];
         multiply(rotation, shift, m);
         multiply(m, shearing, m);
         multiply(m, zoom, m);
         multiply(toCentre, m, m);
         multiply(m, fromCentre, m);
+        multiply(toSource, m, m);
         // OpenCV works in (x = column, y = row).
         const cv::Matx23d inverse(m[1][1], m[1][0], m[1][2], m[0][1], m[0][0], m[0][2]);
         cv::warpAffine(in, out, inverse, out.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                        borderMode(m_settings.fillMode), cv::Scalar::all(m_settings.cval));
-    } else {
+    } else if (sameSize) {
         std::memcpy(dst, src, size_t(m_shape.bytes()));
+    } else {
+        resizeToShape(src, srcWidth, srcHeight, m_shape, dst);
     }
     if (p.flipHorizontal || p.flipVertical) {
         const int code = p.flipHorizontal && p.flipVertical ? -1 : (p.flipHorizontal ? 1 : 0);

@@ -43,11 +43,22 @@ public:
     // Keras's random draws, from a generator seeded with `seed`.
     AugmentParams draw(quint64 seed) const;
 
-    // dst receives shape().bytes() bytes; it must not overlap src.
-    void apply(const uint8_t* src, uint8_t* dst, const AugmentParams& params) const;
+    // dst receives shape().bytes() bytes; it must not overlap src (shape()-sized).
+    void apply(const uint8_t* src, uint8_t* dst, const AugmentParams& params) const
+    {
+        apply(src, m_shape.size, m_shape.size, dst, params);
+    }
+    // The same from a source of another size (a cached image kept smaller): the resize to
+    // shape() is folded into the warp, so the image is interpolated once.
+    void apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* dst,
+               const AugmentParams& params) const;
     void augment(const uint8_t* src, uint8_t* dst, quint64 seed) const
     {
         apply(src, dst, draw(seed));
+    }
+    void augment(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* dst, quint64 seed) const
+    {
+        apply(src, srcWidth, srcHeight, dst, draw(seed));
     }
 
     const ImageShape& shape() const { return m_shape; }

@@ -176,12 +176,22 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
         const int item = m_items[size_t(local)];
         batch.labels[size_t(k)] = m_labels[size_t(local)];
         batch.items[size_t(k)] = item;
-        const uint8_t* pixels = m_cache != nullptr ? m_cache->find(item) : nullptr;
-        if (pixels == nullptr) {
+        const CachedImage cached = m_cache != nullptr ? m_cache->find(item) : CachedImage();
+        const uint8_t* pixels = cached.pixels;
+        int width = size;
+        int height = size;
+        if (pixels != nullptr) {
+            width = cached.width;
+            height = cached.height;
+        } else {
+            // Kept smaller like the cache keeps it, so streamed batches equal cached ones.
             DecodeResult result =
-                decodeImageFile(m_root + QLatin1Char('/') + m_paths[size_t(local)], m_shape);
+                decodeImageFile(m_root + QLatin1Char('/') + m_paths[size_t(local)], m_shape, true,
+                                DecodeSize::KeepSmaller);
             if (result.ok) {
                 decoded->swap(result.image.pixels);
+                width = result.image.width;
+                height = result.image.height;
             } else {
                 decoded->assign(size_t(m_shape.bytes()), 0);
                 std::lock_guard<std::mutex> lock(m_mutex);
@@ -191,8 +201,11 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
             pixels = decoded->data();
         }
         if (augment) {
-            m_augmenter.augment(pixels, augmented->data(),
+            m_augmenter.augment(pixels, width, height, augmented->data(),
                                 Augmenter::seedFor(m_options.seed, epoch, item));
+            pixels = augmented->data();
+        } else if (width != size || height != size) {
+            resizeToShape(pixels, width, height, m_shape, augmented->data());
             pixels = augmented->data();
         }
         float* out = batch.images.data() + size_t(k) * channels * plane;

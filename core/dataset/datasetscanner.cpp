@@ -314,13 +314,15 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
                 return;
             }
             const bool wantPixels = cache != nullptr && !cache->isFull();
-            const DecodeResult decoded = decodeImageFile(
-                root + QLatin1Char('/') + candidates[size_t(i)].path, shape, wantPixels);
+            const DecodeResult decoded =
+                decodeImageFile(root + QLatin1Char('/') + candidates[size_t(i)].path, shape,
+                                wantPixels, DecodeSize::KeepSmaller);
             if (decoded.ok) {
                 usable[size_t(i)] = 1;
                 hashes[size_t(i)] = decoded.image.pixelHash;
                 if (wantPixels && !decoded.image.pixels.empty()) {
-                    cache->insert(int(i), decoded.image.pixels.data());
+                    cache->insert(int(i), decoded.image.pixels.data(), decoded.image.width,
+                                  decoded.image.height);
                 }
             } else {
                 failures[size_t(i)] = decoded.failure;

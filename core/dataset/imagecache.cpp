@@ -14,12 +14,7 @@ constexpr qint64 kChunkBytes = qint64(8) << 20;
 
 ImageCache::ImageCache(const ImageShape& shape, qint64 budgetBytes)
     : m_shape(shape), m_budget(budgetBytes > 0 ? budgetBytes : defaultBudgetBytes())
-{
-    const qint64 imageBytes = std::max<qint64>(1, shape.bytes());
-    m_capacity = m_budget / imageBytes;
-    m_slotsPerChunk = std::max<qint64>(1, kChunkBytes / imageBytes);
-    m_chunks.resize(size_t((m_capacity + m_slotsPerChunk - 1) / m_slotsPerChunk));
-}
+{}
 
 ImageCache::~ImageCache() = default;
 
@@ -35,59 +30,77 @@ qint64 ImageCache::defaultBudgetBytes()
 
 void ImageCache::reset(int keys)
 {
-    m_slotOfKey.assign(size_t(std::max(0, keys)), -1);
-    m_used = 0;
-}
-
-uint8_t* ImageCache::slotPointer(qint64 slot) const
-{
-    return m_chunks[size_t(slot / m_slotsPerChunk)].get() +
-           (slot % m_slotsPerChunk) * m_shape.bytes();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_entries.assign(size_t(std::max(0, keys)), Entry());
+    m_chunks.clear();
+    m_chunkUsed = m_chunkCapacity = 0;
+    m_usedBytes = 0;
+    m_count = 0;
+    m_full = false;
 }
 
 bool ImageCache::insert(int key, const uint8_t* pixels)
 {
-    if (key < 0 || size_t(key) >= m_slotOfKey.size() || m_slotOfKey[size_t(key)] >= 0) {
+    return insert(key, pixels, m_shape.size, m_shape.size);
+}
+
+bool ImageCache::insert(int key, const uint8_t* pixels, int width, int height)
+{
+    if (key < 0 || size_t(key) >= m_entries.size() || width <= 0 || height <= 0 ||
+        width > m_shape.size || height > m_shape.size) {
         return false;
     }
-    const qint64 slot = m_used.fetch_add(1);
-    if (slot >= m_capacity) {
-        m_used.fetch_sub(1);
-        return false;
-    }
-    const size_t chunk = size_t(slot / m_slotsPerChunk);
+    const qint64 bytes = qint64(width) * height * m_shape.channels;
+    uint8_t* slot = nullptr;
     {
-        std::lock_guard<std::mutex> lock(m_chunkMutex);
-        if (!m_chunks[chunk]) {
-            const qint64 slots =
-                std::min(m_slotsPerChunk, m_capacity - qint64(chunk) * m_slotsPerChunk);
-            m_chunks[chunk].reset(new uint8_t[size_t(slots * m_shape.bytes())]);
+        std::lock_guard<std::mutex> lock(m_mutex);
+        Entry& entry = m_entries[size_t(key)];
+        if (entry.chunk >= 0) {
+            return false;
         }
+        if (m_usedBytes.load() + bytes > m_budget) {
+            m_full = true;
+            return false;
+        }
+        if (m_chunks.empty() || m_chunkUsed + bytes > m_chunkCapacity) {
+            // The last chunk's unused tail is not counted: chunks are small next to budgets.
+            m_chunkCapacity = std::max(bytes, std::min(kChunkBytes, m_budget - m_usedBytes.load()));
+            m_chunks.emplace_back(new uint8_t[size_t(m_chunkCapacity)]);
+            m_chunkUsed = 0;
+        }
+        entry = {int(m_chunks.size()) - 1, width, height, m_chunkUsed};
+        slot = m_chunks.back().get() + m_chunkUsed;
+        m_chunkUsed += bytes;
+        m_usedBytes += bytes;
+        ++m_count;
     }
-    std::memcpy(slotPointer(slot), pixels, size_t(m_shape.bytes()));
-    m_slotOfKey[size_t(key)] = int(slot);
+    // Chunks never move and each slot is written once, so the copy needs no lock.
+    std::memcpy(slot, pixels, size_t(bytes));
     return true;
 }
 
-const uint8_t* ImageCache::find(int key) const
+CachedImage ImageCache::find(int key) const
 {
-    if (key < 0 || size_t(key) >= m_slotOfKey.size()) {
-        return nullptr;
+    if (key < 0 || size_t(key) >= m_entries.size()) {
+        return {};
     }
-    const int slot = m_slotOfKey[size_t(key)];
-    return slot < 0 ? nullptr : slotPointer(slot);
+    const Entry& entry = m_entries[size_t(key)];
+    if (entry.chunk < 0) {
+        return {};
+    }
+    return {m_chunks[size_t(entry.chunk)].get() + entry.offset, entry.width, entry.height};
 }
 
 void ImageCache::rekey(const std::vector<int>& oldKeyOf)
 {
-    std::vector<int> slots(oldKeyOf.size(), -1);
+    std::vector<Entry> entries(oldKeyOf.size());
     for (size_t k = 0; k < oldKeyOf.size(); ++k) {
         const int old = oldKeyOf[k];
-        if (old >= 0 && size_t(old) < m_slotOfKey.size()) {
-            slots[k] = m_slotOfKey[size_t(old)];
+        if (old >= 0 && size_t(old) < m_entries.size()) {
+            entries[k] = m_entries[size_t(old)];
         }
     }
-    m_slotOfKey.swap(slots);
+    m_entries.swap(entries);
 }
 
 } // namespace studio

@@ -1,4 +1,4 @@
-// Decoded, resized images (uint8) kept in RAM under a memory budget, so epochs skip decoding.
+// Decoded images (uint8) kept in RAM under a memory budget, so epochs skip decoding.
 #pragma once
 
 #include "dataset/imagedecoder.h"
@@ -13,8 +13,19 @@
 
 namespace studio {
 
-// Fixed-size slots in chunks allocated on demand; keys are positions in DatasetIndex::items.
-// Filling (insert) is thread-safe; read (find) once filling has finished.
+// One cached image: height x width x shape().channels bytes, or pixels == nullptr.
+struct CachedImage
+{
+    const uint8_t* pixels = nullptr;
+    int width = 0;
+    int height = 0;
+};
+
+// Images at the cache's shape, or smaller ones at their own size (an image no larger than the
+// shape is kept as decoded: a 28 px image cached for 64 px training takes a fifth of the
+// bytes; the batch producer resizes it). Stored back to back in chunks allocated on demand;
+// keys are positions in DatasetIndex::items. Filling (insert) is thread-safe; read (find) once
+// filling has finished.
 class ImageCache
 {
 public:
@@ -29,31 +40,43 @@ public:
 
     const ImageShape& shape() const { return m_shape; }
     qint64 budgetBytes() const { return m_budget; }
-    qint64 capacity() const { return m_capacity; }
-    qint64 count() const { return m_used.load(); }
-    bool isFull() const { return m_used.load() >= m_capacity; }
+    qint64 usedBytes() const { return m_usedBytes.load(); }
+    qint64 count() const { return m_count.load(); }
+    // True once an image did not fit in the budget.
+    bool isFull() const { return m_full.load(); }
 
     // Forgets all images and prepares for keys 0..keys-1.
     void reset(int keys);
-    // Copies shape().bytes() bytes into a free slot for key; false when the budget is spent.
-    // Called from worker threads.
+    // Copies a shape()-sized image for key; false when the budget is spent.
     bool insert(int key, const uint8_t* pixels);
-    // The pixels of key, or nullptr when it is not cached.
-    const uint8_t* find(int key) const;
+    // Copies width x height x shape().channels bytes for key; the sides must not exceed
+    // shape().size. False when the budget is spent. Called from worker threads.
+    bool insert(int key, const uint8_t* pixels, int width, int height);
+    // The pixels of key, or {} when it is not cached.
+    CachedImage find(int key) const;
     // Renumbers keys: the new key k holds what oldKeyOf[k] held; keys not listed are dropped.
     void rekey(const std::vector<int>& oldKeyOf);
 
 private:
-    uint8_t* slotPointer(qint64 slot) const;
+    // Where an image is: its chunk, its offset in it, its sides.
+    struct Entry
+    {
+        int chunk = -1; // -1: not cached
+        int width = 0;
+        int height = 0;
+        qint64 offset = 0;
+    };
 
     ImageShape m_shape;
     qint64 m_budget = 0;
-    qint64 m_capacity = 0;
-    qint64 m_slotsPerChunk = 1;
-    std::atomic<qint64> m_used{0};
-    std::vector<int> m_slotOfKey; // -1: not cached
+    std::atomic<qint64> m_usedBytes{0};
+    std::atomic<qint64> m_count{0};
+    std::atomic<bool> m_full{false};
+    std::vector<Entry> m_entries;
     std::vector<std::unique_ptr<uint8_t[]>> m_chunks;
-    std::mutex m_chunkMutex;
+    qint64 m_chunkUsed = 0;     // bytes used in m_chunks.back()
+    qint64 m_chunkCapacity = 0; // bytes of m_chunks.back()
+    std::mutex m_mutex;         // guards the chunk list while filling
 };
 
 } // namespace studio

@@ -161,7 +161,8 @@ bool toEightBitGreyOrBgr(const cv::Mat& raw, cv::Mat* out)
 
 } // namespace
 
-DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool wantPixels)
+DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool wantPixels,
+                             DecodeSize size)
 {
     const QFileInfo info(path);
     if (info.isSymLink() && !info.exists()) {
@@ -183,10 +184,24 @@ DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool 
         return failed(SkipReason::Unreadable,
                       QStringLiteral("cannot be read (%1)").arg(file.errorString()));
     }
-    return decodeImageBytes(bytes, shape, wantPixels);
+    return decodeImageBytes(bytes, shape, wantPixels, size);
 }
 
-DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, bool wantPixels)
+void resizeToShape(const uint8_t* src, int width, int height, const ImageShape& shape, uint8_t* dst)
+{
+    const int type = CV_8UC(shape.channels);
+    const cv::Mat in(height, width, type, const_cast<uint8_t*>(src));
+    cv::Mat out(shape.size, shape.size, type, dst);
+    if (width == shape.size && height == shape.size) {
+        in.copyTo(out);
+        return;
+    }
+    const bool shrink = width >= shape.size && height >= shape.size;
+    cv::resize(in, out, out.size(), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+}
+
+DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, bool wantPixels,
+                              DecodeSize size)
 {
     if (bytes.isEmpty()) {
         return failed(SkipReason::Empty, QStringLiteral("empty file (0 bytes)"));
@@ -235,14 +250,21 @@ DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, 
         if (shape.channels == 1 && img.channels() == 3) {
             cv::cvtColor(img, img, cv::COLOR_BGR2GRAY);
         }
+        // Channel order and grey-to-RGB are per-pixel copies, so they commute with the resize:
+        // resizeToShape() on kept pixels gives the same bytes as resizing here.
+        const bool keep =
+            size == DecodeSize::KeepSmaller && img.cols <= shape.size && img.rows <= shape.size;
         cv::Mat resized = img;
-        if (img.cols != shape.size || img.rows != shape.size) {
+        if (!keep && (img.cols != shape.size || img.rows != shape.size)) {
             const bool shrink = img.cols >= shape.size && img.rows >= shape.size;
             cv::resize(img, resized, cv::Size(shape.size, shape.size), 0, 0,
                        shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
         }
-        result.image.pixels.resize(size_t(shape.bytes()));
-        cv::Mat out(shape.size, shape.size, CV_8UC(shape.channels), result.image.pixels.data());
+        result.image.width = resized.cols;
+        result.image.height = resized.rows;
+        result.image.pixels.resize(size_t(resized.cols) * size_t(resized.rows) *
+                                   size_t(shape.channels));
+        cv::Mat out(resized.rows, resized.cols, CV_8UC(shape.channels), result.image.pixels.data());
         if (shape.channels == 1) {
             resized.copyTo(out);
         } else if (resized.channels() == 1) {

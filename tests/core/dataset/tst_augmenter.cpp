@@ -7,6 +7,7 @@
 
 #include <QtTest>
 
+#include <cstdlib>
 #include <vector>
 
 using namespace studio;
@@ -126,6 +127,44 @@ private Q_SLOTS:
         turn.theta = -90;
         const std::vector<uint8_t> back = run(augmenter, dst, turn);
         QCOMPARE(back, src);
+    }
+
+    void smallerSourceFoldsTheResizeIntoTheWarp()
+    {
+        // An 8 px image (as the cache keeps it) augmented to 16 px: without a warp it is the
+        // decoder's resize exactly; with one, the resize folded into the warp lands where
+        // resizing first and warping second does (up to interpolation rounding).
+        const std::vector<uint8_t> src = ramp(1);
+        const Augmenter augmenter(AugmentationSettings(), {16, 1});
+        std::vector<uint8_t> resized(16 * 16);
+        resizeToShape(src.data(), 8, 8, {16, 1}, resized.data());
+        std::vector<uint8_t> dst(16 * 16, 0);
+        augmenter.apply(src.data(), 8, 8, dst.data(), AugmentParams());
+        QCOMPARE(dst, resized);
+
+        AugmentParams flip;
+        flip.flipHorizontal = true;
+        augmenter.apply(src.data(), 8, 8, dst.data(), flip);
+        for (int r = 0; r < 16; ++r) {
+            for (int c = 0; c < 16; ++c) {
+                QCOMPARE(dst[size_t(r * 16 + c)], resized[size_t(r * 16 + 15 - c)]);
+            }
+        }
+
+        AugmentParams turn;
+        turn.theta = 90;
+        augmenter.apply(src.data(), 8, 8, dst.data(), turn);
+        std::vector<uint8_t> expected(16 * 16, 0);
+        augmenter.apply(resized.data(), expected.data(), turn);
+        for (size_t i = 0; i < dst.size(); ++i) {
+            QVERIFY2(std::abs(int(dst[i]) - int(expected[i])) <= 2,
+                     qPrintable(QStringLiteral("pixel %1: %2 vs %3")
+                                    .arg(i)
+                                    .arg(dst[i])
+                                    .arg(expected[i])));
+        }
+        // The top row of the resized image became the right column.
+        QVERIFY(std::abs(int(dst[15]) - int(resized[0])) <= 2);
     }
 
     void fillModes_data()

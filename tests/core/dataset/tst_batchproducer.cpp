@@ -123,8 +123,10 @@ private Q_SLOTS:
             for (int k = 0; k < batch.count; ++k) {
                 const int item = batch.items[size_t(k)];
                 QCOMPARE(batch.labels[size_t(k)], int64_t(m_index.items[item].label));
-                const uint8_t* pixels = m_cache->find(item);
+                const CachedImage cached = m_cache->find(item);
+                const uint8_t* pixels = cached.pixels;
                 QVERIFY(pixels != nullptr);
+                QCOMPARE(cached.width, 12); // 16 px images are cached resized
                 for (int c = 0; c < 3; ++c) {
                     for (int p = 0; p < 144; ++p) {
                         const float value = batch.images[size_t((k * 3 + c) * 144 + p)];
@@ -191,6 +193,73 @@ private Q_SLOTS:
         BatchProducer streamed(m_index, Split::Train, m_settings, m_augmentation, nullptr, options);
         QVERIFY(same(epoch(cached, 3), epoch(streamed, 3)));
         QVERIFY(streamed.problems().isEmpty());
+    }
+
+    void smallImagesAreCachedAtTheirOwnSize()
+    {
+        // 8 px colour images for 12 px training: the cache keeps 8x8x3 bytes per image, and
+        // the batches are what decoding straight to 12 px gives (unaugmented), and the same
+        // whether they come from the cache or from disk (augmented).
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        int n = 0;
+        for (int c = 0; c < 2; ++c) {
+            for (int i = 0; i < 6; ++i) {
+                cv::Mat colour;
+                cv::Mat channels[] = {fixtures::pattern(n, 8), fixtures::pattern(n + 1, 8),
+                                      fixtures::pattern(n + 2, 8)};
+                cv::merge(channels, 3, colour);
+                const QString split =
+                    i < 4 ? QStringLiteral("train") : QStringLiteral("validation");
+                QVERIFY(fixtures::writeImage(
+                    dir.path() + QStringLiteral("/%1/c%2/%3.png").arg(split).arg(c).arg(i),
+                    colour));
+                n += 3;
+            }
+        }
+        DatasetSettings settings = m_settings;
+        settings.root = dir.path();
+        ImageCache cache(ImageShape{12, 3}, 0);
+        ScanOptions scan;
+        scan.cache = &cache;
+        const Result<DatasetIndex> index = scanDataset(settings, scan);
+        QVERIFY2(index.ok(), qPrintable(index.error()));
+        QCOMPARE(cache.count(), qint64(12));
+        QCOMPARE(cache.usedBytes(), qint64(12 * 8 * 8 * 3));
+        QCOMPARE(cache.find(0).width, 8);
+
+        BatchOptions options;
+        options.batchSize = 3;
+        BatchProducer validation(*index, Split::Validation, settings, m_augmentation, &cache,
+                                 options);
+        const std::vector<HostBatch> batches = epoch(validation, 0);
+        QCOMPARE(int(batches.size()), 2);
+        for (const HostBatch& batch : batches) {
+            for (int k = 0; k < batch.count; ++k) {
+                const DatasetItem& item = index->items[batch.items[size_t(k)]];
+                const DecodeResult square =
+                    decodeImageFile(index->root + QLatin1Char('/') + item.path, {12, 3});
+                QVERIFY(square.ok);
+                for (int c = 0; c < 3; ++c) {
+                    for (int p = 0; p < 144; ++p) {
+                        QCOMPARE(batch.images[size_t((k * 3 + c) * 144 + p)],
+                                 float(square.image.pixels[size_t(p * 3 + c)]) *
+                                     float(1.0 / 255.0));
+                    }
+                }
+            }
+        }
+
+        options.shuffle = true;
+        options.augment = true;
+        options.seed = 11;
+        BatchProducer cached(*index, Split::Train, settings, m_augmentation, &cache, options);
+        BatchProducer streamed(*index, Split::Train, settings, m_augmentation, nullptr, options);
+        const std::vector<HostBatch> a = epoch(cached, 1);
+        QVERIFY(same(a, epoch(streamed, 1)));
+        options.augment = false;
+        BatchProducer plain(*index, Split::Train, settings, m_augmentation, &cache, options);
+        QVERIFY(!same(a, epoch(plain, 1)));
     }
 
     void abandonedEpochsStopCleanly()

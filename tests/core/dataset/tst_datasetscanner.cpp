@@ -550,7 +550,7 @@ private Q_SLOTS:
         for (int i = 0; i < result->items.size(); ++i) {
             const DecodeResult decoded =
                 decodeImageFile(result->root + QLatin1Char('/') + result->items[i].path, {8, 3});
-            const uint8_t* cached = cache.find(i);
+            const uint8_t* cached = cache.find(i).pixels;
             QVERIFY(cached != nullptr);
             QVERIFY(std::equal(decoded.image.pixels.begin(), decoded.image.pixels.end(), cached));
         }
@@ -562,7 +562,7 @@ private Q_SLOTS:
         QCOMPARE(partial->cachedImages, qint64(5));
         int found = 0;
         for (int i = 0; i < partial->items.size(); ++i) {
-            found += small.find(i) != nullptr ? 1 : 0;
+            found += small.find(i).pixels != nullptr ? 1 : 0;
         }
         QCOMPARE(found, 5);
     }

@@ -4,6 +4,8 @@
 #include <torch/cuda.h>
 #include <torch/nn.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -189,6 +191,24 @@ ActivationLayerImpl::ActivationLayerImpl(const LayerSpec& layer) : spec(layer) {
 torch::Tensor ActivationLayerImpl::forward(const torch::Tensor& x)
 {
     return applyActivation(x, spec.activation);
+}
+
+bool prefersChannelsLast(const ModelSpec& model, const InputShape& input)
+{
+    const bool convolutional =
+        std::any_of(model.layers.begin(), model.layers.end(),
+                    [](const LayerSpec& layer) { return layer.type == LayerType::Conv2D; });
+    return convolutional && std::min(input.height, input.width) >= 48;
+}
+
+void useChannelsLast(torch::nn::Module& module)
+{
+    torch::NoGradGuard noGrad;
+    for (torch::Tensor& parameter : module.parameters()) {
+        if (parameter.dim() == 4) {
+            parameter.set_data(parameter.data().contiguous(torch::MemoryFormat::ChannelsLast));
+        }
+    }
 }
 
 Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputShape& input,

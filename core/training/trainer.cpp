@@ -176,7 +176,7 @@ struct PassTotals
 
 // Evaluates the module on every batch of a split, without gradients.
 PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoch,
-                    const torch::Device& device, double labelSmoothing)
+                    const torch::Device& device, torch::MemoryFormat format, double labelSmoothing)
 {
     torch::NoGradGuard noGrad;
     module->eval();
@@ -184,7 +184,7 @@ PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoc
     loader.startEpoch(epoch);
     TensorBatch batch;
     while (loader.next(&batch)) {
-        const torch::Tensor images = batch.images.to(device);
+        const torch::Tensor images = batch.images.to(device).contiguous(format);
         const torch::Tensor labels = batch.labels.to(device);
         const torch::Tensor logits = module->forward(images);
         const double n = double(labels.size(0));
@@ -206,6 +206,7 @@ struct Session
     torch::nn::Sequential module{nullptr};
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     torch::Device device{torch::kCPU};
+    torch::MemoryFormat format = torch::MemoryFormat::Contiguous; // of parameters and batches
     int threads = 1;
     int batchEventIntervalMs = 100;
     qint64 parameters = 0;
@@ -252,6 +253,10 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
     s.module = *module;
     s.device = preferredDevice();
     s.module->to(s.device);
+    if (prefersChannelsLast(s.project.model, inputShapeFor(dataset))) {
+        s.format = torch::MemoryFormat::ChannelsLast;
+        useChannelsLast(*s.module);
+    }
     s.parameters = 0;
     for (const torch::Tensor& p : s.module->parameters()) {
         s.parameters += p.numel();
@@ -264,6 +269,9 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
                                              fullState ? &s.state : nullptr);
         if (!loaded) {
             return loaded;
+        }
+        if (s.format == torch::MemoryFormat::ChannelsLast) {
+            useChannelsLast(*s.module); // loading replaced the tensors with the file's layout
         }
         if (fullState && s.state.rngState.defined()) {
             setCpuRngState(s.state.rngState);
@@ -341,6 +349,10 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                   .arg(s.parameters)
                   .arg(state.epoch + 1)
                   .arg(s.totalEpochs));
+    log.write(s.format == torch::MemoryFormat::ChannelsLast
+                  ? QStringLiteral("Tensors are channels-last (faster convolutions on images of "
+                                   "48 px and more).")
+                  : QStringLiteral("Tensors are channels-first."));
 
     WeightSnapshot lastGood;
     lastGood.take(*s.module);
@@ -350,6 +362,9 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         // The best weights of a resumed run live in its best checkpoint.
         if (loadCheckpoint(bestPath, *s.module, nullptr, nullptr)) {
             best.take(*s.module);
+        }
+        if (s.format == torch::MemoryFormat::ChannelsLast) {
+            useChannelsLast(*s.module);
         }
         lastGood.restore(*s.module);
     }
@@ -416,7 +431,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             if (!train.next(&batch)) {
                 break;
             }
-            const torch::Tensor images = batch.images.to(s.device);
+            const torch::Tensor images = batch.images.to(s.device).contiguous(s.format);
             const torch::Tensor labels = batch.labels.to(s.device);
             const double learningRate =
                 decayedLearningRate(state.baseLearningRate, settings.decay, state.iterations);
@@ -496,7 +511,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         }
 
         const PassTotals val =
-            evaluate(s.module, validation, epoch, s.device, settings.labelSmoothing);
+            evaluate(s.module, validation, epoch, s.device, s.format, settings.labelSmoothing);
         EpochRecord record;
         record.epoch = epoch;
         record.metrics.loss = state.lossSum / std::max(state.seen, 1.0);

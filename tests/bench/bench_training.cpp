@@ -5,7 +5,10 @@
 // own child process so that peak RSS is its own. Prints a table and one JSON line.
 //
 //   bench_training [--data DIR] [--train N] [--repeats N] [--threads N] [--skip-python]
-//                  [--reference PATH]
+//                  [--reference PATH] [--accuracy-epochs N]
+//
+// --accuracy-epochs N adds the correctness check: our trainer and the reference (num_workers 2)
+// each train N epochs with the same settings and data; both validation accuracies are printed.
 #include "dataset/fashionmnist.h"
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"
@@ -57,7 +60,7 @@ double median(QVector<double> values)
 }
 
 // The project the benchmark trains: the tutorial's network and augmentation at 64 px.
-Project tutorialProject(const QString& data, int threads)
+Project tutorialProject(const QString& data, int threads, int epochs = 1)
 {
     Project project = defaultProject();
     project.dataset.root = data;
@@ -73,31 +76,34 @@ Project tutorialProject(const QString& data, int threads)
     project.augmentation.zoomHigh = 1.1;
     project.augmentation.horizontalFlip = true;
     project.training.batchSize = 20;
-    project.training.epochs = 1;
+    project.training.epochs = epochs;
     project.training.decay = 1e-3;
     project.training.threads = threads;
     return project;
 }
 
-// Child: one epoch of our trainer. Prints {"images_per_second", "epoch_seconds", "peak_rss_mb"}.
-int childOurs(const QString& data, int threads)
+// Child: `epochs` epochs of our trainer. Prints {"images_per_second", "epoch_seconds",
+// "peak_rss_mb", "val_accuracy"} of the first epoch (val_accuracy of the last).
+int childOurs(const QString& data, int threads, int epochs)
 {
     QTemporaryDir runs;
     TrainOptions options;
     options.runDir = runs.filePath(QStringLiteral("run"));
     QElapsedTimer wall;
     wall.start();
-    const Result<TrainResult> result = trainProject(tutorialProject(data, threads), options);
+    const Result<TrainResult> result =
+        trainProject(tutorialProject(data, threads, epochs), options);
     if (!result || result->history.isEmpty()) {
         std::fprintf(stderr, "%s\n", result ? "no epoch" : qPrintable(result.error()));
         return 1;
     }
     const EpochRecord& epoch = result->history.epochs().first();
-    const QJsonObject out{{QStringLiteral("images_per_second"), epoch.imagesPerSecond},
-                          {QStringLiteral("epoch_seconds"), epoch.seconds},
-                          {QStringLiteral("wall_seconds"), double(wall.elapsed()) / 1000.0},
-                          {QStringLiteral("val_accuracy"), epoch.metrics.valAccuracy},
-                          {QStringLiteral("peak_rss_mb"), peakRssMb()}};
+    const QJsonObject out{
+        {QStringLiteral("images_per_second"), epoch.imagesPerSecond},
+        {QStringLiteral("epoch_seconds"), epoch.seconds},
+        {QStringLiteral("wall_seconds"), double(wall.elapsed()) / 1000.0},
+        {QStringLiteral("val_accuracy"), result->history.epochs().last().metrics.valAccuracy},
+        {QStringLiteral("peak_rss_mb"), peakRssMb()}};
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
     return 0;
 }
@@ -114,12 +120,20 @@ int childComputeLimit(int images, int threads)
         std::fprintf(stderr, "%s\n", qPrintable(module.error()));
         return 1;
     }
+    // The trainer's layout choice, so that both sides compute the same way.
+    const bool channelsLast =
+        prefersChannelsLast(withOutputUnits(seed->model, 10), InputShape{64, 64, 3});
+    if (channelsLast) {
+        useChannelsLast(**module);
+    }
+    const torch::MemoryFormat format =
+        channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
     torch::optim::Adam optimizer((*module)->parameters(),
                                  torch::optim::AdamOptions(1e-3).eps(1e-7));
     std::vector<torch::Tensor> inputs;
     std::vector<torch::Tensor> labels;
     for (int i = 0; i < 32; ++i) {
-        inputs.push_back(torch::rand({20, 3, 64, 64}));
+        inputs.push_back(torch::rand({20, 3, 64, 64}).contiguous(format));
         labels.push_back(torch::randint(0, 10, {20}, torch::kInt64));
     }
     (*module)->train();
@@ -172,7 +186,8 @@ int main(int argc, char* argv[])
     };
     const int threads = option(QStringLiteral("--threads"), QStringLiteral("0")).toInt();
     if (args.contains(QStringLiteral("--child-ours"))) {
-        return childOurs(option(QStringLiteral("--data"), QString()), threads);
+        return childOurs(option(QStringLiteral("--data"), QString()), threads,
+                         option(QStringLiteral("--epochs"), QStringLiteral("1")).toInt());
     }
     if (args.contains(QStringLiteral("--child-compute"))) {
         return childComputeLimit(
@@ -244,6 +259,25 @@ int main(int argc, char* argv[])
         }
     }
 
+    // Correctness: the same settings, data and epochs through both trainers.
+    const int accuracyEpochs =
+        option(QStringLiteral("--accuracy-epochs"), QStringLiteral("0")).toInt();
+    double oursAccuracy = -1;
+    double referenceAccuracy = -1;
+    if (accuracyEpochs > 0) {
+        const QJsonObject a =
+            runChild(self, {QStringLiteral("--child-ours"), QStringLiteral("--data"), data,
+                            QStringLiteral("--threads"), threadArg, QStringLiteral("--epochs"),
+                            QString::number(accuracyEpochs)});
+        const QJsonObject p =
+            runChild(QStringLiteral("/usr/bin/python3"),
+                     {reference, QStringLiteral("--data"), data, QStringLiteral("--epochs"),
+                      QString::number(accuracyEpochs), QStringLiteral("--augment"),
+                      QStringLiteral("--num-workers"), QStringLiteral("2")});
+        oursAccuracy = a[QStringLiteral("val_accuracy")].toDouble(-1);
+        referenceAccuracy = p[QStringLiteral("val_accuracy")].toDouble(-1);
+    }
+
     const double oursMedian = median(ours);
     const double computeMedian = median(compute);
     std::printf("bench_training: %d training images, tutorial network at 64 px, batch 20, "
@@ -270,7 +304,13 @@ int main(int argc, char* argv[])
         std::printf("ours / best PyTorch reference (num_workers %d): %.2fx\n", pythonBestWorkers,
                     oursMedian / std::max(pythonBest, 1e-9));
     }
-    const QJsonObject json{
+    if (accuracyEpochs > 0) {
+        std::printf("validation accuracy after %d epochs: ours %.4f, reference %.4f "
+                    "(difference %.2f points)\n",
+                    accuracyEpochs, oursAccuracy, referenceAccuracy,
+                    100.0 * (oursAccuracy - referenceAccuracy));
+    }
+    QJsonObject json{
         {QStringLiteral("benchmark"), QStringLiteral("training")},
         {QStringLiteral("train_images"), train},
         {QStringLiteral("ours_images_per_second"), oursMedian},
@@ -284,6 +324,11 @@ int main(int argc, char* argv[])
         {QStringLiteral("python_best_epoch_seconds"), pythonBestSeconds},
         {QStringLiteral("python_best_peak_rss_mb"), pythonBestRss},
         {QStringLiteral("ours_vs_python_best"), pythonBest > 0 ? oursMedian / pythonBest : 0.0}};
+    if (accuracyEpochs > 0) {
+        json.insert(QStringLiteral("accuracy_epochs"), accuracyEpochs);
+        json.insert(QStringLiteral("ours_val_accuracy"), oursAccuracy);
+        json.insert(QStringLiteral("reference_val_accuracy"), referenceAccuracy);
+    }
     std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

@@ -154,15 +154,20 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("stopAfterEpoch");
         QTest::addColumn<int>("stopAfterBatches");
-        QTest::newRow("at an epoch boundary") << 1 << -1;
-        QTest::newRow("in the middle of an epoch") << -1 << 13; // epoch 2, batch 4 of 9
+        QTest::addColumn<int>("imageSize");
+        QTest::newRow("at an epoch boundary") << 1 << -1 << 16;
+        QTest::newRow("in the middle of an epoch") << -1 << 13 << 16; // epoch 2, batch 4 of 9
+        // From 48 px the trainer keeps tensors channels-last; loading must keep that layout.
+        QTest::newRow("channels-last, mid-epoch") << -1 << 13 << 48;
     }
 
     void resumeAfterStopIsExact()
     {
         QFETCH(int, stopAfterEpoch);
         QFETCH(int, stopAfterBatches);
+        QFETCH(int, imageSize);
         Project project = shapesProject(m_data.path());
+        project.dataset.imageSize = imageSize;
         project.model.layers.insert(4, LayerSpec::dropout(0.2)); // random state matters too
         project.augmentation.enabled = true;
         project.augmentation.horizontalFlip = true;
@@ -192,6 +197,8 @@ private Q_SLOTS:
         QCOMPARE(resumed->history.toCsv(), uninterrupted->history.toCsv());
         QCOMPARE(readFile(QDir(parts.runDir).filePath(runfiles::history)),
                  uninterrupted->history.toCsv());
+        const QByteArray layout = imageSize >= 48 ? "channels-last" : "channels-first";
+        QVERIFY(readFile(QDir(parts.runDir).filePath(runfiles::log)).contains(layout));
     }
 
     void pauseHoldsTraining()

@@ -1,4 +1,5 @@
 #include "export/predictor.h"
+#include "training/trainer.h"
 
 #include "dataset/imagedecoder.h"
 #include "dataset/parallel_p.h"
@@ -33,8 +34,7 @@ Result<Predictor> Predictor::load(const QString& path, const PredictorOptions& o
     if (!loaded) {
         return Failure{loaded.error()};
     }
-    torch::set_num_threads(options.threads > 0 ? options.threads : hardwareThreads());
-    at::globalContext().setFlushDenormal(true);
+    setUpRuntime(options.threads > 0 ? options.threads : hardwareThreads());
     auto impl = std::make_unique<Impl>();
     impl->metadata = loaded->metadata;
     impl->module =

@@ -6,6 +6,7 @@ list(APPEND STUDIO_CORE_SOURCES
     training/callbacks.h
     training/history.cpp
     training/history.h
+    training/runtime.cpp
     training/trainer.cpp
     training/trainer.h
     training/trainingevents.cpp

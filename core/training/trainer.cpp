@@ -23,8 +23,6 @@
 #include <QJsonDocument>
 #include <QThread>
 
-#include <malloc.h>
-
 #include <cmath>
 #include <memory>
 #include <thread>
@@ -677,21 +675,6 @@ Result<TrainResult> runSession(Session& s, const QString& checkpoint, bool fullS
 }
 
 } // namespace
-
-int setUpRuntime(int threads)
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        // Keep freed training buffers instead of returning them to the kernel after every
-        // batch: without this, glibc unmaps and re-faults the large activations each step.
-        mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
-        mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-        at::globalContext().setFlushDenormal(true);
-    });
-    const int count = threads > 0 ? threads : std::max(1, int(std::thread::hardware_concurrency()));
-    torch::set_num_threads(count);
-    return count;
-}
 
 Result<TrainResult> trainProject(const Project& project, const TrainOptions& options,
                                  TrainingObserver* observer, TrainingControl* control)

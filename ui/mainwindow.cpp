@@ -1,21 +1,35 @@
 #include "mainwindow.h"
 
+#include "classifypage.h"
+#include "datapage.h"
+#include "evaluatepage.h"
+#include "modelpage.h"
+#include "projectdocument.h"
+#include "recentfiles.h"
+#include "trainpage.h"
+
 #include "common/version.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QUndoStack>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <thread>
@@ -30,32 +44,50 @@ namespace studio {
 
 namespace {
 
-// A page whose engine part has not landed yet: says so plainly, offers nothing that pretends.
-QWidget* makePendingPage(const QString& title, const QString& explanation)
+// The first local path among dropped URLs that is a folder or a project file (.json).
+QString droppedPath(const QMimeData* data)
 {
-    auto* page = new QWidget;
-    auto* layout = new QVBoxLayout(page);
-    auto* heading = new QLabel(QStringLiteral("<h2>%1</h2>").arg(title.toHtmlEscaped()));
-    auto* text = new QLabel(explanation);
-    text->setWordWrap(true);
-    auto* pending = new QLabel(QObject::tr("Not yet available in this version."));
-    pending->setObjectName(QStringLiteral("pendingNote"));
-    layout->addWidget(heading);
-    layout->addWidget(text);
-    layout->addWidget(pending);
-    layout->addStretch(1);
-    return page;
+    if (!data || !data->hasUrls()) {
+        return {};
+    }
+    for (const QUrl& url : data->urls()) {
+        const QFileInfo info(url.toLocalFile());
+        if (url.isLocalFile() &&
+            (info.isDir() || (info.isFile() && info.suffix().compare(QLatin1String("json"),
+                                                                     Qt::CaseInsensitive) == 0))) {
+            return info.absoluteFilePath();
+        }
+    }
+    return {};
 }
+
+const QString kProjectFilter = QObject::tr("Classifier Studio projects (*.json);;All files (*)");
 
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     initUiResources();
-    setWindowTitle(QString::fromLatin1(kProductName));
     setWindowIcon(QIcon(QStringLiteral(":/icons/classifier-studio.svg")));
+    setAcceptDrops(true);
+    m_document = new ProjectDocument(this);
+    m_recentProjects = new RecentFiles(QStringLiteral("recent/projects"), 10, this);
+    m_recentFolders = new RecentFiles(QStringLiteral("recent/datasets"), 10, this);
+    m_savePrompt = [this](const QString& name) {
+        return QMessageBox::question(
+            this, tr("Unsaved Changes"),
+            tr("The project '%1' has changes that are not saved. Save them?").arg(name),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    };
+    m_errorSink = [this](const QString& title, const QString& message) {
+        QMessageBox::warning(this, title, message);
+    };
+    connect(m_document, &ProjectDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ProjectDocument::filePathChanged, this, &MainWindow::updateTitle);
+    connect(m_recentProjects, &RecentFiles::chosen, this, &MainWindow::openProject);
     buildPages();
     buildMenus();
+    updateTitle();
     statusBar()->showMessage(tr("CPU, %1 cores").arg(std::thread::hardware_concurrency()));
 
     QSettings settings;
@@ -80,31 +112,26 @@ void MainWindow::buildPages()
     layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
-    auto* dataPage = new QWidget;
-    auto* dataLayout = new QVBoxLayout(dataPage);
-    dataLayout->addWidget(new QLabel(QStringLiteral("<h2>%1</h2>").arg(tr("Data"))));
-    m_datasetLabel = new QLabel(tr("No dataset open. Choose a folder with one sub-folder per "
-                                   "class (optionally inside train/, validation/ and test/)."));
-    m_datasetLabel->setObjectName(QStringLiteral("datasetLabel"));
-    m_datasetLabel->setWordWrap(true);
-    m_datasetLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    dataLayout->addWidget(m_datasetLabel);
-    dataLayout->addStretch(1);
+    m_dataPage = new studio::DataPage(m_document, m_recentFolders);
+    m_modelPage = new studio::ModelPage(m_document);
+    m_trainPage = new studio::TrainPage(m_document);
+    m_evaluatePage = new studio::EvaluatePage;
+    m_classifyPage = new studio::ClassifyPage;
+    // A finished run shows its test evaluation and becomes the model to classify with.
+    connect(m_trainPage, &studio::TrainPage::runFinished, this,
+            [this](const QString& runDir, const RunEndedEvent& ended) {
+                if (ended.testCount > 0) {
+                    m_evaluatePage->loadRun(runDir);
+                }
+                if (!ended.modelPath.isEmpty()) {
+                    m_classifyPage->setModel(ended.modelPath);
+                }
+            });
 
     const QVector<QPair<QString, QWidget*>> pages = {
-        {tr("Data"), dataPage},
-        {tr("Model"), makePendingPage(tr("Model"), tr("Build the network layer by layer and see "
-                                                      "each layer's output shape and parameter "
-                                                      "count, as in Keras model.summary()."))},
-        {tr("Train"), makePendingPage(tr("Train"), tr("Set the learning rate, batch size and "
-                                                      "epochs, then watch the loss and accuracy "
-                                                      "curves as the network learns."))},
-        {tr("Evaluate"), makePendingPage(tr("Evaluate"), tr("See the confusion matrix of the "
-                                                            "test images and the images the "
-                                                            "model gets wrong."))},
-        {tr("Classify"), makePendingPage(tr("Classify"), tr("Drop images onto the window to "
-                                                            "classify them, and export the "
-                                                            "model."))},
+        {tr("Data"), m_dataPage},         {tr("Model"), m_modelPage},
+        {tr("Train"), m_trainPage},       {tr("Evaluate"), m_evaluatePage},
+        {tr("Classify"), m_classifyPage},
     };
     for (const auto& [name, widget] : pages) {
         m_navigation->addItem(name);
@@ -118,13 +145,37 @@ void MainWindow::buildPages()
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newAction = file->addAction(tr("&New Project"));
+    newAction->setShortcut(QKeySequence::New);
+    connect(newAction, &QAction::triggered, this, &MainWindow::newProject);
+    QAction* openAction = file->addAction(tr("&Open Project..."));
+    openAction->setShortcut(QKeySequence::Open);
+    connect(openAction, &QAction::triggered, this, &MainWindow::chooseProjectToOpen);
+    m_recentProjects->attachMenu(file->addMenu(tr("Open &Recent Project")));
+    QAction* saveAction = file->addAction(tr("&Save Project"));
+    saveAction->setShortcut(QKeySequence::Save);
+    connect(saveAction, &QAction::triggered, this, &MainWindow::saveProject);
+    QAction* saveAsAction = file->addAction(tr("Save Project &As..."));
+    saveAsAction->setShortcut(QKeySequence::SaveAs);
+    connect(saveAsAction, &QAction::triggered, this, [this] { saveProjectAs(); });
+    file->addSeparator();
     QAction* open = file->addAction(tr("Open &Dataset Folder..."));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     connect(open, &QAction::triggered, this, &MainWindow::chooseDatasetFolder);
+    m_recentFolders->attachMenu(file->addMenu(tr("Recent Dataset &Folders")));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcuts(QKeySequence::Undo);
+    QAction* redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    edit->addAction(undo);
+    edit->addAction(redo);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     const QStringList names = {tr("Data"), tr("Model"), tr("Train"), tr("Evaluate"),
@@ -148,7 +199,7 @@ void MainWindow::buildMenus()
 void MainWindow::chooseDatasetFolder()
 {
     const QString folder =
-        QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"), m_datasetFolder);
+        QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"), datasetFolder());
     if (!folder.isEmpty()) {
         openDataset(folder);
     }
@@ -156,16 +207,147 @@ void MainWindow::chooseDatasetFolder()
 
 void MainWindow::openDataset(const QString& folder)
 {
-    const QDir dir(folder);
-    if (!dir.exists()) {
-        m_datasetLabel->setText(tr("The folder '%1' does not exist. Choose another folder.")
-                                    .arg(QDir::toNativeSeparators(folder)));
+    m_dataPage->openFolder(folder);
+    showPage(DataPage);
+}
+
+QString MainWindow::datasetFolder() const
+{
+    return m_document->project().dataset.root;
+}
+
+bool MainWindow::newProject()
+{
+    if (!maybeSave()) {
+        return false;
+    }
+    m_document->newProject();
+    return true;
+}
+
+void MainWindow::chooseProjectToOpen()
+{
+    const QString start = m_document->filePath().isEmpty() ? m_recentProjects->paths().value(0)
+                                                           : m_document->filePath();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Project"), QFileInfo(start).absolutePath(), kProjectFilter);
+    if (!path.isEmpty()) {
+        openProject(path);
+    }
+}
+
+bool MainWindow::openProject(const QString& path)
+{
+    if (!maybeSave()) {
+        return false;
+    }
+    const Status opened = m_document->open(path);
+    if (!opened) {
+        if (!QFileInfo::exists(path)) {
+            m_recentProjects->remove(path);
+        }
+        showError(tr("Cannot Open Project"), opened.error());
+        return false;
+    }
+    m_recentProjects->add(m_document->filePath());
+    if (!m_document->loadWarnings().isEmpty()) {
+        statusBar()->showMessage(m_document->loadWarnings().join(QLatin1Char(' ')), 15000);
+    }
+    return true;
+}
+
+bool MainWindow::saveProject()
+{
+    if (m_document->filePath().isEmpty()) {
+        return saveProjectAs();
+    }
+    const Status saved = m_document->save();
+    if (!saved) {
+        showError(tr("Cannot Save Project"), saved.error());
+        return false;
+    }
+    m_recentProjects->add(m_document->filePath());
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(m_document->filePath())),
+                             5000);
+    return true;
+}
+
+bool MainWindow::saveProjectAs(const QString& path)
+{
+    QString target = path;
+    if (target.isEmpty()) {
+        const QString suggestion = m_document->filePath().isEmpty()
+                                       ? QDir(QFileInfo(datasetFolder()).absolutePath())
+                                             .absoluteFilePath(tr("untitled.json"))
+                                       : m_document->filePath();
+        target =
+            QFileDialog::getSaveFileName(this, tr("Save Project As"), suggestion, kProjectFilter);
+        if (target.isEmpty()) {
+            return false;
+        }
+        if (QFileInfo(target).suffix().isEmpty()) {
+            target += QStringLiteral(".json");
+        }
+    }
+    const Status saved = m_document->saveAs(target);
+    if (!saved) {
+        showError(tr("Cannot Save Project"), saved.error());
+        return false;
+    }
+    m_recentProjects->add(m_document->filePath());
+    return true;
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_document->isModified()) {
+        return true;
+    }
+    switch (m_savePrompt(m_document->displayName())) {
+    case QMessageBox::Save:
+        return saveProject();
+    case QMessageBox::Discard:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(QStringLiteral("%1[*] — %2")
+                       .arg(m_document->displayName(), QString::fromLatin1(kProductName)));
+    setWindowModified(m_document->isModified());
+    setWindowFilePath(m_document->filePath());
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    statusBar()->showMessage(message, 15000);
+    if (m_errorSink) {
+        m_errorSink(title, message);
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!droppedPath(event->mimeData()).isEmpty()) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty()) {
         return;
     }
-    m_datasetFolder = dir.absolutePath();
-    m_datasetLabel->setText(
-        tr("Dataset folder: %1").arg(QDir::toNativeSeparators(m_datasetFolder)));
-    showPage(DataPage);
+    event->acceptProposedAction();
+    if (QFileInfo(path).isDir()) {
+        openDataset(path);
+    } else {
+        openProject(path);
+    }
 }
 
 void MainWindow::showPage(Page page)
@@ -180,6 +362,22 @@ MainWindow::Page MainWindow::currentPage() const
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_trainPage->isTraining()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Training Is Running"),
+            tr("A training is running. Stop it and close? A checkpoint is saved, so the run can "
+               "be resumed later from the Train page."),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_trainPage->stopAndWait();
+    }
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

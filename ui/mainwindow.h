@@ -2,12 +2,22 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QMessageBox>
 
-class QLabel;
+#include <functional>
+
 class QListWidget;
 class QStackedWidget;
 
 namespace studio {
+
+class ClassifyPage;
+class DataPage;
+class EvaluatePage;
+class ModelPage;
+class ProjectDocument;
+class RecentFiles;
+class TrainPage;
 
 class MainWindow : public QMainWindow
 {
@@ -29,23 +39,61 @@ public:
 
     // Opens a dataset folder (the root of train/validation/test or of class folders).
     void openDataset(const QString& folder);
-    QString datasetFolder() const { return m_datasetFolder; }
+    QString datasetFolder() const;
+
+    // The open project, shared by every page.
+    ProjectDocument* document() const { return m_document; }
+    studio::DataPage* dataPage() const { return m_dataPage; }
+    studio::ModelPage* modelPage() const { return m_modelPage; }
+    studio::TrainPage* trainPage() const { return m_trainPage; }
+    studio::EvaluatePage* evaluatePage() const { return m_evaluatePage; }
+    studio::ClassifyPage* classifyPage() const { return m_classifyPage; }
+
+    // The File menu's actions. Each returns false when it was cancelled or failed (the
+    // failure is shown). New and Open first offer to save unsaved changes.
+    bool newProject();
+    bool openProject(const QString& path);
+    bool saveProject();
+    // An empty path asks for one with a file dialog.
+    bool saveProjectAs(const QString& path = QString());
+    // Offers to save unsaved changes: false when the user cancels (or saving fails).
+    bool maybeSave();
+
+    // How the unsaved-changes question and failures reach the user; tests replace the modal
+    // dialogs with these.
+    using SavePrompt = std::function<QMessageBox::StandardButton(const QString& projectName)>;
+    using ErrorSink = std::function<void(const QString& title, const QString& message)>;
+    void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
+    void setErrorSink(ErrorSink sink) { m_errorSink = std::move(sink); }
 
     void showPage(Page page);
     Page currentPage() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void buildPages();
     void buildMenus();
     void chooseDatasetFolder();
+    void chooseProjectToOpen();
+    void updateTitle();
+    void showError(const QString& title, const QString& message);
 
+    ProjectDocument* m_document = nullptr;
+    RecentFiles* m_recentProjects = nullptr;
+    RecentFiles* m_recentFolders = nullptr;
+    SavePrompt m_savePrompt;
+    ErrorSink m_errorSink;
     QListWidget* m_navigation = nullptr;
     QStackedWidget* m_pages = nullptr;
-    QLabel* m_datasetLabel = nullptr;
-    QString m_datasetFolder;
+    studio::DataPage* m_dataPage = nullptr; // (the Page enum has a DataPage too)
+    studio::ModelPage* m_modelPage = nullptr;
+    studio::TrainPage* m_trainPage = nullptr;
+    studio::EvaluatePage* m_evaluatePage = nullptr;
+    studio::ClassifyPage* m_classifyPage = nullptr;
 };
 
 } // namespace studio

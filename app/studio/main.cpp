@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 int main(int argc, char* argv[])
 {
@@ -22,14 +23,20 @@ int main(int argc, char* argv[])
             .arg(QString::fromLatin1(studio::kProductName)));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("DATASET"),
-                                 QStringLiteral("Dataset folder to open (optional)."),
-                                 QStringLiteral("[DATASET]"));
+    parser.addPositionalArgument(
+        QStringLiteral("PATH"),
+        QStringLiteral("A project file (.json) or a dataset folder to open (optional)."),
+        QStringLiteral("[PROJECT.json | DATASET]"));
     parser.process(app);
 
     studio::MainWindow window;
     if (!parser.positionalArguments().isEmpty()) {
-        window.openDataset(parser.positionalArguments().first());
+        const QString path = parser.positionalArguments().first();
+        if (QFileInfo(path).isFile()) {
+            window.openProject(path);
+        } else {
+            window.openDataset(path);
+        }
     }
     window.show();
     return QApplication::exec();

@@ -4,4 +4,6 @@ list(APPEND STUDIO_CORE_SOURCES
     evaluation/evaluator.h
     evaluation/metrics.cpp
     evaluation/metrics.h
+    evaluation/metricsjson.cpp
+    evaluation/metricsjson.h
 )

@@ -1,14 +1,23 @@
-// Tests of the main window shell: title, page navigation, opening a dataset folder.
+// Tests of the main window shell: title, page navigation, opening a dataset folder, the
+// project file (save, reopen, unsaved-changes prompt).
+#include "datapage.h"
 #include "mainwindow.h"
+#include "modelpage.h"
+#include "projectdocument.h"
 #include "qcustomplotwrapper.h"
+#include "shapesdataset.h"
 
 #include <QLabel>
 #include <QListWidget>
+#include <QSignalSpy>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QtTest>
 
 using studio::MainWindow;
+using studio::ProjectDocument;
 
 class TestMainWindow : public QObject
 {
@@ -24,7 +33,8 @@ private Q_SLOTS:
     void titleAndPages()
     {
         MainWindow window;
-        QCOMPARE(window.windowTitle(), QStringLiteral("Classifier Studio"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("Untitled[*] — Classifier Studio"));
+        QVERIFY(!window.isWindowModified());
         QVERIFY(QFile::exists(QStringLiteral(":/icons/classifier-studio.svg")));
         QVERIFY(!window.windowIcon().pixmap(32, 32).isNull());
         auto* navigation = window.findChild<QListWidget*>(QStringLiteral("pageNavigation"));
@@ -60,8 +70,158 @@ private Q_SLOTS:
         MainWindow window;
         window.openDataset(QStringLiteral("/nonexistent/dataset"));
         QVERIFY(window.datasetFolder().isEmpty());
-        auto* label = window.findChild<QLabel*>(QStringLiteral("datasetLabel"));
+        auto* label = window.findChild<QLabel*>(QStringLiteral("scanStatus"));
         QVERIFY(label->text().contains(QLatin1String("does not exist")));
+    }
+
+    // Save a project, reopen it in a new window, find the same state.
+    void saveAndReopenProject()
+    {
+        QTemporaryDir dir;
+        studio::testdata::makeShapes(dir.filePath(QStringLiteral("images")),
+                                     QStringLiteral("train"), 4, 7);
+        const QString path = dir.filePath(QStringLiteral("shapes.json"));
+        studio::Project saved;
+        {
+            MainWindow window;
+            QSignalSpy scanned(window.dataPage(), &studio::DataPage::scanFinished);
+            window.openDataset(dir.filePath(QStringLiteral("images")));
+            QVERIFY(scanned.wait(30000));
+            QVERIFY(window.modelPage()->applyTemplate(QStringLiteral("small")));
+            studio::TrainingSettings training = window.document()->project().training;
+            training.epochs = 2;
+            window.document()->setTraining(training);
+            QVERIFY(window.isWindowModified());
+            QVERIFY(window.saveProjectAs(path));
+            QVERIFY(!window.isWindowModified());
+            QCOMPARE(window.windowTitle(), QStringLiteral("shapes[*] — Classifier Studio"));
+            saved = window.document()->project();
+        }
+        QCOMPARE(saved.model.layers.last().units, 3);
+
+        MainWindow window;
+        QSignalSpy scanned(window.dataPage(), &studio::DataPage::scanFinished);
+        QVERIFY(window.openProject(path));
+        QVERIFY(studio::sameProject(window.document()->project(), saved));
+        QCOMPARE(window.datasetFolder(),
+                 QDir(dir.filePath(QStringLiteral("images"))).absolutePath());
+        QCOMPARE(window.document()->filePath(), path);
+        QVERIFY(!window.isWindowModified());
+        QVERIFY(scanned.wait(30000)); // the reopened project's dataset is scanned again
+        QVERIFY2(!window.document()->hasModelProblem(),
+                 qPrintable(window.document()->modelProblem()));
+        QCOMPARE(QSettings().value(QStringLiteral("recent/projects")).toStringList().value(0),
+                 path);
+    }
+
+    void unsavedChangesPrompt()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        QStringList asked;
+        QMessageBox::StandardButton answer = QMessageBox::Cancel;
+        window.setSavePrompt([&](const QString& name) {
+            asked.append(name);
+            return answer;
+        });
+        window.setErrorSink(
+            [](const QString&, const QString& message) { QFAIL(qPrintable(message)); });
+
+        QVERIFY(window.newProject()); // nothing to save: no question
+        QVERIFY(asked.isEmpty());
+
+        studio::TrainingSettings training = window.document()->project().training;
+        training.epochs = 5;
+        window.document()->setTraining(training);
+        QVERIFY(!window.newProject()); // cancelled
+        QCOMPARE(asked, QStringList{QStringLiteral("Untitled")});
+        QCOMPARE(window.document()->project().training.epochs, 5);
+        QVERIFY(!window.close());
+        QVERIFY(window.document()->isModified());
+
+        answer = QMessageBox::Discard;
+        QVERIFY(window.newProject());
+        QCOMPARE(window.document()->project().training.epochs, 10);
+
+        window.document()->setTraining(training);
+        QVERIFY(window.saveProjectAs(dir.filePath(QStringLiteral("p.json"))));
+        training.epochs = 6;
+        window.document()->setTraining(training);
+        answer = QMessageBox::Save; // saves to the project's file, then goes on
+        QVERIFY(window.newProject());
+        ProjectDocument check;
+        QVERIFY(check.open(dir.filePath(QStringLiteral("p.json"))).ok());
+        QCOMPARE(check.project().training.epochs, 6);
+    }
+
+    void undoRedoShortcuts()
+    {
+        MainWindow window;
+        QUndoStack* stack = window.document()->undoStack();
+        QAction* undo = nullptr;
+        QAction* redo = nullptr;
+        for (QAction* action : window.findChildren<QAction*>()) {
+            if (action->shortcuts().contains(
+                    QKeySequence::keyBindings(QKeySequence::Undo).value(0))) {
+                undo = action;
+            }
+            if (action->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z))) {
+                redo = action;
+            }
+        }
+        QVERIFY(undo && redo);
+        studio::TrainingSettings training = window.document()->project().training;
+        training.epochs = 5;
+        window.document()->setTraining(training);
+        QVERIFY(undo->isEnabled());
+        undo->trigger();
+        QCOMPARE(window.document()->project().training.epochs, 10);
+        QVERIFY(stack->canRedo());
+        redo->trigger();
+        QCOMPARE(window.document()->project().training.epochs, 5);
+    }
+
+    // Renders the Data and Model pages of a window with a scanned dataset to PNGs (README).
+    void screenshots()
+    {
+        QTemporaryDir dir;
+        studio::testdata::makeShapes(dir.path(), QStringLiteral("train"), 12, 1);
+        studio::testdata::makeShapes(dir.path(), QStringLiteral("validation"), 3, 2);
+        studio::testdata::makeShapes(dir.path(), QStringLiteral("test"), 3, 3);
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy scanned(window.dataPage(), &studio::DataPage::scanFinished);
+        QSignalSpy preview(window.dataPage(), &studio::DataPage::previewUpdated);
+        window.openDataset(dir.path());
+        QVERIFY(scanned.wait(30000));
+        QVERIFY(preview.wait(10000));
+        studio::AugmentationSettings augmentation = window.document()->project().augmentation;
+        augmentation.rotationRange = 20;
+        augmentation.zoomLow = 0.8;
+        augmentation.zoomHigh = 1.2;
+        augmentation.horizontalFlip = true;
+        window.document()->setAugmentation(augmentation);
+        QVERIFY(preview.wait(10000));
+        const QString outDir = QStringLiteral(STUDIO_SCREENSHOT_DIR);
+        QVERIFY(QDir().mkpath(outDir));
+        auto* tabs = window.dataPage()->findChild<QTabWidget*>(QStringLiteral("dataTabs"));
+        QVERIFY(tabs);
+        const QVector<QPair<int, QString>> dataTabs = {
+            {0, QStringLiteral("data-counts.png")}, {3, QStringLiteral("data-augmentation.png")}};
+        for (const auto& [tab, name] : dataTabs) {
+            tabs->setCurrentIndex(tab);
+            QTest::qWait(150);
+            QVERIFY(window.grab().save(QDir(outDir).filePath(name)));
+        }
+        window.showPage(MainWindow::ModelPage);
+        window.modelPage()->selectRow(1);
+        QTest::qWait(150);
+        const QString model = QDir(outDir).filePath(QStringLiteral("model.png"));
+        QVERIFY(window.grab().save(model));
+        QVERIFY(QImage(model).width() >= 1000);
+        window.setSavePrompt([](const QString&) { return QMessageBox::Discard; });
     }
 
     // Debian's QCustomPlot links and draws under QT_NO_KEYWORDS through the wrapper header.

@@ -1,0 +1,174 @@
+// Tests of the Classify page with a model trained on the generated shapes: a real QDropEvent
+// classifies an image, folders expand, the threshold marks uncertain answers, results save as
+// CSV and the model exports as ONNX.
+#include "classifypage.h"
+#include "predictioncard.h"
+#include "training/trainer.h"
+
+#include "shapesdataset.h"
+#include "uitestsupport.h"
+
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QLabel>
+#include <QListWidget>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace studio;
+
+class TestClassifyPage : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_data;
+    QTemporaryDir m_runs;
+    QString m_model;
+
+    static QMimeData* urlsOf(const QStringList& paths)
+    {
+        auto* mime = new QMimeData;
+        QList<QUrl> urls;
+        for (const QString& path : paths) {
+            urls << QUrl::fromLocalFile(path);
+        }
+        mime->setUrls(urls);
+        return mime;
+    }
+
+    bool loadModel(ClassifyPage& page)
+    {
+        QSignalSpy loaded(&page, &ClassifyPage::modelChanged);
+        page.setModel(m_model);
+        return loaded.wait(60000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        testdata::makeShapes(m_data.path(), QStringLiteral("train"), 16, 1);
+        testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 6, 2);
+        TrainOptions options;
+        options.runDir = m_runs.filePath(QStringLiteral("run"));
+        const Result<TrainResult> result =
+            trainProject(uitest::tinyProject(m_data.path(), 3), options);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        m_model = result->ended.modelPath;
+        QVERIFY(QFile::exists(m_model));
+    }
+
+    void dropAnImageAndReadThePrediction()
+    {
+        ClassifyPage page;
+        page.resize(900, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QVERIFY(loadModel(page));
+        QCOMPARE(page.classes(), (QStringList{QStringLiteral("bars"), QStringLiteral("discs"),
+                                              QStringLiteral("squares")}));
+
+        const QString image = m_data.filePath(QStringLiteral("validation/discs/0.png"));
+        QVERIFY(QFile::exists(image));
+        // Dropped on the list in the middle of the page: any place of the page takes drops.
+        auto* list = page.findChild<QListWidget*>(QStringLiteral("predictionList"));
+        QWidget* target = list->viewport();
+        const QPointF position = QPointF(target->rect().center());
+        QScopedPointer<QMimeData> mime(urlsOf({image}));
+        QDragEnterEvent enter(position.toPoint(), Qt::CopyAction, mime.data(), Qt::LeftButton,
+                              Qt::NoModifier);
+        QApplication::sendEvent(target, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy done(&page, &ClassifyPage::classificationFinished);
+        QDropEvent drop(position, Qt::CopyAction, mime.data(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(target, &drop);
+        QVERIFY(drop.isAccepted());
+        QVERIFY(done.wait(60000));
+
+        const QVector<Prediction> predictions = page.predictions();
+        QCOMPARE(predictions.size(), 1);
+        const Prediction& p = predictions.first();
+        QVERIFY2(p.ok(), qPrintable(p.error));
+        QCOMPARE(p.path, image);
+        QCOMPARE(p.top.size(), 3);
+        QVERIFY(page.classes().contains(p.top.first().name));
+        QVERIFY(p.top[0].probability >= p.top[1].probability);
+        double sum = 0;
+        for (float v : p.probabilities) {
+            sum += v;
+        }
+        QVERIFY(qAbs(sum - 1.0) < 1e-3);
+
+        // What the user sees: the card with the file name and three probability bars.
+        auto* card = page.findChild<PredictionCard*>(QStringLiteral("predictionCard"));
+        QVERIFY(card);
+        QCOMPARE(card->findChild<QLabel*>(QStringLiteral("fileName"))->toolTip(), image);
+        QVERIFY(card->findChild<QLabel*>(QStringLiteral("className0"))
+                    ->text()
+                    .contains(p.top.first().name));
+        QCOMPARE(card->findChild<QProgressBar*>(QStringLiteral("probability0"))->value(),
+                 qRound(p.top.first().probability * 1000));
+
+        // The uncertain mark follows the threshold.
+        auto* uncertain = card->findChild<QLabel*>(QStringLiteral("uncertainMark"));
+        page.setThreshold(1.0);
+        QVERIFY(uncertain->isVisibleTo(card));
+        page.setThreshold(0.0);
+        QVERIFY(!uncertain->isVisibleTo(card));
+    }
+
+    void foldersAndCsvAndExport()
+    {
+        ClassifyPage page;
+        QVERIFY(loadModel(page));
+        QSignalSpy done(&page, &ClassifyPage::classificationFinished);
+        page.addPaths({m_data.filePath(QStringLiteral("validation")),
+                       m_data.filePath(QStringLiteral("missing.png"))});
+        QVERIFY(done.wait(60000));
+        const QVector<Prediction> predictions = page.predictions();
+        QCOMPARE(predictions.size(), 19);
+        int failed = 0;
+        for (const Prediction& p : predictions) {
+            failed += p.ok() ? 0 : 1;
+        }
+        QCOMPARE(failed, 1);
+
+        QTemporaryDir out;
+        const QString csv = out.filePath(QStringLiteral("predictions.csv"));
+        QVERIFY(page.saveCsv(csv));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 20);
+        QVERIFY(lines.first().startsWith("path,predicted,confidence,bars,discs,squares"));
+
+        QSignalSpy exported(&page, &ClassifyPage::exportFinished);
+        const QString onnx = out.filePath(QStringLiteral("model.onnx"));
+        page.exportModel(ExportFormat::Onnx, onnx);
+        QVERIFY(exported.wait(60000));
+        QVERIFY2(exported.first().at(1).toString().isEmpty(),
+                 qPrintable(exported.first().at(1).toString()));
+        QVERIFY(QFileInfo(onnx).size() > 0);
+    }
+
+    void badModelIsReported()
+    {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("bad.pt"));
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not a model");
+        file.close();
+        ClassifyPage page;
+        QSignalSpy failed(&page, &ClassifyPage::modelFailed);
+        page.setModel(bad);
+        QVERIFY(failed.wait(60000));
+        QVERIFY(!failed.first().at(1).toString().isEmpty());
+        QVERIFY(page.modelPath().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestClassifyPage)
+#include "tst_classifypage.moc"

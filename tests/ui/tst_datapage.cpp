@@ -1,0 +1,189 @@
+// Tests of the Data page on a small generated dataset: counts, chart, skipped files,
+// thumbnails, the augmentation preview, and that edits go through the document.
+#include "classbalancechart.h"
+#include "classcountsmodel.h"
+#include "datapage.h"
+#include "projectdocument.h"
+#include "recentfiles.h"
+#include "shapesdataset.h"
+
+#include <QDoubleSpinBox>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace studio;
+
+namespace {
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+}
+
+// Opens `folder` on `page` and waits for its scan.
+bool openAndWait(DataPage& page, const QString& folder)
+{
+    QSignalSpy finished(&page, &DataPage::scanFinished);
+    page.openFolder(folder);
+    if (!finished.wait(30000)) {
+        return false;
+    }
+    return finished.last().first().toBool();
+}
+
+} // namespace
+
+class TestDataPage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        QVERIFY(m_dir.isValid());
+        testdata::makeShapes(m_dir.path(), QStringLiteral("train"), 6, 1);
+        testdata::makeShapes(m_dir.path(), QStringLiteral("validation"), 2, 2);
+        testdata::makeShapes(m_dir.path(), QStringLiteral("test"), 3, 3);
+        // One more training disc, and a file that is no image.
+        testdata::makeShapes(m_dir.filePath(QStringLiteral("extra")), QStringLiteral("train"), 1,
+                             4);
+        QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("extra/train/discs/0.png")),
+                            m_dir.filePath(QStringLiteral("train/discs/extra.png"))));
+        QVERIFY(QDir(m_dir.filePath(QStringLiteral("extra"))).removeRecursively());
+        writeFile(m_dir.filePath(QStringLiteral("train/bars/notes.png")), "not an image");
+    }
+
+    void opensAFolderAndCounts()
+    {
+        ProjectDocument document;
+        RecentFiles recent(QStringLiteral("recent/datasets"), 5);
+        DataPage page(&document, &recent);
+        QVERIFY(openAndWait(page, m_dir.path()));
+        QVERIFY(!page.isScanning());
+        QCOMPARE(document.project().dataset.root, QDir(m_dir.path()).absolutePath());
+        QCOMPARE(document.project().dataset.splitMode, SplitMode::Folders);
+        QVERIFY(document.hasDatasetIndex());
+        QCOMPARE(document.classNames(),
+                 (QStringList{QStringLiteral("bars"), QStringLiteral("discs"),
+                              QStringLiteral("squares")}));
+
+        const ClassCountsModel* counts = page.countsModel();
+        QCOMPARE(counts->rowCount(), 4); // three classes and the total
+        const auto cell = [counts](int row, int column) {
+            return counts->data(counts->index(row, column)).toInt();
+        };
+        QCOMPARE(counts->data(counts->index(1, ClassCountsModel::ClassColumn)).toString(),
+                 QStringLiteral("discs"));
+        QCOMPARE(cell(0, ClassCountsModel::TrainColumn), 6); // notes.png is skipped
+        QCOMPARE(cell(1, ClassCountsModel::TrainColumn), 7);
+        QCOMPARE(cell(2, ClassCountsModel::TrainColumn), 6);
+        QCOMPARE(cell(1, ClassCountsModel::ValidationColumn), 2);
+        QCOMPARE(cell(2, ClassCountsModel::TestColumn), 3);
+        QCOMPARE(cell(1, ClassCountsModel::TotalColumn), 12);
+        QCOMPARE(cell(3, ClassCountsModel::TrainColumn), 19);
+        QCOMPARE(cell(3, ClassCountsModel::TotalColumn), 19 + 6 + 9);
+        QVERIFY2(page.statusText().contains(QLatin1String("19 training")),
+                 qPrintable(page.statusText()));
+
+        QCOMPARE(page.chart()->values(0), (QVector<double>{6, 7, 6}));
+        QCOMPARE(page.chart()->values(2), (QVector<double>{3, 3, 3}));
+
+        // The skipped file is listed with its reason and its absolute path.
+        bool listed = false;
+        for (int i = 0; i < page.warningsList()->count(); ++i) {
+            const QListWidgetItem* item = page.warningsList()->item(i);
+            if (item->text().contains(QLatin1String("notes.png"))) {
+                listed = true;
+                QVERIFY(item->text().size() > QStringLiteral("train/bars/notes.png: ").size());
+                QCOMPARE(item->data(Qt::UserRole + 1).toString(),
+                         m_dir.filePath(QStringLiteral("train/bars/notes.png")));
+            }
+        }
+        QVERIFY(listed);
+        QCOMPARE(recent.paths().value(0), QDir(m_dir.path()).absolutePath());
+
+        // Opening a folder is one undoable edit.
+        QCOMPARE(document.undoStack()->count(), 1);
+        QVERIFY(document.isModified());
+    }
+
+    void thumbnailsOfAClass()
+    {
+        ProjectDocument document;
+        DataPage page(&document, nullptr);
+        QVERIFY(openAndWait(page, m_dir.path()));
+        QSignalSpy loaded(&page, &DataPage::thumbnailsLoaded);
+        page.showClass(1);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(page.thumbnailList()->count(), 7 + 2 + 3);
+        for (int i = 0; i < page.thumbnailList()->count(); ++i) {
+            QVERIFY(!page.thumbnailList()->item(i)->icon().isNull());
+        }
+    }
+
+    void augmentationPreview()
+    {
+        ProjectDocument document;
+        DataPage page(&document, nullptr);
+        QVERIFY(openAndWait(page, m_dir.path()));
+        QSignalSpy updated(&page, &DataPage::previewUpdated);
+        QVERIFY(updated.wait(10000));
+        QCOMPARE(page.previewImages().size(), DataPage::kPreviewCount);
+        const int size = document.project().dataset.imageSize;
+        QCOMPARE(page.previewImages().first().size(), QSize(size, size));
+        QVERIFY(page.previewSample().endsWith(QLatin1String(".png")));
+
+        // A strong rotation through the form: an undoable edit, and different previews.
+        auto* rotation = page.findChild<QDoubleSpinBox*>(QStringLiteral("rotation_range"));
+        QVERIFY(rotation);
+        const QVector<QImage> before = page.previewImages();
+        rotation->setValue(90);
+        QCOMPARE(document.project().augmentation.rotationRange, 90.0);
+        QVERIFY(updated.wait(10000));
+        const QVector<QImage> rotated = page.previewImages();
+        QCOMPARE(rotated.size(), DataPage::kPreviewCount);
+        QVERIFY(rotated != before);
+
+        page.rerollPreview();
+        QVERIFY(updated.wait(10000));
+        QVERIFY(page.previewImages() != rotated);
+
+        document.undoStack()->undo();
+        QCOMPARE(document.project().augmentation.rotationRange, 0.0);
+        QCOMPARE(rotation->value(), 0.0);
+    }
+
+    void missingFolderIsReported()
+    {
+        ProjectDocument document;
+        DataPage page(&document, nullptr);
+        page.openFolder(QStringLiteral("/nonexistent/dataset"));
+        QVERIFY(page.statusText().contains(QLatin1String("does not exist")));
+        QVERIFY(document.project().dataset.root.isEmpty());
+    }
+
+    void unusableFolderFails()
+    {
+        QTemporaryDir empty;
+        ProjectDocument document;
+        DataPage page(&document, nullptr);
+        QVERIFY(!openAndWait(page, empty.path()));
+        QVERIFY(!page.statusText().isEmpty());
+        QVERIFY(!document.hasDatasetIndex());
+        QCOMPARE(page.countsModel()->rowCount(), 0);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestDataPage)
+#include "tst_datapage.moc"

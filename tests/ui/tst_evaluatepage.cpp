@@ -1,0 +1,119 @@
+// Tests of the Evaluate page on hand-made predictions: the heat map's cells and toggle, a click
+// on a cell opens its images most confident first, the per-class table, the report exports,
+// and a run folder's evaluation read back from disk.
+#include "classmetricsmodel.h"
+#include "confusionmatrixplot.h"
+#include "evaluatepage.h"
+#include "imagegallery.h"
+#include "qcustomplotwrapper.h"
+
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace studio;
+
+namespace {
+
+// 3 classes; 6 images; two "a" images taken for "b" (confidences 0.6 and 0.9).
+EvaluationMetrics handMadeMetrics()
+{
+    const QStringList classes = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+    const QVector<ScoredImage> images = {
+        {QStringLiteral("a/1.png"), 0, {0.8f, 0.1f, 0.1f}},
+        {QStringLiteral("a/2.png"), 0, {0.3f, 0.6f, 0.1f}},
+        {QStringLiteral("a/3.png"), 0, {0.05f, 0.9f, 0.05f}},
+        {QStringLiteral("b/1.png"), 1, {0.1f, 0.8f, 0.1f}},
+        {QStringLiteral("c/1.png"), 2, {0.1f, 0.1f, 0.8f}},
+        {QStringLiteral("c/2.png"), 2, {0.2f, 0.1f, 0.7f}},
+    };
+    return *computeMetrics(classes, images, {2});
+}
+
+} // namespace
+
+class TestEvaluatePage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void showsTheMatrixAndTable()
+    {
+        EvaluatePage page;
+        QVERIFY(!page.hasMetrics());
+        page.setMetrics(handMadeMetrics(), QStringLiteral("/data"), QStringLiteral("hand-made"));
+        ConfusionMatrixPlot* matrix = page.confusionPlot();
+        QCOMPARE(matrix->classCount(), 3);
+        QCOMPARE(matrix->count(0, 0), 1);
+        QCOMPARE(matrix->count(0, 1), 2);
+        QCOMPARE(matrix->count(2, 2), 2);
+        auto* map = qobject_cast<QCPColorMap*>(matrix->plot()->plottable(0));
+        QVERIFY(map);
+        QCOMPARE(map->data()->cell(1, 0), 2.0); // (predicted, true)
+        matrix->setNormalized(true);
+        QVERIFY(qAbs(map->data()->cell(1, 0) - 2.0 / 3.0) < 1e-9);
+        // Counts are written in the cells.
+        QCOMPARE(matrix->plot()->itemCount(), 9);
+
+        ClassMetricsModel* model = page.classMetricsModel();
+        QCOMPARE(model->rowCount(), 5);
+        QCOMPARE(model->index(1, ClassMetricsModel::PrecisionColumn).data(Qt::UserRole).toDouble(),
+                 1.0 / 3.0);
+        QCOMPARE(model->index(0, ClassMetricsModel::RecallColumn).data().toString(),
+                 QStringLiteral("0.333"));
+        QCOMPARE(model->index(0, ClassMetricsModel::SupportColumn).data().toInt(), 3);
+    }
+
+    void clickingACellOpensItsImages()
+    {
+        EvaluatePage page;
+        page.resize(900, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.setMetrics(handMadeMetrics(), QStringLiteral("/data"), QStringLiteral("hand-made"));
+        ConfusionMatrixPlot* matrix = page.confusionPlot();
+        matrix->plot()->replot();
+        QSignalSpy clicked(matrix, &ConfusionMatrixPlot::cellClicked);
+        QTest::mouseClick(matrix->plot(), Qt::LeftButton, Qt::NoModifier,
+                          matrix->plot()->mapFrom(matrix, matrix->cellCenter(0, 1)));
+        QCOMPARE(clicked.size(), 1);
+        QCOMPARE(clicked.first().at(0).toInt(), 0);
+        QCOMPARE(clicked.first().at(1).toInt(), 1);
+        auto* gallery = page.findChild<ImageGallery*>();
+        QVERIFY(gallery);
+        QCOMPARE(gallery->paths(),
+                 (QStringList{QStringLiteral("/data/a/3.png"), QStringLiteral("/data/a/2.png")}));
+    }
+
+    void exportsAndReadsBackARun()
+    {
+        QTemporaryDir dir;
+        EvaluatePage page;
+        page.setMetrics(handMadeMetrics(), QString(), QStringLiteral("hand-made"));
+        QVERIFY(page.exportJson(dir.filePath(QStringLiteral("r.json"))));
+        QVERIFY(page.exportCsv(dir.filePath(QStringLiteral("r.csv"))));
+        QVERIFY(page.exportPng(dir.filePath(QStringLiteral("r.png"))));
+        QVERIFY(!QImage(dir.filePath(QStringLiteral("r.png"))).isNull());
+        QFile csv(dir.filePath(QStringLiteral("r.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QByteArray text = csv.readAll();
+        QVERIFY(text.startsWith("class,precision,recall,f1,support\n"));
+        QVERIFY(text.contains("true\\predicted,a,b,c\na,1,2,0\n"));
+
+        // A run folder holds evaluation/evaluation.json as writeMetricsFiles writes it.
+        const QString run = dir.filePath(QStringLiteral("run"));
+        QVERIFY(writeMetricsFiles(handMadeMetrics(), run + QStringLiteral("/evaluation")).ok());
+        EvaluatePage reloaded;
+        QVERIFY(reloaded.loadRun(run));
+        QCOMPARE(reloaded.metrics().confusion, handMadeMetrics().confusion);
+        QCOMPARE(reloaded.metrics().misclassified.size(), 2);
+        QCOMPARE(metricsToJson(reloaded.metrics()), metricsToJson(handMadeMetrics()));
+
+        EvaluatePage empty;
+        QVERIFY(!empty.loadRun(dir.filePath(QStringLiteral("nothing"))));
+    }
+};
+
+QTEST_MAIN(TestEvaluatePage)
+#include "tst_evaluatepage.moc"

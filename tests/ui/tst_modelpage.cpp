@@ -1,0 +1,181 @@
+// Tests of the Model page: editing the layer stack through the page and its table model, undo
+// and redo, drag-to-reorder, templates, and the validation message of an invalid stack.
+#include "layerform.h"
+#include "layerstackmodel.h"
+#include "modelpage.h"
+#include "projectdocument.h"
+
+#include <QComboBox>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace studio;
+
+namespace {
+
+QStringList types(const ProjectDocument& document)
+{
+    QStringList names;
+    for (const LayerSpec& layer : document.project().model.layers) {
+        names.append(layerTypeName(layer.type));
+    }
+    return names;
+}
+
+ModelSpec smallStack()
+{
+    ModelSpec model;
+    model.layers = {LayerSpec::conv2D(4, {3, 3}, Padding::Valid, Activation::Relu),
+                    LayerSpec::maxPooling2D(), LayerSpec::flatten(),
+                    LayerSpec::dense(3, Activation::Softmax)};
+    return model;
+}
+
+} // namespace
+
+class TestModelPage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void tableShowsTheSummary()
+    {
+        ProjectDocument document;
+        document.setModel(smallStack());
+        ModelPage page(&document);
+        LayerStackModel* model = page.layerModel();
+        QCOMPARE(model->rowCount(), 4);
+        const auto text = [model](int row, int column) {
+            return model->data(model->index(row, column)).toString();
+        };
+        QCOMPARE(text(0, LayerStackModel::TypeColumn), QStringLiteral("Conv2D"));
+        // 64x64x3 input, 3x3 valid convolution with 4 filters.
+        QCOMPARE(text(0, LayerStackModel::OutputShapeColumn), QStringLiteral("(None, 62, 62, 4)"));
+        QCOMPARE(text(0, LayerStackModel::ParamsColumn), QStringLiteral("112"));
+        QCOMPARE(text(2, LayerStackModel::OutputShapeColumn), QStringLiteral("(None, 3844)"));
+        QVERIFY(text(0, LayerStackModel::ParametersColumn).contains(QLatin1String("relu")));
+        // The form shows the selected layer as it is.
+        auto* activation = page.layerForm()->findChild<QComboBox*>(QStringLiteral("activation"));
+        QVERIFY(activation);
+        for (int row : {0, 3}) {
+            page.selectRow(row);
+            QVERIFY(page.layerForm()->layer() == document.project().model.layers[row]);
+            QCOMPARE(activation->currentText(),
+                     activationName(document.project().model.layers[row].activation));
+        }
+        QVERIFY2(page.totalsText().contains(formatThousands(document.modelSummary().totalParams)),
+                 qPrintable(page.totalsText()));
+    }
+
+    void editUndoRedo()
+    {
+        ProjectDocument document;
+        document.setModel(smallStack());
+        document.undoStack()->clear();
+        ModelPage page(&document);
+        const QStringList original = types(document);
+
+        page.selectRow(1);
+        page.addLayer(LayerType::Dropout);
+        QCOMPARE(types(document).value(2), QStringLiteral("Dropout"));
+        QCOMPARE(page.currentRow(), 2);
+        QCOMPARE(page.layerModel()->rowCount(), 5);
+
+        page.duplicateCurrent();
+        QCOMPARE(types(document).mid(2, 2),
+                 (QStringList{QStringLiteral("Dropout"), QStringLiteral("Dropout")}));
+        page.removeCurrent();
+        page.selectRow(2);
+        page.moveCurrent(-1); // Dropout before MaxPooling2D
+        QCOMPARE(types(document).mid(1, 2),
+                 (QStringList{QStringLiteral("Dropout"), QStringLiteral("MaxPooling2D")}));
+        QCOMPARE(page.currentRow(), 1);
+
+        // Through the form: the filters of the first layer, typed as several values.
+        page.selectRow(0);
+        auto* filters = page.layerForm()->findChild<QSpinBox*>(QStringLiteral("filters"));
+        QVERIFY(filters);
+        filters->setValue(1);
+        filters->setValue(16);
+        QCOMPARE(document.project().model.layers[0].filters, 16);
+        QCOMPARE(document.undoStack()->count(), 5); // add, duplicate, remove, move, filters
+
+        QUndoStack* stack = document.undoStack();
+        stack->undo();
+        QCOMPARE(document.project().model.layers[0].filters, 4);
+        QCOMPARE(filters->value(), 4);
+        while (stack->canUndo()) {
+            stack->undo();
+        }
+        QCOMPARE(types(document), original);
+        QCOMPARE(page.layerModel()->rowCount(), 4);
+        while (stack->canRedo()) {
+            stack->redo();
+        }
+        QCOMPARE(types(document).mid(1, 2),
+                 (QStringList{QStringLiteral("Dropout"), QStringLiteral("MaxPooling2D")}));
+        QCOMPARE(document.project().model.layers[0].filters, 16);
+    }
+
+    void dragToReorder()
+    {
+        ProjectDocument document;
+        document.setModel(smallStack());
+        ModelPage page(&document);
+        LayerStackModel* model = page.layerModel();
+        QMimeData* data = model->mimeData({model->index(0, 0)});
+        QVERIFY(data);
+        // Drop the Conv2D between Flatten and Dense (row 3): it becomes the third layer.
+        QVERIFY(!model->dropMimeData(data, Qt::MoveAction, 3, 0, QModelIndex()));
+        delete data;
+        QCOMPARE(types(document),
+                 (QStringList{QStringLiteral("MaxPooling2D"), QStringLiteral("Flatten"),
+                              QStringLiteral("Conv2D"), QStringLiteral("Dense")}));
+        document.undoStack()->undo();
+        QCOMPARE(types(document).first(), QStringLiteral("Conv2D"));
+    }
+
+    void invalidStackShowsTheMessage()
+    {
+        ProjectDocument document;
+        document.setModel(smallStack());
+        ModelPage page(&document);
+        QVERIFY(!document.hasModelProblem());
+        page.selectRow(2);
+        page.removeCurrent(); // no Flatten: Dense on an image-shaped input
+        QVERIFY(document.hasModelProblem());
+        const QString problem = document.modelProblem();
+        QVERIFY2(problem.contains(QLatin1String("Layer 3 (Dense)")), qPrintable(problem));
+        QVERIFY(page.problemText().contains(problem));
+        QVERIFY(page.layerModel()->hasError(2));
+        QCOMPARE(
+            page.layerModel()->data(page.layerModel()->index(2, 0), Qt::ToolTipRole).toString(),
+            page.layerModel()->issueText(2));
+        QVERIFY(!page.layerModel()->issueText(2).isEmpty());
+
+        QVERIFY(page.applyFirstFix()); // inserts the Flatten again
+        QVERIFY2(!document.hasModelProblem(), qPrintable(document.modelProblem()));
+        document.undoStack()->undo();
+        QVERIFY(document.hasModelProblem());
+    }
+
+    void templatesFitTheClasses()
+    {
+        ProjectDocument document;
+        DatasetIndex index;
+        index.classes = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+        document.setDatasetIndex(index);
+        ModelPage page(&document);
+        QVERIFY(page.applyTemplate(QStringLiteral("small")));
+        QCOMPARE(document.project().model.layers.last().units, 3);
+        QVERIFY2(!document.hasModelProblem(), qPrintable(document.modelProblem()));
+        QVERIFY(!page.applyTemplate(QStringLiteral("no-such-template")));
+    }
+};
+
+QTEST_MAIN(TestModelPage)
+#include "tst_modelpage.moc"

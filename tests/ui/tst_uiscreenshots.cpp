@@ -1,0 +1,84 @@
+// Renders the Train, Evaluate and Classify pages after a short real training into PNGs
+// (QWidget::grab) under the build's tests/ui/screenshots folder, for the README.
+#include "classifypage.h"
+#include "evaluatepage.h"
+#include "projectdocument.h"
+#include "trainpage.h"
+
+#include "shapesdataset.h"
+#include "uitestsupport.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace studio;
+
+class TestUiScreenshots : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_data;
+    QTemporaryDir m_runs;
+    QString m_outDir = QStringLiteral(STUDIO_SCREENSHOT_DIR);
+
+    void save(QWidget& page, const QString& name)
+    {
+        page.resize(1200, 760);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTest::qWait(200); // queued replots
+        const QString path = QDir(m_outDir).filePath(name);
+        QVERIFY2(page.grab().save(path), qPrintable(path));
+        qInfo("wrote %s", qPrintable(path));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(QDir().mkpath(m_outDir));
+        testdata::makeShapes(m_data.path(), QStringLiteral("train"), 30, 1);
+        testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 8, 2);
+        testdata::makeShapes(m_data.path(), QStringLiteral("test"), 8, 3);
+    }
+
+    void pages()
+    {
+        ProjectDocument document;
+        Project project = uitest::tinyProject(m_data.path(), 6);
+        project.training.callbacks.reduceLrOnPlateau.enabled = true;
+        project.training.callbacks.reduceLrOnPlateau.patience = 1;
+        project.training.callbacks.reduceLrOnPlateau.factor = 0.5;
+        document.setProject(project);
+        TrainPage train(&document);
+        train.setRunsFolder(m_runs.path());
+        QSignalSpy finished(&train, &TrainPage::runFinished);
+        QVERIFY(train.startTraining());
+        QVERIFY(finished.wait(300000));
+        const auto ended = finished.first().at(1).value<RunEndedEvent>();
+        QVERIFY2(!ended.modelPath.isEmpty(), qPrintable(train.logText()));
+        save(train, QStringLiteral("train.png"));
+
+        EvaluatePage evaluate;
+        QVERIFY(evaluate.loadRun(train.runDir()));
+        save(evaluate, QStringLiteral("evaluate.png"));
+
+        ClassifyPage classify;
+        QSignalSpy loaded(&classify, &ClassifyPage::modelChanged);
+        classify.setModel(ended.modelPath);
+        QVERIFY(loaded.wait(60000));
+        QSignalSpy done(&classify, &ClassifyPage::classificationFinished);
+        classify.addPaths({m_data.filePath(QStringLiteral("test/bars/0.png")),
+                           m_data.filePath(QStringLiteral("test/discs/1.png")),
+                           m_data.filePath(QStringLiteral("test/squares/2.png")),
+                           m_data.filePath(QStringLiteral("test/discs/3.png"))});
+        QVERIFY(done.wait(60000));
+        save(classify, QStringLiteral("classify.png"));
+    }
+};
+
+QTEST_MAIN(TestUiScreenshots)
+#include "tst_uiscreenshots.moc"

@@ -1,0 +1,657 @@
+#include "datapage.h"
+
+#include "augmentationform.h"
+#include "classbalancechart.h"
+#include "classcountsmodel.h"
+#include "datasetsettingsform.h"
+#include "datasetworker.h"
+#include "projectdocument.h"
+#include "recentfiles.h"
+
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <limits>
+
+namespace studio {
+
+namespace {
+
+constexpr int kThumbnailSide = 72;
+constexpr int kPreviewSide = 96;
+constexpr int kPathRole = Qt::UserRole + 1;
+
+// Split mode of a folder: Folders when it has a train/validation/test sub-folder.
+SplitMode layoutOf(const QString& folder)
+{
+    static const QStringList splitNames = {QStringLiteral("train"), QStringLiteral("validation"),
+                                           QStringLiteral("val"), QStringLiteral("valid"),
+                                           QStringLiteral("test")};
+    const QStringList dirs = QDir(folder).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString& dir : dirs) {
+        if (splitNames.contains(dir.toLower())) {
+            return SplitMode::Folders;
+        }
+    }
+    return SplitMode::Auto;
+}
+
+QPixmap previewPixmap(const QImage& image)
+{
+    if (image.isNull()) {
+        return {};
+    }
+    const Qt::TransformationMode mode =
+        image.width() < kPreviewSide ? Qt::FastTransformation : Qt::SmoothTransformation;
+    return QPixmap::fromImage(image.scaled(kPreviewSide, kPreviewSide, Qt::KeepAspectRatio, mode));
+}
+
+} // namespace
+
+DataPage::DataPage(ProjectDocument* document, RecentFiles* recentFolders, QWidget* parent)
+    : QWidget(parent), m_document(document), m_recentFolders(recentFolders),
+      m_scanThread(new DatasetWorkerThread(this)), m_imageThread(new DatasetWorkerThread(this))
+{
+    setObjectName(QStringLiteral("dataPage"));
+    m_scanTimer = new QTimer(this);
+    m_scanTimer->setSingleShot(true);
+    m_scanTimer->setInterval(200);
+    connect(m_scanTimer, &QTimer::timeout, this, &DataPage::startScan);
+    m_previewTimer = new QTimer(this);
+    m_previewTimer->setSingleShot(true);
+    m_previewTimer->setInterval(120);
+    connect(m_previewTimer, &QTimer::timeout, this, &DataPage::startPreview);
+
+    buildUi();
+
+    DatasetWorker* scanner = m_scanThread->worker();
+    connect(scanner, &DatasetWorker::progress, this, &DataPage::onProgress);
+    connect(scanner, &DatasetWorker::scanned, this, &DataPage::onScanned);
+    connect(scanner, &DatasetWorker::scanFailed, this, &DataPage::onScanFailed);
+    DatasetWorker* images = m_imageThread->worker();
+    connect(images, &DatasetWorker::thumbnailReady, this, &DataPage::onThumbnail);
+    connect(images, &DatasetWorker::previewReady, this, &DataPage::onPreview);
+
+    connect(m_document, &ProjectDocument::projectChanged, this, &DataPage::syncFromDocument);
+    syncFromDocument();
+}
+
+DataPage::~DataPage()
+{
+    if (m_scanCancel) {
+        m_scanCancel->store(true);
+    }
+    if (m_thumbCancel) {
+        m_thumbCancel->store(true);
+    }
+}
+
+void DataPage::buildUi()
+{
+    auto* layout = new QVBoxLayout(this);
+
+    auto* folderRow = new QHBoxLayout;
+    m_folderLabel = new QLabel;
+    m_folderLabel->setObjectName(QStringLiteral("datasetLabel"));
+    m_folderLabel->setWordWrap(true);
+    m_folderLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* chooseButton = new QPushButton(tr("Choose Folder..."));
+    chooseButton->setToolTip(
+        tr("A folder with train/, validation/ and test/ folders, each holding one sub-folder of "
+           "images per class; or a single folder of class folders, which is split for you. "
+           "You can also drop a folder onto the window."));
+    connect(chooseButton, &QPushButton::clicked, this, &DataPage::chooseFolder);
+    m_recentButton = new QToolButton;
+    m_recentButton->setText(tr("Recent"));
+    m_recentButton->setPopupMode(QToolButton::InstantPopup);
+    m_recentButton->setToolTip(tr("Dataset folders opened before."));
+    auto* recentMenu = new QMenu(m_recentButton);
+    m_recentButton->setMenu(recentMenu);
+    if (m_recentFolders) {
+        m_recentFolders->attachMenu(recentMenu);
+        connect(m_recentFolders, &RecentFiles::chosen, this, &DataPage::openFolder);
+    } else {
+        m_recentButton->setEnabled(false);
+    }
+    m_rescanButton = new QPushButton(tr("Rescan"));
+    m_rescanButton->setToolTip(tr("Read the folder again after adding or removing images."));
+    connect(m_rescanButton, &QPushButton::clicked, this, &DataPage::rescan);
+    folderRow->addWidget(m_folderLabel, 1);
+    folderRow->addWidget(chooseButton);
+    folderRow->addWidget(m_recentButton);
+    folderRow->addWidget(m_rescanButton);
+    layout->addLayout(folderRow);
+
+    auto* statusRow = new QHBoxLayout;
+    m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("scanStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_progress = new QProgressBar;
+    m_progress->setObjectName(QStringLiteral("scanProgress"));
+    m_progress->setMaximumWidth(240);
+    m_progress->hide();
+    m_cancelButton = new QPushButton(tr("Cancel"));
+    m_cancelButton->hide();
+    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+        cancelScan();
+        m_scannedKey.clear();
+        setStatus(tr("Scan cancelled. Press Rescan to scan the folder."), false);
+    });
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_progress);
+    statusRow->addWidget(m_cancelButton);
+    layout->addLayout(statusRow);
+
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    m_settingsForm = new DatasetSettingsForm;
+    connect(m_settingsForm, &DatasetSettingsForm::edited, this, [this](const QString& key) {
+        m_document->setDataset(m_settingsForm->apply(m_document->project().dataset),
+                               tr("Change %1").arg(key), QStringLiteral("dataset.") + key);
+    });
+    auto* settingsScroll = new QScrollArea;
+    settingsScroll->setWidget(m_settingsForm);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setMinimumWidth(m_settingsForm->sizeHint().width() + 24);
+    splitter->addWidget(settingsScroll);
+
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("dataTabs"));
+    m_tabs->addTab(buildCountsTab(), tr("Counts"));
+
+    m_warnings = new QListWidget;
+    m_warnings->setObjectName(QStringLiteral("warningsList"));
+    m_warnings->setWordWrap(true);
+    m_warnings->setToolTip(tr("Files that were not used and other remarks on the folder. "
+                              "Double-click a file to open its folder."));
+    connect(m_warnings, &QListWidget::itemActivated, this, &DataPage::revealItem);
+    m_tabs->addTab(m_warnings, tr("Warnings"));
+
+    auto* thumbTab = new QWidget;
+    auto* thumbLayout = new QVBoxLayout(thumbTab);
+    m_classBox = new QComboBox;
+    m_classBox->setObjectName(QStringLiteral("thumbnailClass"));
+    m_classBox->setToolTip(tr("The class whose images are shown."));
+    connect(m_classBox, &QComboBox::activated, this, &DataPage::showClass);
+    m_thumbnails = new QListWidget;
+    m_thumbnails->setObjectName(QStringLiteral("thumbnailList"));
+    m_thumbnails->setViewMode(QListView::IconMode);
+    m_thumbnails->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
+    m_thumbnails->setResizeMode(QListView::Adjust);
+    m_thumbnails->setMovement(QListView::Static);
+    m_thumbnails->setUniformItemSizes(true);
+    m_thumbnails->setToolTip(tr("Double-click an image to use it for the augmentation "
+                                "preview."));
+    connect(m_thumbnails, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        m_sample = item->data(kPathRole).toString();
+        m_tabs->setCurrentIndex(3);
+        schedulePreview();
+    });
+    thumbLayout->addWidget(m_classBox);
+    thumbLayout->addWidget(m_thumbnails, 1);
+    m_tabs->addTab(thumbTab, tr("Thumbnails"));
+    m_tabs->addTab(buildAugmentationTab(), tr("Augmentation"));
+
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(1, 1);
+    layout->addWidget(splitter, 1);
+}
+
+QWidget* DataPage::buildCountsTab()
+{
+    auto* splitter = new QSplitter(Qt::Vertical);
+    m_counts = new ClassCountsModel(this);
+    m_countsView = new QTableView;
+    m_countsView->setObjectName(QStringLiteral("countsTable"));
+    m_countsView->setModel(m_counts);
+    m_countsView->verticalHeader()->hide();
+    m_countsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_countsView->horizontalHeader()->setStretchLastSection(true);
+    m_countsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_countsView->setToolTip(tr("Images per class in each split. About 80 % of the images "
+                                "should be for training, 10 % for validation and 10 % for "
+                                "the test."));
+    connect(m_countsView, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        if (index.row() < m_counts->classes().size()) {
+            showClass(index.row());
+            m_tabs->setCurrentIndex(2);
+        }
+    });
+    m_chart = new ClassBalanceChart;
+    splitter->addWidget(m_countsView);
+    splitter->addWidget(m_chart);
+    return splitter;
+}
+
+QWidget* DataPage::buildAugmentationTab()
+{
+    auto* tab = new QSplitter(Qt::Horizontal);
+    m_augmentationForm = new AugmentationForm;
+    m_augmentationForm->setObjectName(QStringLiteral("augmentationForm"));
+    connect(m_augmentationForm, &AugmentationForm::edited, this,
+            [this](const AugmentationSettings& settings, const QString& key) {
+                m_document->setAugmentation(settings, tr("Change %1").arg(key),
+                                            QStringLiteral("augmentation.") + key);
+            });
+    auto* formScroll = new QScrollArea;
+    formScroll->setWidget(m_augmentationForm);
+    formScroll->setWidgetResizable(true);
+    formScroll->setFrameShape(QFrame::NoFrame);
+    formScroll->setMinimumWidth(m_augmentationForm->sizeHint().width() + 24);
+    tab->addWidget(formScroll);
+
+    auto* preview = new QWidget;
+    auto* previewLayout = new QVBoxLayout(preview);
+    auto* grid = new QGridLayout;
+    m_originalLabel = new QLabel;
+    m_originalLabel->setFixedSize(kPreviewSide, kPreviewSide);
+    m_originalLabel->setAlignment(Qt::AlignCenter);
+    m_originalLabel->setToolTip(tr("The sample image as the network receives it, before "
+                                   "augmentation."));
+    grid->addWidget(new QLabel(tr("Original")), 0, 0);
+    grid->addWidget(m_originalLabel, 1, 0);
+    for (int i = 0; i < kPreviewCount; ++i) {
+        auto* label = new QLabel;
+        label->setObjectName(QStringLiteral("preview%1").arg(i));
+        label->setFixedSize(kPreviewSide, kPreviewSide);
+        label->setAlignment(Qt::AlignCenter);
+        label->setFrameShape(QFrame::StyledPanel);
+        label->setToolTip(tr("One random augmentation of the sample, as training would see "
+                             "it. Augmented images need not look realistic, but the object "
+                             "should stay recognisable."));
+        grid->addWidget(label, 2 + i / 4, i % 4);
+        m_previewLabels.append(label);
+    }
+    previewLayout->addLayout(grid);
+    auto* buttons = new QHBoxLayout;
+    auto* reroll = new QPushButton(tr("Re-roll"));
+    reroll->setObjectName(QStringLiteral("rerollButton"));
+    reroll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    reroll->setToolTip(tr("Draw eight new random augmentations (Ctrl+R)."));
+    connect(reroll, &QPushButton::clicked, this, &DataPage::rerollPreview);
+    m_previewStatus = new QLabel;
+    m_previewStatus->setWordWrap(true);
+    buttons->addWidget(reroll);
+    buttons->addWidget(m_previewStatus, 1);
+    previewLayout->addLayout(buttons);
+    previewLayout->addStretch(1);
+    tab->addWidget(preview);
+    tab->setStretchFactor(1, 1);
+    return tab;
+}
+
+void DataPage::chooseFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"),
+                                                             m_document->project().dataset.root);
+    if (!folder.isEmpty()) {
+        openFolder(folder);
+    }
+}
+
+void DataPage::openFolder(const QString& folder)
+{
+    const QFileInfo info(folder);
+    if (!info.isDir()) {
+        setStatus(tr("The folder '%1' does not exist. Choose another folder.")
+                      .arg(QDir::toNativeSeparators(folder)),
+                  true);
+        return;
+    }
+    DatasetSettings settings = m_document->project().dataset;
+    const QString root = info.absoluteFilePath();
+    if (QFileInfo(settings.root) == info) {
+        rescan();
+        return;
+    }
+    settings.root = root;
+    settings.splitMode = layoutOf(root);
+    m_document->setDataset(settings, tr("Open dataset folder"));
+}
+
+void DataPage::rescan()
+{
+    m_scannedKey.clear();
+    scheduleScanIfNeeded();
+}
+
+QString DataPage::statusText() const
+{
+    return m_status->text();
+}
+
+QString DataPage::scanKey(const DatasetSettings& s) const
+{
+    return QStringLiteral("%1|%2|%3|%4|%5|%6")
+        .arg(s.root)
+        .arg(int(s.splitMode))
+        .arg(s.trainRatio)
+        .arg(s.validationRatio)
+        .arg(s.testRatio)
+        .arg(s.splitSeed);
+}
+
+void DataPage::syncFromDocument()
+{
+    const Project& project = m_document->project();
+    m_folderLabel->setText(
+        project.dataset.root.isEmpty()
+            ? tr("No dataset folder. Choose a folder with one sub-folder per class (optionally "
+                 "inside train/, validation/ and test/), or drop one onto the window.")
+            : tr("Dataset folder: %1").arg(QDir::toNativeSeparators(project.dataset.root)));
+    m_rescanButton->setEnabled(!project.dataset.root.isEmpty());
+    m_settingsForm->setSettings(project.dataset);
+    m_augmentationForm->setSettings(project.augmentation);
+    scheduleScanIfNeeded();
+    schedulePreview();
+}
+
+void DataPage::scheduleScanIfNeeded()
+{
+    const DatasetSettings& settings = m_document->project().dataset;
+    if (settings.root.isEmpty()) {
+        cancelScan();
+        m_scannedKey.clear();
+        m_counts->clear();
+        m_chart->setCounts(*m_counts);
+        m_warnings->clear();
+        m_classBox->clear();
+        m_thumbnails->clear();
+        m_document->clearDatasetIndex();
+        setStatus(QString(), false);
+        return;
+    }
+    if (scanKey(settings) != m_scannedKey) {
+        m_scanTimer->start();
+    }
+}
+
+void DataPage::startScan()
+{
+    cancelScan();
+    const DatasetSettings settings = m_document->project().dataset;
+    if (settings.root.isEmpty()) {
+        return;
+    }
+    m_scannedKey = scanKey(settings);
+    const quint64 request = ++m_scanRequest;
+    m_scanCancel = std::make_shared<std::atomic<bool>>(false);
+    m_scanning = true;
+    m_progress->setRange(0, 0);
+    m_progress->show();
+    m_cancelButton->show();
+    setStatus(tr("Scanning %1 ...").arg(QDir::toNativeSeparators(settings.root)), false);
+    DatasetWorker* worker = m_scanThread->worker();
+    auto cancel = m_scanCancel;
+    m_scanThread->post(
+        [worker, request, settings, cancel] { worker->scan(request, settings, cancel); });
+}
+
+void DataPage::cancelScan()
+{
+    m_scanTimer->stop();
+    if (m_scanCancel) {
+        m_scanCancel->store(true);
+    }
+    m_scanning = false;
+    m_progress->hide();
+    m_cancelButton->hide();
+}
+
+void DataPage::onProgress(quint64 request, qint64 done, qint64 total)
+{
+    if (request != m_scanRequest || !m_scanning) {
+        return;
+    }
+    m_progress->setRange(0, int(std::min<qint64>(total, std::numeric_limits<int>::max())));
+    m_progress->setValue(int(std::min<qint64>(done, std::numeric_limits<int>::max())));
+    m_progress->setFormat(tr("%v of %m images"));
+}
+
+void DataPage::onScanned(quint64 request, const DatasetIndex& index)
+{
+    if (request != m_scanRequest || !m_scanning) {
+        return;
+    }
+    cancelScan();
+    m_counts->setIndex(index);
+    m_chart->setCounts(*m_counts);
+    fillWarnings(index);
+    m_classBox->clear();
+    m_classBox->addItems(index.classes);
+    const int train = index.count(Split::Train);
+    const int validation = index.count(Split::Validation);
+    const int test = index.count(Split::Test);
+    QString text = tr("%n class(es): %1 training, %2 validation and %3 test images.", nullptr,
+                      int(index.classes.size()))
+                       .arg(train)
+                       .arg(validation)
+                       .arg(test);
+    if (!index.skipped.isEmpty() || !index.warnings.isEmpty()) {
+        text += QLatin1Char(' ') + tr("%n warning(s), see Warnings.", nullptr,
+                                      int(index.warnings.size() + index.skipped.size()));
+    }
+    setStatus(text, false);
+    m_tabs->setTabText(1,
+                       index.warnings.isEmpty() && index.skipped.isEmpty()
+                           ? tr("Warnings")
+                           : tr("Warnings (%1)").arg(index.skipped.size() + index.warnings.size()));
+    if (m_recentFolders) {
+        m_recentFolders->add(index.root);
+    }
+    m_document->setDatasetIndex(index);
+    if (!index.classes.isEmpty()) {
+        showClass(0);
+    }
+    schedulePreview();
+    Q_EMIT scanFinished(true);
+}
+
+void DataPage::onScanFailed(quint64 request, const QString& message)
+{
+    if (request != m_scanRequest || !m_scanning) {
+        return;
+    }
+    cancelScan();
+    m_counts->clear();
+    m_chart->setCounts(*m_counts);
+    m_warnings->clear();
+    m_classBox->clear();
+    m_thumbnails->clear();
+    m_document->clearDatasetIndex();
+    setStatus(message, true);
+    schedulePreview();
+    Q_EMIT scanFinished(false);
+}
+
+void DataPage::setStatus(const QString& text, bool error)
+{
+    m_status->setText(text);
+    m_status->setStyleSheet(error ? QStringLiteral("color: #c62828;") : QString());
+}
+
+void DataPage::fillWarnings(const DatasetIndex& index)
+{
+    m_warnings->clear();
+    const QIcon warningIcon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    const QIcon fileIcon = style()->standardIcon(QStyle::SP_FileIcon);
+    for (const QString& warning : index.warnings) {
+        m_warnings->addItem(new QListWidgetItem(warningIcon, warning));
+    }
+    const QDir root(index.root);
+    for (const SkippedFile& file : index.skipped) {
+        auto* item = new QListWidgetItem(
+            fileIcon, tr("%1: %2").arg(QDir::toNativeSeparators(file.path), file.reason));
+        item->setData(kPathRole, root.absoluteFilePath(file.path));
+        item->setToolTip(tr("Double-click to open the folder of this file."));
+        m_warnings->addItem(item);
+    }
+    for (const QString& stray : index.strayFiles) {
+        auto* item = new QListWidgetItem(
+            fileIcon, tr("%1: not inside a class folder").arg(QDir::toNativeSeparators(stray)));
+        item->setData(kPathRole, root.absoluteFilePath(stray));
+        m_warnings->addItem(item);
+    }
+}
+
+void DataPage::revealItem(QListWidgetItem* item)
+{
+    const QString path = item->data(kPathRole).toString();
+    if (!path.isEmpty()) {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    }
+}
+
+void DataPage::showClass(int label)
+{
+    if (m_thumbCancel) {
+        m_thumbCancel->store(true);
+    }
+    m_thumbnails->clear();
+    const DatasetIndex& index = m_document->datasetIndex();
+    if (!m_document->hasDatasetIndex() || label < 0 || label >= index.classes.size()) {
+        return;
+    }
+    if (m_classBox->currentIndex() != label) {
+        m_classBox->setCurrentIndex(label);
+    }
+    const QDir root(index.root);
+    QStringList paths;
+    int total = 0;
+    for (const DatasetItem& item : index.items) {
+        if (item.label != label) {
+            continue;
+        }
+        ++total;
+        if (paths.size() < kMaxThumbnails) {
+            paths.append(root.absoluteFilePath(item.path));
+            auto* entry = new QListWidgetItem(QFileInfo(item.path).fileName());
+            entry->setData(kPathRole, paths.last());
+            entry->setToolTip(
+                tr("%1 (%2)").arg(QDir::toNativeSeparators(item.path), splitName(item.split)));
+            m_thumbnails->addItem(entry);
+        }
+    }
+    m_classBox->setToolTip(
+        total > paths.size()
+            ? tr("The first %1 of %2 images of this class are shown.").arg(paths.size()).arg(total)
+            : tr("The class whose images are shown."));
+    m_thumbsPending = int(paths.size());
+    const quint64 request = ++m_thumbRequest;
+    m_thumbCancel = std::make_shared<std::atomic<bool>>(false);
+    DatasetWorker* worker = m_imageThread->worker();
+    auto cancel = m_thumbCancel;
+    m_imageThread->post([worker, request, paths, cancel] {
+        worker->loadThumbnails(request, paths, kThumbnailSide, cancel);
+    });
+}
+
+void DataPage::onThumbnail(quint64 request, int position, const QImage& image)
+{
+    if (request != m_thumbRequest || position >= m_thumbnails->count()) {
+        return;
+    }
+    QListWidgetItem* item = m_thumbnails->item(position);
+    if (image.isNull()) {
+        item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+    } else {
+        item->setIcon(QIcon(QPixmap::fromImage(image)));
+    }
+    if (--m_thumbsPending == 0) {
+        Q_EMIT thumbnailsLoaded();
+    }
+}
+
+void DataPage::rerollPreview()
+{
+    m_previewSeed = QRandomGenerator::global()->generate64();
+    startPreview();
+}
+
+void DataPage::schedulePreview()
+{
+    m_previewTimer->start();
+}
+
+void DataPage::startPreview()
+{
+    m_previewTimer->stop();
+    const Project& project = m_document->project();
+    const DatasetIndex& index = m_document->datasetIndex();
+    if (!m_document->hasDatasetIndex() || index.items.isEmpty()) {
+        m_sample.clear();
+        m_previewImages.clear();
+        m_originalLabel->clear();
+        for (QLabel* label : m_previewLabels) {
+            label->clear();
+        }
+        m_previewStatus->setText(tr("Open a dataset to preview the augmentation."));
+        return;
+    }
+    const QDir root(index.root);
+    bool known = false;
+    for (const DatasetItem& item : index.items) {
+        if (root.absoluteFilePath(item.path) == m_sample) {
+            known = true;
+            break;
+        }
+    }
+    if (!known) {
+        const QVector<int> train = index.indicesOf(Split::Train);
+        m_sample = root.absoluteFilePath(index.items[train.isEmpty() ? 0 : train[0]].path);
+    }
+    const quint64 request = ++m_previewRequest;
+    DatasetWorker* worker = m_imageThread->worker();
+    const QString sample = m_sample;
+    const DatasetSettings dataset = project.dataset;
+    const AugmentationSettings augmentation = project.augmentation;
+    const quint64 seed = m_previewSeed;
+    m_imageThread->post(
+        [=] { worker->makePreview(request, sample, dataset, augmentation, seed, kPreviewCount); });
+}
+
+void DataPage::onPreview(quint64 request, const QImage& original, const QVector<QImage>& images,
+                         const QString& error)
+{
+    if (request != m_previewRequest) {
+        return;
+    }
+    m_previewImages = images;
+    m_originalLabel->setPixmap(previewPixmap(original));
+    for (int i = 0; i < m_previewLabels.size(); ++i) {
+        m_previewLabels[i]->setPixmap(i < images.size() ? previewPixmap(images[i]) : QPixmap());
+    }
+    if (!error.isEmpty()) {
+        m_previewStatus->setText(error);
+    } else {
+        m_previewStatus->setText(
+            m_document->project().augmentation.enabled
+                ? tr("Sample: %1").arg(QFileInfo(m_sample).fileName())
+                : tr("Augmentation is off: training uses the images as they are."));
+    }
+    Q_EMIT previewUpdated();
+}
+
+} // namespace studio

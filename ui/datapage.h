@@ -1,0 +1,137 @@
+// The Data page: the dataset folder and its split, the counts per class and split, the skipped
+// files, thumbnails of a class, loading options and augmentation with a live preview.
+#pragma once
+
+#include "dataset/datasetindex.h"
+#include "dataset/datasetsettings.h"
+
+#include <QImage>
+#include <QString>
+#include <QVector>
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QListWidgetItem;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QTabWidget;
+class QTimer;
+class QToolButton;
+
+namespace studio {
+
+class AugmentationForm;
+class ClassBalanceChart;
+class ClassCountsModel;
+class DatasetSettingsForm;
+class DatasetWorkerThread;
+class ProjectDocument;
+class RecentFiles;
+
+class DataPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    // `recentFolders` (may be null) remembers the folders opened here.
+    DataPage(ProjectDocument* document, RecentFiles* recentFolders, QWidget* parent = nullptr);
+    ~DataPage() override;
+
+    // Makes `folder` the project's dataset root (an undoable edit) and scans it.
+    void openFolder(const QString& folder);
+    // Scans the project's dataset folder again (files may have changed on disk).
+    void rescan();
+    bool isScanning() const { return m_scanning; }
+    // What the status line says (the last scan's outcome or its failure).
+    QString statusText() const;
+
+    const ClassCountsModel* countsModel() const { return m_counts; }
+    ClassBalanceChart* chart() const { return m_chart; }
+    QListWidget* warningsList() const { return m_warnings; }
+    QListWidget* thumbnailList() const { return m_thumbnails; }
+
+    // Shows the thumbnails of class `label` (at most kMaxThumbnails).
+    void showClass(int label);
+    // Draws eight new augmentations of the sample image.
+    void rerollPreview();
+    // The augmented previews shown (empty before a scan or when the sample cannot be decoded).
+    QVector<QImage> previewImages() const { return m_previewImages; }
+    QString previewSample() const { return m_sample; }
+
+    static constexpr int kPreviewCount = 8;
+    static constexpr int kMaxThumbnails = 200;
+
+Q_SIGNALS:
+    void scanFinished(bool ok);
+    void thumbnailsLoaded();
+    void previewUpdated();
+
+private:
+    void buildUi();
+    QWidget* buildCountsTab();
+    QWidget* buildAugmentationTab();
+    void chooseFolder();
+    void syncFromDocument();
+    void scheduleScanIfNeeded();
+    void startScan();
+    void cancelScan();
+    void onProgress(quint64 request, qint64 done, qint64 total);
+    void onScanned(quint64 request, const DatasetIndex& index);
+    void onScanFailed(quint64 request, const QString& message);
+    void setStatus(const QString& text, bool error);
+    void fillWarnings(const DatasetIndex& index);
+    void revealItem(QListWidgetItem* item);
+    void onThumbnail(quint64 request, int position, const QImage& image);
+    void schedulePreview();
+    void startPreview();
+    void onPreview(quint64 request, const QImage& original, const QVector<QImage>& images,
+                   const QString& error);
+    QString scanKey(const DatasetSettings& settings) const;
+
+    ProjectDocument* m_document;
+    RecentFiles* m_recentFolders;
+    DatasetWorkerThread* m_scanThread;
+    DatasetWorkerThread* m_imageThread;
+
+    QLabel* m_folderLabel = nullptr;
+    QToolButton* m_recentButton = nullptr;
+    QPushButton* m_rescanButton = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    QLabel* m_status = nullptr;
+    DatasetSettingsForm* m_settingsForm = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    ClassCountsModel* m_counts = nullptr;
+    QTableView* m_countsView = nullptr;
+    ClassBalanceChart* m_chart = nullptr;
+    QListWidget* m_warnings = nullptr;
+    QComboBox* m_classBox = nullptr;
+    QListWidget* m_thumbnails = nullptr;
+    AugmentationForm* m_augmentationForm = nullptr;
+    QLabel* m_originalLabel = nullptr;
+    QVector<QLabel*> m_previewLabels;
+    QLabel* m_previewStatus = nullptr;
+
+    QTimer* m_scanTimer = nullptr;
+    QTimer* m_previewTimer = nullptr;
+    bool m_scanning = false;
+    quint64 m_scanRequest = 0;
+    std::shared_ptr<std::atomic<bool>> m_scanCancel;
+    QString m_scannedKey; // of the last scan started
+    quint64 m_thumbRequest = 0;
+    std::shared_ptr<std::atomic<bool>> m_thumbCancel;
+    int m_thumbsPending = 0;
+    quint64 m_previewRequest = 0;
+    quint64 m_previewSeed = 1;
+    QString m_previewKey;
+    QString m_sample; // absolute path of the preview's source image
+    QVector<QImage> m_previewImages;
+};
+
+} // namespace studio

@@ -1,0 +1,45 @@
+// The dataset settings other than the folder as a form: split mode and ratios, and how images
+// are loaded (image_size, color_mode, rescale); each edit is reported with its key.
+#pragma once
+
+#include "dataset/datasetsettings.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QSpinBox;
+
+namespace studio {
+
+class DatasetSettingsForm : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit DatasetSettingsForm(QWidget* parent = nullptr);
+
+    // Shows `settings` (root excepted) without emitting edited().
+    void setSettings(const DatasetSettings& settings);
+    // `base` with the form's values.
+    DatasetSettings apply(DatasetSettings base) const;
+
+Q_SIGNALS:
+    // A control changed; `key` is its JSON name ("image_size").
+    void edited(const QString& key);
+
+private:
+    QDoubleSpinBox* ratioSpin(const QString& key, const QString& tip);
+    void updateEnabled();
+
+    QComboBox* m_splitMode;
+    QDoubleSpinBox* m_train;
+    QDoubleSpinBox* m_validation;
+    QDoubleSpinBox* m_test;
+    QSpinBox* m_splitSeed;
+    QSpinBox* m_imageSize;
+    QComboBox* m_colorMode;
+    QDoubleSpinBox* m_rescale;
+};
+
+} // namespace studio

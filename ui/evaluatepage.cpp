@@ -1,0 +1,385 @@
+#include "evaluatepage.h"
+
+#include "classmetricsmodel.h"
+#include "confusionmatrixplot.h"
+#include "evaluation/evaluator.h"
+#include "evaluation/metricsjson.h"
+#include "imagegallery.h"
+#include "project/project.h"
+#include "training/trainer.h"
+
+#include <QCheckBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTableView>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace studio {
+
+namespace {
+
+bool writeText(const QString& path, const QByteArray& bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        return false;
+    }
+    file.write(bytes);
+    return file.commit();
+}
+
+QString number(double value)
+{
+    return QString::number(value, 'g', 7);
+}
+
+} // namespace
+
+EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent)
+{
+    buildUi();
+    updateState();
+}
+
+EvaluatePage::~EvaluatePage()
+{
+    if (m_thread != nullptr) {
+        m_thread->wait();
+        delete m_thread;
+    }
+}
+
+void EvaluatePage::buildUi()
+{
+    m_openRun = new QPushButton(tr("Open Run..."));
+    m_openRun->setToolTip(tr("Show the test evaluation that a finished run wrote into its "
+                             "folder."));
+    connect(m_openRun, &QPushButton::clicked, this, &EvaluatePage::chooseRun);
+    m_evaluate = new QPushButton(tr("Evaluate Model..."));
+    m_evaluate->setToolTip(tr("Classify every image of a dataset split with a model file "
+                              "(.pt) and compare with the true classes."));
+    connect(m_evaluate, &QPushButton::clicked, this, &EvaluatePage::chooseModel);
+    m_normalized = new QCheckBox(tr("Normalised"));
+    m_normalized->setObjectName(QStringLiteral("normalizedToggle"));
+    m_normalized->setToolTip(tr("Show each row as fractions of its true class instead of counts: "
+                                "the diagonal is then each class's recall."));
+    m_export = new QPushButton(tr("Export Report"));
+    m_export->setToolTip(tr("Save the report as JSON, CSV, or the heat map as PNG."));
+    connect(m_export, &QPushButton::clicked, this, &EvaluatePage::chooseExport);
+
+    auto* tools = new QHBoxLayout;
+    tools->addWidget(m_openRun);
+    tools->addWidget(m_evaluate);
+    tools->addSpacing(12);
+    tools->addWidget(m_normalized);
+    tools->addStretch(1);
+    tools->addWidget(m_export);
+
+    m_source = new QLabel;
+    m_source->setObjectName(QStringLiteral("evaluationSource"));
+    m_source->setWordWrap(true);
+    m_source->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_accuracy = new QLabel;
+    m_accuracy->setObjectName(QStringLiteral("accuracyLabel"));
+    m_accuracy->setToolTip(tr("The fraction of images classified correctly. With unbalanced "
+                              "classes it can look good while one class is always missed: "
+                              "check the per-class recall."));
+    m_message = new QLabel;
+    m_message->setObjectName(QStringLiteral("evaluationMessage"));
+    m_message->setWordWrap(true);
+
+    m_plot = new ConfusionMatrixPlot;
+    m_plot->setObjectName(QStringLiteral("confusionMatrix"));
+    connect(m_normalized, &QCheckBox::toggled, m_plot, &ConfusionMatrixPlot::setNormalized);
+    connect(m_plot, &ConfusionMatrixPlot::cellClicked, this,
+            [this](int t, int p) { openGallery(t, p); });
+    m_model = new ClassMetricsModel(this);
+    m_table = new QTableView;
+    m_table->setObjectName(QStringLiteral("classMetricsTable"));
+    m_table->setModel(m_model);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(ClassMetricsModel::ClassColumn,
+                                                      QHeaderView::Stretch);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(m_plot);
+    split->addWidget(m_table);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({600, 400});
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(tools);
+    layout->addWidget(m_source);
+    layout->addWidget(m_accuracy);
+    layout->addWidget(m_message);
+    layout->addWidget(split, 1);
+}
+
+void EvaluatePage::updateState()
+{
+    m_export->setEnabled(m_hasMetrics);
+    m_normalized->setEnabled(m_hasMetrics);
+    m_openRun->setEnabled(!isBusy());
+    m_evaluate->setEnabled(!isBusy());
+    if (!m_hasMetrics) {
+        m_accuracy->setText(tr("No evaluation yet. A finished run evaluates its model on the "
+                               "test images; or open a run or evaluate a model file."));
+    }
+}
+
+void EvaluatePage::showMessage(const QString& text, bool error)
+{
+    m_message->setText(text);
+    m_message->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
+}
+
+bool EvaluatePage::loadRun(const QString& runDir)
+{
+    const QString file = QDir(runDir).filePath(QStringLiteral("evaluation/evaluation.json"));
+    if (!QFileInfo::exists(file)) {
+        showMessage(tr("The run in %1 has no test evaluation: it did not finish, or its dataset "
+                       "has no test images. Use Evaluate Model to evaluate its model.pt on a "
+                       "split.")
+                        .arg(QDir::toNativeSeparators(runDir)),
+                    true);
+        return false;
+    }
+    const Result<EvaluationMetrics> metrics = loadMetricsFile(file);
+    if (!metrics.ok()) {
+        showMessage(metrics.error(), true);
+        return false;
+    }
+    QString root;
+    const Result<LoadedProject> project = loadProject(QDir(runDir).filePath(runfiles::project));
+    if (project.ok()) {
+        root = project->project.dataset.root;
+    }
+    setMetrics(*metrics, root, tr("Run %1, test images").arg(QDir::toNativeSeparators(runDir)));
+    return true;
+}
+
+void EvaluatePage::evaluateModel(const QString& modelPath, const QString& datasetDir, Split split)
+{
+    if (isBusy()) {
+        return;
+    }
+    showMessage(tr("Evaluating %1 on the %2 images of %3...")
+                    .arg(QFileInfo(modelPath).fileName(), splitName(split),
+                         QDir::toNativeSeparators(datasetDir)),
+                false);
+    EvaluateOptions options;
+    options.split = split;
+    // Runs on the evaluation thread; the page waits for it before it is destroyed.
+    m_thread = QThread::create([this, modelPath, datasetDir, options] {
+        const Result<EvaluationMetrics> result =
+            studio::evaluateModel(modelPath, datasetDir, options);
+        QMetaObject::invokeMethod(
+            this,
+            [this, result, modelPath, datasetDir, options] {
+                m_thread->wait();
+                delete m_thread;
+                m_thread = nullptr;
+                if (result.ok()) {
+                    setMetrics(*result, datasetDir,
+                               tr("Model %1 on the %2 images of %3")
+                                   .arg(QDir::toNativeSeparators(modelPath),
+                                        splitName(options.split),
+                                        QDir::toNativeSeparators(datasetDir)));
+                } else {
+                    showMessage(result.error(), true);
+                }
+                updateState();
+                Q_EMIT evaluationFinished(result.ok(), result.ok() ? QString() : result.error());
+            },
+            Qt::QueuedConnection);
+    });
+    m_thread->setObjectName(QStringLiteral("evaluation"));
+    m_thread->start();
+    updateState();
+}
+
+void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& imageRoot,
+                              const QString& source)
+{
+    m_metrics = metrics;
+    m_hasMetrics = true;
+    m_imageRoot = imageRoot;
+    m_plot->setMatrix(metrics.classes, metrics.confusion, metrics.confusionNormalized);
+    m_model->setMetrics(metrics);
+    m_source->setText(source);
+    QString accuracy = tr("<b>Accuracy: %1 %</b> of %2 images")
+                           .arg(metrics.accuracy * 100, 0, 'f', 1)
+                           .arg(metrics.count);
+    for (const auto& [k, value] : metrics.topKAccuracy) {
+        accuracy += tr(" · top-%1: %2 %").arg(k).arg(value * 100, 0, 'f', 1);
+    }
+    m_accuracy->setText(accuracy);
+    showMessage(tr("Click a cell of the matrix to see its images."), false);
+    updateState();
+}
+
+QVector<Misclassified> EvaluatePage::cellImages(int trueLabel, int predictedLabel) const
+{
+    QVector<Misclassified> images;
+    for (Misclassified w : m_metrics.misclassified) {
+        if (w.trueLabel == trueLabel && w.predictedLabel == predictedLabel) {
+            if (!m_imageRoot.isEmpty() && QFileInfo(w.path).isRelative()) {
+                w.path = QDir(m_imageRoot).filePath(w.path);
+            }
+            images.append(w);
+        }
+    }
+    std::stable_sort(
+        images.begin(), images.end(),
+        [](const Misclassified& a, const Misclassified& b) { return a.confidence > b.confidence; });
+    return images;
+}
+
+ImageGallery* EvaluatePage::openGallery(int trueLabel, int predictedLabel)
+{
+    if (!m_hasMetrics) {
+        return nullptr;
+    }
+    const QString trueName = m_metrics.classes.value(trueLabel);
+    const QString predictedName = m_metrics.classes.value(predictedLabel);
+    const int count = m_plot->count(trueLabel, predictedLabel);
+    const QVector<Misclassified> images = cellImages(trueLabel, predictedLabel);
+    QString explanation;
+    if (trueLabel == predictedLabel) {
+        explanation = tr("%1 %2 images were classified correctly. The report lists only the "
+                         "mistakes; click a cell off the diagonal to see them.")
+                          .arg(count)
+                          .arg(trueName);
+    } else {
+        explanation = tr("%1 image(s) of class %2 that the model took for %3, most confident "
+                         "first. Double-click one to open it.")
+                          .arg(count)
+                          .arg(trueName, predictedName);
+    }
+    auto* gallery = new ImageGallery(tr("True %1, predicted %2").arg(trueName, predictedName),
+                                     explanation, this);
+    gallery->setAttribute(Qt::WA_DeleteOnClose);
+    for (const Misclassified& image : images) {
+        gallery->addImage(image.path, tr("%1 %").arg(image.confidence * 100, 0, 'f', 1));
+    }
+    gallery->show();
+    return gallery;
+}
+
+bool EvaluatePage::exportJson(const QString& path) const
+{
+    return m_hasMetrics &&
+           writeText(path, QJsonDocument(metricsToJson(m_metrics)).toJson(QJsonDocument::Indented));
+}
+
+bool EvaluatePage::exportCsv(const QString& path) const
+{
+    if (!m_hasMetrics) {
+        return false;
+    }
+    QString text = QStringLiteral("class,precision,recall,f1,support\n");
+    QVector<ClassMetrics> rows = m_metrics.perClass;
+    ClassMetrics macro = m_metrics.macroAverage;
+    macro.name = QStringLiteral("macro avg");
+    ClassMetrics weighted = m_metrics.weightedAverage;
+    weighted.name = QStringLiteral("weighted avg");
+    rows << macro << weighted;
+    for (const ClassMetrics& c : rows) {
+        text += QStringLiteral("%1,%2,%3,%4,%5\n")
+                    .arg(csvCell(c.name), number(c.precision), number(c.recall), number(c.f1))
+                    .arg(c.support);
+    }
+    text += QStringLiteral("\naccuracy,%1\ncount,%2\n\n")
+                .arg(number(m_metrics.accuracy))
+                .arg(m_metrics.count);
+    QStringList header = {QStringLiteral("true\\predicted")};
+    for (const QString& name : m_metrics.classes) {
+        header << csvCell(name);
+    }
+    text += header.join(QLatin1Char(',')) + QLatin1Char('\n');
+    for (int r = 0; r < m_metrics.confusion.size(); ++r) {
+        QStringList row = {csvCell(m_metrics.classes.value(r))};
+        for (int v : m_metrics.confusion[r]) {
+            row << QString::number(v);
+        }
+        text += row.join(QLatin1Char(',')) + QLatin1Char('\n');
+    }
+    return writeText(path, text.toUtf8());
+}
+
+bool EvaluatePage::exportPng(const QString& path)
+{
+    return m_hasMetrics && m_plot->savePng(path, 900, 760);
+}
+
+void EvaluatePage::chooseRun()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Run"));
+    if (!dir.isEmpty()) {
+        loadRun(dir);
+    }
+}
+
+void EvaluatePage::chooseModel()
+{
+    const QString model = QFileDialog::getOpenFileName(this, tr("Evaluate Model"), QString(),
+                                                       tr("Models (*.pt);;All files (*)"));
+    if (model.isEmpty()) {
+        return;
+    }
+    const QString dataset = QFileDialog::getExistingDirectory(
+        this, tr("Dataset Folder (with the model's classes)"), m_imageRoot);
+    if (dataset.isEmpty()) {
+        return;
+    }
+    const QStringList splits = {splitName(Split::Test), splitName(Split::Validation),
+                                splitName(Split::Train)};
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(
+        this, tr("Evaluate Model"), tr("Images to evaluate on:"), splits, 0, false, &ok);
+    if (!ok) {
+        return;
+    }
+    const Split split = chosen == splitName(Split::Validation) ? Split::Validation
+                        : chosen == splitName(Split::Train)    ? Split::Train
+                                                               : Split::Test;
+    evaluateModel(model, dataset, split);
+}
+
+void EvaluatePage::chooseExport()
+{
+    QString selected;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Report"), QStringLiteral("evaluation.json"),
+        tr("JSON report (*.json);;CSV table (*.csv);;PNG heat map (*.png)"), &selected);
+    if (path.isEmpty()) {
+        return;
+    }
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const bool saved = suffix == QLatin1String("csv")   ? exportCsv(path)
+                       : suffix == QLatin1String("png") ? exportPng(path)
+                                                        : exportJson(path);
+    if (!saved) {
+        QMessageBox::warning(this, tr("Export Report"),
+                             tr("Could not write '%1'. Choose a folder you can write to.")
+                                 .arg(QDir::toNativeSeparators(path)));
+    }
+}
+
+} // namespace studio

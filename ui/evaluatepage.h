@@ -1,0 +1,89 @@
+// The Evaluate page: a run's test evaluation or a model evaluated on a dataset split, shown as
+// a confusion-matrix heat map (click a cell for its images), the per-class precision / recall /
+// F1 table and the overall accuracy; exports the report as JSON, CSV or PNG.
+#pragma once
+
+#include "dataset/datasetindex.h"
+#include "evaluation/metrics.h"
+
+#include <QString>
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QPushButton;
+class QTableView;
+class QThread;
+
+namespace studio {
+
+class ClassMetricsModel;
+class ConfusionMatrixPlot;
+class ImageGallery;
+
+class EvaluatePage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit EvaluatePage(QWidget* parent = nullptr);
+    ~EvaluatePage() override;
+
+    // Shows RUN/evaluation/evaluation.json (written at the end of a finished run with a test
+    // split); image paths resolve against the run's dataset folder. False, with the reason
+    // shown, when the run has none.
+    bool loadRun(const QString& runDir);
+    // Evaluates modelPath on a split of datasetDir on a worker thread; evaluationFinished
+    // follows.
+    void evaluateModel(const QString& modelPath, const QString& datasetDir,
+                       Split split = Split::Test);
+    // Shows `metrics`; misclassified paths are relative to imageRoot.
+    void setMetrics(const EvaluationMetrics& metrics, const QString& imageRoot,
+                    const QString& source);
+
+    bool hasMetrics() const { return m_hasMetrics; }
+    const EvaluationMetrics& metrics() const { return m_metrics; }
+    bool isBusy() const { return m_thread != nullptr; }
+    ConfusionMatrixPlot* confusionPlot() const { return m_plot; }
+    ClassMetricsModel* classMetricsModel() const { return m_model; }
+
+    // The images of a confusion-matrix cell, most confident first (absolute paths), with
+    // their confidence. Only mistakes are listed in a report, so diagonal cells give none.
+    QVector<Misclassified> cellImages(int trueLabel, int predictedLabel) const;
+    // Opens the gallery of a cell (what a click on the heat map does).
+    ImageGallery* openGallery(int trueLabel, int predictedLabel);
+
+    bool exportJson(const QString& path) const;
+    // The per-class table, the averages and the confusion matrix, in one CSV file.
+    bool exportCsv(const QString& path) const;
+    bool exportPng(const QString& path);
+
+Q_SIGNALS:
+    void evaluationFinished(bool ok, const QString& message);
+
+private:
+    void buildUi();
+    void chooseRun();
+    void chooseModel();
+    void chooseExport();
+    void showMessage(const QString& text, bool error);
+    void updateState();
+
+    EvaluationMetrics m_metrics;
+    bool m_hasMetrics = false;
+    QString m_imageRoot;
+    QThread* m_thread = nullptr;
+
+    QLabel* m_source = nullptr;
+    QLabel* m_accuracy = nullptr;
+    QLabel* m_message = nullptr;
+    QCheckBox* m_normalized = nullptr;
+    QPushButton* m_export = nullptr;
+    QPushButton* m_openRun = nullptr;
+    QPushButton* m_evaluate = nullptr;
+    ConfusionMatrixPlot* m_plot = nullptr;
+    ClassMetricsModel* m_model = nullptr;
+    QTableView* m_table = nullptr;
+};
+
+} // namespace studio

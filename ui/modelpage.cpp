@@ -1,0 +1,409 @@
+#include "modelpage.h"
+
+#include "layerform.h"
+#include "layerstackmodel.h"
+#include "projectdocument.h"
+
+#include "model/modelsummary.h"
+#include "model/modeltemplates.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace studio {
+
+namespace {
+
+// What each layer type does, in the tutorial's words.
+QString layerDescription(LayerType type)
+{
+    switch (type) {
+    case LayerType::Conv2D:
+        return QObject::tr("Slides small filters over its input to detect features, keeping "
+                           "where they are in the image.");
+    case LayerType::MaxPooling2D:
+        return QObject::tr("Keeps the largest value of each window (2×2 by default), halving "
+                           "the image's height and width.");
+    case LayerType::AveragePooling2D:
+        return QObject::tr("Averages each window, halving the image's height and width.");
+    case LayerType::GlobalAveragePooling2D:
+        return QObject::tr("Averages each feature map to one number: a light alternative to "
+                           "Flatten before the Dense layers.");
+    case LayerType::Flatten:
+        return QObject::tr("Turns the image-shaped features into one long vector for the Dense "
+                           "layers.");
+    case LayerType::Dense:
+        return QObject::tr("A fully-connected layer of neurons. The last one has one unit per "
+                           "class and softmax activation.");
+    case LayerType::Dropout:
+        return QObject::tr("Sets a random fraction of its inputs to zero during training, "
+                           "against over-fitting.");
+    case LayerType::BatchNormalization:
+        return QObject::tr("Normalises its inputs batch by batch; often makes training faster "
+                           "and steadier.");
+    case LayerType::Activation:
+        return QObject::tr("Applies an activation function on its own.");
+    }
+    return {};
+}
+
+// A new layer of `type` with the tutorial's usual settings.
+LayerSpec defaultLayer(LayerType type)
+{
+    switch (type) {
+    case LayerType::Conv2D:
+        return LayerSpec::conv2D(32, {3, 3}, Padding::Valid, Activation::Relu);
+    case LayerType::MaxPooling2D:
+        return LayerSpec::maxPooling2D();
+    case LayerType::AveragePooling2D:
+        return LayerSpec::averagePooling2D();
+    case LayerType::GlobalAveragePooling2D:
+        return LayerSpec::globalAveragePooling2D();
+    case LayerType::Flatten:
+        return LayerSpec::flatten();
+    case LayerType::Dense:
+        return LayerSpec::dense(128, Activation::Relu);
+    case LayerType::Dropout:
+        return LayerSpec::dropout(0.5);
+    case LayerType::BatchNormalization:
+        return LayerSpec::batchNormalization();
+    case LayerType::Activation:
+        return LayerSpec::activationLayer(Activation::Relu);
+    }
+    return {};
+}
+
+QPushButton* makeButton(const QString& text, const QString& tip, const QKeySequence& shortcut)
+{
+    auto* button = new QPushButton(text);
+    button->setToolTip(shortcut.isEmpty() ? tip
+                                          : QStringLiteral("%1 (%2)").arg(
+                                                tip, shortcut.toString(QKeySequence::NativeText)));
+    if (!shortcut.isEmpty()) {
+        button->setShortcut(shortcut);
+    }
+    return button;
+}
+
+} // namespace
+
+ModelPage::ModelPage(ProjectDocument* document, QWidget* parent)
+    : QWidget(parent), m_document(document), m_model(new LayerStackModel(document, this))
+{
+    setObjectName(QStringLiteral("modelPage"));
+    auto* layout = new QHBoxLayout(this);
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    layout->addWidget(splitter);
+    splitter->addWidget(buildSidebar());
+
+    auto* center = new QWidget;
+    auto* centerLayout = new QVBoxLayout(center);
+    centerLayout->setContentsMargins(0, 0, 0, 0);
+    auto* buttons = new QHBoxLayout;
+    m_removeButton = makeButton(tr("Remove"), tr("Remove the selected layer"),
+                                QKeySequence(Qt::CTRL | Qt::Key_Delete));
+    m_duplicateButton = makeButton(tr("Duplicate"), tr("Insert a copy of the selected layer"),
+                                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    m_upButton = makeButton(tr("Move Up"), tr("Move the selected layer towards the input"),
+                            QKeySequence(Qt::ALT | Qt::Key_Up));
+    m_downButton = makeButton(tr("Move Down"), tr("Move the selected layer towards the output"),
+                              QKeySequence(Qt::ALT | Qt::Key_Down));
+    connect(m_removeButton, &QPushButton::clicked, this, &ModelPage::removeCurrent);
+    connect(m_duplicateButton, &QPushButton::clicked, this, &ModelPage::duplicateCurrent);
+    connect(m_upButton, &QPushButton::clicked, this, [this] { moveCurrent(-1); });
+    connect(m_downButton, &QPushButton::clicked, this, [this] { moveCurrent(+1); });
+    for (QPushButton* button : {m_removeButton, m_duplicateButton, m_upButton, m_downButton}) {
+        buttons->addWidget(button);
+    }
+    buttons->addStretch(1);
+    centerLayout->addLayout(buttons);
+
+    m_view = new QTableView;
+    m_view->setObjectName(QStringLiteral("layerTable"));
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setDragEnabled(true);
+    m_view->setAcceptDrops(true);
+    m_view->setDropIndicatorShown(true);
+    m_view->setDragDropMode(QAbstractItemView::DragDrop);
+    m_view->setDefaultDropAction(Qt::MoveAction);
+    m_view->setDragDropOverwriteMode(false);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(LayerStackModel::ParametersColumn,
+                                                     QHeaderView::Stretch);
+    m_view->setToolTip(tr("The network from the input (top) to the class scores (bottom), as "
+                          "Keras's model.summary() shows it. Drag a row to move it."));
+    auto* deleteAction = new QAction(tr("Remove Layer"), m_view);
+    deleteAction->setShortcut(QKeySequence::Delete);
+    deleteAction->setShortcutContext(Qt::WidgetShortcut);
+    connect(deleteAction, &QAction::triggered, this, &ModelPage::removeCurrent);
+    m_view->addAction(deleteAction);
+    centerLayout->addWidget(m_view, 1);
+
+    m_totals = new QLabel;
+    m_totals->setObjectName(QStringLiteral("modelTotals"));
+    m_totals->setWordWrap(true);
+    m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_totals->setToolTip(tr("Very many weights make training slow and may make it impossible "
+                            "with the memory at hand; activation memory grows with the batch "
+                            "size."));
+    centerLayout->addWidget(m_totals);
+    auto* problemRow = new QHBoxLayout;
+    m_problems = new QLabel;
+    m_problems->setObjectName(QStringLiteral("modelProblems"));
+    m_problems->setWordWrap(true);
+    m_problems->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fixButton = new QPushButton(tr("Fix"));
+    m_fixButton->setObjectName(QStringLiteral("fixButton"));
+    m_fixButton->setToolTip(tr("Apply the change the first problem suggests (undoable)."));
+    connect(m_fixButton, &QPushButton::clicked, this, &ModelPage::applyFirstFix);
+    problemRow->addWidget(m_problems, 1);
+    problemRow->addWidget(m_fixButton, 0, Qt::AlignTop);
+    centerLayout->addLayout(problemRow);
+    splitter->addWidget(center);
+
+    auto* formBox = new QGroupBox(tr("Selected layer"));
+    auto* formLayout = new QVBoxLayout(formBox);
+    m_form = new LayerForm;
+    m_form->setObjectName(QStringLiteral("layerForm"));
+    formLayout->addWidget(m_form);
+    formLayout->addStretch(1);
+    auto* formScroll = new QScrollArea;
+    formScroll->setWidget(formBox);
+    formScroll->setWidgetResizable(true);
+    formScroll->setFrameShape(QFrame::NoFrame);
+    splitter->addWidget(formScroll);
+    splitter->setStretchFactor(1, 1);
+
+    connect(m_form, &LayerForm::edited, this, [this](const LayerSpec& layer, const QString& key) {
+        m_model->setLayer(currentRow(), layer, key);
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        m_lastRow = currentRow();
+        updateForm();
+        updateButtons();
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this,
+            [this] { selectRow(std::min(m_lastRow, m_model->rowCount() - 1)); });
+    connect(m_document, &ProjectDocument::modelSummaryChanged, this, &ModelPage::refresh);
+    refresh();
+    selectRow(0);
+}
+
+QWidget* ModelPage::buildSidebar()
+{
+    auto* sidebar = new QWidget;
+    auto* layout = new QVBoxLayout(sidebar);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(new QLabel(tr("Add a layer")));
+    m_palette = new QListWidget;
+    m_palette->setObjectName(QStringLiteral("layerPalette"));
+    for (const QString& name : layerTypeNames()) {
+        auto* item = new QListWidgetItem(name);
+        item->setToolTip(layerDescription(*layerTypeFromName(name)));
+        m_palette->addItem(item);
+    }
+    m_palette->setToolTip(tr("Double-click a layer type to insert it after the selected "
+                             "layer."));
+    connect(m_palette, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem* item) { addLayer(*layerTypeFromName(item->text())); });
+    layout->addWidget(m_palette, 1);
+    auto* add = new QPushButton(tr("Add"));
+    add->setToolTip(tr("Insert the chosen layer type after the selected layer."));
+    connect(add, &QPushButton::clicked, this, [this] {
+        if (QListWidgetItem* item = m_palette->currentItem()) {
+            addLayer(*layerTypeFromName(item->text()));
+        }
+    });
+    layout->addWidget(add);
+
+    layout->addWidget(new QLabel(tr("Templates")));
+    m_templates = new QComboBox;
+    m_templates->setObjectName(QStringLiteral("templates"));
+    for (const QString& name : templateNames()) {
+        const Result<ModelTemplate> loaded = loadTemplate(name);
+        m_templates->addItem(name);
+        if (loaded) {
+            m_templates->setItemData(m_templates->count() - 1, loaded->description,
+                                     Qt::ToolTipRole);
+        }
+    }
+    layout->addWidget(m_templates);
+    auto* use = new QPushButton(tr("Use Template"));
+    use->setToolTip(tr("Replace the layers by the chosen template's (undoable). 'seed' is the "
+                       "network of the Keras tutorial."));
+    connect(use, &QPushButton::clicked, this,
+            [this] { applyTemplate(m_templates->currentText()); });
+    layout->addWidget(use);
+    return sidebar;
+}
+
+int ModelPage::currentRow() const
+{
+    const QModelIndex index = m_view->selectionModel()->currentIndex();
+    return index.isValid() ? index.row() : -1;
+}
+
+void ModelPage::selectRow(int row)
+{
+    if (row < 0 || row >= m_model->rowCount()) {
+        m_view->selectionModel()->clear();
+        m_lastRow = -1;
+        updateForm();
+        updateButtons();
+        return;
+    }
+    m_view->selectionModel()->setCurrentIndex(
+        m_model->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_lastRow = row;
+    updateForm();
+    updateButtons();
+}
+
+void ModelPage::addLayer(LayerType type)
+{
+    const int row = currentRow();
+    selectRow(m_model->insertLayer(row < 0 ? m_model->rowCount() : row + 1, defaultLayer(type)));
+}
+
+void ModelPage::removeCurrent()
+{
+    const int row = currentRow();
+    if (row >= 0) {
+        selectRow(m_model->removeLayer(row));
+    }
+}
+
+void ModelPage::duplicateCurrent()
+{
+    const int row = currentRow();
+    if (row >= 0) {
+        selectRow(m_model->duplicateLayer(row));
+    }
+}
+
+void ModelPage::moveCurrent(int delta)
+{
+    const int row = currentRow();
+    const int moved = m_model->moveLayer(row, row + delta);
+    if (moved >= 0) {
+        selectRow(moved);
+    }
+}
+
+bool ModelPage::applyTemplate(const QString& name)
+{
+    const Result<ModelTemplate> loaded = loadTemplate(name);
+    if (!loaded) {
+        m_problems->setText(loaded.error());
+        return false;
+    }
+    const int classes = int(m_document->classNames().size());
+    m_model->setLayers(classes > 0 ? withOutputUnits(loaded->model, classes) : loaded->model,
+                       tr("Use template %1").arg(name));
+    selectRow(0);
+    return true;
+}
+
+bool ModelPage::applyFirstFix()
+{
+    const int classes = int(m_document->classNames().size());
+    for (const ModelIssue& issue : m_document->modelSummary().issues) {
+        if (issue.fix != ModelFix::None) {
+            m_model->setLayers(applyFix(m_document->project().model, issue, classes),
+                               tr("Fix layer stack"));
+            return true;
+        }
+    }
+    return false;
+}
+
+QString ModelPage::problemText() const
+{
+    return m_problems->text();
+}
+
+QString ModelPage::totalsText() const
+{
+    return m_totals->text();
+}
+
+void ModelPage::refresh()
+{
+    const ModelSummary& summary = m_document->modelSummary();
+    const QLocale locale;
+    m_totals->setText(
+        tr("Input %1×%2×%3 · Total params: %4 (trainable %5, non-trainable %6) · Activation "
+           "memory for a batch of %7: %8 · %9 multiply-adds per image")
+            .arg(summary.input.height)
+            .arg(summary.input.width)
+            .arg(summary.input.channels)
+            .arg(formatThousands(summary.totalParams), formatThousands(summary.trainableParams),
+                 formatThousands(summary.nonTrainableParams))
+            .arg(summary.batchSize)
+            .arg(locale.formattedDataSize(summary.activationBytes), formatThousands(summary.macs)));
+
+    QStringList lines;
+    for (const ModelIssue& issue : summary.errors()) {
+        lines.append(issue.message);
+    }
+    for (const ModelIssue& issue : summary.warnings()) {
+        lines.append(tr("Warning: %1").arg(issue.message));
+    }
+    if (!m_document->hasDatasetIndex()) {
+        lines.append(tr("Open a dataset on the Data page to check the output layer against "
+                        "the number of classes."));
+    }
+    m_problems->setText(lines.join(QLatin1Char('\n')));
+    m_problems->setStyleSheet(summary.hasErrors() ? QStringLiteral("color: #c62828;") : QString());
+    bool fixable = false;
+    for (const ModelIssue& issue : summary.issues) {
+        fixable = fixable || issue.fix != ModelFix::None;
+    }
+    m_fixButton->setVisible(fixable);
+    updateForm();
+    updateButtons();
+}
+
+void ModelPage::updateForm()
+{
+    const int row = currentRow();
+    if (row < 0) {
+        m_form->setLayer(LayerSpec(), QString(), false);
+        return;
+    }
+    const LayerSpec layer = m_model->layer(row);
+    const QString issues = m_model->issueText(row);
+    // Leave the form alone while it already shows this layer (the user may be typing).
+    if (m_form->isEnabled() && m_form->layer() == layer &&
+        m_form->findChild<QLabel*>(QStringLiteral("layerIssues"))->text() == issues) {
+        return;
+    }
+    m_form->setLayer(layer, issues, true);
+}
+
+void ModelPage::updateButtons()
+{
+    const int row = currentRow();
+    const int rows = m_model->rowCount();
+    m_removeButton->setEnabled(row >= 0);
+    m_duplicateButton->setEnabled(row >= 0);
+    m_upButton->setEnabled(row > 0);
+    m_downButton->setEnabled(row >= 0 && row < rows - 1);
+}
+
+} // namespace studio

@@ -1,0 +1,244 @@
+#include "trainingchart.h"
+
+#include "qcustomplotwrapper.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace studio {
+
+TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidget* parent)
+    : QWidget(parent), m_metric(metric), m_plot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setMinimumSize(260, 180);
+
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, title));
+    m_plot->xAxis->setLabel(tr("epoch"));
+    m_plot->yAxis->setLabel(metric);
+    m_plot->yAxis2->setVisible(true);
+    m_plot->yAxis2->setLabel(QStringLiteral("learning_rate"));
+    m_plot->legend->setVisible(true);
+    // Loss falls and accuracy rises: the legend goes where the curves usually are not.
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, metric.contains(QLatin1String("acc"))
+                                                                ? Qt::AlignBottom | Qt::AlignRight
+                                                                : Qt::AlignTop | Qt::AlignRight);
+    m_plot->legend->setFont(font());
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+    m_plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+
+    m_training = m_plot->addGraph();
+    m_training->setName(metric);
+    m_training->setPen(QPen(QColor(31, 119, 180), 1.5));
+    m_validation = m_plot->addGraph();
+    m_validation->setName(QStringLiteral("val_") + metric);
+    m_validation->setPen(QPen(QColor(255, 127, 14), 2));
+    m_validation->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+    m_learningRate = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+    m_learningRate->setName(QStringLiteral("learning_rate"));
+    m_learningRate->setPen(QPen(QColor(127, 127, 127), 1, Qt::DashLine));
+    m_learningRate->setLineStyle(QCPGraph::lsStepLeft);
+
+    m_bestLine = new QCPItemStraightLine(m_plot);
+    m_bestLine->setPen(QPen(QColor(44, 160, 44), 1.5, Qt::DotLine));
+    m_bestLabel = new QCPItemText(m_plot);
+    m_bestLabel->setText(tr("best"));
+    m_bestLabel->setColor(QColor(44, 160, 44));
+    m_bestLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_bestLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    m_bestLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    setBestEpoch(-1);
+
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &TrainingChart::showMenu);
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoRange = false; });
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) {
+        if (event->buttons() & Qt::LeftButton) {
+            m_autoRange = false;
+        }
+    });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this] {
+        m_autoRange = true;
+        fitRanges();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
+    setToolTip(tr("Wheel: zoom. Drag: pan. Double-click: fit. Right-click: save as PNG, PDF or "
+                  "CSV."));
+}
+
+void TrainingChart::clear()
+{
+    m_training->data()->clear();
+    m_validation->data()->clear();
+    m_learningRate->data()->clear();
+    setBestEpoch(-1);
+    m_autoRange = true;
+    m_dirty = true;
+}
+
+void TrainingChart::addTrainingPoint(double x, double value)
+{
+    m_training->addData(x, value);
+    m_dirty = true;
+}
+
+void TrainingChart::addValidationPoint(double x, double value)
+{
+    m_validation->addData(x, value);
+    m_dirty = true;
+}
+
+void TrainingChart::addLearningRate(double x, double learningRate)
+{
+    if (m_learningRate->data()->isEmpty() && x >= 1) {
+        m_learningRate->addData(x - 1, learningRate);
+    }
+    m_learningRate->addData(x, learningRate);
+    m_dirty = true;
+}
+
+void TrainingChart::setBestEpoch(double x)
+{
+    const bool visible = x >= 0;
+    m_bestLine->setVisible(visible);
+    m_bestLabel->setVisible(visible);
+    if (visible) {
+        m_bestLine->point1->setCoords(x, 0);
+        m_bestLine->point2->setCoords(x, 1);
+        m_bestLabel->position->setCoords(x, 0.02);
+        m_bestLabel->setText(tr("best: epoch %1").arg(qRound(x)));
+    }
+    m_dirty = true;
+}
+
+int TrainingChart::trainingPointCount() const
+{
+    return m_training->dataCount();
+}
+
+int TrainingChart::validationPointCount() const
+{
+    return m_validation->dataCount();
+}
+
+void TrainingChart::replotIfChanged()
+{
+    if (!m_dirty) {
+        return;
+    }
+    m_dirty = false;
+    if (m_autoRange) {
+        fitRanges();
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TrainingChart::fitRanges()
+{
+    bool found = false;
+    QCPRange values;
+    for (QCPGraph* graph : {m_training, m_validation}) {
+        bool ok = false;
+        const QCPRange range = graph->getValueRange(ok);
+        if (ok) {
+            values =
+                found ? QCPRange(qMin(values.lower, range.lower), qMax(values.upper, range.upper))
+                      : range;
+            found = true;
+        }
+    }
+    if (found) {
+        const double margin = qMax(values.size() * 0.05, 1e-3);
+        m_plot->yAxis->setRange(values.lower - margin, values.upper + margin);
+    }
+    bool ok = false;
+    QCPRange keys = m_training->getKeyRange(ok);
+    bool okValidation = false;
+    const QCPRange validationKeys = m_validation->getKeyRange(okValidation);
+    if (okValidation) {
+        keys = ok ? QCPRange(qMin(keys.lower, validationKeys.lower),
+                             qMax(keys.upper, validationKeys.upper))
+                  : validationKeys;
+        ok = true;
+    }
+    // A little room right of the last epoch keeps its point and the best-epoch mark visible.
+    m_plot->xAxis->setRange(0, (ok ? qMax(1.0, std::ceil(keys.upper - 1e-9)) : 1.0) + 0.2);
+    bool okRate = false;
+    const QCPRange rates = m_learningRate->getValueRange(okRate);
+    if (okRate) {
+        m_plot->yAxis2->setRange(0, rates.upper * 1.1);
+    }
+}
+
+void TrainingChart::showMenu(const QPoint& position)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Save as PNG, PDF or CSV..."), this, &TrainingChart::saveAs);
+    menu.addAction(tr("Fit to data"), this, [this] {
+        m_autoRange = true;
+        fitRanges();
+        m_plot->replot();
+    });
+    menu.exec(m_plot->mapToGlobal(position));
+}
+
+void TrainingChart::saveAs()
+{
+    QString selected;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Chart"), m_metric + QStringLiteral(".png"),
+        tr("PNG image (*.png);;PDF document (*.pdf);;CSV table (*.csv)"), &selected);
+    if (path.isEmpty()) {
+        return;
+    }
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const bool saved = suffix == QLatin1String("pdf")   ? savePdf(path)
+                       : suffix == QLatin1String("csv") ? saveCsv(path)
+                                                        : savePng(path);
+    if (!saved) {
+        QMessageBox::warning(this, tr("Save Chart"),
+                             tr("Could not write '%1'. Choose a folder you can write to.")
+                                 .arg(QDir::toNativeSeparators(path)));
+    }
+}
+
+bool TrainingChart::savePng(const QString& path)
+{
+    return m_plot->savePng(path, 0, 0, 2.0);
+}
+
+bool TrainingChart::savePdf(const QString& path)
+{
+    return m_plot->savePdf(path);
+}
+
+bool TrainingChart::saveCsv(const QString& path) const
+{
+    QString text = QStringLiteral("series,epoch,value\n");
+    for (QCPGraph* graph : {m_training, m_validation, m_learningRate}) {
+        for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+            text += QStringLiteral("%1,%2,%3\n")
+                        .arg(graph->name(), QString::number(it->key, 'g', 8),
+                             QString::number(it->value, 'g', 8));
+        }
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        return false;
+    }
+    file.write(text.toUtf8());
+    return file.commit();
+}
+
+} // namespace studio

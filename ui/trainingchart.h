@@ -1,0 +1,61 @@
+// A live chart of one metric (loss or accuracy): training points per batch, validation points
+// per epoch, the best epoch marked and the learning rate on the right axis; wheel zoom, drag
+// pan, double-click to fit, and a context menu that saves PNG, PDF or CSV.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemText;
+
+namespace studio {
+
+class TrainingChart : public QWidget
+{
+    Q_OBJECT
+
+public:
+    // `metric` names the curves ("loss" -> "loss" and "val_loss").
+    explicit TrainingChart(const QString& metric, const QString& title, QWidget* parent = nullptr);
+
+    void clear();
+    // x is in epochs: a batch point of epoch e (0-based) sits at e + batch / batches, the
+    // validation point and learning rate of epoch e at e + 1.
+    void addTrainingPoint(double x, double value);
+    void addValidationPoint(double x, double value);
+    void addLearningRate(double x, double learningRate);
+    // Marks the best epoch (x as above); a negative x removes the mark.
+    void setBestEpoch(double x);
+
+    int trainingPointCount() const;
+    int validationPointCount() const;
+    QCustomPlot* plot() const { return m_plot; }
+
+    // Redraws when something changed since the last call (called by the page's timer).
+    void replotIfChanged();
+
+    bool savePng(const QString& path);
+    bool savePdf(const QString& path);
+    // "series,epoch,value" rows: the training, validation and learning-rate points.
+    bool saveCsv(const QString& path) const;
+
+private:
+    void showMenu(const QPoint& position);
+    void saveAs();
+    void fitRanges();
+
+    QString m_metric;
+    QCustomPlot* m_plot = nullptr;
+    QCPGraph* m_training = nullptr;
+    QCPGraph* m_validation = nullptr;
+    QCPGraph* m_learningRate = nullptr;
+    QCPItemStraightLine* m_bestLine = nullptr;
+    QCPItemText* m_bestLabel = nullptr;
+    bool m_dirty = false;
+    bool m_autoRange = true; // until the user zooms or pans
+};
+
+} // namespace studio

@@ -1,0 +1,40 @@
+// Runs core's trainer on the thread it lives on and forwards the run's events as signals
+// (queued to receivers on the GUI thread).
+#pragma once
+
+#include "project/project.h"
+#include "training/trainer.h"
+#include "uimetatypes.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace studio {
+
+class TrainingWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit TrainingWorker(QObject* parent = nullptr);
+
+    // Trains `project` into runDir, or resumes the run in resumeDir when it is not empty
+    // (epochs > 0 then changes the run's total). Runs on the worker's thread; blocks it
+    // until the run ends. `control` is shared with the GUI for pause and stop.
+    void run(const Project& project, const QString& runDir, const QString& resumeDir, int epochs,
+             std::shared_ptr<TrainingControl> control);
+
+Q_SIGNALS:
+    void runStarted(const studio::RunStartedEvent& event);
+    void batchDone(const studio::BatchEvent& event);
+    void epochDone(const studio::EpochEvent& event);
+    void runEnded(const studio::RunEndedEvent& event);
+    // The run could not start (bad dataset, layer stack, settings, run folder).
+    void failedToStart(const QString& message);
+    // The trainer returned; sent last, after runEnded or failedToStart.
+    void finished(const QString& runDir);
+};
+
+} // namespace studio

@@ -1,0 +1,516 @@
+#include "trainpage.h"
+
+#include "hyperparameterform.h"
+#include "projectdocument.h"
+#include "trainingchart.h"
+#include "trainingworker.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QThread>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace studio {
+
+namespace {
+
+QString formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0) {
+        return QStringLiteral("-");
+    }
+    const qint64 s = qint64(seconds + 0.5);
+    return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                           .arg(s / 3600)
+                           .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+                           .arg(s % 60, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString formatMetric(double value)
+{
+    return std::isfinite(value) ? QString::number(value, 'f', 4) : QStringLiteral("-");
+}
+
+QString newRunFolder(const QString& runs)
+{
+    const QString base =
+        QDir(runs).filePath(QStringLiteral("run-") + QDateTime::currentDateTime().toString(
+                                                         QStringLiteral("yyyyMMdd-hhmmss")));
+    QString path = base;
+    for (int i = 2; QFileInfo::exists(path); ++i) {
+        path = base + QStringLiteral("-%1").arg(i);
+    }
+    return path;
+}
+
+} // namespace
+
+TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
+    : QWidget(parent), m_document(document)
+{
+    registerUiMetaTypes();
+    buildUi();
+
+    m_thread = new QThread(this);
+    m_thread->setObjectName(QStringLiteral("training"));
+    m_worker = new TrainingWorker;
+    m_worker->moveToThread(m_thread);
+    connect(m_worker, &TrainingWorker::runStarted, this, &TrainPage::onRunStarted);
+    connect(m_worker, &TrainingWorker::batchDone, this, &TrainPage::onBatch);
+    connect(m_worker, &TrainingWorker::epochDone, this, &TrainPage::onEpoch);
+    connect(m_worker, &TrainingWorker::runEnded, this, &TrainPage::onRunEnded);
+    connect(m_worker, &TrainingWorker::failedToStart, this, &TrainPage::onFailedToStart);
+    connect(m_worker, &TrainingWorker::finished, this, &TrainPage::onFinished);
+
+    m_replotTimer = new QTimer(this);
+    m_replotTimer->setInterval(100);
+    connect(m_replotTimer, &QTimer::timeout, this, [this] {
+        m_lossChart->replotIfChanged();
+        m_accuracyChart->replotIfChanged();
+    });
+
+    connect(m_document, &ProjectDocument::projectChanged, this, [this] {
+        if (!m_syncing) {
+            syncFormFromDocument();
+        }
+        updateState();
+    });
+    connect(m_document, &ProjectDocument::modelSummaryChanged, this, &TrainPage::updateState);
+    syncFormFromDocument();
+    updateState();
+}
+
+TrainPage::~TrainPage()
+{
+    if (m_control) {
+        m_control->requestStop();
+        m_control->setPaused(false);
+    }
+    m_thread->quit();
+    m_thread->wait();
+    delete m_worker;
+}
+
+void TrainPage::buildUi()
+{
+    m_form = new HyperparameterForm;
+    connect(m_form, &HyperparameterForm::edited, this, &TrainPage::formEdited);
+    auto* formScroll = new QScrollArea;
+    formScroll->setWidget(m_form);
+    formScroll->setWidgetResizable(true);
+    formScroll->setMinimumWidth(m_form->sizeHint().width() + 24);
+
+    m_start =
+        new QPushButton(QIcon::fromTheme(QStringLiteral("media-playback-start")), tr("Start"));
+    m_start->setObjectName(QStringLiteral("startButton"));
+    m_start->setToolTip(tr("Train the network of the Model page on the Data page's images with "
+                           "these settings, in a new run folder (Ctrl+T)."));
+    m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_pause =
+        new QPushButton(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("Pause"));
+    m_pause->setObjectName(QStringLiteral("pauseButton"));
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Pause after the current batch; press again to resume."));
+    m_stop = new QPushButton(QIcon::fromTheme(QStringLiteral("media-playback-stop")), tr("Stop"));
+    m_stop->setObjectName(QStringLiteral("stopButton"));
+    m_stop->setToolTip(tr("Stop after the current batch. A checkpoint is written, so the run "
+                          "can be resumed later."));
+    m_resume = new QPushButton(tr("Resume Run..."));
+    m_resume->setObjectName(QStringLiteral("resumeButton"));
+    m_resume->setToolTip(tr("Continue a previous run from its last checkpoint, possibly for "
+                            "more epochs."));
+    connect(m_start, &QPushButton::clicked, this, [this] { startTraining(); });
+    connect(m_pause, &QPushButton::toggled, this, &TrainPage::setPaused);
+    connect(m_stop, &QPushButton::clicked, this, &TrainPage::requestStop);
+    connect(m_resume, &QPushButton::clicked, this, &TrainPage::chooseRunToResume);
+
+    auto* buttons = new QHBoxLayout;
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume}) {
+        buttons->addWidget(button);
+    }
+    buttons->addStretch(1);
+
+    m_problem = new QLabel;
+    m_problem->setObjectName(QStringLiteral("startProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_progress = new QProgressBar;
+    m_progress->setObjectName(QStringLiteral("trainingProgress"));
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progressText = new QLabel(tr("Not training."));
+    m_progressText->setObjectName(QStringLiteral("progressText"));
+
+    m_lossChart = new TrainingChart(QStringLiteral("loss"), tr("Loss"));
+    m_lossChart->setObjectName(QStringLiteral("lossChart"));
+    m_lossChart->setWhatsThis(
+        tr("The loss measures how wrong the network is; training lowers it. When the validation "
+           "loss (orange) starts to rise above the training loss (blue), the network begins to "
+           "over-fit: it memorises the training images instead of learning the classes."));
+    m_accuracyChart = new TrainingChart(QStringLiteral("accuracy"), tr("Accuracy"));
+    m_accuracyChart->setObjectName(QStringLiteral("accuracyChart"));
+    m_accuracyChart->setWhatsThis(
+        tr("The fraction of images classified correctly. Validation accuracy falling below "
+           "training accuracy is the other sign of over-fitting."));
+
+    m_log = new QPlainTextEdit;
+    m_log->setObjectName(QStringLiteral("trainingLog"));
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000);
+    m_log->setPlaceholderText(tr("The run's messages appear here."));
+
+    auto* charts = new QSplitter(Qt::Horizontal);
+    charts->addWidget(m_lossChart);
+    charts->addWidget(m_accuracyChart);
+    auto* rightSplit = new QSplitter(Qt::Vertical);
+    rightSplit->addWidget(charts);
+    rightSplit->addWidget(m_log);
+    rightSplit->setStretchFactor(0, 3);
+    rightSplit->setStretchFactor(1, 1);
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addLayout(buttons);
+    rightLayout->addWidget(m_problem);
+    rightLayout->addWidget(m_progress);
+    rightLayout->addWidget(m_progressText);
+    rightLayout->addWidget(rightSplit, 1);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(formScroll);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+}
+
+QString TrainPage::runsFolder() const
+{
+    if (!m_runsFolder.isEmpty()) {
+        return m_runsFolder;
+    }
+    if (!m_document->filePath().isEmpty()) {
+        return QFileInfo(m_document->filePath()).dir().filePath(QStringLiteral("runs"));
+    }
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+        .filePath(QStringLiteral("runs"));
+}
+
+QString TrainPage::logText() const
+{
+    return m_log->toPlainText();
+}
+
+QString TrainPage::startProblem() const
+{
+    if (m_training) {
+        return tr("A training is running.");
+    }
+    if (m_document->project().dataset.root.isEmpty()) {
+        return tr("Choose a dataset folder on the Data page first.");
+    }
+    if (m_document->hasModelProblem()) {
+        return tr("The network cannot be trained yet; fix it on the Model page:\n%1")
+            .arg(m_document->modelProblem());
+    }
+    return QString();
+}
+
+void TrainPage::updateState()
+{
+    const QString problem = startProblem();
+    m_start->setEnabled(problem.isEmpty());
+    m_problem->setText(m_training ? QString() : problem);
+    m_problem->setVisible(!m_training && !problem.isEmpty());
+    m_pause->setEnabled(m_training);
+    m_stop->setEnabled(m_training);
+    m_resume->setEnabled(!m_training);
+    m_form->setEnabled(!m_training);
+}
+
+void TrainPage::syncFormFromDocument()
+{
+    m_form->setSettings(m_document->project().training);
+}
+
+void TrainPage::formEdited(const QString& key)
+{
+    const TrainingSettings settings = m_form->settings(m_document->project().training);
+    m_syncing = true;
+    m_document->setTraining(settings, tr("Change %1").arg(key.section(QLatin1Char('.'), -1)), key);
+    m_syncing = false;
+}
+
+bool TrainPage::startTraining()
+{
+    const QString problem = startProblem();
+    if (!problem.isEmpty()) {
+        appendLog(problem);
+        return false;
+    }
+    m_lossChart->clear();
+    m_accuracyChart->clear();
+    return launch(newRunFolder(runsFolder()), QString(), 0);
+}
+
+bool TrainPage::resumeTraining(const QString& runDir, int epochs)
+{
+    if (m_training) {
+        appendLog(tr("A training is running; stop it before resuming another run."));
+        return false;
+    }
+    if (!QFile::exists(QDir(runDir).filePath(runfiles::lastCheckpoint))) {
+        appendLog(tr("'%1' holds no checkpoint to resume from. Choose a run folder made by "
+                     "Start.")
+                      .arg(QDir::toNativeSeparators(runDir)));
+        return false;
+    }
+    m_lossChart->clear();
+    m_accuracyChart->clear();
+    loadHistoryIntoCharts(runDir);
+    return launch(runDir, runDir, epochs);
+}
+
+void TrainPage::chooseRunToResume()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Resume Run"), runsFolder());
+    if (dir.isEmpty()) {
+        return;
+    }
+    int epochs = 0;
+    const Result<LoadedProject> saved = loadProject(QDir(dir).filePath(runfiles::project));
+    if (saved.ok()) {
+        bool ok = false;
+        epochs =
+            QInputDialog::getInt(this, tr("Resume Run"), tr("Train until epoch (the run's total):"),
+                                 saved->project.training.epochs, 1, 100000, 1, &ok);
+        if (!ok) {
+            return;
+        }
+    }
+    resumeTraining(dir, epochs);
+}
+
+bool TrainPage::launch(const QString& runDir, const QString& resumeDir, int epochs)
+{
+    m_runDir = runDir;
+    m_control = std::make_shared<TrainingControl>();
+    resetPauseButton();
+    m_training = true;
+    m_started = RunStartedEvent{};
+    m_ended = RunEndedEvent{};
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progressText->setText(tr("Preparing the images..."));
+    appendLog(resumeDir.isEmpty()
+                  ? tr("Starting a new run in %1").arg(QDir::toNativeSeparators(runDir))
+                  : tr("Resuming the run in %1").arg(QDir::toNativeSeparators(runDir)));
+    updateState();
+    if (!m_thread->isRunning()) {
+        m_thread->start();
+    }
+    TrainingWorker* worker = m_worker;
+    const Project project = m_document->project();
+    const std::shared_ptr<TrainingControl> control = m_control;
+    QMetaObject::invokeMethod(
+        m_worker, [=] { worker->run(project, runDir, resumeDir, epochs, control); },
+        Qt::QueuedConnection);
+    m_replotTimer->start();
+    Q_EMIT trainingChanged(true);
+    return true;
+}
+
+void TrainPage::loadHistoryIntoCharts(const QString& runDir)
+{
+    QFile file(QDir(runDir).filePath(runfiles::history));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return;
+    }
+    const Result<History> history = History::fromCsv(file.readAll(), runfiles::history);
+    if (!history.ok()) {
+        appendLog(history.error());
+        return;
+    }
+    for (const EpochRecord& record : history->epochs()) {
+        const double x = record.epoch + 1;
+        m_lossChart->addTrainingPoint(x, record.metrics.loss);
+        m_accuracyChart->addTrainingPoint(x, record.metrics.accuracy);
+        m_lossChart->addValidationPoint(x, record.metrics.valLoss);
+        m_accuracyChart->addValidationPoint(x, record.metrics.valAccuracy);
+        m_lossChart->addLearningRate(x, record.learningRate);
+        m_accuracyChart->addLearningRate(x, record.learningRate);
+    }
+}
+
+void TrainPage::setPaused(bool paused)
+{
+    if (!m_training || !m_control) {
+        return;
+    }
+    m_control->setPaused(paused);
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    appendLog(paused ? tr("Paused.") : tr("Resumed."));
+}
+
+void TrainPage::resetPauseButton()
+{
+    const QSignalBlocker blocker(m_pause);
+    m_pause->setChecked(false);
+    m_pause->setText(tr("Pause"));
+}
+
+void TrainPage::requestStop()
+{
+    if (!m_training || !m_control) {
+        return;
+    }
+    m_control->requestStop();
+    m_control->setPaused(false);
+    m_stop->setEnabled(false);
+    appendLog(tr("Stopping after the current batch; a checkpoint is written."));
+}
+
+void TrainPage::stopAndWait()
+{
+    if (!m_training) {
+        return;
+    }
+    requestStop();
+    // The worker's run() returns once the trainer has saved its checkpoint; quit() is handled
+    // after it, so waiting for the thread waits for the run's end.
+    m_thread->quit();
+    m_thread->wait();
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    m_training = false;
+}
+
+void TrainPage::appendLog(const QString& line)
+{
+    m_log->appendPlainText(QTime::currentTime().toString(QStringLiteral("hh:mm:ss  ")) + line);
+}
+
+void TrainPage::onRunStarted(const RunStartedEvent& event)
+{
+    m_started = event;
+    const int epochs = qMax(1, event.epochs);
+    m_progress->setRange(0, qMax(1, epochs * qMax(1, event.batchesPerEpoch)));
+    m_progress->setValue(event.firstEpoch * event.batchesPerEpoch);
+    appendLog(tr("Training on %1 with %2 thread(s): %3 training, %4 validation, %5 test images; "
+                 "%6 parameters; epochs %7 to %8, %9 batches each.")
+                  .arg(event.device)
+                  .arg(event.threads)
+                  .arg(event.trainImages)
+                  .arg(event.validationImages)
+                  .arg(event.testImages)
+                  .arg(event.parameters)
+                  .arg(event.firstEpoch + 1)
+                  .arg(event.epochs)
+                  .arg(event.batchesPerEpoch));
+}
+
+void TrainPage::onBatch(const BatchEvent& event)
+{
+    const double x = event.epoch + double(event.batch) / qMax(1, event.batches);
+    m_lossChart->addTrainingPoint(x, event.loss);
+    m_accuracyChart->addTrainingPoint(x, event.accuracy);
+    m_progress->setValue(event.epoch * event.batches + event.batch);
+    m_progressText->setText(tr("Epoch %1/%2 · batch %3/%4 · %5 images/s · ETA %6")
+                                .arg(event.epoch + 1)
+                                .arg(qMax(m_started.epochs, event.epoch + 1))
+                                .arg(event.batch)
+                                .arg(event.batches)
+                                .arg(qRound(event.imagesPerSecond))
+                                .arg(formatDuration(event.etaSeconds)));
+}
+
+void TrainPage::onEpoch(const EpochEvent& event)
+{
+    const EpochRecord& r = event.record;
+    const double x = r.epoch + 1;
+    if (std::isfinite(r.metrics.valLoss)) {
+        m_lossChart->addValidationPoint(x, r.metrics.valLoss);
+    }
+    if (std::isfinite(r.metrics.valAccuracy)) {
+        m_accuracyChart->addValidationPoint(x, r.metrics.valAccuracy);
+    }
+    m_lossChart->addLearningRate(x, r.learningRate);
+    m_accuracyChart->addLearningRate(x, r.learningRate);
+    if (event.isBest) {
+        m_lossChart->setBestEpoch(x);
+        m_accuracyChart->setBestEpoch(x);
+    }
+    appendLog(tr("Epoch %1/%2: loss %3, accuracy %4, val_loss %5, val_accuracy %6, "
+                 "learning_rate %7, %8 s%9")
+                  .arg(r.epoch + 1)
+                  .arg(qMax(m_started.epochs, r.epoch + 1))
+                  .arg(formatMetric(r.metrics.loss), formatMetric(r.metrics.accuracy),
+                       formatMetric(r.metrics.valLoss), formatMetric(r.metrics.valAccuracy),
+                       QString::number(r.learningRate, 'g', 4), QString::number(r.seconds, 'f', 1),
+                       event.isBest ? tr(" (best so far)") : QString()));
+}
+
+void TrainPage::onRunEnded(const RunEndedEvent& event)
+{
+    m_ended = event;
+    QString line =
+        tr("Run %1 after %2 epoch(s)").arg(outcomeName(event.outcome)).arg(event.epochsDone);
+    if (!event.reason.isEmpty()) {
+        line += QStringLiteral(": ") + event.reason;
+    }
+    appendLog(line);
+    if (event.bestEpoch >= 0) {
+        appendLog(tr("Best epoch: %1.").arg(event.bestEpoch + 1));
+    }
+    if (!event.modelPath.isEmpty()) {
+        appendLog(tr("Model saved: %1").arg(QDir::toNativeSeparators(event.modelPath)));
+    }
+    if (event.testCount > 0) {
+        appendLog(tr("Test accuracy: %1 on %2 images.")
+                      .arg(QString::number(event.testAccuracy, 'f', 4))
+                      .arg(event.testCount));
+    }
+    m_progressText->setText(line);
+}
+
+void TrainPage::onFailedToStart(const QString& message)
+{
+    m_ended = RunEndedEvent{};
+    m_ended.outcome = RunEndedEvent::Outcome::Failed;
+    m_ended.reason = message;
+    appendLog(tr("The run could not start: %1").arg(message));
+    m_progressText->setText(tr("The run could not start."));
+}
+
+void TrainPage::onFinished(const QString& runDir)
+{
+    m_training = false;
+    m_control.reset();
+    m_replotTimer->stop();
+    m_lossChart->replotIfChanged();
+    m_accuracyChart->replotIfChanged();
+    resetPauseButton();
+    updateState();
+    Q_EMIT trainingChanged(false);
+    Q_EMIT runFinished(runDir, m_ended);
+}
+
+} // namespace studio

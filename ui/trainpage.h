@@ -1,0 +1,110 @@
+// The Train page: hyperparameters, Start / Pause / Stop / Resume a run, progress, live loss and
+// accuracy charts and a log. Training runs on a worker thread; the charts repaint on a timer.
+#pragma once
+
+#include "training/trainer.h"
+#include "uimetatypes.h"
+
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QThread;
+class QTimer;
+
+namespace studio {
+
+class HyperparameterForm;
+class ProjectDocument;
+class TrainingChart;
+class TrainingWorker;
+
+class TrainPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit TrainPage(ProjectDocument* document, QWidget* parent = nullptr);
+    ~TrainPage() override;
+
+    bool isTraining() const { return m_training; }
+    // Asks a running training to stop and waits until it has written its checkpoint and ended
+    // (for closing the window). Returns at once when nothing runs.
+    void stopAndWait();
+
+    // Where new run folders are made (run-YYYYMMDD-hhmmss); default: "runs" beside the project
+    // file, or the application's data folder for an unsaved project.
+    void setRunsFolder(const QString& folder) { m_runsFolder = folder; }
+    QString runsFolder() const;
+    // The run folder of the current or last run.
+    QString runDir() const { return m_runDir; }
+
+    // Starts a new run of the document's project (the Start button). Returns false, with the
+    // reason in the log, when it cannot start.
+    bool startTraining();
+    // Continues the run in runDir from its last checkpoint; epochs > 0 sets the run's total.
+    bool resumeTraining(const QString& runDir, int epochs = 0);
+    void setPaused(bool paused);
+    void requestStop();
+
+    // Why Start is disabled; empty when training can start.
+    QString startProblem() const;
+
+    TrainingChart* lossChart() const { return m_lossChart; }
+    TrainingChart* accuracyChart() const { return m_accuracyChart; }
+    QString logText() const;
+
+Q_SIGNALS:
+    void trainingChanged(bool training);
+    // A run ended and its worker returned; `ended.modelPath` is the exported model, if any.
+    void runFinished(const QString& runDir, const studio::RunEndedEvent& ended);
+
+private:
+    void buildUi();
+    void updateState();
+    void syncFormFromDocument();
+    void formEdited(const QString& key);
+    void chooseRunToResume();
+    bool launch(const QString& runDir, const QString& resumeDir, int epochs);
+    void loadHistoryIntoCharts(const QString& runDir);
+    void appendLog(const QString& line);
+    void resetPauseButton();
+
+    void onRunStarted(const RunStartedEvent& event);
+    void onBatch(const BatchEvent& event);
+    void onEpoch(const EpochEvent& event);
+    void onRunEnded(const RunEndedEvent& event);
+    void onFailedToStart(const QString& message);
+    void onFinished(const QString& runDir);
+
+    ProjectDocument* m_document;
+    HyperparameterForm* m_form = nullptr;
+    QPushButton* m_start = nullptr;
+    QPushButton* m_pause = nullptr;
+    QPushButton* m_stop = nullptr;
+    QPushButton* m_resume = nullptr;
+    QLabel* m_problem = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_progressText = nullptr;
+    TrainingChart* m_lossChart = nullptr;
+    TrainingChart* m_accuracyChart = nullptr;
+    QPlainTextEdit* m_log = nullptr;
+    QTimer* m_replotTimer = nullptr;
+
+    QThread* m_thread = nullptr;
+    TrainingWorker* m_worker = nullptr;
+    std::shared_ptr<TrainingControl> m_control;
+    bool m_training = false;
+    bool m_syncing = false;
+    QString m_runsFolder;
+    QString m_runDir;
+    RunStartedEvent m_started;
+    RunEndedEvent m_ended;
+};
+
+} // namespace studio

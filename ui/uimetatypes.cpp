@@ -1,0 +1,18 @@
+#include "uimetatypes.h"
+
+namespace studio {
+
+void registerUiMetaTypes()
+{
+    qRegisterMetaType<RunStartedEvent>();
+    qRegisterMetaType<BatchEvent>();
+    qRegisterMetaType<EpochEvent>();
+    qRegisterMetaType<RunEndedEvent>();
+    qRegisterMetaType<EvaluationMetrics>();
+    qRegisterMetaType<Prediction>();
+    qRegisterMetaType<QVector<Prediction>>();
+    qRegisterMetaType<ModelMetadata>();
+    qRegisterMetaType<QVector<QImage>>();
+}
+
+} // namespace studio

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "project/project.h"
+#include "shapesproject.h"
 
 #include <QString>
 
@@ -10,24 +11,10 @@
 
 namespace studio::uitest {
 
-// A project over `root` (made by testdata::makeShapes): 16 px RGB images, a two-layer network,
-// one thread, seconds per epoch.
+// A project over `root` (made by testdata::makeShapes) that trains in seconds.
 inline Project tinyProject(const QString& root, int epochs = 1)
 {
-    Project project = defaultProject();
-    project.dataset.root = root;
-    project.dataset.imageSize = 16;
-    project.augmentation.enabled = false;
-    project.model.layers = {
-        LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu), LayerSpec::maxPooling2D(),
-        LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu),
-        LayerSpec::globalAveragePooling2D(), LayerSpec::dense(3, Activation::Softmax)};
-    project.training.batchSize = 8;
-    project.training.epochs = epochs;
-    project.training.learningRate = 0.01;
-    project.training.threads = 1;
-    project.training.seed = 7;
-    return project;
+    return testdata::shapesProject(root, epochs);
 }
 
 // Max and median of a list of delays in milliseconds.

@@ -4,6 +4,7 @@
 #include "training/trainer.h"
 
 #include "shapesdataset.h"
+#include "shapesproject.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,20 +23,7 @@ namespace {
 
 Project shapesProject(const QString& root)
 {
-    Project project = defaultProject();
-    project.dataset.root = root;
-    project.dataset.imageSize = 16;
-    project.augmentation.enabled = false;
-    project.model.layers = {
-        LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu), LayerSpec::maxPooling2D(),
-        LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu),
-        LayerSpec::globalAveragePooling2D(), LayerSpec::dense(3, Activation::Softmax)};
-    project.training.batchSize = 8;
-    project.training.epochs = 4;
-    project.training.learningRate = 0.01;
-    project.training.threads = 1;
-    project.training.seed = 7;
-    return project;
+    return studio::testdata::shapesProject(root, 4);
 }
 
 // Records every event; can ask for a stop after a given epoch or batch count.

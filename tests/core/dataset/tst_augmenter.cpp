@@ -158,10 +158,8 @@ private Q_SLOTS:
         augmenter.apply(resized.data(), expected.data(), turn);
         for (size_t i = 0; i < dst.size(); ++i) {
             QVERIFY2(std::abs(int(dst[i]) - int(expected[i])) <= 2,
-                     qPrintable(QStringLiteral("pixel %1: %2 vs %3")
-                                    .arg(i)
-                                    .arg(dst[i])
-                                    .arg(expected[i])));
+                     qPrintable(
+                         QStringLiteral("pixel %1: %2 vs %3").arg(i).arg(dst[i]).arg(expected[i])));
         }
         // The top row of the resized image became the right column.
         QVERIFY(std::abs(int(dst[15]) - int(resized[0])) <= 2);

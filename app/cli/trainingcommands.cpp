@@ -208,8 +208,9 @@ int runTrain(const QStringList& arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Trains a network as the project file describes (or on a dataset folder with a "
         "template) and writes a run folder: project.json, history.csv, log.txt, "
-        "checkpoint-last.ckpt and checkpoint-best.ckpt. Ctrl-C stops after the current batch "
-        "with a checkpoint; 'classifier-cli resume RUN_DIR' continues."));
+        "checkpoint-last.ckpt and checkpoint-best.ckpt; at the end model.pt and, when the "
+        "dataset has a test split, its evaluation in evaluation/. Ctrl-C stops after the "
+        "current batch with a checkpoint; 'classifier-cli resume RUN_DIR' continues."));
     parser.addOption(
         {QStringLiteral("project"), QStringLiteral("Project file."), QStringLiteral("P.json")});
     parser.addOption({QStringLiteral("data"),

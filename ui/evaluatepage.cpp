@@ -234,10 +234,12 @@ void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& i
     updateState();
 }
 
-QVector<Misclassified> EvaluatePage::cellImages(int trueLabel, int predictedLabel) const
+QVector<ClassifiedImage> EvaluatePage::cellImages(int trueLabel, int predictedLabel) const
 {
-    QVector<Misclassified> images;
-    for (Misclassified w : m_metrics.misclassified) {
+    QVector<ClassifiedImage> images;
+    const QVector<ClassifiedImage>& source =
+        trueLabel == predictedLabel ? m_metrics.correct : m_metrics.misclassified;
+    for (ClassifiedImage w : source) {
         if (w.trueLabel == trueLabel && w.predictedLabel == predictedLabel) {
             if (!m_imageRoot.isEmpty() && QFileInfo(w.path).isRelative()) {
                 w.path = QDir(m_imageRoot).filePath(w.path);
@@ -245,9 +247,10 @@ QVector<Misclassified> EvaluatePage::cellImages(int trueLabel, int predictedLabe
             images.append(w);
         }
     }
-    std::stable_sort(
-        images.begin(), images.end(),
-        [](const Misclassified& a, const Misclassified& b) { return a.confidence > b.confidence; });
+    std::stable_sort(images.begin(), images.end(),
+                     [](const ClassifiedImage& a, const ClassifiedImage& b) {
+                         return a.confidence > b.confidence;
+                     });
     return images;
 }
 
@@ -259,11 +262,17 @@ ImageGallery* EvaluatePage::openGallery(int trueLabel, int predictedLabel)
     const QString trueName = m_metrics.classes.value(trueLabel);
     const QString predictedName = m_metrics.classes.value(predictedLabel);
     const int count = m_plot->count(trueLabel, predictedLabel);
-    const QVector<Misclassified> images = cellImages(trueLabel, predictedLabel);
+    const QVector<ClassifiedImage> images = cellImages(trueLabel, predictedLabel);
     QString explanation;
-    if (trueLabel == predictedLabel) {
-        explanation = tr("%1 %2 images were classified correctly. The report lists only the "
-                         "mistakes; click a cell off the diagonal to see them.")
+    if (trueLabel == predictedLabel && images.isEmpty() && count > 0) {
+        explanation = tr("%1 %2 images were classified correctly. This report, written by an "
+                         "older version, lists only the mistakes: evaluate again to see them.")
+                          .arg(count)
+                          .arg(trueName);
+    } else if (trueLabel == predictedLabel) {
+        explanation = tr("%1 %2 image(s) classified correctly, most confident first: the "
+                         "least confident at the end are the ones the model nearly got wrong. "
+                         "Double-click one to open it.")
                           .arg(count)
                           .arg(trueName);
     } else {
@@ -275,7 +284,7 @@ ImageGallery* EvaluatePage::openGallery(int trueLabel, int predictedLabel)
     auto* gallery = new ImageGallery(tr("True %1, predicted %2").arg(trueName, predictedName),
                                      explanation, this);
     gallery->setAttribute(Qt::WA_DeleteOnClose);
-    for (const Misclassified& image : images) {
+    for (const ClassifiedImage& image : images) {
         gallery->addImage(image.path, tr("%1 %").arg(image.confidence * 100, 0, 'f', 1));
     }
     gallery->show();

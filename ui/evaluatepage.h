@@ -49,7 +49,7 @@ public:
 
     // The images of a confusion-matrix cell, most confident first (absolute paths), with
     // their confidence. Only mistakes are listed in a report, so diagonal cells give none.
-    QVector<Misclassified> cellImages(int trueLabel, int predictedLabel) const;
+    QVector<ClassifiedImage> cellImages(int trueLabel, int predictedLabel) const;
     // Opens the gallery of a cell (what a click on the heat map does).
     ImageGallery* openGallery(int trueLabel, int predictedLabel);
 

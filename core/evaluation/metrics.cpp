@@ -78,11 +78,13 @@ Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
         }
         const int predicted = argmaxClass(image.probabilities);
         ++m.confusion[image.trueLabel][predicted];
+        const ClassifiedImage classified{image.path, image.trueLabel, predicted,
+                                         double(image.probabilities[size_t(predicted)])};
         if (predicted == image.trueLabel) {
             ++correct;
+            m.correct.push_back(classified);
         } else {
-            m.misclassified.push_back({image.path, image.trueLabel, predicted,
-                                       double(image.probabilities[size_t(predicted)])});
+            m.misclassified.push_back(classified);
         }
         // Rank of the true class: classes strictly more probable, plus equals with a lower
         // index (the order argmax uses).
@@ -135,13 +137,14 @@ Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
     m.weightedAverage = {QStringLiteral("weighted avg"), ratio(weightedP, m.count),
                          ratio(weightedR, m.count), ratio(weightedF, m.count), m.count};
 
-    std::stable_sort(m.misclassified.begin(), m.misclassified.end(),
-                     [](const Misclassified& a, const Misclassified& b) {
-                         if (a.confidence != b.confidence) {
-                             return a.confidence > b.confidence;
-                         }
-                         return a.path < b.path;
-                     });
+    const auto mostConfidentFirst = [](const ClassifiedImage& a, const ClassifiedImage& b) {
+        if (a.confidence != b.confidence) {
+            return a.confidence > b.confidence;
+        }
+        return a.path < b.path;
+    };
+    std::stable_sort(m.misclassified.begin(), m.misclassified.end(), mostConfidentFirst);
+    std::stable_sort(m.correct.begin(), m.correct.end(), mostConfidentFirst);
     return m;
 }
 
@@ -171,13 +174,17 @@ QJsonObject metricsToJson(const EvaluationMetrics& m)
     for (const ClassMetrics& c : m.perClass) {
         perClass.append(classMetricsToJson(c, QStringLiteral("class")));
     }
-    QJsonArray wrong;
-    for (const Misclassified& w : m.misclassified) {
-        wrong.append(QJsonObject{{QStringLiteral("path"), w.path},
-                                 {QStringLiteral("true"), m.classes.value(w.trueLabel)},
-                                 {QStringLiteral("predicted"), m.classes.value(w.predictedLabel)},
-                                 {QStringLiteral("confidence"), w.confidence}});
-    }
+    const auto imagesToJson = [&](const QVector<ClassifiedImage>& images) {
+        QJsonArray array;
+        for (const ClassifiedImage& w : images) {
+            array.append(
+                QJsonObject{{QStringLiteral("path"), w.path},
+                            {QStringLiteral("true"), m.classes.value(w.trueLabel)},
+                            {QStringLiteral("predicted"), m.classes.value(w.predictedLabel)},
+                            {QStringLiteral("confidence"), w.confidence}});
+        }
+        return array;
+    };
     return {
         {QStringLiteral("count"), m.count},
         {QStringLiteral("accuracy"), m.accuracy},
@@ -189,7 +196,8 @@ QJsonObject metricsToJson(const EvaluationMetrics& m)
         {QStringLiteral("macro_avg"), classMetricsToJson(m.macroAverage, QStringLiteral("name"))},
         {QStringLiteral("weighted_avg"),
          classMetricsToJson(m.weightedAverage, QStringLiteral("name"))},
-        {QStringLiteral("misclassified"), wrong}};
+        {QStringLiteral("misclassified"), imagesToJson(m.misclassified)},
+        {QStringLiteral("correct"), imagesToJson(m.correct)}};
 }
 
 QString formatMetricsTable(const EvaluationMetrics& m)
@@ -272,7 +280,7 @@ Status writeMetricsFiles(const EvaluationMetrics& m, const QString& dir)
                         .arg(c.support);
     }
     QString wrong = QStringLiteral("path,true,predicted,confidence\n");
-    for (const Misclassified& w : m.misclassified) {
+    for (const ClassifiedImage& w : m.misclassified) {
         wrong += QStringLiteral("%1,%2,%3,%4\n")
                      .arg(csvCell(w.path), csvCell(m.classes.value(w.trueLabel)),
                           csvCell(m.classes.value(w.predictedLabel)), number(w.confidence));

@@ -34,8 +34,8 @@ struct ClassMetrics
     int support = 0; // images whose true class this is
 };
 
-// An image the model got wrong: its classes and the probability of the predicted class.
-struct Misclassified
+// One image's true and predicted classes and the probability of the predicted class.
+struct ClassifiedImage
 {
     QString path;
     int trueLabel = 0;
@@ -53,9 +53,10 @@ struct EvaluationMetrics
     QVector<QVector<int>> confusion;              // [true][predicted] counts
     QVector<QVector<double>> confusionNormalized; // each row divided by its sum (0 rows stay 0)
     QVector<ClassMetrics> perClass;
-    ClassMetrics macroAverage;            // unweighted mean over classes; support = all images
-    ClassMetrics weightedAverage;         // mean weighted by support
-    QVector<Misclassified> misclassified; // most confident mistakes first, then by path
+    ClassMetrics macroAverage;              // unweighted mean over classes; support = all images
+    ClassMetrics weightedAverage;           // mean weighted by support
+    QVector<ClassifiedImage> misclassified; // most confident mistakes first, then by path
+    QVector<ClassifiedImage> correct;       // the right answers, most confident first, then by path
 };
 
 // The class with the highest probability (the lowest index among equals).
@@ -71,7 +72,7 @@ Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
 // {"accuracy", "top_k_accuracy": {"3": ..}, "classes", "confusion_matrix",
 //  "confusion_matrix_normalized", "per_class": [{"class", "precision", "recall", "f1",
 //  "support"}], "macro_avg", "weighted_avg", "misclassified": [{"path", "true", "predicted",
-//  "confidence"}], "count"}
+//  "confidence"}], "correct": [same], "count"}
 QJsonObject metricsToJson(const EvaluationMetrics& metrics);
 
 // A readable report: accuracy, the per-class table and the averages.

@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <utility>
+
 namespace studio {
 
 namespace {
@@ -77,19 +79,23 @@ Result<EvaluationMetrics> metricsFromJson(const QJsonObject& json, const QString
                                           QStringLiteral("name"));
     m.weightedAverage = classMetricsFromJson(json.value(QStringLiteral("weighted_avg")).toObject(),
                                              QStringLiteral("name"));
-    for (const QJsonValue& value : json.value(QStringLiteral("misclassified")).toArray()) {
-        const QJsonObject wrong = value.toObject();
-        Misclassified w;
-        w.path = wrong.value(QStringLiteral("path")).toString();
-        w.trueLabel = int(m.classes.indexOf(wrong.value(QStringLiteral("true")).toString()));
-        w.predictedLabel =
-            int(m.classes.indexOf(wrong.value(QStringLiteral("predicted")).toString()));
-        w.confidence = wrong.value(QStringLiteral("confidence")).toDouble();
-        if (w.trueLabel < 0 || w.predictedLabel < 0) {
-            return bad(
-                QStringLiteral("the misclassified image %1 names an unknown class").arg(w.path));
+    // "correct" is absent from reports written before it existed: then it stays empty.
+    for (const auto& [key, images] : {std::pair{QStringLiteral("misclassified"), &m.misclassified},
+                                      std::pair{QStringLiteral("correct"), &m.correct}}) {
+        for (const QJsonValue& value : json.value(key).toArray()) {
+            const QJsonObject image = value.toObject();
+            ClassifiedImage w;
+            w.path = image.value(QStringLiteral("path")).toString();
+            w.trueLabel = int(m.classes.indexOf(image.value(QStringLiteral("true")).toString()));
+            w.predictedLabel =
+                int(m.classes.indexOf(image.value(QStringLiteral("predicted")).toString()));
+            w.confidence = image.value(QStringLiteral("confidence")).toDouble();
+            if (w.trueLabel < 0 || w.predictedLabel < 0) {
+                return bad(
+                    QStringLiteral("the %1 image %2 names an unknown class").arg(key, w.path));
+            }
+            *images << w;
         }
-        m.misclassified << w;
     }
     return m;
 }

@@ -4,10 +4,13 @@
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
 #include "evaluatepage.h"
+#include "evaluation/metricsjson.h"
 #include "imagegallery.h"
 #include "qcustomplotwrapper.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -84,6 +87,33 @@ private Q_SLOTS:
         QVERIFY(gallery);
         QCOMPARE(gallery->paths(),
                  (QStringList{QStringLiteral("/data/a/3.png"), QStringLiteral("/data/a/2.png")}));
+
+        // A diagonal cell: the images classified correctly, most confident first.
+        QTest::mouseClick(matrix->plot(), Qt::LeftButton, Qt::NoModifier,
+                          matrix->plot()->mapFrom(matrix, matrix->cellCenter(2, 2)));
+        QCOMPARE(clicked.size(), 2);
+        const QList<ImageGallery*> galleries = page.findChildren<ImageGallery*>();
+        QCOMPARE(galleries.size(), 2);
+        ImageGallery* correct = galleries.last() == gallery ? galleries.first() : galleries.last();
+        QCOMPARE(correct->paths(),
+                 (QStringList{QStringLiteral("/data/c/1.png"), QStringLiteral("/data/c/2.png")}));
+
+        // A report from before correct images were listed: the diagonal explains itself.
+        QJsonObject old = metricsToJson(handMadeMetrics());
+        old.remove(QStringLiteral("correct"));
+        const Result<EvaluationMetrics> oldMetrics = metricsFromJson(old, QStringLiteral("old"));
+        QVERIFY2(oldMetrics.ok(), qPrintable(oldMetrics.error()));
+        QVERIFY(oldMetrics->correct.isEmpty());
+        page.setMetrics(*oldMetrics, QStringLiteral("/data"), QStringLiteral("old"));
+        ImageGallery* none = page.openGallery(2, 2);
+        QVERIFY(none != nullptr);
+        QCOMPARE(none->imageCount(), 0);
+        QVERIFY(none->findChild<QLabel*>() != nullptr);
+        bool explained = false;
+        for (QLabel* label : none->findChildren<QLabel*>()) {
+            explained = explained || label->text().contains(QLatin1String("evaluate again"));
+        }
+        QVERIFY(explained);
     }
 
     void exportsAndReadsBackARun()

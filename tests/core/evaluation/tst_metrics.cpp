@@ -119,9 +119,19 @@ private Q_SLOTS:
         QCOMPARE(m->misclassified[1].path, QStringLiteral("a3.png")); // equal: by path
         QCOMPARE(m->misclassified[2].path, QStringLiteral("c1.png"));
         QCOMPARE(m->misclassified[3].path, QStringLiteral("a2.png"));
+        // The right answers too, in the same order (a diagonal cell's gallery).
+        QStringList correct;
+        for (const ClassifiedImage& right : m->correct) {
+            QCOMPARE(right.trueLabel, right.predictedLabel);
+            correct << right.path;
+        }
+        QCOMPARE(correct, (QStringList{QStringLiteral("b0.png"), QStringLiteral("c0.png"),
+                                       QStringLiteral("a0.png"), QStringLiteral("a1.png"),
+                                       QStringLiteral("c2.png")}));
 
         const QJsonObject json = metricsToJson(*m);
         const QJsonObject first = json[QStringLiteral("misclassified")].toArray()[0].toObject();
+        QCOMPARE(json[QStringLiteral("correct")].toArray().size(), 5);
         QCOMPARE(first[QStringLiteral("true")].toString(), QStringLiteral("dog"));
         QCOMPARE(first[QStringLiteral("predicted")].toString(), QStringLiteral("cat"));
         QCOMPARE(json[QStringLiteral("top_k_accuracy")].toObject().keys(),

@@ -22,6 +22,7 @@ class SignalObserver : public TrainingObserver
 {
 public:
     explicit SignalObserver(TrainingWorker* worker) : m_worker(worker) {}
+    void loading(const LoadingEvent& event) override { Q_EMIT m_worker->loading(event); }
     void runStarted(const RunStartedEvent& event) override { Q_EMIT m_worker->runStarted(event); }
     void batchDone(const BatchEvent& event) override { Q_EMIT m_worker->batchDone(event); }
     void epochDone(const EpochEvent& event) override { Q_EMIT m_worker->epochDone(event); }

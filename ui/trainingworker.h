@@ -27,6 +27,8 @@ public:
              std::shared_ptr<TrainingControl> control);
 
 Q_SIGNALS:
+    // Images loaded into memory before the first epoch.
+    void loading(const studio::LoadingEvent& event);
     void runStarted(const studio::RunStartedEvent& event);
     void batchDone(const studio::BatchEvent& event);
     void epochDone(const studio::EpochEvent& event);

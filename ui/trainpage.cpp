@@ -18,6 +18,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -25,11 +26,15 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace studio {
 
 namespace {
+
+const char* const kRunsFolderKey = "train/runsFolder"; // QSettings
 
 QString formatDuration(double seconds)
 {
@@ -67,12 +72,14 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
     : QWidget(parent), m_document(document)
 {
     registerUiMetaTypes();
+    m_runsFolder = QSettings().value(QLatin1String(kRunsFolderKey)).toString();
     buildUi();
 
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("training"));
     m_worker = new TrainingWorker;
     m_worker->moveToThread(m_thread);
+    connect(m_worker, &TrainingWorker::loading, this, &TrainPage::onLoading);
     connect(m_worker, &TrainingWorker::runStarted, this, &TrainPage::onRunStarted);
     connect(m_worker, &TrainingWorker::batchDone, this, &TrainPage::onBatch);
     connect(m_worker, &TrainingWorker::epochDone, this, &TrainPage::onEpoch);
@@ -94,8 +101,10 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
         updateState();
     });
     connect(m_document, &ProjectDocument::modelSummaryChanged, this, &TrainPage::updateState);
+    connect(m_document, &ProjectDocument::filePathChanged, this, &TrainPage::updateRunsFolderLabel);
     syncFormFromDocument();
     updateState();
+    updateRunsFolderLabel();
 }
 
 TrainPage::~TrainPage()
@@ -146,6 +155,17 @@ void TrainPage::buildUi()
     for (QPushButton* button : {m_start, m_pause, m_stop, m_resume}) {
         buttons->addWidget(button);
     }
+    m_runsFolderLabel = new QLabel;
+    m_runsFolderLabel->setObjectName(QStringLiteral("runsFolderLabel"));
+    m_runsFolderLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* changeRuns = new QPushButton(tr("Change..."));
+    changeRuns->setObjectName(QStringLiteral("changeRunsFolder"));
+    changeRuns->setToolTip(tr("Choose the folder where each new run gets its own folder (its "
+                              "settings, history, checkpoints and the trained model)."));
+    connect(changeRuns, &QPushButton::clicked, this, &TrainPage::chooseRunsFolder);
+    auto* runsRow = new QHBoxLayout;
+    runsRow->addWidget(m_runsFolderLabel, 1);
+    runsRow->addWidget(changeRuns);
     buttons->addStretch(1);
 
     m_problem = new QLabel;
@@ -190,6 +210,7 @@ void TrainPage::buildUi()
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addLayout(buttons);
+    rightLayout->addLayout(runsRow);
     rightLayout->addWidget(m_problem);
     rightLayout->addWidget(m_progress);
     rightLayout->addWidget(m_progressText);
@@ -201,6 +222,32 @@ void TrainPage::buildUi()
     split->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(split);
+}
+
+void TrainPage::setRunsFolder(const QString& folder)
+{
+    m_runsFolder = folder;
+    if (folder.isEmpty()) {
+        QSettings().remove(QLatin1String(kRunsFolderKey));
+    } else {
+        QSettings().setValue(QLatin1String(kRunsFolderKey), folder);
+    }
+    updateRunsFolderLabel();
+}
+
+void TrainPage::chooseRunsFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Folder for New Runs"), runsFolder(), QFileDialog::ShowDirsOnly);
+    if (!folder.isEmpty()) {
+        setRunsFolder(folder);
+    }
+}
+
+void TrainPage::updateRunsFolderLabel()
+{
+    m_runsFolderLabel->setText(
+        tr("New runs go to: %1").arg(QDir::toNativeSeparators(runsFolder())));
 }
 
 QString TrainPage::runsFolder() const
@@ -408,12 +455,25 @@ void TrainPage::appendLog(const QString& line)
     m_log->appendPlainText(QTime::currentTime().toString(QStringLiteral("hh:mm:ss  ")) + line);
 }
 
+void TrainPage::onLoading(const LoadingEvent& event)
+{
+    const int total = int(std::clamp<qint64>(event.total, 1, std::numeric_limits<int>::max()));
+    m_progress->setRange(0, total);
+    m_progress->setValue(int(qMin<qint64>(event.done, total)));
+    m_progressText->setText(tr("Loading the images into memory: %L1 of %L2 (Stop cancels)")
+                                .arg(event.done)
+                                .arg(event.total));
+}
+
 void TrainPage::onRunStarted(const RunStartedEvent& event)
 {
     m_started = event;
     const int epochs = qMax(1, event.epochs);
     m_progress->setRange(0, qMax(1, epochs * qMax(1, event.batchesPerEpoch)));
     m_progress->setValue(event.firstEpoch * event.batchesPerEpoch);
+    for (const QString& warning : event.warnings) {
+        appendLog(tr("Warning: %1").arg(warning));
+    }
     appendLog(tr("Training on %1 with %2 thread(s): %3 training, %4 validation, %5 test images; "
                  "%6 parameters; epochs %7 to %8, %9 batches each.")
                   .arg(event.device)
@@ -446,6 +506,9 @@ void TrainPage::onEpoch(const EpochEvent& event)
 {
     const EpochRecord& r = event.record;
     const double x = r.epoch + 1;
+    for (const QString& warning : event.warnings) {
+        appendLog(tr("Warning: %1").arg(warning));
+    }
     if (std::isfinite(r.metrics.valLoss)) {
         m_lossChart->addValidationPoint(x, r.metrics.valLoss);
     }

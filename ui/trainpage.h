@@ -38,9 +38,12 @@ public:
     void stopAndWait();
 
     // Where new run folders are made (run-YYYYMMDD-hhmmss); default: "runs" beside the project
-    // file, or the application's data folder for an unsaved project.
-    void setRunsFolder(const QString& folder) { m_runsFolder = folder; }
+    // file, or the application's data folder for an unsaved project. A folder chosen here is
+    // kept in QSettings for the next session; an empty one returns to the default.
+    void setRunsFolder(const QString& folder);
     QString runsFolder() const;
+    // The "Change..." button: asks for the runs folder with a folder dialog.
+    void chooseRunsFolder();
     // The run folder of the current or last run.
     QString runDir() const { return m_runDir; }
 
@@ -67,6 +70,7 @@ Q_SIGNALS:
 private:
     void buildUi();
     void updateState();
+    void updateRunsFolderLabel();
     void syncFormFromDocument();
     void formEdited(const QString& key);
     void chooseRunToResume();
@@ -75,6 +79,7 @@ private:
     void appendLog(const QString& line);
     void resetPauseButton();
 
+    void onLoading(const LoadingEvent& event);
     void onRunStarted(const RunStartedEvent& event);
     void onBatch(const BatchEvent& event);
     void onEpoch(const EpochEvent& event);
@@ -102,6 +107,7 @@ private:
     bool m_training = false;
     bool m_syncing = false;
     QString m_runsFolder;
+    QLabel* m_runsFolderLabel = nullptr;
     QString m_runDir;
     RunStartedEvent m_started;
     RunEndedEvent m_ended;

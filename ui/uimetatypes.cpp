@@ -4,6 +4,7 @@ namespace studio {
 
 void registerUiMetaTypes()
 {
+    qRegisterMetaType<LoadingEvent>();
     qRegisterMetaType<RunStartedEvent>();
     qRegisterMetaType<BatchEvent>();
     qRegisterMetaType<EpochEvent>();

@@ -9,6 +9,7 @@
 #include <QMetaType>
 #include <QVector>
 
+Q_DECLARE_METATYPE(studio::LoadingEvent)
 Q_DECLARE_METATYPE(studio::RunStartedEvent)
 Q_DECLARE_METATYPE(studio::BatchEvent)
 Q_DECLARE_METATYPE(studio::EpochEvent)

@@ -35,11 +35,28 @@ class ProgressPrinter : public TrainingObserver
 public:
     explicit ProgressPrinter(bool json) : m_json(json), m_terminal(isatty(fileno(stdout)) != 0) {}
 
+    void loading(const LoadingEvent& event) override
+    {
+        if (m_json) {
+            line(toJson(event));
+        } else if (m_terminal) {
+            std::printf("\r\033[KLoading images %lld/%lld", static_cast<long long>(event.done),
+                        static_cast<long long>(event.total));
+            std::fflush(stdout);
+        }
+    }
+
     void runStarted(const RunStartedEvent& event) override
     {
         if (m_json) {
             line(toJson(event));
             return;
+        }
+        if (m_terminal) {
+            std::printf("\r\033[K");
+        }
+        for (const QString& warning : event.warnings) {
+            printError(QStringLiteral("Warning: ") + warning);
         }
         printOut(QStringLiteral("Training on %1 (%2 threads): %3 training and %4 validation "
                                 "images, %5 parameters, epochs %6 to %7.")
@@ -74,6 +91,9 @@ public:
         const EpochRecord& r = event.record;
         if (m_terminal) {
             std::printf("\r\033[K");
+        }
+        for (const QString& warning : event.warnings) {
+            printError(QStringLiteral("Warning: ") + warning);
         }
         printOut(QStringLiteral("Epoch %1/%2  loss %3  accuracy %4  val_loss %5  val_accuracy "
                                 "%6  lr %7  %8 s  %9 images/s%10")

@@ -30,6 +30,7 @@ public:
     bool next(TensorBatch* batch);
     double waitSeconds() const { return m_producer.waitSeconds(); }
     QStringList problems() const { return m_producer.problems(); }
+    QStringList takeProblems() { return m_producer.takeProblems(); }
     // Inverse class frequency of the training split (float32, one per class).
     torch::Tensor classWeights() const { return m_classWeights.clone(); }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 namespace studio {
 
@@ -125,6 +126,12 @@ QStringList BatchProducer::problems() const
     return m_problems;
 }
 
+QStringList BatchProducer::takeProblems()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return std::exchange(m_problems, QStringList());
+}
+
 void BatchProducer::work(int epoch)
 {
     const OpenCvSingleThreaded guard;
@@ -171,11 +178,10 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
     batch.labels.resize(size_t(count));
     batch.items.resize(size_t(count));
     const bool augment = m_options.augment && !m_augmenter.isIdentity();
-    for (int k = 0; k < count; ++k) {
-        const int local = m_order[size_t(first + k)];
+    int k = 0; // images kept so far: unreadable ones are left out of the batch
+    for (int position = 0; position < count; ++position) {
+        const int local = m_order[size_t(first + position)];
         const int item = m_items[size_t(local)];
-        batch.labels[size_t(k)] = m_labels[size_t(local)];
-        batch.items[size_t(k)] = item;
         const CachedImage cached = m_cache != nullptr ? m_cache->find(item) : CachedImage();
         const uint8_t* pixels = cached.pixels;
         int width = size;
@@ -188,18 +194,19 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
             DecodeResult result =
                 decodeImageFile(m_root + QLatin1Char('/') + m_paths[size_t(local)], m_shape, true,
                                 DecodeSize::KeepSmaller);
-            if (result.ok) {
-                decoded->swap(result.image.pixels);
-                width = result.image.width;
-                height = result.image.height;
-            } else {
-                decoded->assign(size_t(m_shape.bytes()), 0);
+            if (!result.ok) {
                 std::lock_guard<std::mutex> lock(m_mutex);
-                m_problems.append(QStringLiteral("'%1': %2 (used as a black image)")
-                                      .arg(m_paths[size_t(local)], result.failure.reason));
+                m_problems.append(
+                    QStringLiteral("'%1': %2").arg(m_paths[size_t(local)], result.failure.reason));
+                continue;
             }
+            decoded->swap(result.image.pixels);
+            width = result.image.width;
+            height = result.image.height;
             pixels = decoded->data();
         }
+        batch.labels[size_t(k)] = m_labels[size_t(local)];
+        batch.items[size_t(k)] = item;
         if (augment) {
             m_augmenter.augment(pixels, width, height, augmented->data(),
                                 Augmenter::seedFor(m_options.seed, epoch, item));
@@ -222,6 +229,13 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
                 }
             }
         }
+        ++k;
+    }
+    if (k < count) {
+        batch.count = k;
+        batch.images.resize(size_t(k) * channels * plane);
+        batch.labels.resize(size_t(k));
+        batch.items.resize(size_t(k));
     }
     return batch;
 }

@@ -70,8 +70,11 @@ public:
 
     // Seconds next() spent waiting for data since startEpoch().
     double waitSeconds() const;
-    // Images that could not be read at batch time (changed since the scan); they are black.
+    // Images that could not be read at batch time (deleted or changed since the scan), each
+    // "'path': reason". They are left out of their batch, which is smaller (even empty).
     QStringList problems() const;
+    // problems(), emptied: what went wrong since the last call.
+    QStringList takeProblems();
 
 private:
     // Runs on a producer thread.

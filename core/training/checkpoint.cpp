@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 
@@ -15,6 +16,9 @@ namespace studio {
 namespace {
 
 const char* const kFormat = "classifier-studio-checkpoint-1";
+// The file: kMagic, then the SHA-256 of the payload (32 bytes), then the payload.
+const QByteArray kMagic = QByteArrayLiteral("CSCKPT\x00\x01");
+constexpr int kHashSize = 32;
 
 QString native(const QString& path)
 {
@@ -57,7 +61,54 @@ qint64 readInt(torch::serialize::InputArchive& archive, const char* key)
     return t.item<int64_t>();
 }
 
+// The payload of a checkpoint file's bytes, or a Failure when they are not a whole checkpoint.
+Result<QByteArray> payloadOf(const QString& path, const QByteArray& content)
+{
+    if (content.startsWith(kMagic)) {
+        const int header = int(kMagic.size()) + kHashSize;
+        if (content.size() >= header) {
+            QByteArray payload = content.mid(header);
+            if (QCryptographicHash::hash(payload, QCryptographicHash::Sha256) ==
+                content.mid(kMagic.size(), kHashSize)) {
+                return payload;
+            }
+        }
+        return Failure{QStringLiteral("The checkpoint '%1' is damaged: its checksum does not "
+                                      "match (the file was cut short or changed after it was "
+                                      "written).")
+                           .arg(native(path))};
+    }
+    if (content.startsWith("PK")) {
+        return content; // written before checkpoints had a checksum
+    }
+    return Failure{
+        QStringLiteral("'%1' is not a Classifier Studio checkpoint%2.")
+            .arg(native(path), content.isEmpty() ? QStringLiteral(" (it is empty)") : QString())};
+}
+
 } // namespace
+
+Status verifyCheckpoint(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return Failure{QStringLiteral("Cannot open the checkpoint '%1': %2.")
+                           .arg(native(path), file.errorString())};
+    }
+    const Result<QByteArray> payload = payloadOf(path, file.readAll());
+    if (!payload) {
+        return Failure{payload.error()};
+    }
+    return {};
+}
+
+void keepAsPrevious(const QString& path, const QString& previous)
+{
+    if (QFile::exists(path)) {
+        QFile::remove(previous);
+        QFile::rename(path, previous);
+    }
+}
 
 Status saveCheckpoint(const QString& path, torch::nn::Module& module,
                       torch::optim::Optimizer* optimizer, const RunState& state)
@@ -100,7 +151,9 @@ Status saveCheckpoint(const QString& path, torch::nn::Module& module,
                            .arg(native(path), QString::fromUtf8(error.what()))};
     }
     const std::string bytes = stream.str();
-    return writeFileAtomically(path, QByteArray(bytes.data(), int(bytes.size())));
+    const QByteArray payload = QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()));
+    return writeFileAtomically(
+        path, kMagic + QCryptographicHash::hash(payload, QCryptographicHash::Sha256) + payload);
 }
 
 Status loadCheckpoint(const QString& path, torch::nn::Module& module,
@@ -111,7 +164,11 @@ Status loadCheckpoint(const QString& path, torch::nn::Module& module,
         return Failure{QStringLiteral("Cannot open the checkpoint '%1': %2.")
                            .arg(native(path), file.errorString())};
     }
-    const QByteArray content = file.readAll();
+    const Result<QByteArray> payload = payloadOf(path, file.readAll());
+    if (!payload) {
+        return Failure{payload.error()};
+    }
+    const QByteArray& content = *payload;
     try {
         std::istringstream stream(std::string(content.constData(), size_t(content.size())));
         torch::serialize::InputArchive archive;

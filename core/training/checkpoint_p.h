@@ -30,9 +30,18 @@ struct RunState
     torch::Tensor rngState; // torch's CPU generator (dropout)
 };
 
-// Writes a checkpoint atomically (temporary file, then rename).
+// Writes a checkpoint atomically (temporary file, then rename): an 8-byte magic, the SHA-256
+// of the payload, then the payload (a LibTorch archive).
 Status saveCheckpoint(const QString& path, torch::nn::Module& module,
                       torch::optim::Optimizer* optimizer, const RunState& state);
+
+// Checks that `path` is a whole checkpoint (its checksum matches) without loading it. Files
+// written before checksums existed (a bare archive) pass. Failure: missing, cut short, changed.
+Status verifyCheckpoint(const QString& path);
+
+// Keeps the current checkpoint at `path` as `previous` (replacing it) before a new one is
+// written to `path`, so that a damaged new file still leaves one good checkpoint behind.
+void keepAsPrevious(const QString& path, const QString& previous);
 
 // Reads a checkpoint into module (and optimizer and state, when given). A missing, damaged or
 // foreign file, or one made for another layer stack, is a Failure naming the file.

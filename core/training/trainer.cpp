@@ -15,6 +15,7 @@
 #include <torch/nn.h>
 #include <torch/optim.h>
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -25,6 +26,7 @@
 
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace studio {
@@ -182,6 +184,9 @@ PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoc
     loader.startEpoch(epoch);
     TensorBatch batch;
     while (loader.next(&batch)) {
+        if (batch.labels.size(0) == 0) {
+            continue; // every image of it was unreadable
+        }
         const torch::Tensor images = batch.images.to(device).contiguous(format);
         const torch::Tensor labels = batch.labels.to(device);
         const torch::Tensor logits = module->forward(images);
@@ -208,6 +213,7 @@ struct Session
     int threads = 1;
     int batchEventIntervalMs = 100;
     qint64 parameters = 0;
+    QStringList warnings; // for the user, before the run starts (e.g. a damaged checkpoint)
     RunState state;
 };
 
@@ -217,7 +223,8 @@ QString pathIn(const QString& dir, const QString& name)
 }
 
 // Scans the data, builds the module and optimizer, and loads a checkpoint when asked.
-Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOutput)
+Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOutput,
+               TrainingObserver* observer, TrainingControl* control)
 {
     s.threads = setUpRuntime(s.project.training.threads);
     torch::manual_seed(s.project.training.seed);
@@ -227,8 +234,28 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
                                            dataset.cacheBudgetBytes);
     ScanOptions scan;
     scan.cache = s.cache.get();
+    // Loading progress for the observer: throttled to ~10 per second, the last always.
+    std::mutex progressMutex;
+    QElapsedTimer sinceProgress;
+    sinceProgress.start();
+    if (observer != nullptr) {
+        scan.progress = [&](qint64 done, qint64 total) {
+            const std::lock_guard<std::mutex> lock(progressMutex);
+            if (done == total || sinceProgress.elapsed() >= 100) {
+                sinceProgress.restart();
+                observer->loading(LoadingEvent{done, total});
+            }
+        };
+    }
+    if (control != nullptr) {
+        scan.cancel = control->stopFlag();
+    }
     Result<DatasetIndex> index = scanDataset(dataset, scan);
     if (!index) {
+        if (control != nullptr && control->stopRequested()) {
+            return Failure{QStringLiteral("Stopped while loading the images, before the first "
+                                          "epoch: nothing was trained.")};
+        }
         return Failure{index.error()};
     }
     s.index = std::move(*index);
@@ -278,6 +305,42 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
     return {};
 }
 
+// When the run folder cannot be written (disk full, read-only, gone), writes the run so far
+// (project, history, full checkpoint) to a new folder in the temporary directory, so that no
+// epoch is lost; returns the message for the user, with the command that continues it.
+QString rescue(Session& s, const RunState& state, const QString& error)
+{
+    const QString folder =
+        QDir(QDir::tempPath())
+            .filePath(
+                QStringLiteral("classifier-studio-rescue-%1-%2")
+                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-hhmmss")))
+                    .arg(QCoreApplication::applicationPid()));
+    Status saved = QDir().mkpath(folder)
+                       ? Status()
+                       : Status(Failure{QStringLiteral("cannot create '%1'").arg(native(folder))});
+    if (saved) {
+        saved = saveProject(pathIn(folder, runfiles::project), s.project);
+    }
+    if (saved) {
+        saved = writeFileAtomically(pathIn(folder, runfiles::history), state.history.toCsv());
+    }
+    if (saved) {
+        saved = saveCheckpoint(pathIn(folder, runfiles::lastCheckpoint), *s.module,
+                               s.optimizer.get(), state);
+    }
+    if (!saved) {
+        return error + QStringLiteral(" Saving the training elsewhere failed too (%1): free "
+                                      "some disk space and start again.")
+                           .arg(saved.error());
+    }
+    return error + QStringLiteral(" The run folder '%1' cannot be written; the training so far "
+                                  "was saved to '%2'. Free space or fix the folder, then "
+                                  "continue with: classifier-cli resume %2 (or Resume Run... "
+                                  "in the app). Move that folder anywhere you like first.")
+                       .arg(native(s.runDir), native(folder));
+}
+
 // The fit loop: epochs from s.state.epoch to s.totalEpochs, with callbacks and checkpoints.
 TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control, RunLog& log)
 {
@@ -289,6 +352,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     result.runDir = s.runDir;
     result.lastCheckpoint = pathIn(s.runDir, runfiles::lastCheckpoint);
     const QString bestPath = pathIn(s.runDir, runfiles::bestCheckpoint);
+    const QString previousPath = pathIn(s.runDir, runfiles::previousCheckpoint);
 
     BatchOptions trainOptions;
     trainOptions.batchSize = settings.batchSize;
@@ -335,8 +399,12 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     started.epochs = s.totalEpochs;
     started.firstEpoch = state.epoch;
     started.batchesPerEpoch = batches;
+    started.warnings = s.warnings;
     if (observer != nullptr) {
         observer->runStarted(started);
+    }
+    for (const QString& warning : s.warnings) {
+        log.write(QStringLiteral("Warning: ") + warning);
     }
     log.write(QStringLiteral("Run started on %1 with %2 threads: %3 training and %4 validation "
                              "images, %5 parameters, epochs %6 to %7.")
@@ -429,6 +497,10 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             if (!train.next(&batch)) {
                 break;
             }
+            if (batch.labels.size(0) == 0) {
+                ++batchNumber; // every image of it was unreadable (deleted since the scan)
+                continue;
+            }
             const torch::Tensor images = batch.images.to(s.device).contiguous(s.format);
             const torch::Tensor labels = batch.labels.to(s.device);
             const double learningRate =
@@ -497,15 +569,18 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             state.rngState = cpuRngState();
             state.earlyStopping = early.state();
             state.plateau = plateau.state();
+            keepAsPrevious(result.lastCheckpoint, previousPath);
             const Status saved =
                 saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
+            if (!saved) {
+                return finish(RunEndedEvent::Outcome::Failed, rescue(s, state, saved.error()));
+            }
             return finish(RunEndedEvent::Outcome::Stopped,
-                          saved ? QStringLiteral("Stopped at epoch %1 after %2 of %3 batches; "
-                                                 "resume continues from here.")
-                                      .arg(epoch + 1)
-                                      .arg(batchNumber)
-                                      .arg(batches)
-                                : saved.error());
+                          QStringLiteral("Stopped at epoch %1 after %2 of %3 batches; resume "
+                                         "continues from here.")
+                              .arg(epoch + 1)
+                              .arg(batchNumber)
+                              .arg(batches));
         }
 
         const PassTotals val =
@@ -553,6 +628,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         state.rngState = cpuRngState();
         state.earlyStopping = early.state();
         state.plateau = plateau.state();
+        keepAsPrevious(result.lastCheckpoint, previousPath);
         Status saved = saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
         if (saved && improved && callbacks.modelCheckpoint.enabled) {
             saved = saveCheckpoint(bestPath, *s.module, nullptr, state);
@@ -570,13 +646,22 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                            formatNumber(record.metrics.valAccuracy),
                            formatNumber(record.learningRate))
                       .arg(record.seconds, 0, 'f', 1));
+        // Images deleted or changed on disk since the scan were left out of their batches.
+        QStringList skipped = train.takeProblems() + validation.takeProblems();
+        skipped.removeDuplicates();
+        QStringList warnings;
+        if (!skipped.isEmpty()) {
+            warnings << QStringLiteral("%1 image(s) could not be read this epoch and were "
+                                       "skipped (deleted or changed since the scan): %2")
+                            .arg(skipped.size())
+                            .arg(skipped.join(QStringLiteral("; ")));
+            log.write(QStringLiteral("Warning: ") + warnings.last());
+        }
         if (observer != nullptr) {
-            observer->epochDone({record, improved});
+            observer->epochDone({record, improved, warnings});
         }
         if (!saved) {
-            return finish(RunEndedEvent::Outcome::Failed,
-                          saved.error() + QStringLiteral(" The trained weights are still in "
-                                                         "memory; choose another run folder."));
+            return finish(RunEndedEvent::Outcome::Failed, rescue(s, state, saved.error()));
         }
         if (stopEarly) {
             QString reason = QStringLiteral("EarlyStopping: %1 did not improve for %2 epochs.")
@@ -652,7 +737,7 @@ Result<TrainResult> runSession(Session& s, const QString& checkpoint, bool fullS
 {
     RunLog log(pathIn(s.runDir, runfiles::log));
     try {
-        const Status prepared = prepare(s, checkpoint, fullState, fitOutput);
+        const Status prepared = prepare(s, checkpoint, fullState, fitOutput, observer, control);
         if (!prepared) {
             log.write(QStringLiteral("Could not start: ") + prepared.error());
             return Failure{prepared.error()};
@@ -712,6 +797,7 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserve
 {
     const QString projectPath = pathIn(runDir, runfiles::project);
     const QString checkpoint = pathIn(runDir, runfiles::lastCheckpoint);
+    const QString previous = pathIn(runDir, runfiles::previousCheckpoint);
     if (!QFileInfo::exists(projectPath)) {
         return Failure{QStringLiteral("'%1' is not a run folder: it has no %2.")
                            .arg(native(runDir), runfiles::project)};
@@ -721,6 +807,27 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserve
         return Failure{loaded.error()};
     }
     Session s;
+    // The last checkpoint, or the one before it when the last is missing or damaged (killed
+    // while writing, disk trouble): a run loses at most one epoch, never all of them. Chosen
+    // before anything in the folder changes.
+    QString from;
+    if (QFileInfo::exists(checkpoint)) {
+        const Status whole = verifyCheckpoint(checkpoint);
+        if (whole) {
+            from = checkpoint;
+        } else if (QFileInfo::exists(previous) && verifyCheckpoint(previous)) {
+            from = previous;
+            s.warnings << QStringLiteral("%1 Resuming from the one before it, '%2'.")
+                              .arg(whole.error(), native(previous));
+        } else {
+            return Failure{whole.error() +
+                           QStringLiteral(" No earlier checkpoint is intact; start a new run.")};
+        }
+    } else if (QFileInfo::exists(previous) && verifyCheckpoint(previous)) {
+        from = previous;
+        s.warnings << QStringLiteral("The run folder has no %1; resuming from '%2'.")
+                          .arg(runfiles::lastCheckpoint, native(previous));
+    }
     s.project = loaded->project;
     s.runDir = QDir(runDir).absolutePath();
     s.totalEpochs = epochs > 0 ? epochs : s.project.training.epochs;
@@ -731,9 +838,7 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserve
             return Failure{saved.error()};
         }
     }
-    const bool hasCheckpoint = QFileInfo::exists(checkpoint);
-    return runSession(s, hasCheckpoint ? checkpoint : QString(), hasCheckpoint, false, false,
-                      observer, control);
+    return runSession(s, from, !from.isEmpty(), false, false, observer, control);
 }
 
 } // namespace studio

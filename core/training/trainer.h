@@ -23,6 +23,8 @@ public:
     void setPaused(bool paused) { m_paused.store(paused); }
     bool stopRequested() const { return m_stop.load(); }
     bool paused() const { return m_paused.load(); }
+    // For loops that poll a flag, such as the scan before the first epoch.
+    const std::atomic<bool>* stopFlag() const { return &m_stop; }
 
 private:
     std::atomic<bool> m_stop{false};
@@ -58,6 +60,8 @@ inline const QString log = QStringLiteral("log.txt");
 inline const QString events = QStringLiteral("events.jsonl"); // one JSON object per event
 inline const QString lastCheckpoint = QStringLiteral("checkpoint-last.ckpt");
 inline const QString bestCheckpoint = QStringLiteral("checkpoint-best.ckpt");
+// The last checkpoint before checkpoint-last: resume falls back to it when the last is damaged.
+inline const QString previousCheckpoint = QStringLiteral("checkpoint-previous.ckpt");
 } // namespace runfiles
 
 // Trains `project` into options.runDir. Bad input (dataset, layer stack, settings, run folder)

@@ -1,5 +1,7 @@
 #include "training/trainingevents.h"
 
+#include <QJsonArray>
+
 #include <cmath>
 
 namespace studio {
@@ -27,6 +29,13 @@ QString outcomeName(RunEndedEvent::Outcome outcome)
     return QStringLiteral("failed");
 }
 
+QJsonObject toJson(const LoadingEvent& event)
+{
+    return {{QStringLiteral("event"), QStringLiteral("loading")},
+            {QStringLiteral("done"), event.done},
+            {QStringLiteral("total"), event.total}};
+}
+
 QJsonObject toJson(const RunStartedEvent& event)
 {
     return {{QStringLiteral("event"), QStringLiteral("started")},
@@ -38,7 +47,8 @@ QJsonObject toJson(const RunStartedEvent& event)
             {QStringLiteral("parameters"), event.parameters},
             {QStringLiteral("epochs"), event.epochs},
             {QStringLiteral("first_epoch"), event.firstEpoch + 1},
-            {QStringLiteral("batches_per_epoch"), event.batchesPerEpoch}};
+            {QStringLiteral("batches_per_epoch"), event.batchesPerEpoch},
+            {QStringLiteral("warnings"), QJsonArray::fromStringList(event.warnings)}};
 }
 
 QJsonObject toJson(const BatchEvent& event)
@@ -56,16 +66,20 @@ QJsonObject toJson(const BatchEvent& event)
 QJsonObject toJson(const EpochEvent& event)
 {
     const EpochRecord& r = event.record;
-    return {{QStringLiteral("event"), QStringLiteral("epoch")},
-            {QStringLiteral("epoch"), r.epoch + 1},
-            {QStringLiteral("loss"), metric(r.metrics.loss)},
-            {QStringLiteral("accuracy"), metric(r.metrics.accuracy)},
-            {QStringLiteral("val_loss"), metric(r.metrics.valLoss)},
-            {QStringLiteral("val_accuracy"), metric(r.metrics.valAccuracy)},
-            {QStringLiteral("lr"), r.learningRate},
-            {QStringLiteral("seconds"), r.seconds},
-            {QStringLiteral("images_per_second"), r.imagesPerSecond},
-            {QStringLiteral("best"), event.isBest}};
+    QJsonObject object{{QStringLiteral("event"), QStringLiteral("epoch")},
+                       {QStringLiteral("epoch"), r.epoch + 1},
+                       {QStringLiteral("loss"), metric(r.metrics.loss)},
+                       {QStringLiteral("accuracy"), metric(r.metrics.accuracy)},
+                       {QStringLiteral("val_loss"), metric(r.metrics.valLoss)},
+                       {QStringLiteral("val_accuracy"), metric(r.metrics.valAccuracy)},
+                       {QStringLiteral("lr"), r.learningRate},
+                       {QStringLiteral("seconds"), r.seconds},
+                       {QStringLiteral("images_per_second"), r.imagesPerSecond},
+                       {QStringLiteral("best"), event.isBest}};
+    if (!event.warnings.isEmpty()) {
+        object.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(event.warnings));
+    }
+    return object;
 }
 
 QJsonObject toJson(const RunEndedEvent& event)

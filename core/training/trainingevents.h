@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace studio {
 
@@ -20,6 +21,14 @@ struct RunStartedEvent
     int epochs = 0;     // the epoch the run will end after (1-based count)
     int firstEpoch = 0; // 0-based; larger than 0 when resuming
     int batchesPerEpoch = 0;
+    QStringList warnings; // things the user should know before the first batch
+};
+
+// Images scanned and loaded into memory before the first epoch, at most ~10 times per second.
+struct LoadingEvent
+{
+    qint64 done = 0;  // files read so far
+    qint64 total = 0; // files to read
 };
 
 // Progress within an epoch, sent at most ~10 times per second.
@@ -38,7 +47,8 @@ struct BatchEvent
 struct EpochEvent
 {
     EpochRecord record;
-    bool isBest = false; // best so far by the checkpoint monitor
+    bool isBest = false;  // best so far by the checkpoint monitor
+    QStringList warnings; // e.g. images that could not be read and were skipped
 };
 
 // The run ended.
@@ -64,6 +74,8 @@ class TrainingObserver
 {
 public:
     virtual ~TrainingObserver() = default;
+    // Before runStarted; may come from the loader's threads, one call at a time.
+    virtual void loading(const LoadingEvent&) {}
     virtual void runStarted(const RunStartedEvent&) {}
     virtual void batchDone(const BatchEvent&) {}
     virtual void epochDone(const EpochEvent&) {}
@@ -72,12 +84,14 @@ public:
 
 // One JSON object per event, as `classifier-cli train --json` prints and events.jsonl stores.
 // Epochs are 1-based there, as people count them.
+QJsonObject toJson(const LoadingEvent& event);
 QJsonObject toJson(const RunStartedEvent& event);
 QJsonObject toJson(const BatchEvent& event);
 QJsonObject toJson(const EpochEvent& event);
 QJsonObject toJson(const RunEndedEvent& event);
 
-// The event's name in JSON ("started", "batch", "epoch", "finished", "stopped", "failed").
+// The event's name in JSON ("loading", "started", "batch", "epoch", "finished", "stopped",
+// "failed").
 QString outcomeName(RunEndedEvent::Outcome outcome);
 
 } // namespace studio

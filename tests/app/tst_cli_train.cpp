@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <csignal>
 
 using studio::testdata::CliRun;
@@ -75,7 +76,17 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QVector<QJsonObject> events = jsonLines(run.out);
         QVERIFY(!events.isEmpty());
-        QCOMPARE(events.first()[QStringLiteral("event")].toString(), QStringLiteral("started"));
+        // Loading progress first (the last one with every file read), then the start.
+        int loaded = 0;
+        while (loaded < events.size() &&
+               events[loaded][QStringLiteral("event")].toString() == QLatin1String("loading")) {
+            ++loaded;
+        }
+        QVERIFY(loaded >= 1);
+        QCOMPARE(events[loaded - 1][QStringLiteral("done")].toInt(),
+                 events[loaded - 1][QStringLiteral("total")].toInt());
+        QVERIFY(events[loaded - 1][QStringLiteral("total")].toInt() > 0);
+        QCOMPARE(events[loaded][QStringLiteral("event")].toString(), QStringLiteral("started"));
         QCOMPARE(events.last()[QStringLiteral("event")].toString(), QStringLiteral("finished"));
         int epochs = 0;
         for (const QJsonObject& event : events) {
@@ -95,7 +106,11 @@ private Q_SLOTS:
                                        QStringLiteral("3"), QStringLiteral("--json")});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
         const QVector<QJsonObject> more = jsonLines(resumed.out);
-        QCOMPARE(more.first()[QStringLiteral("first_epoch")].toInt(), 3);
+        const auto started = std::find_if(more.begin(), more.end(), [](const QJsonObject& e) {
+            return e[QStringLiteral("event")].toString() == QLatin1String("started");
+        });
+        QVERIFY(started != more.end());
+        QCOMPARE((*started)[QStringLiteral("first_epoch")].toInt(), 3);
         int lastEpoch = 0;
         for (const QJsonObject& event : more) {
             if (event[QStringLiteral("event")].toString() == QLatin1String("epoch")) {

@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -38,6 +39,35 @@ private Q_SLOTS:
         testdata::makeShapes(m_data.path(), QStringLiteral("train"), 16, 1);
         testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 6, 2);
         testdata::makeShapes(m_data.path(), QStringLiteral("test"), 6, 3);
+    }
+
+    // setRunsFolder() is kept in QSettings: each test starts from the default.
+    void cleanup() { QSettings().remove(QStringLiteral("train/runsFolder")); }
+
+    void runsFolderIsChosenAndKept()
+    {
+        QTemporaryDir project;
+        QTemporaryDir chosen;
+        ProjectDocument document;
+        const QString projectPath = project.filePath(QStringLiteral("p.json"));
+        QVERIFY(document.saveAs(projectPath).ok());
+        {
+            TrainPage page(&document);
+            // Default: "runs" beside the project file, shown on the page.
+            QCOMPARE(page.runsFolder(), project.filePath(QStringLiteral("runs")));
+            auto* label = page.findChild<QLabel*>(QStringLiteral("runsFolderLabel"));
+            QVERIFY(label != nullptr);
+            QVERIFY2(label->text().contains(QDir::toNativeSeparators(page.runsFolder())),
+                     qPrintable(label->text()));
+            QVERIFY(page.findChild<QPushButton*>(QStringLiteral("changeRunsFolder")) != nullptr);
+            page.setRunsFolder(chosen.path());
+            QVERIFY(label->text().contains(QDir::toNativeSeparators(chosen.path())));
+        }
+        // The next session (a new page) starts where the user left it.
+        TrainPage again(&document);
+        QCOMPARE(again.runsFolder(), chosen.path());
+        again.setRunsFolder(QString());
+        QCOMPARE(TrainPage(&document).runsFolder(), project.filePath(QStringLiteral("runs")));
     }
 
     void formEditsTheProjectWithUndo()

@@ -195,6 +195,50 @@ private Q_SLOTS:
         QVERIFY(streamed.problems().isEmpty());
     }
 
+    void unreadableImagesAreLeftOut()
+    {
+        QTemporaryDir dir;
+        for (int c = 0; c < 3; ++c) {
+            for (int i = 0; i < 3; ++i) {
+                QVERIFY(fixtures::writePattern(
+                    dir.filePath(QStringLiteral("train/c%1/%2.png").arg(c).arg(i)), 3 * c + i));
+                QVERIFY(fixtures::writePattern(
+                    dir.filePath(QStringLiteral("validation/c%1/%2.png").arg(c).arg(i)), i));
+            }
+        }
+        DatasetSettings settings = m_settings;
+        settings.root = dir.path();
+        Result<DatasetIndex> index = scanDataset(settings, ScanOptions());
+        QVERIFY2(index.ok(), qPrintable(index.error()));
+        // After the scan, one image is deleted and another overwritten with garbage.
+        QVERIFY(QFile::remove(dir.filePath(QStringLiteral("train/c1/0.png"))));
+        QVERIFY(fixtures::writeBytes(dir.filePath(QStringLiteral("train/c2/1.png")), "garbage"));
+        BatchOptions options;
+        options.batchSize = 1;
+        options.shuffle = true;
+        options.seed = 3;
+        options.threads = 2;
+        BatchProducer producer(*index, Split::Train, settings, m_augmentation, nullptr, options);
+        const std::vector<HostBatch> batches = epoch(producer, 0);
+        QCOMPARE(int(batches.size()), 9); // batch positions stay as planned...
+        int empty = 0;
+        int images = 0;
+        for (const HostBatch& batch : batches) {
+            empty += batch.count == 0 ? 1 : 0;
+            images += batch.count;
+            QCOMPARE(int(batch.images.size()), batch.count * 3 * 12 * 12);
+            QCOMPARE(int(batch.labels.size()), batch.count);
+        }
+        QCOMPARE(empty, 2); // ...and the two unreadable images are left out
+        QCOMPARE(images, 7);
+        QStringList problems = producer.takeProblems();
+        problems.sort();
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems[0].contains(QLatin1String("c1/0.png")), qPrintable(problems[0]));
+        QVERIFY2(problems[1].contains(QLatin1String("c2/1.png")), qPrintable(problems[1]));
+        QVERIFY(producer.problems().isEmpty());
+    }
+
     void smallImagesAreCachedAtTheirOwnSize()
     {
         // 8 px colour images for 12 px training: the cache keeps 8x8x3 bytes per image, and

@@ -14,7 +14,9 @@
 #include <QtTest>
 
 #include <cmath>
+#include <functional>
 #include <thread>
+#include <utility>
 
 using namespace studio;
 using studio::testdata::makeShapes;
@@ -36,12 +38,25 @@ public:
     QVector<EpochRecord> epochs;
     int batchEvents = 0;
     bool started = false;
+    QVector<LoadingEvent> loads;
+    QStringList epochWarnings;
+    std::function<void()> atFirstBatch; // run once, on the first batch event
+    std::function<void()> atFirstEpoch; // run once, on the first epoch event
+    bool loadedAfterStart = false;
     RunEndedEvent ended;
 
+    void loading(const LoadingEvent& event) override
+    {
+        loads.append(event);
+        loadedAfterStart = loadedAfterStart || started;
+    }
     void runStarted(const RunStartedEvent&) override { started = true; }
     void batchDone(const BatchEvent& event) override
     {
         ++batchEvents;
+        if (atFirstBatch) {
+            std::exchange(atFirstBatch, nullptr)();
+        }
         QVERIFY(event.batch >= 1 && event.batch <= event.batches);
         QVERIFY(std::isfinite(event.loss));
         if (control != nullptr && batchEvents == stopAfterBatches) {
@@ -51,6 +66,10 @@ public:
     void epochDone(const EpochEvent& event) override
     {
         epochs.append(event.record);
+        epochWarnings += event.warnings;
+        if (atFirstEpoch) {
+            std::exchange(atFirstEpoch, nullptr)();
+        }
         if (control != nullptr && event.record.epoch == stopAfterEpoch) {
             control->requestStop();
         }
@@ -90,6 +109,11 @@ private Q_SLOTS:
         QVERIFY2(result.ok(), qPrintable(result.error()));
         QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Finished);
         QVERIFY(recorder.started);
+        // Loading progress came before the start and ended with every file read.
+        QVERIFY(!recorder.loads.isEmpty());
+        QVERIFY(!recorder.loadedAfterStart);
+        QCOMPARE(recorder.loads.last().done, recorder.loads.last().total);
+        QCOMPARE(recorder.loads.last().total, qint64(3 * (24 + 8))); // three classes
         QCOMPARE(recorder.epochs.size(), 4);
         QVERIFY(recorder.batchEvents >= 4);
         QVERIFY2(recorder.epochs.last().metrics.loss < recorder.epochs.first().metrics.loss,
@@ -247,6 +271,87 @@ private Q_SLOTS:
                  qPrintable(result->ended.reason));
         QCOMPARE(recorder.ended.outcome, RunEndedEvent::Outcome::Failed);
         QVERIFY(QFile::exists(QDir(options.runDir).filePath(runfiles::log)));
+    }
+
+    void imageDeletedWhileStreamingIsSkipped()
+    {
+        QTemporaryDir data;
+        makeShapes(data.path(), QStringLiteral("train"), 24, 1);
+        makeShapes(data.path(), QStringLiteral("validation"), 8, 2);
+        Project project = shapesProject(data.path());
+        project.training.epochs = 3;
+        project.dataset.cacheBudgetBytes = 1; // nothing fits: every batch reads from disk
+        QTemporaryDir runs;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        Recorder recorder;
+        const QString victim = data.filePath(QStringLiteral("train/discs/3.png"));
+        recorder.atFirstBatch = [&] { QVERIFY(QFile::remove(victim)); };
+        const Result<TrainResult> result = trainProject(project, options, &recorder);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Finished);
+        QCOMPARE(recorder.epochs.size(), 3);
+        QVERIFY(!recorder.epochWarnings.isEmpty());
+        QVERIFY2(recorder.epochWarnings.last().contains(QLatin1String("discs/3.png")) &&
+                     recorder.epochWarnings.last().contains(QLatin1String("skipped")),
+                 qPrintable(recorder.epochWarnings.join('\n')));
+        const QByteArray log = readFile(QDir(options.runDir).filePath(runfiles::log));
+        QVERIFY2(log.contains("discs/3.png"), log.constData());
+    }
+
+    void unwritableRunFolderIsRescued()
+    {
+        QTemporaryDir temp; // where the rescue folder goes (QDir::tempPath() reads TMPDIR)
+        const QByteArray oldTemp = qgetenv("TMPDIR");
+        qputenv("TMPDIR", QFile::encodeName(temp.path()));
+        QTemporaryDir runs;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        Recorder recorder;
+        // After epoch 1 the run folder disappears and a file takes its name, as when a drive
+        // is unplugged: every later write fails.
+        recorder.atFirstEpoch = [&] {
+            QVERIFY(QDir(options.runDir).removeRecursively());
+            QFile blocker(options.runDir);
+            QVERIFY(blocker.open(QIODevice::WriteOnly));
+        };
+        const Result<TrainResult> result =
+            trainProject(shapesProject(m_data.path()), options, &recorder);
+        qputenv("TMPDIR", oldTemp);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Failed);
+        const QString reason = result->ended.reason;
+        const QStringList rescued =
+            QDir(temp.path()).entryList({QStringLiteral("classifier-studio-rescue-*")}, QDir::Dirs);
+        QCOMPARE(rescued.size(), 1);
+        const QString rescue = QDir(temp.path()).filePath(rescued.first());
+        QVERIFY2(reason.contains(QDir::toNativeSeparators(options.runDir)) &&
+                     reason.contains(QDir::toNativeSeparators(rescue)) &&
+                     reason.contains(QLatin1String("classifier-cli resume")),
+                 qPrintable(reason));
+        // Nothing trained is lost: the rescued run has epochs 1 and 2 and continues to the end.
+        const Result<TrainResult> resumed = resumeRun(rescue, 0, nullptr);
+        QVERIFY2(resumed.ok(), qPrintable(resumed.error()));
+        QCOMPARE(resumed->ended.outcome, RunEndedEvent::Outcome::Finished);
+        QCOMPARE(resumed->history.size(), 4);
+        QCOMPARE(resumed->history.epochs().first().epoch, 0);
+    }
+
+    void stopWhileLoadingTrainsNothing()
+    {
+        QTemporaryDir runs;
+        TrainOptions options;
+        options.runDir = runs.filePath(QStringLiteral("run"));
+        TrainingControl control;
+        control.requestStop(); // as if Stop was pressed while the images were loading
+        Recorder recorder;
+        const Result<TrainResult> result =
+            trainProject(shapesProject(m_data.path()), options, &recorder, &control);
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error().contains(QLatin1String("Stopped while loading")),
+                 qPrintable(result.error()));
+        QVERIFY(!recorder.started);
+        QVERIFY(!QFileInfo::exists(QDir(options.runDir).filePath(runfiles::lastCheckpoint)));
     }
 
     void badInputLeavesNoRun()

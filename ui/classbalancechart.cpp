@@ -1,6 +1,7 @@
 #include "classbalancechart.h"
 
 #include "classcountsmodel.h"
+#include "theme.h"
 
 #include <QSharedPointer>
 
@@ -26,6 +27,7 @@ ClassBalanceChart::ClassBalanceChart(QWidget* parent) : QCustomPlot(parent)
     yAxis->setLabel(tr("Images"));
     legend->setVisible(true);
     axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    followPalette(this);
     setToolTip(tr("How many images each class has in each split. Very unequal bars mean the "
                   "network sees some classes far more often than others; consider "
                   "class_weights \"balanced\" on the Train page."));

@@ -16,12 +16,16 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QThread>
 #include <QVBoxLayout>
 
 namespace studio {
 
 namespace {
+
+const char* const kThresholdKey = "classify/uncertainThreshold"; // QSettings
+constexpr double kDefaultThreshold = 0.5;
 
 QStringList localFiles(const QMimeData* mime)
 {
@@ -99,13 +103,15 @@ void ClassifyPage::buildUi()
     m_threshold->setRange(0, 1);
     m_threshold->setSingleStep(0.05);
     m_threshold->setDecimals(2);
-    m_threshold->setValue(0.5);
+    m_threshold->setValue(
+        QSettings().value(QLatin1String(kThresholdKey), kDefaultThreshold).toDouble());
     m_threshold->setToolTip(tr("An answer whose probability is under this threshold is marked "
-                               "uncertain: look at those images yourself."));
+                               "uncertain: look at those images yourself. Kept for next time."));
     connect(m_threshold, &QDoubleSpinBox::valueChanged, this, [this](double value) {
         for (PredictionCard* card : std::as_const(m_cards)) {
             card->setThreshold(value);
         }
+        QSettings().setValue(QLatin1String(kThresholdKey), value);
     });
     auto* thresholdLabel = new QLabel(tr("Uncertain below:"));
     thresholdLabel->setToolTip(m_threshold->toolTip());

@@ -1,6 +1,7 @@
 #include "confusionmatrixplot.h"
 
 #include "qcustomplotwrapper.h"
+#include "theme.h"
 
 #include <QVBoxLayout>
 
@@ -35,6 +36,7 @@ ConfusionMatrixPlot::ConfusionMatrixPlot(QWidget* parent)
     m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     connect(m_plot, &QCustomPlot::mousePress, this, &ConfusionMatrixPlot::onMousePress);
+    followPalette(m_plot);
     setToolTip(tr("Rows: the true class; columns: the class the model chose. The diagonal holds "
                   "the correct answers. Click a cell to see its images."));
     rebuild();

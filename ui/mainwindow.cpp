@@ -6,6 +6,7 @@
 #include "modelpage.h"
 #include "projectdocument.h"
 #include "recentfiles.h"
+#include "theme.h"
 #include "trainpage.h"
 
 #include "common/version.h"
@@ -26,8 +27,10 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QUndoStack>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -61,6 +64,8 @@ QString droppedPath(const QMimeData* data)
     return {};
 }
 
+const char* const kDarkThemeKey = "view/darkTheme"; // QSettings
+
 const QString kProjectFilter = QObject::tr("Classifier Studio projects (*.json);;All files (*)");
 
 } // namespace
@@ -91,6 +96,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     statusBar()->showMessage(tr("CPU, %1 cores").arg(std::thread::hardware_concurrency()));
 
     QSettings settings;
+    // The look before any dark theme, as the first window of the process found it.
+    static const QString startStyle = QApplication::style()->name();
+    static const QPalette startPalette = QApplication::palette();
+    m_startStyle = startStyle;
+    m_startPalette = startPalette;
+    if (settings.value(QLatin1String(kDarkThemeKey), false).toBool()) {
+        setDarkTheme(true);
+    }
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     if (!settings.contains(QStringLiteral("window/geometry"))) {
@@ -186,6 +199,13 @@ void MainWindow::buildMenus()
         connect(action, &QAction::triggered, this, [this, i] { showPage(Page(i)); });
     }
 
+    view->addSeparator();
+    m_darkAction = view->addAction(tr("&Dark Theme"));
+    m_darkAction->setObjectName(QStringLiteral("darkThemeAction"));
+    m_darkAction->setCheckable(true);
+    m_darkAction->setToolTip(tr("Light text on dark backgrounds, charts included."));
+    connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkTheme);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About"));
     connect(about, &QAction::triggered, this, [this] {
@@ -194,6 +214,23 @@ void MainWindow::buildMenus()
             tr("<b>%1</b> %2<br>Train image classifiers from folders of images.")
                 .arg(QString::fromLatin1(kProductName), QString::fromLatin1(kVersion)));
     });
+}
+
+void MainWindow::setDarkTheme(bool dark)
+{
+    if (dark != m_dark) {
+        m_dark = dark;
+        if (dark) {
+            QApplication::setStyle(QStringLiteral("Fusion"));
+            QApplication::setPalette(darkPalette());
+        } else {
+            QApplication::setStyle(m_startStyle);
+            QApplication::setPalette(m_startPalette);
+        }
+        QSettings().setValue(QLatin1String(kDarkThemeKey), dark);
+    }
+    const QSignalBlocker blocker(m_darkAction);
+    m_darkAction->setChecked(dark);
 }
 
 void MainWindow::chooseDatasetFolder()

@@ -3,9 +3,11 @@
 
 #include <QMainWindow>
 #include <QMessageBox>
+#include <QPalette>
 
 #include <functional>
 
+class QAction;
 class QListWidget;
 class QStackedWidget;
 
@@ -69,6 +71,11 @@ public:
     void showPage(Page page);
     Page currentPage() const;
 
+    // The View menu's Dark Theme: the Fusion style with a dark palette for the whole
+    // application, kept in QSettings; off restores the style and palette it started with.
+    void setDarkTheme(bool dark);
+    bool isDarkTheme() const { return m_dark; }
+
 protected:
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -94,6 +101,10 @@ private:
     studio::TrainPage* m_trainPage = nullptr;
     studio::EvaluatePage* m_evaluatePage = nullptr;
     studio::ClassifyPage* m_classifyPage = nullptr;
+    QAction* m_darkAction = nullptr;
+    bool m_dark = false;
+    QString m_startStyle;    // the style before the dark theme
+    QPalette m_startPalette; // the palette before the dark theme
 };
 
 } // namespace studio

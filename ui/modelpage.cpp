@@ -244,11 +244,16 @@ QWidget* ModelPage::buildSidebar()
     }
     layout->addWidget(m_templates);
     auto* use = new QPushButton(tr("Use Template"));
-    use->setToolTip(tr("Replace the layers by the chosen template's (undoable). 'seed' is the "
+    use->setToolTip(tr("Replace the layers by the chosen template's, and set image_size and "
+                       "color_mode to what it is meant for (one undoable step). 'seed' is the "
                        "network of the Keras tutorial."));
     connect(use, &QPushButton::clicked, this,
             [this] { applyTemplate(m_templates->currentText()); });
     layout->addWidget(use);
+    m_templateNote = new QLabel;
+    m_templateNote->setObjectName(QStringLiteral("templateNote"));
+    m_templateNote->setWordWrap(true);
+    layout->addWidget(m_templateNote);
     return sidebar;
 }
 
@@ -313,8 +318,29 @@ bool ModelPage::applyTemplate(const QString& name)
         return false;
     }
     const int classes = int(m_document->classNames().size());
-    m_model->setLayers(classes > 0 ? withOutputUnits(loaded->model, classes) : loaded->model,
-                       tr("Use template %1").arg(name));
+    // The template's layers with the loading settings it is meant for, as one undo step.
+    Project project = m_document->project();
+    project.model = classes > 0 ? withOutputUnits(loaded->model, classes) : loaded->model;
+    const auto modeName = [](ColorMode mode) {
+        return mode == ColorMode::Rgb ? QStringLiteral("rgb") : QStringLiteral("grayscale");
+    };
+    QStringList changed;
+    if (!loaded->imageSizes.isEmpty() && !loaded->imageSizes.contains(project.dataset.imageSize)) {
+        changed << tr("image_size %1 → %2")
+                       .arg(project.dataset.imageSize)
+                       .arg(loaded->imageSizes.first());
+        project.dataset.imageSize = loaded->imageSizes.first();
+    }
+    if (project.dataset.colorMode != loaded->colorMode) {
+        changed << tr("color_mode %1 → %2")
+                       .arg(modeName(project.dataset.colorMode), modeName(loaded->colorMode));
+        project.dataset.colorMode = loaded->colorMode;
+    }
+    m_document->setProject(project, tr("Use template %1").arg(name));
+    m_templateNote->setText(
+        changed.isEmpty()
+            ? QString()
+            : tr("Set for this template: %1 (Data page; Undo restores).").arg(changed.join(", ")));
     selectRow(0);
     return true;
 }

@@ -58,6 +58,7 @@ private:
     LayerForm* m_form = nullptr;
     QListWidget* m_palette = nullptr;
     QComboBox* m_templates = nullptr;
+    QLabel* m_templateNote = nullptr; // what a template changed besides the layers
     QLabel* m_totals = nullptr;
     QLabel* m_problems = nullptr;
     QPushButton* m_fixButton = nullptr;

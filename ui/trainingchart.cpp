@@ -1,6 +1,7 @@
 #include "trainingchart.h"
 
 #include "qcustomplotwrapper.h"
+#include "theme.h"
 
 #include <QFile>
 #include <QFileDialog>
@@ -60,6 +61,7 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
     m_bestLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     setBestEpoch(-1);
 
+    followPalette(m_plot);
     m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_plot, &QWidget::customContextMenuRequested, this, &TrainingChart::showMenu);
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoRange = false; });

@@ -14,7 +14,9 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -49,6 +51,9 @@ class TestClassifyPage : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().remove(QStringLiteral("classify/uncertainThreshold"));
         testdata::makeShapes(m_data.path(), QStringLiteral("train"), 16, 1);
         testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 6, 2);
         TrainOptions options;
@@ -58,6 +63,18 @@ private Q_SLOTS:
         QVERIFY2(result.ok(), qPrintable(result.error()));
         m_model = result->ended.modelPath;
         QVERIFY(QFile::exists(m_model));
+    }
+
+    void thresholdIsKept()
+    {
+        {
+            ClassifyPage page;
+            QCOMPARE(page.threshold(), 0.5); // the default
+            page.setThreshold(0.7);
+        }
+        ClassifyPage again; // the next session
+        QCOMPARE(again.threshold(), 0.7);
+        again.setThreshold(0.5);
     }
 
     void dropAnImageAndReadThePrediction()

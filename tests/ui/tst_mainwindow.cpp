@@ -6,9 +6,14 @@
 #include "projectdocument.h"
 #include "qcustomplotwrapper.h"
 #include "shapesdataset.h"
+#include "trainingchart.h"
+#include "trainpage.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QLabel>
 #include <QListWidget>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -28,6 +33,44 @@ private Q_SLOTS:
     {
         QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
         QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void darkThemeReachesTheCharts()
+    {
+        QSettings().remove(QStringLiteral("view/darkTheme"));
+        // The lightness in the middle of the loss chart's plot area, as drawn.
+        const auto chartLightness = [](MainWindow& window) {
+            QCustomPlot* plot = window.trainPage()->lossChart()->plot();
+            plot->replot();
+            const QImage image = plot->toPixmap(400, 300).toImage();
+            return image.pixelColor(image.width() / 2, image.height() / 2).lightness();
+        };
+        const auto axisText = [](MainWindow& window) {
+            return window.trainPage()->lossChart()->plot()->xAxis->tickLabelColor().lightness();
+        };
+        {
+            MainWindow window;
+            window.resize(1000, 700);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QVERIFY(!window.isDarkTheme());
+            QVERIFY(chartLightness(window) > 200);
+            QVERIFY(axisText(window) < 100);
+            auto* action = window.findChild<QAction*>(QStringLiteral("darkThemeAction"));
+            QVERIFY(action != nullptr);
+            action->trigger(); // View > Dark Theme
+            QVERIFY(window.isDarkTheme());
+            QCOMPARE(QApplication::palette().color(QPalette::Window).lightness() < 80, true);
+            QTRY_VERIFY(chartLightness(window) < 60); // the palette change reaches the chart
+            QVERIFY(axisText(window) > 180);
+        }
+        // Kept for the next session.
+        MainWindow again;
+        QVERIFY(again.isDarkTheme());
+        again.setDarkTheme(false);
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
+        QTRY_VERIFY(chartLightness(again) > 200);
+        QVERIFY(!QSettings().value(QStringLiteral("view/darkTheme")).toBool());
     }
 
     void titleAndPages()

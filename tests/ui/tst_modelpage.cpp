@@ -6,6 +6,7 @@
 #include "projectdocument.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -170,9 +171,23 @@ private Q_SLOTS:
         index.classes = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
         document.setDatasetIndex(index);
         ModelPage page(&document);
+        const Project before = document.project();
+        QCOMPARE(before.dataset.colorMode, ColorMode::Rgb);
         QVERIFY(page.applyTemplate(QStringLiteral("small")));
         QCOMPARE(document.project().model.layers.last().units, 3);
         QVERIFY2(!document.hasModelProblem(), qPrintable(document.modelProblem()));
+        // The template is for 28 px grayscale images: the loading settings follow, in the same
+        // undo step, and the page says so.
+        QCOMPARE(document.project().dataset.imageSize, 28);
+        QCOMPARE(document.project().dataset.colorMode, ColorMode::Grayscale);
+        auto* note = page.findChild<QLabel*>(QStringLiteral("templateNote"));
+        QVERIFY(note != nullptr);
+        QVERIFY2(note->text().contains(QLatin1String("image_size")), qPrintable(note->text()));
+        QVERIFY(note->text().contains(QLatin1String("color_mode")));
+        document.undoStack()->undo();
+        QCOMPARE(document.project().dataset.imageSize, before.dataset.imageSize);
+        QCOMPARE(document.project().dataset.colorMode, ColorMode::Rgb);
+        QCOMPARE(document.project().model.layers.size(), before.model.layers.size());
         QVERIFY(!page.applyTemplate(QStringLiteral("no-such-template")));
     }
 };

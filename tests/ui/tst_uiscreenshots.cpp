@@ -1,13 +1,16 @@
 // Renders the Train, Evaluate and Classify pages after a short real training into PNGs
-// (QWidget::grab) under the build's tests/ui/screenshots folder, for the README.
+// (QWidget::grab) under the build's tests/ui/screenshots folder, for the README: in the light
+// and the dark theme, and (the tst_uiscreenshots_hidpi run) at a device pixel ratio of 2.
 #include "classifypage.h"
 #include "evaluatepage.h"
 #include "projectdocument.h"
+#include "theme.h"
 #include "trainpage.h"
 
 #include "shapesdataset.h"
 #include "uitestsupport.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -23,14 +26,22 @@ class TestUiScreenshots : public QObject
     QTemporaryDir m_runs;
     QString m_outDir = QStringLiteral(STUDIO_SCREENSHOT_DIR);
 
+    // Saves NAME.png, or NAME@2x.png when the screen scales by 2 (QT_SCALE_FACTOR=2, the
+    // hidpi run of this test): then the picture has twice the pixels of the page.
     void save(QWidget& page, const QString& name)
     {
         page.resize(1200, 760);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         QTest::qWait(200); // queued replots
-        const QString path = QDir(m_outDir).filePath(name);
-        QVERIFY2(page.grab().save(path), qPrintable(path));
+        const QPixmap picture = page.grab();
+        const qreal ratio = page.devicePixelRatioF();
+        QCOMPARE(picture.devicePixelRatio(), ratio);
+        QCOMPARE(picture.width(), qRound(page.width() * ratio));
+        const QString file = ratio > 1 ? QStringLiteral("%1@%2x.png").arg(name).arg(ratio)
+                                       : name + QStringLiteral(".png");
+        const QString path = QDir(m_outDir).filePath(file);
+        QVERIFY2(picture.save(path), qPrintable(path));
         qInfo("wrote %s", qPrintable(path));
     }
 
@@ -60,11 +71,11 @@ private Q_SLOTS:
         QVERIFY(finished.wait(300000));
         const auto ended = finished.first().at(1).value<RunEndedEvent>();
         QVERIFY2(!ended.modelPath.isEmpty(), qPrintable(train.logText()));
-        save(train, QStringLiteral("train.png"));
+        save(train, QStringLiteral("train"));
 
         EvaluatePage evaluate;
         QVERIFY(evaluate.loadRun(train.runDir()));
-        save(evaluate, QStringLiteral("evaluate.png"));
+        save(evaluate, QStringLiteral("evaluate"));
 
         ClassifyPage classify;
         QSignalSpy loaded(&classify, &ClassifyPage::modelChanged);
@@ -76,7 +87,14 @@ private Q_SLOTS:
                            m_data.filePath(QStringLiteral("test/squares/2.png")),
                            m_data.filePath(QStringLiteral("test/discs/3.png"))});
         QVERIFY(done.wait(60000));
-        save(classify, QStringLiteral("classify.png"));
+        save(classify, QStringLiteral("classify"));
+
+        // The same pages in the dark theme (View > Dark Theme).
+        QApplication::setStyle(QStringLiteral("Fusion"));
+        QApplication::setPalette(darkPalette());
+        save(train, QStringLiteral("train-dark"));
+        save(evaluate, QStringLiteral("evaluate-dark"));
+        save(classify, QStringLiteral("classify-dark"));
     }
 };
 

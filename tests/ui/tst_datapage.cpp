@@ -7,11 +7,14 @@
 #include "recentfiles.h"
 #include "shapesdataset.h"
 
+#include <QDesktopServices>
 #include <QDoubleSpinBox>
 #include <QListWidget>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QUrl>
 #include <QtTest>
 
 using namespace studio;
@@ -37,6 +40,18 @@ bool openAndWait(DataPage& page, const QString& folder)
 }
 
 } // namespace
+
+// Receives the URLs QDesktopServices would open (instead of a file manager).
+class UrlCatcher : public QObject
+{
+    Q_OBJECT
+
+public:
+    QList<QUrl> urls;
+
+public Q_SLOTS:
+    void open(const QUrl& url) { urls << url; }
+};
 
 class TestDataPage : public QObject
 {
@@ -109,6 +124,29 @@ private Q_SLOTS:
         }
         QVERIFY(listed);
         QCOMPARE(recent.paths().value(0), QDir(m_dir.path()).absolutePath());
+
+        // A double-click on the warning opens its folder in the file manager.
+        UrlCatcher catcher;
+        QDesktopServices::setUrlHandler(QStringLiteral("file"), &catcher, "open");
+        page.resize(1000, 700);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QListWidget* warnings = page.warningsList();
+        auto* tabs = page.findChild<QTabWidget*>();
+        QVERIFY(tabs != nullptr);
+        tabs->setCurrentWidget(warnings); // the Warnings tab
+        QVERIFY(warnings->isVisible());
+        const auto found = warnings->findItems(QStringLiteral("notes.png"), Qt::MatchContains);
+        QCOMPARE(found.size(), 1);
+        warnings->scrollToItem(found.first());
+        const QPoint at = warnings->visualItemRect(found.first()).center();
+        QTest::mouseClick(warnings->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+        QTest::mouseDClick(warnings->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+        QDesktopServices::unsetUrlHandler(QStringLiteral("file"));
+        QCOMPARE(catcher.urls.size(), 1);
+        QCOMPARE(
+            catcher.urls.first(),
+            QUrl::fromLocalFile(QDir(m_dir.filePath(QStringLiteral("train/bars"))).absolutePath()));
 
         // Opening a folder is one undoable edit.
         QCOMPARE(document.undoStack()->count(), 1);

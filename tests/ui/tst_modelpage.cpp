@@ -5,7 +5,10 @@
 #include "modelpage.h"
 #include "projectdocument.h"
 
+#include <QApplication>
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QLabel>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -13,6 +16,8 @@
 #include <QTableView>
 #include <QUndoStack>
 #include <QtTest>
+
+#include <memory>
 
 using namespace studio;
 
@@ -136,6 +141,31 @@ private Q_SLOTS:
         QCOMPARE(types(document),
                  (QStringList{QStringLiteral("MaxPooling2D"), QStringLiteral("Flatten"),
                               QStringLiteral("Conv2D"), QStringLiteral("Dense")}));
+        document.undoStack()->undo();
+        QCOMPARE(types(document).first(), QStringLiteral("Conv2D"));
+
+        // The same move as the mouse makes it: drag events on the table's viewport, dropped
+        // on the upper edge of the fourth row (Dense).
+        page.resize(900, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTableView* view = page.layerView();
+        QWidget* viewport = view->viewport();
+        const QRect target = view->visualRect(model->index(3, 0));
+        const QPoint at(target.center().x(), target.top() + 1);
+        std::unique_ptr<QMimeData> dragged(model->mimeData({model->index(0, 0)}));
+        QDragEnterEvent enter(at, Qt::MoveAction, dragged.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &enter);
+        QVERIFY(enter.isAccepted());
+        QDragMoveEvent move(at, Qt::MoveAction, dragged.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &move);
+        QVERIFY(move.isAccepted());
+        QDropEvent drop(QPointF(at), Qt::MoveAction, dragged.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &drop);
+        QCOMPARE(types(document),
+                 (QStringList{QStringLiteral("MaxPooling2D"), QStringLiteral("Flatten"),
+                              QStringLiteral("Conv2D"), QStringLiteral("Dense")}));
+        QCOMPARE(document.project().model.layers.size(), 4); // moved, not copied
         document.undoStack()->undo();
         QCOMPARE(types(document).first(), QStringLiteral("Conv2D"));
     }

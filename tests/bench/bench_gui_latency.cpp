@@ -1,6 +1,9 @@
 // Benchmark of the GUI's responsiveness during training: the Train page runs a real training
 // (shown, charts live) while a 5 ms precise timer measures how late the event loop serves it.
-// Targets (issue 7): max delay < 50 ms, median < 10 ms. Prints a table and one JSON line.
+// Targets (issue 7): max delay < 50 ms, median < 10 ms. It also records the process's RSS at
+// the end of every epoch; the soak run (issue 8: memory must not grow from epoch to epoch) is
+//   bench_gui_latency --epochs 50 --train 60 --size 32
+// Prints a table and one JSON line.
 // Usage: bench_gui_latency [--train N] [--epochs N] [--threads N] [--size N] [--batch N]
 #include "projectdocument.h"
 #include "trainingchart.h"
@@ -11,6 +14,8 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -23,6 +28,21 @@
 using namespace studio;
 
 namespace {
+
+// Resident set size of this process in MiB (VmRSS), 0 when unknown.
+double rssMiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:")) {
+            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
+        }
+    }
+    return 0;
+}
 
 double percentile(std::vector<double> values, double p)
 {
@@ -96,6 +116,7 @@ int main(int argc, char* argv[])
     page.show();
 
     std::vector<double> delays;
+    std::vector<double> rss; // at the end of each epoch, as the page shows it
     QElapsedTimer clock;
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
@@ -105,6 +126,9 @@ int main(int argc, char* argv[])
         const qint64 now = clock.nsecsElapsed();
         delays.push_back(std::max(0.0, double(now - last) / 1e6 - 5.0));
         last = now;
+        if (page.lossChart()->validationPointCount() > int(rss.size())) {
+            rss.push_back(rssMiB());
+        }
     });
     bool ok = false;
     QObject::connect(&page, &TrainPage::runFinished, &app,
@@ -142,6 +166,20 @@ int main(int argc, char* argv[])
     std::printf("%-22s %10.2f  (target < 50 ms)\n", "max delay ms", maxDelay);
     std::printf("%-22s %10.1f\n", "training seconds", seconds);
     std::printf("%-22s %10d\n", "chart points (loss)", page.lossChart()->trainingPointCount());
+    // Memory per epoch: after a few epochs of warm-up (allocator pools, oneDNN primitives)
+    // it should stay flat; the growth from the first quarter's end to the last epoch shows it.
+    QJsonArray rssJson;
+    std::printf("RSS MiB at the end of each epoch:");
+    for (size_t e = 0; e < rss.size(); ++e) {
+        std::printf("%s%.1f", e % 10 == 0 ? "\n  " : " ", rss[e]);
+        rssJson.append(rss[e]);
+    }
+    std::printf("\n");
+    const size_t from = rss.size() / 4;
+    const double growth = rss.size() > 1 ? rss.back() - rss[from] : 0;
+    const double perEpoch = rss.size() > from + 1 ? growth / double(rss.size() - 1 - from) : 0;
+    std::printf("%-22s %10.2f  (epoch %zu to %zu; %.3f MiB per epoch)\n", "RSS growth MiB", growth,
+                from + 1, rss.size(), perEpoch);
     const QJsonObject json{{QStringLiteral("bench"), QStringLiteral("gui_latency")},
                            {QStringLiteral("samples"), qint64(delays.size())},
                            {QStringLiteral("median_ms"), medianDelay},
@@ -151,6 +189,9 @@ int main(int argc, char* argv[])
                            {QStringLiteral("threads"), threads},
                            {QStringLiteral("image_size"), size},
                            {QStringLiteral("epochs"), epochs},
+                           {QStringLiteral("rss_mib_per_epoch"), rssJson},
+                           {QStringLiteral("rss_growth_mib"), growth},
+                           {QStringLiteral("rss_growth_mib_per_epoch"), perEpoch},
                            {QStringLiteral("median_target_met"), medianDelay < 10},
                            {QStringLiteral("max_target_met"), maxDelay < 50}};
     std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());

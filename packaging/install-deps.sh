@@ -11,9 +11,10 @@ BUILD_PACKAGES=(
 # What running needs beyond the libraries above: the SVG plug-in for the icons, and the
 # Fashion-MNIST files the example dataset and the integration tests are made from.
 RUN_PACKAGES=(libqt6svg6 dataset-fashion-mnist)
-# What the tests and screenshots need: an X server for real windows, ImageMagick, and Debian's
-# PyTorch and NumPy for the cross-check of exported models (tests/core/export).
-TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy)
+# What the tests and screenshots need: an X server for real windows, ImageMagick, Debian's
+# PyTorch and NumPy for the cross-check of exported models (tests/core/export), and clang with
+# its libFuzzer runtime for the fuzz targets (tests/fuzz/run-fuzzers.sh).
+TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy clang libclang-rt-14-dev)
 
 PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 

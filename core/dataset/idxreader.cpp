@@ -123,6 +123,7 @@ Result<IdxArray> parseIdx(const QByteArray& content, const QString& name)
     }
     IdxArray array;
     qint64 payload = 1;
+    qint64 itemSize = 1; // bounded on its own: with a count of 0 the payload stays 0
     for (int i = 0; i < rank; ++i) {
         const qint64 dim = readBigEndian32(data + 4 + 4 * i);
         if (dim == 0 && i > 0) {
@@ -132,9 +133,12 @@ Result<IdxArray> parseIdx(const QByteArray& content, const QString& name)
         }
         array.dims.append(dim);
         payload *= dim;
-        if (payload > kMaxPayload) {
+        if (i > 0) {
+            itemSize *= dim;
+        }
+        if (payload > kMaxPayload || itemSize > kMaxPayload) {
             return Failure{QStringLiteral("'%1' declares more than 2 GiB of data; its header is "
-                                          "damaged.")
+                                          "damaged. Reinstall it or download it again.")
                                .arg(native(name))};
         }
     }

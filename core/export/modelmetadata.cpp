@@ -83,13 +83,16 @@ Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QStri
         version.toDouble() != std::floor(version.toDouble())) {
         return bad(QStringLiteral("has no valid format_version"));
     }
-    m.formatVersion = version.toInt();
-    if (m.formatVersion > kModelFormatVersion) {
+    if (version.toDouble() > kModelFormatVersion) { // compared as a number: toInt() of 1e10 is 0
         return Failure{QStringLiteral("%1 was written by a newer Classifier Studio (model format "
                                       "%2; this version reads up to %3). Update the app.")
                            .arg(source)
-                           .arg(m.formatVersion)
+                           .arg(version.toDouble())
                            .arg(kModelFormatVersion)};
+    }
+    m.formatVersion = version.toInt();
+    if (!o[QStringLiteral("classes")].isArray()) {
+        return bad(QStringLiteral("has no \"classes\" list (the class names, in output order)"));
     }
     const QJsonArray classes = o[QStringLiteral("classes")].toArray();
     for (const QJsonValue& c : classes) {

@@ -12,12 +12,29 @@ namespace studio {
 namespace {
 
 // TensorFlow's output size: "same" = ceil(in / stride), "valid" = floor((in - k) / stride) + 1.
+// Computed in 64 bits: a stride near INT_MAX (from a hand-edited file) overflows in + stride.
 int outputSize(int input, int kernel, int stride, Padding padding)
 {
     if (padding == Padding::Same) {
-        return (input + stride - 1) / stride;
+        return int((qint64(input) + stride - 1) / stride);
     }
-    return (input - kernel) / stride + 1;
+    return int((qint64(input) - kernel) / stride + 1);
+}
+
+// Products and sums of counts, which are never negative, held at qint64's maximum instead of
+// overflowing: a layer stack read from a file may declare sizes whose counts do not fit.
+constexpr qint64 kCountMax = std::numeric_limits<qint64>::max();
+
+qint64 countTimes(qint64 a, qint64 b)
+{
+    qint64 product = 0;
+    return __builtin_mul_overflow(a, b, &product) ? kCountMax : product;
+}
+
+qint64 countPlus(qint64 a, qint64 b)
+{
+    qint64 sum = 0;
+    return __builtin_add_overflow(a, b, &sum) ? kCountMax : sum;
 }
 
 QString kerasLayerBaseName(LayerType type)
@@ -63,7 +80,7 @@ qint64 elementCount(const QVector<int>& shape)
 {
     qint64 n = 1;
     for (int d : shape) {
-        n *= d;
+        n = countTimes(n, d);
     }
     return n;
 }
@@ -310,12 +327,14 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
             shape = {outputSize(shape[0], window.height, strides.height, layer.padding),
                      outputSize(shape[1], window.width, strides.width, layer.padding), outChannels};
             if (conv) {
-                const qint64 weights = qint64(window.height) * window.width * inChannels;
-                row.params = weights * layer.filters + (layer.useBias ? layer.filters : 0);
+                const qint64 weights =
+                    countTimes(countTimes(window.height, window.width), inChannels);
+                row.params = countPlus(countTimes(weights, layer.filters),
+                                       layer.useBias ? layer.filters : 0);
                 row.trainableParams = row.params;
-                row.macs = qint64(shape[0]) * shape[1] * layer.filters * weights;
+                row.macs = countTimes(elementCount(shape), weights);
             } else {
-                row.macs = elementCount(shape) * window.height * window.width;
+                row.macs = countTimes(countTimes(elementCount(shape), window.height), window.width);
             }
             break;
         }
@@ -362,11 +381,11 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
         }
         if (known) {
             row.outputShape = shape;
-            row.activationBytes = elementCount(shape) * bytesPerValue;
-            summary.totalParams += row.params;
-            summary.trainableParams += row.trainableParams;
-            summary.activationBytes += row.activationBytes;
-            summary.macs += row.macs;
+            row.activationBytes = countTimes(elementCount(shape), bytesPerValue);
+            summary.totalParams = countPlus(summary.totalParams, row.params);
+            summary.trainableParams = countPlus(summary.trainableParams, row.trainableParams);
+            summary.activationBytes = countPlus(summary.activationBytes, row.activationBytes);
+            summary.macs = countPlus(summary.macs, row.macs);
         }
         summary.layers.append(row);
     }

@@ -5,12 +5,15 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace studio {
 
 namespace {
 
 const QByteArray kHeader = QByteArrayLiteral("epoch,accuracy,loss,lr,val_accuracy,val_loss");
+// The largest 0-based epoch: the epoch people see (epoch + 1) is an int too.
+constexpr int kMaxEpoch = std::numeric_limits<int>::max() - 1;
 
 QByteArray number(double value)
 {
@@ -35,11 +38,11 @@ QByteArray number(double value)
 
 Status History::append(const EpochRecord& record)
 {
-    const int expected = m_epochs.isEmpty() ? record.epoch : m_epochs.last().epoch + 1;
+    const qint64 expected = m_epochs.isEmpty() ? record.epoch : qint64(m_epochs.last().epoch) + 1;
     if (record.epoch != expected) {
         return Failure{QStringLiteral("Epoch %1 does not follow epoch %2 in the history.")
-                           .arg(record.epoch + 1)
-                           .arg(m_epochs.last().epoch + 1)};
+                           .arg(qint64(record.epoch) + 1)
+                           .arg(qint64(m_epochs.last().epoch) + 1)};
     }
     m_epochs.append(record);
     return {};
@@ -111,6 +114,15 @@ Result<History> History::fromCsv(const QByteArray& csv, const QString& fileName)
                                .arg(QDir::toNativeSeparators(fileName))
                                .arg(i + 1)
                                .arg(QString::fromUtf8(line))};
+        }
+        if (record.epoch < 0 || record.epoch > kMaxEpoch) {
+            return Failure{QStringLiteral("'%1', line %2: the epoch must be a whole number from 0 "
+                                          "to %3 (epochs are counted from 0), found '%4'. Correct "
+                                          "or delete that line.")
+                               .arg(QDir::toNativeSeparators(fileName))
+                               .arg(i + 1)
+                               .arg(kMaxEpoch)
+                               .arg(QString::fromUtf8(fields[0]))};
         }
         record.metrics.accuracy = values[0];
         record.metrics.loss = values[1];

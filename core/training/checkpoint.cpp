@@ -86,16 +86,22 @@ Result<QByteArray> payloadOf(const QString& path, const QByteArray& content)
             .arg(native(path), content.isEmpty() ? QStringLiteral(" (it is empty)") : QString())};
 }
 
-} // namespace
-
-Status verifyCheckpoint(const QString& path)
+// The verified payload of the checkpoint file at `path`.
+Result<QByteArray> readPayload(const QString& path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return Failure{QStringLiteral("Cannot open the checkpoint '%1': %2.")
                            .arg(native(path), file.errorString())};
     }
-    const Result<QByteArray> payload = payloadOf(path, file.readAll());
+    return payloadOf(path, file.readAll());
+}
+
+} // namespace
+
+Status verifyCheckpoint(const QString& path)
+{
+    const Result<QByteArray> payload = readPayload(path);
     if (!payload) {
         return Failure{payload.error()};
     }
@@ -159,12 +165,7 @@ Status saveCheckpoint(const QString& path, torch::nn::Module& module,
 Status loadCheckpoint(const QString& path, torch::nn::Module& module,
                       torch::optim::Optimizer* optimizer, RunState* state)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return Failure{QStringLiteral("Cannot open the checkpoint '%1': %2.")
-                           .arg(native(path), file.errorString())};
-    }
-    const Result<QByteArray> payload = payloadOf(path, file.readAll());
+    const Result<QByteArray> payload = readPayload(path);
     if (!payload) {
         return Failure{payload.error()};
     }

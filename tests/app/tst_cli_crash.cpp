@@ -16,21 +16,10 @@
 #include <algorithm>
 
 using studio::testdata::CliRun;
+using studio::testdata::jsonLines;
 using studio::testdata::runCli;
 
 namespace {
-
-QVector<QJsonObject> jsonLines(const QByteArray& out)
-{
-    QVector<QJsonObject> objects;
-    for (const QByteArray& line : out.trimmed().split('\n')) {
-        const QJsonDocument document = QJsonDocument::fromJson(line);
-        if (document.isObject()) {
-            objects.append(document.object());
-        }
-    }
-    return objects;
-}
 
 QJsonObject firstEvent(const QVector<QJsonObject>& events, const QString& name)
 {
@@ -74,22 +63,7 @@ class TestCliCrash : public QObject
 
     QStringList trainArguments(const QString& out, int epochs) const
     {
-        return {QStringLiteral("train"),
-                QStringLiteral("--data"),
-                m_data.path(),
-                QStringLiteral("--template"),
-                QStringLiteral("small"),
-                QStringLiteral("--image-size"),
-                QStringLiteral("32"),
-                QStringLiteral("--epochs"),
-                QString::number(epochs),
-                QStringLiteral("--batch-size"),
-                QStringLiteral("8"),
-                QStringLiteral("--threads"),
-                QStringLiteral("1"),
-                QStringLiteral("--out"),
-                out,
-                QStringLiteral("--json")};
+        return studio::testdata::shapesTrainArguments(m_data.path(), out, epochs, 32);
     }
 
 private Q_SLOTS:

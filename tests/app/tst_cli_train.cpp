@@ -18,17 +18,14 @@ using studio::testdata::runCli;
 
 namespace {
 
+// Every line is a JSON object (the test fails on any other line).
 QVector<QJsonObject> jsonLines(const QString& out)
 {
-    QVector<QJsonObject> objects;
-    for (const QByteArray& line : out.toUtf8().trimmed().split('\n')) {
-        QJsonParseError error;
-        const QJsonDocument document = QJsonDocument::fromJson(line, &error);
-        if (!document.isObject()) {
-            qWarning("not a JSON object: %s", line.constData());
-            return {};
-        }
-        objects.append(document.object());
+    QStringList notJson;
+    const QVector<QJsonObject> objects = studio::testdata::jsonLines(out.toUtf8(), &notJson);
+    if (!notJson.isEmpty()) {
+        qWarning("not a JSON object: %s", qPrintable(notJson.first()));
+        return {};
     }
     return objects;
 }
@@ -43,22 +40,7 @@ class TestCliTrain : public QObject
 
     QStringList trainArguments(const QString& out, int epochs) const
     {
-        return {QStringLiteral("train"),
-                QStringLiteral("--data"),
-                m_data.path(),
-                QStringLiteral("--template"),
-                QStringLiteral("small"),
-                QStringLiteral("--image-size"),
-                QStringLiteral("16"),
-                QStringLiteral("--epochs"),
-                QString::number(epochs),
-                QStringLiteral("--batch-size"),
-                QStringLiteral("8"),
-                QStringLiteral("--threads"),
-                QStringLiteral("1"),
-                QStringLiteral("--out"),
-                out,
-                QStringLiteral("--json")};
+        return studio::testdata::shapesTrainArguments(m_data.path(), out, epochs, 16);
     }
 
 private Q_SLOTS:

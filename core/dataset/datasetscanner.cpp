@@ -6,8 +6,13 @@
 #include "dataset/splitmanifest.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHash>
+
+#ifdef Q_OS_UNIX
+#include <dirent.h>
+#endif
 
 #include <algorithm>
 #include <map>
@@ -28,10 +33,38 @@ QString native(const QString& path)
 struct Listing
 {
     QStringList dirs;
-    QStringList files; // including dangling links
+    QStringList files;    // including dangling links
+    QStringList dirLinks; // links to folders that are not followed
+    QStringList notUtf8;  // names Qt cannot open (U+FFFD in place of the bad bytes)
     bool readable = true;
 };
 
+// The entries whose names are not valid UTF-8: Qt leaves them out of listings because it could
+// not open them by name, so without this they would vanish from the dataset without a word.
+QStringList namesNotUtf8(const QString& path)
+{
+    QStringList names;
+#ifdef Q_OS_UNIX
+    DIR* dir = ::opendir(QFile::encodeName(path).constData());
+    if (dir == nullptr) {
+        return names;
+    }
+    while (const dirent* entry = ::readdir(dir)) {
+        const QByteArray name(entry->d_name);
+        if (!name.startsWith('.') && QFile::encodeName(QFile::decodeName(name)) != name) {
+            names.append(QString::fromUtf8(name));
+        }
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+#else
+    Q_UNUSED(path);
+#endif
+    return names;
+}
+
+// Links to folders are followed only when followDirLinks is set (split and class folders), and
+// never to the folder itself or one that contains it, which would loop.
 Listing listFolder(const QString& path, bool followDirLinks)
 {
     Listing listing;
@@ -40,6 +73,7 @@ Listing listFolder(const QString& path, bool followDirLinks)
         listing.readable = false;
         return listing;
     }
+    const QString here = followDirLinks ? dir.canonicalPath() : QString();
     const QFileInfoList entries =
         dir.entryInfoList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot, QDir::NoSort);
     for (const QFileInfo& entry : entries) {
@@ -48,8 +82,14 @@ Listing listFolder(const QString& path, bool followDirLinks)
             continue;
         }
         if (entry.isDir()) {
-            if (followDirLinks || !entry.isSymLink()) {
+            const QString target = entry.isSymLink() ? entry.canonicalFilePath() : QString();
+            const bool loops =
+                !target.isEmpty() && (here == target || target == QLatin1String("/") ||
+                                      here.startsWith(target + QLatin1Char('/')));
+            if (!entry.isSymLink() || (followDirLinks && !loops)) {
                 listing.dirs.append(name);
+            } else {
+                listing.dirLinks.append(name);
             }
         } else {
             listing.files.append(name);
@@ -57,18 +97,57 @@ Listing listFolder(const QString& path, bool followDirLinks)
     }
     std::sort(listing.dirs.begin(), listing.dirs.end());
     std::sort(listing.files.begin(), listing.files.end());
+    std::sort(listing.dirLinks.begin(), listing.dirLinks.end());
+    listing.notUtf8 = namesNotUtf8(path);
     return listing;
 }
 
-// Every file under a class folder, as paths relative to the dataset root, sorted.
-void collectFiles(const QString& root, const QString& relative, QStringList* out)
+// Every file under a class folder, as paths relative to the dataset root, sorted; names that
+// are not UTF-8 are kept so that decoding reports them. Folders that cannot be read and links to
+// folders are reported in `warnings`.
+void collectFiles(const QString& root, const QString& relative, QStringList* out,
+                  QStringList* warnings)
 {
     const Listing listing = listFolder(root + QLatin1Char('/') + relative, false);
+    if (!listing.readable) {
+        warnings->append(QStringLiteral("The folder '%1' cannot be read (permission denied); its "
+                                        "files are left out. Make it readable.")
+                             .arg(relative));
+        return;
+    }
+    for (const QString& name : listing.notUtf8) {
+        out->append(relative + QLatin1Char('/') + name);
+    }
+    for (const QString& link : listing.dirLinks) {
+        warnings->append(QStringLiteral("The link '%1/%2' to a folder is not followed (links to "
+                                        "folders inside a class folder could loop); move or "
+                                        "copy its images into the class folder instead.")
+                             .arg(relative, link));
+    }
     for (const QString& file : listing.files) {
         out->append(relative + QLatin1Char('/') + file);
     }
     for (const QString& sub : listing.dirs) {
-        collectFiles(root, relative + QLatin1Char('/') + sub, out);
+        collectFiles(root, relative + QLatin1Char('/') + sub, out, warnings);
+    }
+}
+
+// What the listing of the dataset or a split folder left out: links to folders that would loop
+// and names that are not UTF-8.
+void warnLeftOut(const Listing& listing, const QString& parent, QStringList* warnings)
+{
+    const auto relative = [&](const QString& name) {
+        return parent.isEmpty() ? name : parent + QLatin1Char('/') + name;
+    };
+    for (const QString& link : listing.dirLinks) {
+        warnings->append(QStringLiteral("The link '%1' points to a folder that contains it; it is "
+                                        "ignored (following it would loop).")
+                             .arg(relative(link)));
+    }
+    for (const QString& name : listing.notUtf8) {
+        warnings->append(QStringLiteral("The name '%1' is not valid UTF-8, so it cannot be opened; "
+                                        "it is ignored. Rename it.")
+                             .arg(relative(name)));
     }
 }
 
@@ -172,6 +251,7 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
                                       "Make it readable.")
                            .arg(native(root))};
     }
+    warnLeftOut(top, QString(), &index.warnings);
 
     // Layout: split folders, or class folders to split automatically.
     QString splitFolder[kSplitCount];
@@ -225,6 +305,11 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
         index.hasValidation = !splitFolder[1].isEmpty();
         index.hasTest = !splitFolder[2].isEmpty();
         const Listing train = listFolder(root + QLatin1Char('/') + splitFolder[0], true);
+        if (!train.readable) {
+            return Failure{QStringLiteral("Cannot read the training folder '%1': permission "
+                                          "denied. Make it readable.")
+                               .arg(native(root + QLatin1Char('/') + splitFolder[0]))};
+        }
         index.classes = train.dirs;
         if (index.classes.isEmpty()) {
             return Failure{QStringLiteral("'%1' has no class folders. Put the training images of "
@@ -239,13 +324,20 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
             }
             const Listing listing =
                 s == 0 ? train : listFolder(root + QLatin1Char('/') + splitFolder[s], true);
+            if (!listing.readable) {
+                index.warnings.append(QStringLiteral("The folder '%1' cannot be read (permission "
+                                                     "denied); the %2 split is left empty. Make "
+                                                     "it readable.")
+                                          .arg(splitFolder[s], splitName(Split(s))));
+            }
+            warnLeftOut(listing, splitFolder[s], &index.warnings);
             for (const QString& file : listing.files) {
                 index.strayFiles.append(splitFolder[s] + QLatin1Char('/') + file);
             }
             for (const QString& dir : listing.dirs) {
                 const QString relative = splitFolder[s] + QLatin1Char('/') + dir;
                 QStringList files;
-                collectFiles(root, relative, &files);
+                collectFiles(root, relative, &files, &index.warnings);
                 const int label = int(index.classes.indexOf(dir));
                 if (label < 0) {
                     index.unknownClasses.append({Split(s), dir, int(files.size())});
@@ -273,7 +365,7 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
         }
         for (int c = 0; c < index.classes.size(); ++c) {
             QStringList files;
-            collectFiles(root, index.classes[c], &files);
+            collectFiles(root, index.classes[c], &files, &index.warnings);
             for (const QString& file : files) {
                 candidates.push_back({file, -1, c});
             }
@@ -464,10 +556,11 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
         }
     }
     if (withImages.size() < 2) {
-        return Failure{QStringLiteral("Only one class ('%1') has images in the training split; a "
-                                      "classifier needs at least two. Add a folder of images for "
-                                      "each other class.")
-                           .arg(withImages.value(0))};
+        return Failure{QStringLiteral("Only one class ('%1') has images in the training split "
+                                      "('%2'); a classifier needs at least two. Add a folder of "
+                                      "images for each other class.")
+                           .arg(withImages.value(0),
+                                native(folders ? root + QLatin1Char('/') + splitFolder[0] : root))};
     }
 
     // Identical images, within a split and across splits.
@@ -522,15 +615,32 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
                                   .arg(p.className, splitName(p.split))
                                   .arg(p.files));
     }
-    for (const ClassProblem& p : index.missingClasses) {
-        index.warnings.append(QStringLiteral("The class '%1' has no folder in the %2 split.")
-                                  .arg(p.className, splitName(p.split)));
-    }
-    for (const ClassProblem& p : index.emptyClasses) {
-        index.warnings.append(QStringLiteral("The class '%1' has no usable images in the %2 "
-                                             "split.")
-                                  .arg(p.className, splitName(p.split)));
-    }
+    // One sentence per class, or one per split when many classes share the problem.
+    const auto classSentences = [&](const QVector<ClassProblem>& problems, const QString& one,
+                                    const QString& many) {
+        for (int s = 0; s < kSplitCount; ++s) {
+            QStringList names;
+            for (const ClassProblem& p : problems) {
+                if (p.split == Split(s)) {
+                    names.append(p.className);
+                }
+            }
+            if (names.size() > kMaxListedInWarning) {
+                index.warnings.append(
+                    many.arg(names.size()).arg(splitName(Split(s)), listSome(names)));
+                continue;
+            }
+            for (const QString& name : names) {
+                index.warnings.append(one.arg(name, splitName(Split(s))));
+            }
+        }
+    };
+    classSentences(index.missingClasses,
+                   QStringLiteral("The class '%1' has no folder in the %2 split."),
+                   QStringLiteral("%1 classes have no folder in the %2 split: %3."));
+    classSentences(index.emptyClasses,
+                   QStringLiteral("The class '%1' has no usable images in the %2 split."),
+                   QStringLiteral("%1 classes have no usable images in the %2 split: %3."));
     if (folders && !index.hasValidation) {
         index.warnings.append(QStringLiteral("There is no validation folder; add '%1/validation/"
                                              "<class>/' to see how the model does on images it "

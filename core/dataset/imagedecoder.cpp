@@ -9,6 +9,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 
@@ -114,6 +117,159 @@ bool pngChunksComplete(const QByteArray& bytes)
     return pos == bytes.size();
 }
 
+// Files larger than this are not read: no image a classifier is trained on is this big, and
+// reading one would take that much memory per decode thread.
+constexpr qint64 kMaxFileBytes = qint64(512) << 20;
+
+// Images with more pixels than this are refused before they are decoded: a small compressed
+// file can claim (and decode to) gigabytes. OPENCV_IO_MAX_IMAGE_PIXELS, which OpenCV reads for
+// its own, higher limit, overrides it.
+qint64 maxImagePixels()
+{
+    static const qint64 limit = [] {
+        const QByteArray env = qgetenv("OPENCV_IO_MAX_IMAGE_PIXELS");
+        bool ok = false;
+        const qint64 value = env.trimmed().toLongLong(&ok);
+        return ok && value > 0 ? value : qint64(1) << 27;
+    }();
+    return limit;
+}
+
+quint32 bigEndian(const uchar* p, int n)
+{
+    quint32 v = 0;
+    for (int i = 0; i < n; ++i) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
+quint32 littleEndian(const uchar* p, int n)
+{
+    quint32 v = 0;
+    for (int i = n - 1; i >= 0; --i) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
+// The width and height the header of a PNG, JPEG, BMP, TIFF or WebP file announces, read
+// without decoding; false when they cannot be found (then OpenCV's own checks apply).
+bool headerDimensions(const QByteArray& bytes, const QString& format, qint64* width, qint64* height)
+{
+    const auto* d = reinterpret_cast<const uchar*>(bytes.constData());
+    const qint64 n = bytes.size();
+    if (format == QLatin1String("PNG")) {
+        if (n < 24 || std::memcmp(d + 12, "IHDR", 4) != 0) {
+            return false;
+        }
+        *width = bigEndian(d + 16, 4);
+        *height = bigEndian(d + 20, 4);
+        return true;
+    }
+    if (format == QLatin1String("JPEG")) {
+        // Walk the marker segments up to the first start-of-frame.
+        qint64 pos = 2;
+        while (pos + 4 <= n) {
+            if (d[pos] != 0xff) {
+                return false;
+            }
+            const uchar marker = d[pos + 1];
+            if (marker == 0xff) {
+                ++pos;
+                continue;
+            }
+            if (marker == 0xd8 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+                pos += 2;
+                continue;
+            }
+            if (marker == 0xda || marker == 0xd9) {
+                return false;
+            }
+            const qint64 length = bigEndian(d + pos + 2, 2);
+            const bool frame = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 &&
+                               marker != 0xc8 && marker != 0xcc;
+            if (frame) {
+                if (pos + 9 > n) {
+                    return false;
+                }
+                *height = bigEndian(d + pos + 5, 2);
+                *width = bigEndian(d + pos + 7, 2);
+                return true;
+            }
+            pos += 2 + length;
+        }
+        return false;
+    }
+    if (format == QLatin1String("BMP")) {
+        if (n < 26) {
+            return false;
+        }
+        const quint32 header = littleEndian(d + 14, 4);
+        if (header == 12) {
+            *width = littleEndian(d + 18, 2);
+            *height = littleEndian(d + 20, 2);
+        } else {
+            *width = qAbs(qint64(qint32(littleEndian(d + 18, 4))));
+            *height = qAbs(qint64(qint32(littleEndian(d + 22, 4))));
+        }
+        return true;
+    }
+    if (format == QLatin1String("TIFF")) {
+        const bool little = d[0] == 'I';
+        const auto read = [&](qint64 at, int size) -> qint64 {
+            return at + size <= n
+                       ? qint64(little ? littleEndian(d + at, size) : bigEndian(d + at, size))
+                       : -1;
+        };
+        const qint64 ifd = read(4, 4);
+        const qint64 entries = read(ifd, 2);
+        *width = -1;
+        *height = -1;
+        for (qint64 i = 0; ifd >= 8 && i < entries; ++i) {
+            const qint64 entry = ifd + 2 + 12 * i;
+            const qint64 tag = read(entry, 2);
+            const qint64 type = read(entry + 2, 2);
+            if (tag != 256 && tag != 257) {
+                continue;
+            }
+            const qint64 value = type == 3 ? read(entry + 8, 2) : read(entry + 8, 4);
+            (tag == 256 ? *width : *height) = value;
+        }
+        return *width >= 0 && *height >= 0;
+    }
+    if (format == QLatin1String("WebP")) {
+        if (n >= 30 && std::memcmp(d + 12, "VP8X", 4) == 0) {
+            *width = qint64(littleEndian(d + 24, 3)) + 1;
+            *height = qint64(littleEndian(d + 27, 3)) + 1;
+            return true;
+        }
+        if (n >= 30 && std::memcmp(d + 12, "VP8 ", 4) == 0) {
+            *width = littleEndian(d + 26, 2) & 0x3fff;
+            *height = littleEndian(d + 28, 2) & 0x3fff;
+            return true;
+        }
+        if (n >= 25 && std::memcmp(d + 12, "VP8L", 4) == 0) {
+            const quint32 bits = littleEndian(d + 21, 4);
+            *width = qint64(bits & 0x3fff) + 1;
+            *height = qint64((bits >> 14) & 0x3fff) + 1;
+            return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+QString tooLargeReason(qint64 width, qint64 height)
+{
+    return QStringLiteral("image of %1x%2 pixels is too large (the limit is %3 million pixels, "
+                          "to keep memory bounded); shrink it, or raise the limit with the "
+                          "environment variable OPENCV_IO_MAX_IMAGE_PIXELS")
+        .arg(width)
+        .arg(height)
+        .arg(maxImagePixels() / 1000000);
+}
+
 DecodeResult failed(SkipReason kind, const QString& reason)
 {
     DecodeResult result;
@@ -166,9 +322,44 @@ DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool 
 {
     const QFileInfo info(path);
     if (info.isSymLink() && !info.exists()) {
+        struct stat target;
+        if (::stat(QFile::encodeName(path).constData(), &target) != 0 && errno == ELOOP) {
+            return failed(SkipReason::DanglingLink,
+                          QStringLiteral("symbolic link loop (it leads back to itself through "
+                                         "'%1'); replace it with the image or a link to one")
+                              .arg(info.symLinkTarget()));
+        }
         return failed(SkipReason::DanglingLink,
                       QStringLiteral("dangling symbolic link (its target '%1' does not exist)")
                           .arg(info.symLinkTarget()));
+    }
+    if (!info.exists()) {
+        // A name that is not UTF-8 reaches us with U+FFFD in place of the bad bytes, and that
+        // name opens nothing.
+        if (info.fileName().contains(QChar::ReplacementCharacter)) {
+            return failed(SkipReason::Unreadable,
+                          QStringLiteral("its name is not valid UTF-8, so it cannot be opened; "
+                                         "rename it"));
+        }
+        return failed(SkipReason::Unreadable,
+                      QStringLiteral("the file does not exist (it may have been moved or "
+                                     "deleted)"));
+    }
+    if (info.isDir()) {
+        return failed(SkipReason::NotAnImage, QStringLiteral("a folder, not an image file"));
+    }
+    if (!info.isFile()) {
+        // Opening a named pipe would wait for a writer forever; a device may never end.
+        return failed(SkipReason::Unreadable,
+                      QStringLiteral("not a regular file (a named pipe, socket or device); "
+                                     "remove it from the folder"));
+    }
+    if (info.size() > kMaxFileBytes) {
+        return failed(SkipReason::Unreadable,
+                      QStringLiteral("file of %1 MiB is too large to be an image the app can use "
+                                     "(the limit is %2 MiB); remove it or shrink the image")
+                          .arg(info.size() >> 20)
+                          .arg(kMaxFileBytes >> 20));
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -212,11 +403,23 @@ DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, 
         return failed(SkipReason::Truncated,
                       QStringLiteral("truncated PNG file (it ends inside its image data)"));
     }
+    qint64 width = 0;
+    qint64 height = 0;
+    if (headerDimensions(bytes, format, &width, &height) &&
+        double(width) * double(height) > double(maxImagePixels())) {
+        return failed(SkipReason::NotAnImage, tooLargeReason(width, height));
+    }
     cv::Mat raw;
     try {
         const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.constData()));
         raw = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception&) {
+    } catch (const cv::Exception& e) {
+        // OpenCV's own size limit (validateInputImageSize) throws.
+        if (e.msg.find("CV_IO_MAX_IMAGE") != std::string::npos) {
+            return failed(SkipReason::NotAnImage,
+                          QStringLiteral("image is too large (more pixels than OpenCV's limit, "
+                                         "OPENCV_IO_MAX_IMAGE_PIXELS, allows); shrink it"));
+        }
         raw.release();
     }
     if (raw.empty()) {

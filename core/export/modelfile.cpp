@@ -10,6 +10,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <zlib.h>
+
 #include <exception>
 #include <iomanip>
 #include <limits>
@@ -115,6 +117,82 @@ bool needsCounts(const LayerSpec& layer, const QVector<int>& inputShape)
            inputShape.size() == 3 &&
            anyPadding(
                samePads(inputShape[0], inputShape[1], layer.poolSize, layer.effectiveStrides()));
+}
+
+// The name of the first part of a zip archive whose data does not match its stored CRC-32, or an
+// empty string. LibTorch does not check these checksums, and its unpickler can crash on a damaged
+// byte; the checksums find damage from a disk or a copy first. What this cannot follow (no end
+// record, zip64 sizes, other compression) is left to LibTorch, which reports it.
+QString damagedZipEntry(const QByteArray& bytes)
+{
+    const auto* d = reinterpret_cast<const uchar*>(bytes.constData());
+    const qint64 n = bytes.size();
+    const auto u16 = [&](qint64 at) { return quint32(d[at]) | quint32(d[at + 1]) << 8; };
+    const auto u32 = [&](qint64 at) { return u16(at) | u16(at + 2) << 16; };
+    qint64 end = -1;
+    for (qint64 at = n - 22; at >= 0 && at >= n - 22 - 65535; --at) {
+        if (u32(at) == 0x06054b50) {
+            end = at;
+            break;
+        }
+    }
+    if (end < 0) {
+        return {};
+    }
+    const quint32 entries = u16(end + 10);
+    qint64 at = u32(end + 16);
+    for (quint32 i = 0; i < entries; ++i) {
+        if (at + 46 > n || u32(at) != 0x02014b50) {
+            return {};
+        }
+        const quint32 method = u16(at + 10);
+        const quint32 crc = u32(at + 16);
+        const quint32 packed = u32(at + 20);
+        const quint32 size = u32(at + 24);
+        const quint32 nameLength = u16(at + 28);
+        const qint64 local = u32(at + 42);
+        const QString name = QString::fromUtf8(bytes.mid(at + 46, nameLength));
+        at += 46 + nameLength + u16(at + 30) + u16(at + 32);
+        if (packed == 0xffffffffu || size == 0xffffffffu || local == 0xffffffff || local + 30 > n) {
+            continue;
+        }
+        const qint64 data = local + 30 + u16(local + 26) + u16(local + 28);
+        if (data + packed > n) {
+            return name;
+        }
+        uLong actual = crc32(0L, Z_NULL, 0);
+        if (method == 0) {
+            actual = crc32(actual, d + data, uInt(packed));
+        } else if (method == 8) {
+            z_stream z{};
+            if (inflateInit2(&z, -MAX_WBITS) != Z_OK) {
+                continue;
+            }
+            z.next_in = const_cast<Bytef*>(d + data);
+            z.avail_in = uInt(packed);
+            Bytef chunk[16384];
+            int status = Z_OK;
+            while (status == Z_OK) {
+                z.next_out = chunk;
+                z.avail_out = sizeof(chunk);
+                status = inflate(&z, Z_NO_FLUSH);
+                actual = crc32(actual, chunk, uInt(sizeof(chunk) - z.avail_out));
+                if (status == Z_BUF_ERROR && z.avail_in == 0) {
+                    break;
+                }
+            }
+            inflateEnd(&z);
+            if (status != Z_STREAM_END) {
+                return name;
+            }
+        } else {
+            continue;
+        }
+        if (actual != crc) {
+            return name;
+        }
+    }
+    return {};
 }
 
 } // namespace
@@ -273,9 +351,21 @@ Status exportTorchScript(torch::nn::Sequential& module, const ModelMetadata& met
 Result<LoadedModel> loadModelFile(const QString& path)
 {
     QFile file(path);
-    if (!QFileInfo(path).isFile()) {
+    const QFileInfo info(path);
+    if (!info.exists()) {
         return Failure{QStringLiteral("The model file %1 does not exist. Give the path of a .pt "
                                       "file exported by Classifier Studio.")
+                           .arg(path)};
+    }
+    if (info.isDir()) {
+        return Failure{QStringLiteral("%1 is a folder, not a model file. Give the path of the .pt "
+                                      "file, e.g. the model.pt inside a training run folder.")
+                           .arg(path)};
+    }
+    if (!info.isFile()) {
+        // Opening a named pipe would wait for a writer forever.
+        return Failure{QStringLiteral("%1 is not a regular file (a named pipe, socket or device). "
+                                      "Give the path of a .pt file exported by Classifier Studio.")
                            .arg(path)};
     }
     if (!file.open(QIODevice::ReadOnly)) {
@@ -283,12 +373,21 @@ Result<LoadedModel> loadModelFile(const QString& path)
                                       "permissions.")
                            .arg(path, file.errorString())};
     }
-    const QByteArray bytes = file.readAll();
+    // The signature first: a huge file that is not a model is never read into memory.
+    const QByteArray bytes =
+        file.peek(4) == QByteArrayLiteral("PK\x03\x04") ? file.readAll() : file.peek(4);
     if (!bytes.startsWith(QByteArrayLiteral("PK\x03\x04"))) {
         return Failure{QStringLiteral("%1 is not a model file: a TorchScript .pt is a zip archive "
                                       "and this file is not one. Give the model.pt of a training "
                                       "run or a file made with 'classifier-cli export'.")
                            .arg(path)};
+    }
+    if (const QString part = damagedZipEntry(bytes); !part.isEmpty()) {
+        return Failure{QStringLiteral("%1 is damaged: its part '%2' does not match the checksum "
+                                      "written with it (the file was changed or cut after it was "
+                                      "saved, e.g. by a faulty copy or disk). Copy or export the "
+                                      "model again.")
+                           .arg(path, part)};
     }
     LoadedModel loaded;
     torch::jit::ExtraFilesMap extra;

@@ -10,6 +10,7 @@
 
 #include "clirun.h"
 #include "datasetfixtures.h"
+#include "watchdog.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -43,43 +44,10 @@ using studio::testdata::runCli;
 
 namespace {
 
+using studio::testdata::Watchdog;
+
 // Set in the child that re-runs a test without the capabilities that let root read any file.
 const char* const kWithoutDacVariable = "STUDIO_TEST_WITHOUT_DAC";
-
-// Ends the whole process when it is not disarmed in time: a hang fails the test instead of
-// blocking it (a thread stuck in open() or read() cannot be cancelled).
-class Watchdog
-{
-public:
-    Watchdog(const QString& what, int seconds)
-        : m_what(what.toLocal8Bit()), m_thread([this, seconds] {
-              std::unique_lock<std::mutex> lock(m_mutex);
-              if (!m_wake.wait_for(lock, std::chrono::seconds(seconds),
-                                   [this] { return m_done; })) {
-                  std::fprintf(stderr, "FAIL: %s did not finish within %d s (a hang)\n",
-                               m_what.constData(), seconds);
-                  std::fflush(stderr);
-                  std::_Exit(3);
-              }
-          })
-    {}
-    ~Watchdog()
-    {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_done = true;
-        }
-        m_wake.notify_all();
-        m_thread.join();
-    }
-
-private:
-    QByteArray m_what;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_done = false;
-    std::thread m_thread;
-};
 
 Result<DatasetIndex> scanWithin(const QString& root, int seconds = 60)
 {

@@ -7,6 +7,7 @@ set -euo pipefail
 BUILD_PACKAGES=(
     g++ cmake ninja-build ccache pkg-config dpkg-dev
     qt6-base-dev libqcustomplot-dev libtorch-dev libopencv-dev zlib1g-dev libonnx-dev
+    libgloo-dev # the headers of LibTorch's Gloo collectives (distributed training)
 )
 # What running needs beyond the libraries above: the SVG plug-in for the icons, and the
 # Fashion-MNIST files the example dataset and the integration tests are made from.

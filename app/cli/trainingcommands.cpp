@@ -203,6 +203,97 @@ template <typename Call> int runTraining(bool json, Call call)
     return ExitFailure;
 }
 
+// The options of a distributed run, shared by train and resume.
+void addDistributedOptions(QCommandLineParser& parser)
+{
+    parser.addOption({QStringLiteral("world-size"),
+                      QStringLiteral("Processes in a distributed run (default: WORLD_SIZE, or 1)."),
+                      QStringLiteral("N")});
+    parser.addOption({QStringLiteral("rank"),
+                      QStringLiteral("This process in a distributed run, 0 to N-1; rank 0 writes "
+                                     "the run folder (default: RANK)."),
+                      QStringLiteral("R")});
+    parser.addOption({QStringLiteral("master"),
+                      QStringLiteral("Where rank 0 meets the others (default: MASTER_ADDR and "
+                                     "MASTER_PORT, port 29500)."),
+                      QStringLiteral("HOST:PORT")});
+    parser.addOption({QStringLiteral("timeout"),
+                      QStringLiteral("Seconds to wait for the other processes, to meet and at "
+                                     "every step, before giving up (default 300)."),
+                      QStringLiteral("SECONDS")});
+}
+
+// Reads --world-size, --rank, --master and --timeout, falling back to torchrun's WORLD_SIZE,
+// RANK, MASTER_ADDR and MASTER_PORT. Prints what is wrong and returns false on bad values.
+bool distributedOptions(const QCommandLineParser& parser, DistributedOptions* options)
+{
+    const auto value = [&](const QString& option, const char* variable) {
+        return parser.isSet(option) ? parser.value(option)
+                                    : qEnvironmentVariable(variable).trimmed();
+    };
+    const auto number = [](const QString& text, const QString& what, int minimum, int maximum,
+                           int* out) {
+        bool ok = false;
+        const int parsed = text.toInt(&ok);
+        if (!ok || parsed < minimum || parsed > maximum) {
+            printError(QStringLiteral("%1 must be a whole number from %2 to %3, got '%4'.")
+                           .arg(what)
+                           .arg(minimum)
+                           .arg(maximum)
+                           .arg(text));
+            return false;
+        }
+        *out = parsed;
+        return true;
+    };
+    const QString worldSize = value(QStringLiteral("world-size"), "WORLD_SIZE");
+    if (!worldSize.isEmpty() && !number(worldSize, QStringLiteral("--world-size (or WORLD_SIZE)"),
+                                        1, 4096, &options->worldSize)) {
+        return false;
+    }
+    if (!intOption(parser, QStringLiteral("timeout"), 1, &options->timeoutSeconds)) {
+        return false;
+    }
+    if (!options->enabled()) {
+        return true;
+    }
+    const QString rank = value(QStringLiteral("rank"), "RANK");
+    if (rank.isEmpty()) {
+        printError(QStringLiteral("A distributed run needs --rank R (or RANK): 0 on the process "
+                                  "that writes the run folder, 1 to %1 on the others.")
+                       .arg(options->worldSize - 1));
+        return false;
+    }
+    if (!number(rank, QStringLiteral("--rank (or RANK)"), 0, options->worldSize - 1,
+                &options->rank)) {
+        return false;
+    }
+    QString host = qEnvironmentVariable("MASTER_ADDR").trimmed();
+    QString port = qEnvironmentVariable("MASTER_PORT").trimmed();
+    if (parser.isSet(QStringLiteral("master"))) {
+        const QString master = parser.value(QStringLiteral("master"));
+        const int colon = master.lastIndexOf(QLatin1Char(':'));
+        host = colon > 0 ? master.left(colon) : master;
+        port = colon > 0 ? master.mid(colon + 1) : QString();
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) {
+            host = host.mid(1, host.size() - 2); // [IPv6]:port
+        }
+    }
+    if (host.isEmpty()) {
+        printError(QStringLiteral("A distributed run needs --master HOST:PORT (or MASTER_ADDR "
+                                  "and MASTER_PORT): the address of the machine running rank "
+                                  "0, and a free port there."));
+        return false;
+    }
+    options->masterAddress = host;
+    if (!port.isEmpty() &&
+        !number(port, QStringLiteral("The master port (--master HOST:PORT or MASTER_PORT)"), 1,
+                65535, &options->masterPort)) {
+        return false;
+    }
+    return true;
+}
+
 bool doubleOption(const QCommandLineParser& parser, const QString& name, double minimum,
                   double* value)
 {
@@ -266,6 +357,7 @@ int runTrain(const QStringList& arguments)
     parser.addOption({QStringLiteral("out"), QStringLiteral("Run folder to create (required)."),
                       QStringLiteral("RUN_DIR")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object per event.")});
+    addDistributedOptions(parser);
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -344,6 +436,9 @@ int runTrain(const QStringList& arguments)
         project.augmentation.enabled = false;
     }
     options.initialWeights = parser.value(QStringLiteral("weights"));
+    if (!distributedOptions(parser, &options.distributed)) {
+        return ExitBadInput;
+    }
     return runTraining(parser.isSet(QStringLiteral("json")),
                        [&](TrainingObserver* observer, TrainingControl* control) {
                            return trainProject(project, options, observer, control);
@@ -360,6 +455,7 @@ int runResume(const QStringList& arguments)
     parser.addOption({QStringLiteral("epochs"), QStringLiteral("Total epochs of the run."),
                       QStringLiteral("N")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object per event.")});
+    addDistributedOptions(parser);
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -371,10 +467,14 @@ int runResume(const QStringList& arguments)
     if (!intOption(parser, QStringLiteral("epochs"), 1, &epochs)) {
         return ExitBadInput;
     }
+    DistributedOptions distributed;
+    if (!distributedOptions(parser, &distributed)) {
+        return ExitBadInput;
+    }
     const QString runDir = parser.positionalArguments().first();
     return runTraining(parser.isSet(QStringLiteral("json")),
                        [&](TrainingObserver* observer, TrainingControl* control) {
-                           return resumeRun(runDir, epochs, observer, control);
+                           return resumeRun(runDir, epochs, observer, control, distributed);
                        });
 }
 

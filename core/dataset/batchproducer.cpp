@@ -25,6 +25,8 @@ BatchProducer::BatchProducer(const DatasetIndex& index, Split split,
     if (m_options.threads <= 0) {
         m_options.threads = std::max(1, hardwareThreads() - 1);
     }
+    m_options.shards = std::max(1, m_options.shards);
+    m_options.shard = std::clamp(m_options.shard, 0, m_options.shards - 1);
     if (m_cache != nullptr &&
         (m_cache->shape().size != m_shape.size || m_cache->shape().channels != m_shape.channels)) {
         m_cache = nullptr; // a cache of another shape cannot serve these batches
@@ -42,6 +44,19 @@ BatchProducer::BatchProducer(const DatasetIndex& index, Split split,
 BatchProducer::~BatchProducer()
 {
     stop();
+}
+
+int BatchProducer::imageCount() const
+{
+    const int all = int(m_items.size());
+    const int shards = m_options.shards;
+    if (shards == 1 || all == 0) {
+        return all;
+    }
+    if (m_options.evenShards) {
+        return (all + shards - 1) / shards;
+    }
+    return all > m_options.shard ? (all - m_options.shard - 1) / shards + 1 : 0;
 }
 
 int BatchProducer::batchesPerEpoch() const
@@ -75,6 +90,18 @@ void BatchProducer::startEpoch(int epoch)
         for (size_t i = order.size(); i > 1; --i) {
             std::swap(order[i - 1], order[size_t(random.below(i))]);
         }
+    }
+    if (m_options.shards > 1 && !order.empty()) {
+        // The same order on every process, dealt out like cards: the shards of one batch
+        // number together are the batch a single process would train on.
+        const size_t shards = size_t(m_options.shards);
+        std::vector<int> mine;
+        mine.reserve(size_t(imageCount()));
+        const size_t total = m_options.evenShards ? size_t(imageCount()) * shards : order.size();
+        for (size_t i = size_t(m_options.shard); i < total; i += shards) {
+            mine.push_back(order[i % order.size()]);
+        }
+        order = std::move(mine);
     }
     {
         std::lock_guard<std::mutex> lock(m_mutex);

@@ -42,6 +42,12 @@ struct BatchOptions
     quint64 seed = 0; // shuffling and augmentation; the same seed gives the same batches
     int threads = 0;  // producer threads; 0: all cores but one (at least one)
     int prefetch = 4; // batches built ahead of the consumer
+    // Distributed training: this process takes every `shards`-th image of each epoch's order,
+    // starting at `shard` (PyTorch's DistributedSampler). With evenShards the order is first
+    // padded by repeating its start, so that every shard has as many images and batches.
+    int shard = 0;
+    int shards = 1;
+    bool evenShards = false;
 };
 
 // Produces the batches of one split epoch by epoch. Images come from the cache when it holds
@@ -57,7 +63,8 @@ public:
     BatchProducer(const BatchProducer&) = delete;
     BatchProducer& operator=(const BatchProducer&) = delete;
 
-    int imageCount() const { return int(m_items.size()); }
+    // Images per epoch for this shard (all of the split when not sharded).
+    int imageCount() const;
     int batchesPerEpoch() const;
     const BatchOptions& options() const { return m_options; }
 

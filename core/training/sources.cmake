@@ -3,6 +3,8 @@ list(APPEND STUDIO_CORE_SOURCES
     training/callbacks.cpp
     training/checkpoint.cpp
     training/checkpoint_p.h
+    training/distributed.cpp
+    training/distributed_p.h
     training/callbacks.h
     training/history.cpp
     training/history.h

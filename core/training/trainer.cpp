@@ -8,6 +8,7 @@
 #include "model/modelbuilder_p.h"
 #include "project/project.h"
 #include "training/checkpoint_p.h"
+#include "training/distributed_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
@@ -16,12 +17,14 @@
 #include <torch/optim.h>
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QTemporaryFile>
 #include <QThread>
 
 #include <cmath>
@@ -47,9 +50,11 @@ QString formatNumber(double value)
 class RunLog
 {
 public:
+    // An empty path logs nothing (the processes of a distributed run other than rank 0).
     explicit RunLog(const QString& path) : m_file(path)
     {
-        m_open = m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);
+        m_open = !path.isEmpty() &&
+                 m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);
     }
     void write(const QString& line)
     {
@@ -215,6 +220,11 @@ struct Session
     qint64 parameters = 0;
     QStringList warnings; // for the user, before the run starts (e.g. a damaged checkpoint)
     RunState state;
+    QString rescuedRunDir;             // where rescue() saved the run, when it had to
+    DistributedGroup* group = nullptr; // the other processes of a distributed run, if any
+    // Whether this process writes the run folder: rank 0 of a distributed run, or the only one.
+    bool writer() const { return group == nullptr || group->rank() == 0; }
+    int processes() const { return group == nullptr ? 1 : group->worldSize(); }
 };
 
 QString pathIn(const QString& dir, const QString& name)
@@ -226,8 +236,24 @@ QString pathIn(const QString& dir, const QString& name)
 Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOutput,
                TrainingObserver* observer, TrainingControl* control)
 {
-    s.threads = setUpRuntime(s.project.training.threads);
+    int threads = s.project.training.threads;
+    if (threads == 0 && s.group != nullptr) {
+        // Processes sharing one machine (torchrun sets LOCAL_WORLD_SIZE) share its cores.
+        const int local = qEnvironmentVariableIntValue("LOCAL_WORLD_SIZE");
+        if (local > 1) {
+            threads = std::max(1, int(std::thread::hardware_concurrency()) / local);
+        }
+    }
+    s.threads = setUpRuntime(threads);
     torch::manual_seed(s.project.training.seed);
+    if (s.project.training.batchSize % s.processes() != 0) {
+        return Failure{QStringLiteral("batch_size %1 cannot be shared evenly by the %2 processes "
+                                      "of the distributed run: choose a batch_size that is a "
+                                      "multiple of %2 (each process trains on batch_size / %2 "
+                                      "images per step).")
+                           .arg(s.project.training.batchSize)
+                           .arg(s.processes())};
+    }
 
     const DatasetSettings& dataset = s.project.dataset;
     s.cache = std::make_unique<ImageCache>(ImageShape{dataset.imageSize, dataset.channels()},
@@ -334,6 +360,7 @@ QString rescue(Session& s, const RunState& state, const QString& error)
                                       "some disk space and start again.")
                            .arg(saved.error());
     }
+    s.rescuedRunDir = folder;
     return error + QStringLiteral(" The run folder '%1' cannot be written; the training so far "
                                   "was saved to '%2'. Free space or fix the folder, then "
                                   "continue with: classifier-cli resume %2 (or Resume Run... "
@@ -355,15 +382,23 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     const QString previousPath = pathIn(s.runDir, runfiles::previousCheckpoint);
 
     BatchOptions trainOptions;
-    trainOptions.batchSize = settings.batchSize;
+    trainOptions.batchSize = settings.batchSize / s.processes();
     trainOptions.shuffle = true;
     trainOptions.augment = s.project.augmentation.enabled;
     trainOptions.seed = settings.seed;
+    if (s.group != nullptr) {
+        // Each process trains on its shard of every batch; the shards together are the batch
+        // one process would train on, and their averaged gradients its gradient.
+        trainOptions.shard = s.group->rank();
+        trainOptions.shards = s.group->worldSize();
+        trainOptions.evenShards = true; // every process takes the same number of steps
+    }
     BatchLoader train(s.index, Split::Train, s.project.dataset, s.project.augmentation,
                       s.cache.get(), trainOptions);
     BatchOptions evalOptions = trainOptions;
     evalOptions.shuffle = false;
     evalOptions.augment = false;
+    evalOptions.evenShards = false; // validation counts every image once; the sums are reduced
     BatchLoader validation(s.index, Split::Validation, s.project.dataset, s.project.augmentation,
                            s.cache.get(), evalOptions);
 
@@ -399,6 +434,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     started.epochs = s.totalEpochs;
     started.firstEpoch = state.epoch;
     started.batchesPerEpoch = batches;
+    started.processes = s.processes();
     started.warnings = s.warnings;
     if (observer != nullptr) {
         observer->runStarted(started);
@@ -415,6 +451,13 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                   .arg(s.parameters)
                   .arg(state.epoch + 1)
                   .arg(s.totalEpochs));
+    if (s.group != nullptr) {
+        log.write(QStringLiteral("Distributed over %1 processes (this is %2): %3 images per "
+                                 "process and step, gradients averaged before every step.")
+                      .arg(s.processes())
+                      .arg(s.group->describe())
+                      .arg(trainOptions.batchSize));
+    }
     log.write(s.format == torch::MemoryFormat::ChannelsLast
                   ? QStringLiteral("Tensors are channels-last (faster convolutions on images of "
                                    "48 px and more).")
@@ -441,9 +484,10 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         result.ended.epochsDone =
             state.history.size() > 0 ? state.history.epochs().last().epoch + 1 : 0;
         result.ended.bestEpoch = state.bestEpoch;
+        result.ended.rescuedRunDir = s.rescuedRunDir;
         result.history = state.history;
         result.bestCheckpoint = QFileInfo::exists(bestPath) ? bestPath : QString();
-        if (outcome != RunEndedEvent::Outcome::Failed && !state.history.isEmpty()) {
+        if (outcome != RunEndedEvent::Outcome::Failed && !state.history.isEmpty() && s.writer()) {
             // The model as it is now (the restored best weights after EarlyStopping) becomes
             // model.pt; a finished run is also scored on the test split.
             const RunExport exported = exportAndEvaluateRun(
@@ -467,6 +511,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     };
 
     const qint64 imagesPerEpoch = train.imageCount();
+    const std::vector<torch::Tensor> parameters = s.module->parameters();
     for (int epoch = state.epoch; epoch < s.totalEpochs; ++epoch) {
         s.module->train();
         train.startEpoch(epoch);
@@ -489,7 +534,9 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                 while (control->paused() && !control->stopRequested()) {
                     QThread::msleep(20);
                 }
-                if (control->stopRequested()) {
+                // A distributed run stops after the step in which any process asked for it,
+                // so that all of them stop at the same batch.
+                if (control->stopRequested() && s.group == nullptr) {
                     stopped = true;
                     break;
                 }
@@ -497,7 +544,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             if (!train.next(&batch)) {
                 break;
             }
-            if (batch.labels.size(0) == 0) {
+            if (batch.labels.size(0) == 0 && s.group == nullptr) {
                 ++batchNumber; // every image of it was unreadable (deleted since the scan)
                 continue;
             }
@@ -509,9 +556,12 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             s.optimizer->zero_grad();
             torch::Tensor logits;
             torch::Tensor loss;
+            const bool empty = labels.size(0) == 0; // only in a distributed run: it still steps
             try {
-                logits = s.module->forward(images);
-                loss = lossOf(logits, labels, classWeights, settings.labelSmoothing);
+                if (!empty) {
+                    logits = s.module->forward(images);
+                    loss = lossOf(logits, labels, classWeights, settings.labelSmoothing);
+                }
             } catch (const std::exception& error) {
                 lastGood.restore(*s.module);
                 return finish(RunEndedEvent::Outcome::Failed,
@@ -521,8 +571,22 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                                   .arg(batchNumber + 1)
                                   .arg(QString::fromUtf8(error.what()).section('\n', 0, 0)));
             }
-            const double lossValue = loss.item<double>();
-            if (!std::isfinite(lossValue) && callbacks.terminateOnNan) {
+            const double lossValue = empty ? 0.0 : loss.item<double>();
+            bool stopAfterStep = false;
+            bool lossIsFinite = std::isfinite(lossValue);
+            if (s.group != nullptr) {
+                if (!empty) {
+                    loss.backward();
+                }
+                // The gradients are averaged over the processes; the same messages carry "a
+                // process asked to stop" and "a process saw a non-finite loss".
+                const bool stopAsked = control != nullptr && control->stopRequested();
+                const std::vector<double> flags = s.group->averageGradients(
+                    parameters, {stopAsked ? 1.0 : 0.0, lossIsFinite ? 0.0 : 1.0});
+                stopAfterStep = flags[0] > 0;
+                lossIsFinite = flags[1] == 0;
+            }
+            if (!lossIsFinite && callbacks.terminateOnNan) {
                 lastGood.restore(*s.module);
                 return finish(RunEndedEvent::Outcome::Failed,
                               QStringLiteral("The loss became %1 at epoch %2, batch %3: the "
@@ -530,20 +594,25 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                                              "stopped (TerminateOnNaN) and the weights of the "
                                              "last good epoch are kept; lower the learning rate "
                                              "and train again.")
-                                  .arg(std::isnan(lossValue) ? QStringLiteral("NaN")
-                                                             : QStringLiteral("infinite"))
+                                  .arg(std::isnan(lossValue) || std::isfinite(lossValue)
+                                           ? QStringLiteral("NaN")
+                                           : QStringLiteral("infinite"))
                                   .arg(epoch + 1)
                                   .arg(batchNumber + 1)
                                   .arg(formatNumber(learningRate)));
             }
-            loss.backward();
+            if (s.group == nullptr) {
+                loss.backward();
+            }
             s.optimizer->step();
             ++state.iterations;
             ++batchNumber;
             const double n = double(labels.size(0));
-            state.lossSum += lossValue * n;
-            state.correct += logits.argmax(1).eq(labels).sum().item<double>();
-            state.seen += n;
+            if (!empty) {
+                state.lossSum += lossValue * n;
+                state.correct += logits.argmax(1).eq(labels).sum().item<double>();
+                state.seen += n;
+            }
             state.trainSeconds = secondsBefore + double(epochTimer.nsecsElapsed()) / 1e9;
 
             if (observer != nullptr &&
@@ -555,11 +624,17 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                 event.batches = batches;
                 event.loss = state.lossSum / state.seen;
                 event.accuracy = state.correct / state.seen;
-                event.imagesPerSecond = state.seen / std::max(state.trainSeconds, 1e-9);
+                // This process's share, times the processes: the run's speed.
+                const double ownPerSecond = state.seen / std::max(state.trainSeconds, 1e-9);
+                event.imagesPerSecond = ownPerSecond * s.processes();
                 const double imagesLeft =
                     double(imagesPerEpoch) * (s.totalEpochs - epoch) - state.seen;
-                event.etaSeconds = imagesLeft / std::max(event.imagesPerSecond, 1e-9);
+                event.etaSeconds = imagesLeft / std::max(ownPerSecond, 1e-9);
                 observer->batchDone(event);
+            }
+            if (stopAfterStep) {
+                stopped = true;
+                break;
             }
         }
 
@@ -569,9 +644,11 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             state.rngState = cpuRngState();
             state.earlyStopping = early.state();
             state.plateau = plateau.state();
-            keepAsPrevious(result.lastCheckpoint, previousPath);
-            const Status saved =
-                saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
+            Status saved;
+            if (s.writer()) {
+                keepAsPrevious(result.lastCheckpoint, previousPath);
+                saved = saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
+            }
             if (!saved) {
                 return finish(RunEndedEvent::Outcome::Failed, rescue(s, state, saved.error()));
             }
@@ -583,18 +660,27 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                               .arg(batches));
         }
 
-        const PassTotals val =
+        PassTotals val =
             evaluate(s.module, validation, epoch, s.device, s.format, settings.labelSmoothing);
+        PassTotals trained{state.lossSum, state.correct, state.seen};
+        if (s.group != nullptr) {
+            // Every process reports the whole run's metrics, so callbacks decide alike.
+            const std::vector<double> sums =
+                s.group->sum({trained.lossSum, trained.correct, trained.seen, val.lossSum,
+                              val.correct, val.seen});
+            trained = {sums[0], sums[1], sums[2]};
+            val = {sums[3], sums[4], sums[5]};
+        }
         EpochRecord record;
         record.epoch = epoch;
-        record.metrics.loss = state.lossSum / std::max(state.seen, 1.0);
-        record.metrics.accuracy = state.correct / std::max(state.seen, 1.0);
+        record.metrics.loss = trained.lossSum / std::max(trained.seen, 1.0);
+        record.metrics.accuracy = trained.correct / std::max(trained.seen, 1.0);
         record.metrics.valLoss = val.lossSum / std::max(val.seen, 1.0);
         record.metrics.valAccuracy = val.correct / std::max(val.seen, 1.0);
         record.learningRate =
             decayedLearningRate(state.baseLearningRate, settings.decay, state.iterations);
         record.seconds = state.trainSeconds;
-        record.imagesPerSecond = state.seen / std::max(state.trainSeconds, 1e-9);
+        record.imagesPerSecond = trained.seen / std::max(state.trainSeconds, 1e-9);
         state.history.truncate(epoch);
         (void)state.history.append(record);
 
@@ -628,13 +714,17 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         state.rngState = cpuRngState();
         state.earlyStopping = early.state();
         state.plateau = plateau.state();
-        keepAsPrevious(result.lastCheckpoint, previousPath);
-        Status saved = saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
-        if (saved && improved && callbacks.modelCheckpoint.enabled) {
-            saved = saveCheckpoint(bestPath, *s.module, nullptr, state);
-        }
-        if (saved) {
-            saved = writeFileAtomically(pathIn(s.runDir, runfiles::history), state.history.toCsv());
+        Status saved;
+        if (s.writer()) {
+            keepAsPrevious(result.lastCheckpoint, previousPath);
+            saved = saveCheckpoint(result.lastCheckpoint, *s.module, s.optimizer.get(), state);
+            if (saved && improved && callbacks.modelCheckpoint.enabled) {
+                saved = saveCheckpoint(bestPath, *s.module, nullptr, state);
+            }
+            if (saved) {
+                saved =
+                    writeFileAtomically(pathIn(s.runDir, runfiles::history), state.history.toCsv());
+            }
         }
         lastGood.take(*s.module);
         log.write(QStringLiteral("Epoch %1/%2: loss %3, accuracy %4, val_loss %5, val_accuracy "
@@ -730,32 +820,114 @@ private:
     bool m_open = false;
 };
 
+QString outOfMemoryMessage()
+{
+    return QStringLiteral("Out of memory. Lower the batch size or the image size, or use a "
+                          "smaller network.");
+}
+
+QString failedMessage(const std::exception& error)
+{
+    return QStringLiteral("Training failed: %1")
+        .arg(QString::fromUtf8(error.what()).section('\n', 0, 0));
+}
+
+// What a process trains on (its files, labels and splits, the network and the settings that
+// shape the run), for comparing the processes of a distributed run.
+QString fingerprintOf(const Session& s)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (const DatasetItem& item : s.index.items) {
+        hash.addData(item.path.toUtf8());
+        hash.addData(QByteArray::number(item.label) + ' ' + QByteArray::number(int(item.split)) +
+                     '\n');
+    }
+    Project shared = s.project;
+    shared.dataset.root.clear(); // may be mounted elsewhere on each machine
+    shared.training.threads = 0; // may differ per machine
+    hash.addData(projectToJson(shared));
+    return QStringLiteral("%1 images in %2 classes, %3 parameters, files and settings %4")
+        .arg(s.index.items.size())
+        .arg(s.index.classes.size())
+        .arg(s.parameters)
+        .arg(QString::fromLatin1(hash.result().toHex().left(12)));
+}
+
+// A distributed run whose processes lost each other mid-training: a failed run, with what rank
+// 0 wrote so far intact.
+TrainResult lostContact(Session& s, const DistributedError& error, TrainingObserver* observer,
+                        RunLog& log)
+{
+    TrainResult result;
+    result.runDir = s.runDir;
+    result.lastCheckpoint = pathIn(s.runDir, runfiles::lastCheckpoint);
+    result.history = s.state.history;
+    result.ended.outcome = RunEndedEvent::Outcome::Failed;
+    result.ended.reason = QString::fromUtf8(error.what());
+    result.ended.epochsDone =
+        s.state.history.isEmpty() ? 0 : s.state.history.epochs().last().epoch + 1;
+    result.ended.bestEpoch = s.state.bestEpoch;
+    log.write(QStringLiteral("Run failed: ") + result.ended.reason);
+    if (observer != nullptr) {
+        observer->runEnded(result.ended);
+    }
+    return result;
+}
+
 // Runs prepare() and fit(), turning LibTorch exceptions into messages. A new run writes its
-// project.json once the data and the network are known to work.
+// project.json once the data and the network are known to work. In a distributed run the
+// processes agree that all of them are ready before the first batch, and only rank 0 writes.
 Result<TrainResult> runSession(Session& s, const QString& checkpoint, bool fullState, bool newRun,
                                bool fitOutput, TrainingObserver* observer, TrainingControl* control)
 {
-    RunLog log(pathIn(s.runDir, runfiles::log));
+    RunLog log(s.writer() ? pathIn(s.runDir, runfiles::log) : QString());
     try {
-        const Status prepared = prepare(s, checkpoint, fullState, fitOutput, observer, control);
+        Status prepared;
+        try {
+            prepared = prepare(s, checkpoint, fullState, fitOutput, observer, control);
+        } catch (const std::bad_alloc&) {
+            prepared = Failure{outOfMemoryMessage()};
+        } catch (const std::exception& error) {
+            prepared = Failure{failedMessage(error)};
+        }
+        if (s.group != nullptr) {
+            prepared = s.group->agree(prepared, prepared ? fingerprintOf(s) : QString());
+        }
         if (!prepared) {
             log.write(QStringLiteral("Could not start: ") + prepared.error());
             return Failure{prepared.error()};
         }
-        if (newRun) {
+        if (s.group != nullptr) {
+            // Rank 0's weights on every process, whatever each one's seed made.
+            std::vector<torch::Tensor> tensors = s.module->parameters();
+            for (const torch::Tensor& buffer : s.module->buffers()) {
+                tensors.push_back(buffer);
+            }
+            s.group->broadcast(tensors);
+        }
+        if (newRun && s.writer()) {
             const Status saved = saveProject(pathIn(s.runDir, runfiles::project), s.project);
             if (!saved) {
                 return Failure{saved.error()};
             }
         }
-        EventsFile events(pathIn(s.runDir, runfiles::events), observer);
-        return fit(s, &events, control, log);
+        std::unique_ptr<EventsFile> events;
+        TrainingObserver* sink = observer;
+        if (s.writer()) {
+            events = std::make_unique<EventsFile>(pathIn(s.runDir, runfiles::events), observer);
+            sink = events.get();
+        }
+        try {
+            return fit(s, sink, control, log);
+        } catch (const DistributedError& error) {
+            return lostContact(s, error, sink, log);
+        }
     } catch (const std::bad_alloc&) {
-        return Failure{QStringLiteral("Out of memory. Lower the batch size or the image size, "
-                                      "or use a smaller network.")};
+        return Failure{outOfMemoryMessage()};
+    } catch (const DistributedError& error) {
+        return Failure{QString::fromUtf8(error.what())};
     } catch (const std::exception& error) {
-        return Failure{QStringLiteral("Training failed: %1")
-                           .arg(QString::fromUtf8(error.what()).section('\n', 0, 0))};
+        return Failure{failedMessage(error)};
     }
 }
 
@@ -764,21 +936,41 @@ Result<TrainResult> runSession(Session& s, const QString& checkpoint, bool fullS
 Result<TrainResult> trainProject(const Project& project, const TrainOptions& options,
                                  TrainingObserver* observer, TrainingControl* control)
 {
-    if (options.runDir.isEmpty()) {
-        return Failure{QStringLiteral("No run folder given; choose where the run is written.")};
+    std::unique_ptr<DistributedGroup> group;
+    if (options.distributed.enabled()) {
+        Result<std::unique_ptr<DistributedGroup>> joined =
+            DistributedGroup::join(options.distributed);
+        if (!joined) {
+            return Failure{joined.error()};
+        }
+        group = std::move(*joined);
     }
-    const QDir runDir(options.runDir);
-    if (runDir.exists() && !runDir.isEmpty()) {
-        return Failure{QStringLiteral("The run folder '%1' is not empty. Choose a new folder, or "
-                                      "continue that run with: classifier-cli resume %1")
-                           .arg(native(options.runDir))};
+    const bool writer = group == nullptr || group->rank() == 0;
+    Status folder;
+    if (writer) {
+        const QDir runDir(options.runDir);
+        if (options.runDir.isEmpty()) {
+            folder = Failure{QStringLiteral("No run folder given; choose where the run is "
+                                            "written.")};
+        } else if (runDir.exists() && !runDir.isEmpty()) {
+            folder = Failure{QStringLiteral("The run folder '%1' is not empty. Choose a new "
+                                            "folder, or continue that run with: classifier-cli "
+                                            "resume %1")
+                                 .arg(native(options.runDir))};
+        } else if (!QDir().mkpath(options.runDir)) {
+            folder = Failure{QStringLiteral("Cannot create the run folder '%1'. Choose a folder "
+                                            "you can write to.")
+                                 .arg(native(options.runDir))};
+        }
     }
-    if (!QDir().mkpath(options.runDir)) {
-        return Failure{QStringLiteral("Cannot create the run folder '%1'. Choose a folder you "
-                                      "can write to.")
-                           .arg(native(options.runDir))};
+    if (group != nullptr) {
+        folder = group->agree(folder, QString()); // nobody starts when rank 0 cannot write
+    }
+    if (!folder) {
+        return Failure{folder.error()};
     }
     Session s;
+    s.group = group.get();
     s.project = project;
     s.runDir = QDir(options.runDir).absolutePath();
     s.totalEpochs = options.epochs > 0 ? options.epochs : project.training.epochs;
@@ -786,14 +978,19 @@ Result<TrainResult> trainProject(const Project& project, const TrainOptions& opt
     s.batchEventIntervalMs = options.batchEventIntervalMs;
     Result<TrainResult> result = runSession(s, options.initialWeights, false, true,
                                             options.fitOutputToClasses, observer, control);
-    if (!result && !QFileInfo::exists(pathIn(s.runDir, runfiles::lastCheckpoint))) {
+    if (writer && !result && !QFileInfo::exists(pathIn(s.runDir, runfiles::lastCheckpoint))) {
         QDir(s.runDir).removeRecursively(); // nothing was trained: leave no half-made run
     }
     return result;
 }
 
-Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserver* observer,
-                              TrainingControl* control)
+namespace {
+
+// Reads the run folder for resumeRun(): its project (with `epochs`) and the checkpoint to start
+// from. The last checkpoint, or the one before it when the last is missing or damaged (killed
+// while writing, disk trouble): a run loses at most one epoch, never all of them. Chosen before
+// anything in the folder changes.
+Status openRunToResume(Session& s, const QString& runDir, int epochs, QString* from)
 {
     const QString projectPath = pathIn(runDir, runfiles::project);
     const QString checkpoint = pathIn(runDir, runfiles::lastCheckpoint);
@@ -806,17 +1003,12 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserve
     if (!loaded) {
         return Failure{loaded.error()};
     }
-    Session s;
-    // The last checkpoint, or the one before it when the last is missing or damaged (killed
-    // while writing, disk trouble): a run loses at most one epoch, never all of them. Chosen
-    // before anything in the folder changes.
-    QString from;
     if (QFileInfo::exists(checkpoint)) {
         const Status whole = verifyCheckpoint(checkpoint);
         if (whole) {
-            from = checkpoint;
+            *from = checkpoint;
         } else if (QFileInfo::exists(previous) && verifyCheckpoint(previous)) {
-            from = previous;
+            *from = previous;
             s.warnings << QStringLiteral("%1 Resuming from the one before it, '%2'.")
                               .arg(whole.error(), native(previous));
         } else {
@@ -824,12 +1016,11 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserve
                            QStringLiteral(" No earlier checkpoint is intact; start a new run.")};
         }
     } else if (QFileInfo::exists(previous) && verifyCheckpoint(previous)) {
-        from = previous;
+        *from = previous;
         s.warnings << QStringLiteral("The run folder has no %1; resuming from '%2'.")
                           .arg(runfiles::lastCheckpoint, native(previous));
     }
     s.project = loaded->project;
-    s.runDir = QDir(runDir).absolutePath();
     s.totalEpochs = epochs > 0 ? epochs : s.project.training.epochs;
     if (epochs > 0 && epochs != s.project.training.epochs) {
         s.project.training.epochs = epochs;
@@ -837,6 +1028,73 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserve
         if (!saved) {
             return Failure{saved.error()};
         }
+    }
+    return {};
+}
+
+} // namespace
+
+Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserver* observer,
+                              TrainingControl* control, const DistributedOptions& distributed)
+{
+    std::unique_ptr<DistributedGroup> group;
+    if (distributed.enabled()) {
+        Result<std::unique_ptr<DistributedGroup>> joined = DistributedGroup::join(distributed);
+        if (!joined) {
+            return Failure{joined.error()};
+        }
+        group = std::move(*joined);
+    }
+    Session s;
+    s.group = group.get();
+    s.runDir = QDir(runDir).absolutePath();
+    QString from;
+    QTemporaryFile received; // the checkpoint rank 0 sent, on the other ranks
+    Status opened;
+    if (s.writer()) {
+        opened = openRunToResume(s, runDir, epochs, &from);
+    }
+    if (group != nullptr) {
+        opened = group->agree(opened, QString());
+        if (!opened) {
+            return Failure{opened.error()};
+        }
+        // Rank 0 sends the project and the checkpoint: the other machines need no copy of
+        // the run folder, only the dataset at the same path.
+        try {
+            const QString project = QStringLiteral("resume/project");
+            const QString checkpoint = QStringLiteral("resume/checkpoint");
+            if (s.writer()) {
+                group->publish(project, projectToJson(s.project));
+                QFile file(from);
+                group->publish(checkpoint, from.isEmpty() || !file.open(QIODevice::ReadOnly)
+                                               ? QByteArray()
+                                               : file.readAll());
+            } else {
+                Result<LoadedProject> loaded = projectFromJson(group->fetch(project));
+                if (!loaded) {
+                    return Failure{loaded.error()};
+                }
+                s.project = loaded->project;
+                s.totalEpochs = s.project.training.epochs;
+                const QByteArray bytes = group->fetch(checkpoint);
+                if (!bytes.isEmpty()) {
+                    if (!received.open() || received.write(bytes) != bytes.size() ||
+                        !received.flush()) {
+                        return Failure{QStringLiteral("Cannot write the checkpoint received "
+                                                      "from rank 0 to '%1': free some space "
+                                                      "in the temporary folder.")
+                                           .arg(native(received.fileName()))};
+                    }
+                    from = received.fileName();
+                }
+            }
+        } catch (const DistributedError& error) {
+            return Failure{QString::fromUtf8(error.what())};
+        }
+    }
+    if (!opened) {
+        return Failure{opened.error()};
     }
     return runSession(s, from, !from.isEmpty(), false, false, observer, control);
 }

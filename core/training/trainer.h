@@ -31,6 +31,18 @@ private:
     std::atomic<bool> m_paused{false};
 };
 
+// Data-parallel training over several processes, on one machine or many (PyTorch's c10d).
+// Every rank runs the same project on the same data; rank 0 alone writes the run folder.
+struct DistributedOptions
+{
+    int worldSize = 1;     // processes in the run; 1: not distributed
+    int rank = 0;          // this process: 0 .. worldSize - 1
+    QString masterAddress; // host name or address of rank 0, where the ranks meet
+    int masterPort = 29500;
+    int timeoutSeconds = 300; // to meet, and for any collective, before giving up
+    bool enabled() const { return worldSize > 1; }
+};
+
 // Where and how long to train.
 struct TrainOptions
 {
@@ -39,6 +51,7 @@ struct TrainOptions
     QString initialWeights; // a checkpoint to start from (continue a saved model), optional
     bool fitOutputToClasses = false; // set the last Dense layer's units to the class count
     int batchEventIntervalMs = 100;  // batch events at most this often (and at epoch ends)
+    DistributedOptions distributed;  // several processes; runDir is used by rank 0 only
 };
 
 // How a run ended, and what it left in its folder.
@@ -75,9 +88,12 @@ Result<TrainResult> trainProject(const Project& project, const TrainOptions& opt
 // Continues the run in runDir from its last checkpoint with the full state (weights, optimizer,
 // epoch and batch, learning-rate schedule, callbacks, random state, history); `epochs` > 0
 // changes the total number of epochs. Runs on the calling thread.
+// In a distributed run every rank calls it with the same options; rank 0 reads runDir and sends
+// the project and checkpoint to the others, which need no copy of the run folder.
 Result<TrainResult> resumeRun(const QString& runDir, int epochs = 0,
                               TrainingObserver* observer = nullptr,
-                              TrainingControl* control = nullptr);
+                              TrainingControl* control = nullptr,
+                              const DistributedOptions& distributed = {});
 
 // Applies the runtime set-up chosen by measurement (tests/bench/bench_training,
 // bench_inference): intra-op threads (0: all cores), flush-denormal on every intra-op thread,

@@ -48,6 +48,7 @@ QJsonObject toJson(const RunStartedEvent& event)
             {QStringLiteral("epochs"), event.epochs},
             {QStringLiteral("first_epoch"), event.firstEpoch + 1},
             {QStringLiteral("batches_per_epoch"), event.batchesPerEpoch},
+            {QStringLiteral("processes"), event.processes},
             {QStringLiteral("warnings"), QJsonArray::fromStringList(event.warnings)}};
 }
 
@@ -98,6 +99,9 @@ QJsonObject toJson(const RunEndedEvent& event)
     if (event.testCount > 0) {
         object.insert(QStringLiteral("test_count"), event.testCount);
         object.insert(QStringLiteral("test_accuracy"), event.testAccuracy);
+    }
+    if (!event.rescuedRunDir.isEmpty()) {
+        object.insert(QStringLiteral("rescued_run_dir"), event.rescuedRunDir);
     }
     return object;
 }

@@ -21,6 +21,7 @@ struct RunStartedEvent
     int epochs = 0;     // the epoch the run will end after (1-based count)
     int firstEpoch = 0; // 0-based; larger than 0 when resuming
     int batchesPerEpoch = 0;
+    int processes = 1;    // of a distributed run; 1 otherwise
     QStringList warnings; // things the user should know before the first batch
 };
 
@@ -67,6 +68,9 @@ struct RunEndedEvent
     QString modelPath;  // the exported model.pt; empty when none was written
     int testCount = 0;  // test images evaluated at the end; 0 when not evaluated
     double testAccuracy = 0;
+    // When the run folder could not be written (disk full, read-only, gone): the folder the run
+    // so far was saved to instead, which `resume` continues. Empty otherwise.
+    QString rescuedRunDir;
 };
 
 // Receives the events of a run; called on the training thread.

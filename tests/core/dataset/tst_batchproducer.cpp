@@ -180,6 +180,78 @@ private Q_SLOTS:
         QVERIFY(p0[0].images != a0[0].images);
     }
 
+    // Distributed training: the shards of batch k, together, are the images of batch k of one
+    // process with the whole batch (so averaged gradients equal its gradient), with the same
+    // augmented pixels; even shards pad by repeating the epoch's start.
+    void shardsDealTheBatchesOut()
+    {
+        BatchOptions whole;
+        whole.batchSize = 6;
+        whole.shuffle = true;
+        whole.augment = true;
+        whole.seed = 5;
+        BatchProducer one(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(), whole);
+        QCOMPARE(one.imageCount(), 21);
+        const std::vector<HostBatch> reference = epoch(one, 2);
+        std::vector<std::vector<HostBatch>> shards;
+        for (int shard = 0; shard < 3; ++shard) {
+            BatchOptions part = whole;
+            part.batchSize = 2;
+            part.shard = shard;
+            part.shards = 3;
+            part.evenShards = true;
+            BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                                   part);
+            QCOMPARE(producer.imageCount(), 7);
+            QCOMPARE(producer.batchesPerEpoch(), 4);
+            shards.push_back(epoch(producer, 2));
+            QCOMPARE(int(shards.back().size()), 4);
+        }
+        const size_t plane = 3 * 12 * 12;
+        for (size_t k = 0; k < reference.size(); ++k) {
+            std::vector<int> together;
+            for (const auto& shard : shards) {
+                together.insert(together.end(), shard[k].items.begin(), shard[k].items.end());
+            }
+            std::vector<int> expected = reference[k].items;
+            if (k + 1 < reference.size()) {
+                std::vector<int> sortedTogether = together;
+                std::sort(sortedTogether.begin(), sortedTogether.end());
+                std::sort(expected.begin(), expected.end());
+                QCOMPARE(sortedTogether, expected);
+            } else {
+                // 21 images over 3 shards of 7: the last batch holds images 18-20 once each.
+                QCOMPARE(int(together.size()), 3);
+                std::sort(together.begin(), together.end());
+                std::sort(expected.begin(), expected.end());
+                QCOMPARE(together, expected);
+            }
+            // The same augmented pixels as the whole batch's.
+            const HostBatch& first = shards[1][k];
+            const auto at =
+                std::find(reference[k].items.begin(), reference[k].items.end(), first.items[0]) -
+                reference[k].items.begin();
+            QVERIFY(std::equal(first.images.begin(), first.images.begin() + long(plane),
+                               reference[k].images.begin() + long(size_t(at) * plane)));
+        }
+        // Validation-style shards: no padding, every image exactly once over the shards.
+        std::vector<int> all;
+        for (int shard = 0; shard < 4; ++shard) {
+            BatchOptions part;
+            part.batchSize = 4;
+            part.shard = shard;
+            part.shards = 4;
+            BatchProducer producer(m_index, Split::Validation, m_settings, m_augmentation,
+                                   m_cache.get(), part);
+            QCOMPARE(producer.imageCount(), shard < 2 ? 2 : 1);
+            const std::vector<int> items = itemsOf(epoch(producer, 0));
+            all.insert(all.end(), items.begin(), items.end());
+        }
+        std::sort(all.begin(), all.end());
+        const QVector<int> validation = m_index.indicesOf(Split::Validation);
+        QCOMPARE(QVector<int>(all.begin(), all.end()), validation);
+    }
+
     void streamingFromDiskGivesTheSameBatches()
     {
         BatchOptions options;

@@ -325,6 +325,8 @@ private Q_SLOTS:
             QDir(temp.path()).entryList({QStringLiteral("classifier-studio-rescue-*")}, QDir::Dirs);
         QCOMPARE(rescued.size(), 1);
         const QString rescue = QDir(temp.path()).filePath(rescued.first());
+        QCOMPARE(result->ended.rescuedRunDir, rescue); // for the app's "move it elsewhere" offer
+        QCOMPARE(toJson(result->ended).value(QStringLiteral("rescued_run_dir")).toString(), rescue);
         QVERIFY2(reason.contains(QDir::toNativeSeparators(options.runDir)) &&
                      reason.contains(QDir::toNativeSeparators(rescue)) &&
                      reason.contains(QLatin1String("classifier-cli resume")),

@@ -1,6 +1,4 @@
 // DistributedGroup: c10d's TCPStore and ProcessGroupGloo behind a small, message-friendly API.
-#define USE_C10D_GLOO 1 // Debian's LibTorch is built with Gloo; its header needs this switch
-
 #include "training/distributed_p.h"
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>

@@ -639,6 +639,15 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         }
 
         if (stopped) {
+            if (s.group != nullptr) {
+                // Every process resumes from rank 0's checkpoint: keep each one's share of the
+                // epoch's sums so far, which the epoch's end adds up again.
+                const std::vector<double> sums =
+                    s.group->sum({state.lossSum, state.correct, state.seen});
+                state.lossSum = sums[0] / s.processes();
+                state.correct = sums[1] / s.processes();
+                state.seen = sums[2] / s.processes();
+            }
             state.epoch = epoch;
             state.batchesDone = batchNumber;
             state.rngState = cpuRngState();

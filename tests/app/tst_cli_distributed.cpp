@@ -1,7 +1,8 @@
 // Tests of data-parallel training with the real CLI, as processes on 127.0.0.1: two processes
 // end with the weights one process gets on the whole batch, only rank 0 writes, a lost rank
-// ends the other with a message naming it, a rank that cannot meet rank 0 gives up, settings
-// that cannot be shared are refused on every rank, and a distributed run resumes.
+// ends the other with a message naming it, Ctrl-C on one rank stops all at the same step, a rank
+// that cannot meet rank 0 gives up, settings that cannot be shared are refused on every rank,
+// and a distributed run resumes.
 #include "clirun.h"
 #include "project/project.h"
 #include "shapesdataset.h"
@@ -317,6 +318,50 @@ private Q_SLOTS:
                      said.contains(QStringLiteral("127.0.0.1:%1").arg(port)),
                  qPrintable(said));
         // Whatever happened, rank 0's checkpoint loads: a single process continues the run.
+        const studio::testdata::CliRun resumed =
+            runCli({QStringLiteral("resume"), run, QStringLiteral("--epochs"),
+                    QString::number(history(run).size() + 1), QStringLiteral("--json")});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err + resumed.out));
+    }
+
+    // Ctrl-C on one process stops every process after the same step; rank 0 writes the
+    // checkpoint and the run resumes.
+    void interruptStopsEveryRank()
+    {
+        const QString run = m_temp.filePath(QStringLiteral("interrupted"));
+        Ranks ranks(
+            [&](int) {
+                return QStringList{QStringLiteral("train"),
+                                   QStringLiteral("--project"),
+                                   m_project,
+                                   QStringLiteral("--epochs"),
+                                   QStringLiteral("500"),
+                                   QStringLiteral("--json"),
+                                   QStringLiteral("--out"),
+                                   run};
+            },
+            2, freePort());
+        QElapsedTimer waited;
+        waited.start();
+        while (!ranks.output(1).contains(QLatin1String("\"event\":\"epoch\"")) &&
+               waited.elapsed() < 120000) {
+            ranks[1].waitForReadyRead(200);
+        }
+        ::kill(pid_t(ranks[1].processId()), SIGINT);
+        QVERIFY(ranks.finish(120000));
+        QCOMPARE(ranks[0].exitCode(), 130);
+        QCOMPARE(ranks[1].exitCode(), 130);
+        const auto stoppedAt = [&](int rank) {
+            for (const QJsonObject& event : jsonLines(ranks.output(rank).toUtf8())) {
+                if (event[QStringLiteral("event")].toString() == QLatin1String("stopped")) {
+                    return event[QStringLiteral("reason")].toString();
+                }
+            }
+            return QString();
+        };
+        QVERIFY2(!stoppedAt(0).isEmpty(), qPrintable(ranks.output(0)));
+        QCOMPARE(stoppedAt(1), stoppedAt(0)); // "Stopped at epoch E after B of N batches"
+        QVERIFY(QFileInfo::exists(QDir(run).filePath(QStringLiteral("checkpoint-last.ckpt"))));
         const studio::testdata::CliRun resumed =
             runCli({QStringLiteral("resume"), run, QStringLiteral("--epochs"),
                     QString::number(history(run).size() + 1), QStringLiteral("--json")});

@@ -177,6 +177,13 @@ void MainWindow::buildMenus()
     connect(open, &QAction::triggered, this, &MainWindow::chooseDatasetFolder);
     m_recentFolders->attachMenu(file->addMenu(tr("Recent Dataset &Folders")));
     file->addSeparator();
+    QAction* follow = file->addAction(tr("Follo&w a Run Folder..."));
+    follow->setObjectName(QStringLiteral("followRunAction"));
+    connect(follow, &QAction::triggered, this, [this] {
+        showPage(TrainPage);
+        m_trainPage->chooseRunToFollow();
+    });
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);

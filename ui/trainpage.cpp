@@ -2,8 +2,11 @@
 
 #include "hyperparameterform.h"
 #include "projectdocument.h"
+#include "runfollower.h"
 #include "trainingchart.h"
 #include "trainingworker.h"
+
+#include "training/runfolder.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -14,6 +17,7 @@
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -87,6 +91,18 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
     connect(m_worker, &TrainingWorker::failedToStart, this, &TrainPage::onFailedToStart);
     connect(m_worker, &TrainingWorker::finished, this, &TrainPage::onFinished);
 
+    // A run another process writes reaches the same slots as the app's own.
+    m_follower = new RunFollower(this);
+    connect(m_follower, &RunFollower::loading, this, &TrainPage::onLoading);
+    connect(m_follower, &RunFollower::runStarted, this, &TrainPage::onRunStarted);
+    connect(m_follower, &RunFollower::batchDone, this, &TrainPage::onBatch);
+    connect(m_follower, &RunFollower::epochDone, this, &TrainPage::onEpoch);
+    connect(m_follower, &RunFollower::runEnded, this, &TrainPage::onRunEnded);
+    connect(m_follower, &RunFollower::restarted, this, &TrainPage::onFollowRestarted);
+    connect(m_follower, &RunFollower::warning, this,
+            [this](const QString& message) { appendLog(tr("Warning: %1").arg(message)); });
+    connect(m_follower, &RunFollower::stopped, this, &TrainPage::onFollowStopped);
+
     m_replotTimer = new QTimer(this);
     m_replotTimer->setInterval(100);
     connect(m_replotTimer, &QTimer::timeout, this, [this] {
@@ -150,9 +166,21 @@ void TrainPage::buildUi()
     connect(m_pause, &QPushButton::toggled, this, &TrainPage::setPaused);
     connect(m_stop, &QPushButton::clicked, this, &TrainPage::requestStop);
     connect(m_resume, &QPushButton::clicked, this, &TrainPage::chooseRunToResume);
+    m_follow = new QPushButton(tr("Follow Run Folder..."));
+    m_follow->setObjectName(QStringLiteral("followButton"));
+    m_follow->setToolTip(tr("Show a run that another process writes: classifier-cli train --out, "
+                            "or a cluster run on a shared filesystem. Start, Pause and Stop "
+                            "control only this app's own runs."));
+    connect(m_follow, &QPushButton::clicked, this, [this] {
+        if (isFollowing()) {
+            stopFollowing();
+        } else {
+            chooseRunToFollow();
+        }
+    });
 
     auto* buttons = new QHBoxLayout;
-    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume}) {
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume, m_follow}) {
         buttons->addWidget(button);
     }
     m_runsFolderLabel = new QLabel;
@@ -172,6 +200,11 @@ void TrainPage::buildUi()
     m_problem->setObjectName(QStringLiteral("startProblem"));
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_followLabel = new QLabel;
+    m_followLabel->setObjectName(QStringLiteral("followLabel"));
+    m_followLabel->setWordWrap(true);
+    m_followLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_followLabel->hide();
     m_progress = new QProgressBar;
     m_progress->setObjectName(QStringLiteral("trainingProgress"));
     m_progress->setRange(0, 1);
@@ -212,6 +245,7 @@ void TrainPage::buildUi()
     rightLayout->addLayout(buttons);
     rightLayout->addLayout(runsRow);
     rightLayout->addWidget(m_problem);
+    rightLayout->addWidget(m_followLabel);
     rightLayout->addWidget(m_progress);
     rightLayout->addWidget(m_progressText);
     rightLayout->addWidget(rightSplit, 1);
@@ -272,6 +306,9 @@ QString TrainPage::startProblem() const
     if (m_training) {
         return tr("A training is running.");
     }
+    if (m_movingRun) {
+        return tr("The rescued run is being moved; it continues training once it is copied.");
+    }
     if (m_document->project().dataset.root.isEmpty()) {
         return tr("Choose a dataset folder on the Data page first.");
     }
@@ -285,13 +322,21 @@ QString TrainPage::startProblem() const
 void TrainPage::updateState()
 {
     const QString problem = startProblem();
-    m_start->setEnabled(problem.isEmpty());
+    const bool following = isFollowing();
+    m_start->setEnabled(problem.isEmpty() && !following);
     m_problem->setText(m_training ? QString() : problem);
     m_problem->setVisible(!m_training && !problem.isEmpty());
     m_pause->setEnabled(m_training);
     m_stop->setEnabled(m_training);
-    m_resume->setEnabled(!m_training);
+    m_resume->setEnabled(!m_training && !m_movingRun);
     m_form->setEnabled(!m_training);
+    m_follow->setEnabled(!m_training);
+    m_follow->setText(following ? tr("Stop Following") : tr("Follow Run Folder..."));
+    m_followLabel->setVisible(following);
+    if (following) {
+        m_followLabel->setText(tr("Following %1 (written by another process).")
+                                   .arg(QDir::toNativeSeparators(m_follower->runDir())));
+    }
 }
 
 void TrainPage::syncFormFromDocument()
@@ -359,6 +404,7 @@ void TrainPage::chooseRunToResume()
 
 bool TrainPage::launch(const QString& runDir, const QString& resumeDir, int epochs)
 {
+    stopFollowing(); // the charts are the new run's now
     m_runDir = runDir;
     m_control = std::make_shared<TrainingControl>();
     resetPauseButton();
@@ -384,6 +430,97 @@ bool TrainPage::launch(const QString& runDir, const QString& resumeDir, int epoc
     m_replotTimer->start();
     Q_EMIT trainingChanged(true);
     return true;
+}
+
+bool TrainPage::isFollowing() const
+{
+    return m_follower != nullptr && m_follower->isFollowing();
+}
+
+void TrainPage::chooseRunToFollow()
+{
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Follow a Run Folder"), runsFolder());
+    if (!dir.isEmpty()) {
+        followRun(dir);
+    }
+}
+
+bool TrainPage::followRun(const QString& runDir)
+{
+    const QString shown = QDir::toNativeSeparators(runDir);
+    QString problem;
+    if (m_training) {
+        problem = tr("A training of this app is running; stop it before following another run.");
+    } else if (!QFileInfo(runDir).isDir()) {
+        problem = tr("Cannot follow '%1': there is no such folder. Choose the folder a run "
+                     "writes (the --out folder of classifier-cli train).")
+                      .arg(shown);
+    } else if (!QFile::exists(QDir(runDir).filePath(runfiles::project)) &&
+               !QFile::exists(QDir(runDir).filePath(runfiles::events))) {
+        problem = tr("'%1' is not a run folder: it has no %2 and no %3. Choose the folder a run "
+                     "writes (the --out folder of classifier-cli train, or a run-... folder in "
+                     "the runs folder). A run that is still loading its images writes them "
+                     "before its first epoch; try again then.")
+                      .arg(shown, runfiles::project, runfiles::events);
+    }
+    if (!problem.isEmpty()) {
+        appendLog(problem);
+        m_progressText->setText(problem);
+        return false;
+    }
+    stopFollowing();
+    m_lossChart->clear();
+    m_accuracyChart->clear();
+    m_started = RunStartedEvent{};
+    m_ended = RunEndedEvent{};
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progressText->setText(tr("Waiting for the run's first events..."));
+    appendLog(tr("Following %1 (written by another process). Start, Pause and Stop control "
+                 "only this app's own runs; Stop Following ends this view, not the run.")
+                  .arg(shown));
+    // A run folder from before events.jsonl existed has only its history.
+    if (!QFile::exists(QDir(runDir).filePath(runfiles::events))) {
+        loadHistoryIntoCharts(runDir);
+    }
+    m_replotTimer->start();
+    m_follower->follow(runDir); // replays the run so far before it returns
+    updateState();
+    return true;
+}
+
+void TrainPage::stopFollowing()
+{
+    if (!isFollowing()) {
+        return;
+    }
+    const QString runDir = m_follower->runDir();
+    m_follower->stop();
+    appendLog(tr("Stopped following %1; this does not stop the run.")
+                  .arg(QDir::toNativeSeparators(runDir)));
+}
+
+void TrainPage::onFollowRestarted()
+{
+    m_lossChart->clear();
+    m_accuracyChart->clear();
+    appendLog(tr("The events file of %1 was truncated or replaced; showing it from its start.")
+                  .arg(QDir::toNativeSeparators(m_follower->runDir())));
+}
+
+void TrainPage::onFollowStopped(bool runEnded)
+{
+    if (!m_training) {
+        m_replotTimer->stop();
+    }
+    m_lossChart->replotIfChanged();
+    m_accuracyChart->replotIfChanged();
+    if (runEnded) {
+        appendLog(tr("The followed run has ended; no longer following %1.")
+                      .arg(QDir::toNativeSeparators(m_follower->runDir())));
+    }
+    updateState();
 }
 
 void TrainPage::loadHistoryIntoCharts(const QString& runDir)
@@ -574,6 +711,105 @@ void TrainPage::onFinished(const QString& runDir)
     updateState();
     Q_EMIT trainingChanged(false);
     Q_EMIT runFinished(runDir, m_ended);
+    if (m_ended.outcome == RunEndedEvent::Outcome::Failed && !m_ended.rescuedRunDir.isEmpty()) {
+        // After this slot returns, so that the run's end is handled everywhere before asking.
+        const QString rescuedDir = m_ended.rescuedRunDir;
+        QTimer::singleShot(0, this, [this, rescuedDir, runDir] {
+            offerToMoveRescuedRun(rescuedDir, runDir, QString());
+        });
+    }
+}
+
+void TrainPage::offerToMoveRescuedRun(const QString& rescuedDir, const QString& failedRunDir,
+                                      const QString& failure)
+{
+    const QString folder = chooseRescueTarget
+                               ? chooseRescueTarget(rescuedDir, failure)
+                               : askForRescueTarget(rescuedDir, failedRunDir, failure);
+    if (folder.isEmpty()) {
+        appendLog(tr("The run stays in %1 for now; Resume Run... continues it from there. Move "
+                     "it elsewhere to keep it: the temporary folder may be emptied when the "
+                     "computer restarts.")
+                      .arg(QDir::toNativeSeparators(rescuedDir)));
+        return;
+    }
+    QString name = QFileInfo(failedRunDir).fileName();
+    if (name.isEmpty()) {
+        name = QStringLiteral("run");
+    }
+    const QString target = unusedPath(QDir(folder).filePath(name));
+    appendLog(tr("Moving the run from %1 to %2...")
+                  .arg(QDir::toNativeSeparators(rescuedDir), QDir::toNativeSeparators(target)));
+    m_movingRun = true;
+    updateState();
+    if (!m_thread->isRunning()) {
+        m_thread->start();
+    }
+    QMetaObject::invokeMethod(
+        m_worker,
+        [this, rescuedDir, failedRunDir, target] {
+            // Runs on the training thread (idle now): a checkpoint copied to a slow drive takes
+            // a while. The page waits for this thread before it is destroyed.
+            const Status copied = copyRunFolder(rescuedDir, target);
+            QMetaObject::invokeMethod(
+                this,
+                [this, rescuedDir, failedRunDir, target, copied] {
+                    rescuedRunCopied(rescuedDir, failedRunDir, target, copied);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+QString TrainPage::askForRescueTarget(const QString& rescuedDir, const QString& failedRunDir,
+                                      const QString& failure)
+{
+    QMessageBox box(this);
+    box.setIcon(QMessageBox::Warning);
+    box.setWindowTitle(tr("Run Folder Cannot Be Written"));
+    box.setText(failure.isEmpty()
+                    ? tr("The run folder %1 cannot be written: the disk may be full, read-only "
+                         "or unplugged.")
+                          .arg(QDir::toNativeSeparators(failedRunDir))
+                    : tr("The run could not be moved there. %1").arg(failure));
+    box.setInformativeText(
+        tr("Nothing is lost: the training so far is saved in %1.\n\nChoose another folder to "
+           "move the run there and continue training (new runs will go there too), or Later "
+           "to leave it where it is; Resume Run... continues it from there.")
+            .arg(QDir::toNativeSeparators(rescuedDir)));
+    QPushButton* choose = box.addButton(tr("Choose Another Folder..."), QMessageBox::AcceptRole);
+    box.addButton(tr("Later"), QMessageBox::RejectRole);
+    box.setDefaultButton(choose);
+    box.exec();
+    if (box.clickedButton() != choose) {
+        return QString();
+    }
+    return QFileDialog::getExistingDirectory(this, tr("Move the Run To"), QDir::homePath(),
+                                             QFileDialog::ShowDirsOnly);
+}
+
+void TrainPage::rescuedRunCopied(const QString& rescuedDir, const QString& failedRunDir,
+                                 const QString& target, const Status& copied)
+{
+    m_movingRun = false;
+    updateState();
+    if (!copied) {
+        appendLog(tr("Moving the run failed: %1").arg(copied.error()));
+        offerToMoveRescuedRun(rescuedDir, failedRunDir, copied.error());
+        return;
+    }
+    // The copy is complete and its sizes checked: only now does the rescue folder go.
+    if (!QDir(rescuedDir).removeRecursively()) {
+        appendLog(tr("The run was copied, but %1 could not be removed; delete it yourself.")
+                      .arg(QDir::toNativeSeparators(rescuedDir)));
+    }
+    appendLog(tr("The run was moved to %1; training continues there.")
+                  .arg(QDir::toNativeSeparators(target)));
+    // The chosen folder now holds this run as a runs folder holds its runs.
+    setRunsFolder(QFileInfo(target).path());
+    appendLog(tr("New runs go to %1 too (Change... picks another folder).")
+                  .arg(QDir::toNativeSeparators(runsFolder())));
+    resumeTraining(target);
 }
 
 } // namespace studio

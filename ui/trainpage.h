@@ -1,5 +1,6 @@
 // The Train page: hyperparameters, Start / Pause / Stop / Resume a run, progress, live loss and
 // accuracy charts and a log. Training runs on a worker thread; the charts repaint on a timer.
+// It can also follow a run folder that another process writes (classifier-cli, a cluster run).
 #pragma once
 
 #include "training/trainer.h"
@@ -8,6 +9,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QLabel;
@@ -21,6 +23,7 @@ namespace studio {
 
 class HyperparameterForm;
 class ProjectDocument;
+class RunFollower;
 class TrainingChart;
 class TrainingWorker;
 
@@ -58,9 +61,27 @@ public:
     // Why Start is disabled; empty when training can start.
     QString startProblem() const;
 
+    // Shows the run another process writes into runDir (classifier-cli train --out, a cluster
+    // run on a shared filesystem): the charts start over with the run so far, then follow it
+    // until it ends or stopFollowing(). Start, Pause and Stop are off meanwhile (they control
+    // this app's own runs); starting or resuming one stops following. Returns false, with the
+    // reason in the log, for a folder that is not a run folder or while a training runs.
+    bool followRun(const QString& runDir);
+    void stopFollowing();
+    bool isFollowing() const;
+    // The "Follow Run Folder..." button: asks for the folder with a folder dialog.
+    void chooseRunToFollow();
+
     TrainingChart* lossChart() const { return m_lossChart; }
     TrainingChart* accuracyChart() const { return m_accuracyChart; }
     QString logText() const;
+
+    // When a run's folder could not be written, the trainer saved the run to a rescue folder
+    // (RunEndedEvent::rescuedRunDir); the page then offers to move it to another folder and
+    // continue there. This asks where: it gets the rescue folder and, after a failed attempt,
+    // why that failed; it returns the folder to move the run into, or an empty string for
+    // "Later". Unset (the default): a message box, then a folder dialog. Tests set it.
+    std::function<QString(const QString& rescuedDir, const QString& failure)> chooseRescueTarget;
 
 Q_SIGNALS:
     void trainingChanged(bool training);
@@ -76,6 +97,12 @@ private:
     void chooseRunToResume();
     bool launch(const QString& runDir, const QString& resumeDir, int epochs);
     void loadHistoryIntoCharts(const QString& runDir);
+    void offerToMoveRescuedRun(const QString& rescuedDir, const QString& failedRunDir,
+                               const QString& failure);
+    QString askForRescueTarget(const QString& rescuedDir, const QString& failedRunDir,
+                               const QString& failure);
+    void rescuedRunCopied(const QString& rescuedDir, const QString& failedRunDir,
+                          const QString& target, const Status& copied);
     void appendLog(const QString& line);
     void resetPauseButton();
 
@@ -86,6 +113,8 @@ private:
     void onRunEnded(const RunEndedEvent& event);
     void onFailedToStart(const QString& message);
     void onFinished(const QString& runDir);
+    void onFollowRestarted();
+    void onFollowStopped(bool runEnded);
 
     ProjectDocument* m_document;
     HyperparameterForm* m_form = nullptr;
@@ -93,6 +122,8 @@ private:
     QPushButton* m_pause = nullptr;
     QPushButton* m_stop = nullptr;
     QPushButton* m_resume = nullptr;
+    QPushButton* m_follow = nullptr;
+    QLabel* m_followLabel = nullptr;
     QLabel* m_problem = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_progressText = nullptr;
@@ -103,8 +134,10 @@ private:
 
     QThread* m_thread = nullptr;
     TrainingWorker* m_worker = nullptr;
+    RunFollower* m_follower = nullptr;
     std::shared_ptr<TrainingControl> m_control;
     bool m_training = false;
+    bool m_movingRun = false; // a rescued run is being copied to the folder the user chose
     bool m_syncing = false;
     QString m_runsFolder;
     QLabel* m_runsFolderLabel = nullptr;

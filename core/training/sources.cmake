@@ -6,8 +6,12 @@ list(APPEND STUDIO_CORE_SOURCES
     training/distributed.cpp
     training/distributed_p.h
     training/callbacks.h
+    training/eventsreader.cpp
+    training/eventsreader.h
     training/history.cpp
     training/history.h
+    training/runfolder.cpp
+    training/runfolder.h
     training/runtime.cpp
     training/trainer.cpp
     training/trainer.h
@@ -15,3 +19,8 @@ list(APPEND STUDIO_CORE_SOURCES
     training/trainingevents.h
     training/trainingsettings.h
 )
+
+# Torch-free: copying a run folder and reading events.jsonl need Qt only, so these compile
+# without torch's precompiled header.
+set_source_files_properties(training/runfolder.cpp training/eventsreader.cpp
+    PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

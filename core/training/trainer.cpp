@@ -873,6 +873,9 @@ TrainResult lostContact(Session& s, const DistributedError& error, TrainingObser
     result.history = s.state.history;
     result.ended.outcome = RunEndedEvent::Outcome::Failed;
     result.ended.reason = QString::fromUtf8(error.what());
+    if (s.writer()) { // rank 0 knows where its run folder is
+        result.ended.reason.replace(QStringLiteral("RUN_DIR"), native(s.runDir));
+    }
     result.ended.epochsDone =
         s.state.history.isEmpty() ? 0 : s.state.history.epochs().last().epoch + 1;
     result.ended.bestEpoch = s.state.bestEpoch;

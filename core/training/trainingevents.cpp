@@ -2,7 +2,10 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 
 namespace studio {
 
@@ -13,6 +16,124 @@ QJsonValue metric(double value)
 {
     return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
 }
+
+// Reads the fields of one event object back, keeping the first problem found. Missing
+// optional fields get the defaults of the event structs.
+class FieldReader
+{
+public:
+    explicit FieldReader(const QJsonObject& object) : m_object(object) {}
+
+    const QString& problem() const { return m_problem; }
+
+    // A whole number >= 0; qint64 fields such as image and parameter counts.
+    qint64 count(const QString& key, bool required = false)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (value.isUndefined()) {
+            if (required) {
+                fail(QStringLiteral("without \"%1\"").arg(key));
+            }
+            return 0;
+        }
+        const qint64 number = value.toInteger(-1);
+        if (!value.isDouble() || number < 0) {
+            fail(QStringLiteral("whose \"%1\" is not a whole number of 0 or more").arg(key));
+            return 0;
+        }
+        return number;
+    }
+
+    int integer(const QString& key, bool required = false)
+    {
+        const qint64 number = count(key, required);
+        if (number > std::numeric_limits<int>::max()) {
+            fail(QStringLiteral("whose \"%1\" is too large").arg(key));
+            return 0;
+        }
+        return int(number);
+    }
+
+    // A 1-based epoch in JSON, 0-based in the event structs.
+    int epoch(const QString& key)
+    {
+        const int number = integer(key, true);
+        if (m_problem.isEmpty() && number < 1) {
+            fail(QStringLiteral("whose \"%1\" is below 1").arg(key));
+        }
+        return number - 1;
+    }
+
+    double number(const QString& key)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (!value.isUndefined() && !value.isDouble()) {
+            fail(QStringLiteral("whose \"%1\" is not a number").arg(key));
+        }
+        return value.toDouble(0);
+    }
+
+    // null (or missing) is a metric that does not exist: NaN.
+    double metric(const QString& key)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (value.isDouble()) {
+            return value.toDouble();
+        }
+        if (!value.isUndefined() && !value.isNull()) {
+            fail(QStringLiteral("whose \"%1\" is not a number or null").arg(key));
+        }
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+
+    bool boolean(const QString& key)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (!value.isUndefined() && !value.isBool()) {
+            fail(QStringLiteral("whose \"%1\" is not true or false").arg(key));
+        }
+        return value.toBool(false);
+    }
+
+    QString string(const QString& key)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (!value.isUndefined() && !value.isString()) {
+            fail(QStringLiteral("whose \"%1\" is not text").arg(key));
+        }
+        return value.toString();
+    }
+
+    QStringList strings(const QString& key)
+    {
+        const QJsonValue value = m_object.value(key);
+        QStringList list;
+        if (value.isUndefined()) {
+            return list;
+        }
+        if (!value.isArray()) {
+            fail(QStringLiteral("whose \"%1\" is not a list of texts").arg(key));
+        }
+        for (const QJsonValue& item : value.toArray()) {
+            if (!item.isString()) {
+                fail(QStringLiteral("whose \"%1\" is not a list of texts").arg(key));
+            }
+            list.append(item.toString());
+        }
+        return list;
+    }
+
+private:
+    void fail(const QString& problem)
+    {
+        if (m_problem.isEmpty()) {
+            m_problem = problem;
+        }
+    }
+
+    const QJsonObject& m_object;
+    QString m_problem;
+};
 
 } // namespace
 
@@ -104,6 +225,84 @@ QJsonObject toJson(const RunEndedEvent& event)
         object.insert(QStringLiteral("rescued_run_dir"), event.rescuedRunDir);
     }
     return object;
+}
+
+Result<RunEvent> runEventFromJson(const QJsonObject& object)
+{
+    const QJsonValue nameValue = object.value(QStringLiteral("event"));
+    if (!nameValue.isString()) {
+        return Failure{QStringLiteral("an object without an \"event\" name")};
+    }
+    const QString name = nameValue.toString();
+    FieldReader f(object);
+    RunEvent event;
+    if (name == QLatin1String("loading")) {
+        event.kind = RunEvent::Kind::Loading;
+        event.loading.done = f.count(QStringLiteral("done"), true);
+        event.loading.total = f.count(QStringLiteral("total"), true);
+    } else if (name == QLatin1String("started")) {
+        event.kind = RunEvent::Kind::Started;
+        RunStartedEvent& e = event.started;
+        e.device = f.string(QStringLiteral("device"));
+        e.threads = f.integer(QStringLiteral("threads"));
+        e.trainImages = f.count(QStringLiteral("train_images"));
+        e.validationImages = f.count(QStringLiteral("validation_images"));
+        e.testImages = f.count(QStringLiteral("test_images"));
+        e.parameters = f.count(QStringLiteral("parameters"));
+        e.epochs = f.integer(QStringLiteral("epochs"), true);
+        e.firstEpoch = f.epoch(QStringLiteral("first_epoch"));
+        e.batchesPerEpoch = f.integer(QStringLiteral("batches_per_epoch"), true);
+        e.warnings = f.strings(QStringLiteral("warnings"));
+    } else if (name == QLatin1String("batch")) {
+        event.kind = RunEvent::Kind::Batch;
+        BatchEvent& e = event.batch;
+        e.epoch = f.epoch(QStringLiteral("epoch"));
+        e.batch = f.integer(QStringLiteral("batch"), true);
+        e.batches = f.integer(QStringLiteral("batches"), true);
+        e.loss = f.metric(QStringLiteral("loss"));
+        e.accuracy = f.metric(QStringLiteral("accuracy"));
+        e.imagesPerSecond = f.number(QStringLiteral("images_per_second"));
+        e.etaSeconds = f.number(QStringLiteral("eta_seconds"));
+    } else if (name == QLatin1String("epoch")) {
+        event.kind = RunEvent::Kind::Epoch;
+        EpochRecord& r = event.epoch.record;
+        r.epoch = f.epoch(QStringLiteral("epoch"));
+        r.metrics.loss = f.metric(QStringLiteral("loss"));
+        r.metrics.accuracy = f.metric(QStringLiteral("accuracy"));
+        r.metrics.valLoss = f.metric(QStringLiteral("val_loss"));
+        r.metrics.valAccuracy = f.metric(QStringLiteral("val_accuracy"));
+        r.learningRate = f.number(QStringLiteral("lr"));
+        r.seconds = f.number(QStringLiteral("seconds"));
+        r.imagesPerSecond = f.number(QStringLiteral("images_per_second"));
+        event.epoch.isBest = f.boolean(QStringLiteral("best"));
+        event.epoch.warnings = f.strings(QStringLiteral("warnings"));
+    } else {
+        const RunEndedEvent::Outcome outcomes[] = {RunEndedEvent::Outcome::Finished,
+                                                   RunEndedEvent::Outcome::Stopped,
+                                                   RunEndedEvent::Outcome::Failed};
+        const auto outcome =
+            std::find_if(std::begin(outcomes), std::end(outcomes),
+                         [&](RunEndedEvent::Outcome o) { return outcomeName(o) == name; });
+        if (outcome == std::end(outcomes)) {
+            return Failure{QStringLiteral("an unknown event \"%1\"").arg(name)};
+        }
+        event.kind = RunEvent::Kind::Ended;
+        RunEndedEvent& e = event.ended;
+        e.outcome = *outcome;
+        e.epochsDone = f.integer(QStringLiteral("epochs_done"), true);
+        e.reason = f.string(QStringLiteral("reason"));
+        e.bestEpoch = object.contains(QStringLiteral("best_epoch"))
+                          ? f.epoch(QStringLiteral("best_epoch"))
+                          : -1;
+        e.modelPath = f.string(QStringLiteral("model"));
+        e.testCount = f.integer(QStringLiteral("test_count"));
+        e.testAccuracy = f.number(QStringLiteral("test_accuracy"));
+        e.rescuedRunDir = f.string(QStringLiteral("rescued_run_dir"));
+    }
+    if (!f.problem().isEmpty()) {
+        return Failure{QStringLiteral("a \"%1\" event %2").arg(name, f.problem())};
+    }
+    return event;
 }
 
 } // namespace studio

@@ -1,6 +1,7 @@
 // What a training run tells its observers (GUI, CLI printer, events.jsonl), as plain values.
 #pragma once
 
+#include "common/result.h"
 #include "training/history.h"
 
 #include <QJsonObject>
@@ -97,5 +98,29 @@ QJsonObject toJson(const RunEndedEvent& event);
 // The event's name in JSON ("loading", "started", "batch", "epoch", "finished", "stopped",
 // "failed").
 QString outcomeName(RunEndedEvent::Outcome outcome);
+
+// One event read back from its JSON object: which kind it is, and that kind's values.
+struct RunEvent
+{
+    enum class Kind
+    {
+        Loading,
+        Started,
+        Batch,
+        Epoch,
+        Ended
+    };
+    Kind kind = Kind::Loading;
+    LoadingEvent loading;
+    RunStartedEvent started;
+    BatchEvent batch;
+    EpochEvent epoch;
+    RunEndedEvent ended;
+};
+
+// The inverse of toJson(): the event an object of events.jsonl or `--json` output describes.
+// Fields it does not know are ignored (a newer writer may add some); an unknown "event", a
+// missing epoch or batch number, or a field of the wrong type is a Failure saying which.
+Result<RunEvent> runEventFromJson(const QJsonObject& object);
 
 } // namespace studio

@@ -1,12 +1,15 @@
 // Tests of the Train page with a real (tiny) training: the form edits the project, an invalid
 // layer stack disables Start, one epoch fills both charts and a filled confusion matrix
-// follows; stopping writes a checkpoint that resumes; the event loop is probed meanwhile.
+// follows; stopping writes a checkpoint that resumes; a run folder that cannot be written is
+// rescued, moved where the user says and trained on; the event loop is probed meanwhile.
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
 #include "evaluatepage.h"
 #include "projectdocument.h"
 #include "trainingchart.h"
 #include "trainpage.h"
+
+#include "training/history.h"
 
 #include "shapesdataset.h"
 #include "uitestsupport.h"
@@ -16,6 +19,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -205,6 +209,117 @@ private Q_SLOTS:
         QVERIFY2(ended.outcome == RunEndedEvent::Outcome::Finished, qPrintable(page.logText()));
         QCOMPARE(ended.epochsDone, done + 1);
         QCOMPARE(page.lossChart()->validationPointCount(), done + 1);
+    }
+
+    // After epoch 1 the run folder is removed and a file takes its name, as when a drive is
+    // unplugged. The trainer saves the run to a rescue folder in TMPDIR; the page asks where to
+    // move it (answered through chooseRescueTarget: first a folder that cannot be made, then a
+    // good one), copies it there, removes the rescue folder only then, and trains on to the end.
+    void unwritableRunFolderMovesTheRescuedRun()
+    {
+        QTemporaryDir temp; // where the rescue folder goes (QDir::tempPath() reads TMPDIR)
+        const QByteArray oldTemp = qgetenv("TMPDIR");
+        qputenv("TMPDIR", QFile::encodeName(temp.path()));
+        const auto restoreTemp = qScopeGuard([&] {
+            if (oldTemp.isNull()) {
+                qunsetenv("TMPDIR");
+            } else {
+                qputenv("TMPDIR", oldTemp);
+            }
+        });
+        QTemporaryDir runs;
+        QTemporaryDir elsewhere;
+        const QString notAFolder = elsewhere.filePath(QStringLiteral("not-a-folder"));
+        {
+            QFile file(notAFolder);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+        }
+        // Epochs take milliseconds here: enough of them that the run is still going when the
+        // page has seen the first one and paused it.
+        const int epochs = 40;
+        ProjectDocument document;
+        document.setProject(uitest::tinyProject(m_data.path(), epochs));
+        TrainPage page(&document);
+        page.setRunsFolder(runs.path());
+
+        QStringList failures; // what each question was told about the previous attempt
+        QString rescued;
+        bool rescueWhole = true;
+        page.chooseRescueTarget = [&](const QString& rescuedDir, const QString& failure) {
+            rescued = rescuedDir;
+            failures << failure;
+            // Whenever the user is asked, the rescued run is all there.
+            for (const QString& name :
+                 {runfiles::project, runfiles::history, runfiles::lastCheckpoint}) {
+                rescueWhole = rescueWhole && QFile::exists(QDir(rescuedDir).filePath(name));
+            }
+            return failures.size() == 1 ? notAFolder : elsewhere.path();
+        };
+
+        QSignalSpy finished(&page, &TrainPage::runFinished);
+        QVERIFY(page.startTraining());
+        const QString runDir = page.runDir();
+        QTRY_VERIFY_WITH_TIMEOUT(page.lossChart()->validationPointCount() >= 1, 60000);
+        // Pause at the next batch, so that nothing is being written while the folder goes.
+        page.setPaused(true);
+        QTest::qWait(300);
+        QVERIFY2(page.lossChart()->validationPointCount() < epochs,
+                 "the run ended before its folder could be taken away");
+        QTRY_VERIFY(QDir(runDir).removeRecursively());
+        {
+            QFile blocker(runDir);
+            QVERIFY(blocker.open(QIODevice::WriteOnly));
+        }
+        page.setPaused(false);
+
+        // The failed run, then the moved one trained to the end.
+        QTRY_VERIFY_WITH_TIMEOUT(finished.size() >= 2, 120000);
+        const auto failed = finished.at(0).at(1).value<RunEndedEvent>();
+        QCOMPARE(failed.outcome, RunEndedEvent::Outcome::Failed);
+        QVERIFY(!rescued.isEmpty());
+        QCOMPARE(failed.rescuedRunDir, rescued);
+        QVERIFY2(rescued.startsWith(temp.path()), qPrintable(rescued));
+        const QString log = page.logText();
+        QVERIFY2(log.contains(QDir::toNativeSeparators(runDir)) &&
+                     log.contains(QDir::toNativeSeparators(rescued)),
+                 qPrintable(log));
+
+        // The first folder could not be made: the second question says so, naming it, and the
+        // rescue folder was untouched.
+        QCOMPARE(failures.size(), 2);
+        QVERIFY(failures.first().isEmpty());
+        QVERIFY2(failures.last().contains(QDir::toNativeSeparators(notAFolder)),
+                 qPrintable(failures.last()));
+        QVERIFY(rescueWhole);
+        QVERIFY(QFileInfo(notAFolder).isFile());
+
+        const QString movedDir = QDir(elsewhere.path()).filePath(QFileInfo(runDir).fileName());
+        QCOMPARE(finished.at(1).at(0).toString(), movedDir);
+        const auto ended = finished.at(1).at(1).value<RunEndedEvent>();
+        QVERIFY2(ended.outcome == RunEndedEvent::Outcome::Finished, qPrintable(page.logText()));
+        QCOMPARE(ended.epochsDone, epochs);
+        QVERIFY(QFile::exists(QDir(movedDir).filePath(QStringLiteral("model.pt"))));
+        QFile historyFile(QDir(movedDir).filePath(runfiles::history));
+        QVERIFY(historyFile.open(QIODevice::ReadOnly));
+        const Result<History> history = History::fromCsv(historyFile.readAll(), runfiles::history);
+        QVERIFY2(history.ok(), qPrintable(history.error()));
+        QCOMPARE(history->size(), epochs);
+        for (int i = 0; i < epochs; ++i) {
+            QCOMPARE(history->epochs().at(i).epoch, i);
+        }
+        QCOMPARE(page.lossChart()->validationPointCount(), epochs);
+
+        // The rescue folder is gone, nothing half-copied is left, and new runs go there too.
+        QVERIFY(!QFileInfo::exists(rescued));
+        QVERIFY(QDir(temp.path())
+                    .entryList({QStringLiteral("classifier-studio-rescue-*")}, QDir::AllEntries)
+                    .isEmpty());
+        QCOMPARE(QDir(elsewhere.path())
+                     .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)
+                     .size(),
+                 2);
+        QCOMPARE(page.runsFolder(), elsewhere.path());
+        QVERIFY(QFileInfo(runDir).isFile()); // the blocker was left alone
     }
 };
 

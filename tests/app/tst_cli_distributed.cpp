@@ -4,6 +4,7 @@
 // that cannot meet rank 0 gives up, settings that cannot be shared are refused on every rank,
 // and a distributed run resumes.
 #include "clirun.h"
+#include "freeport.h"
 #include "project/project.h"
 #include "shapesdataset.h"
 #include "shapesproject.h"
@@ -17,10 +18,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <csignal>
 
 #include <algorithm>
@@ -29,27 +26,11 @@
 #include <map>
 #include <memory>
 
+using studio::testdata::freePort;
 using studio::testdata::jsonLines;
 using studio::testdata::runCli;
 
 namespace {
-
-// A TCP port nobody listens on now (the kernel's pick for port 0).
-int freePort()
-{
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    int port = 0;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-        port = ntohs(address.sin_port);
-    }
-    close(fd);
-    return port;
-}
 
 // The rows of history.csv without the header, as numbers per column name.
 std::vector<std::map<QString, double>> history(const QString& runDir)
@@ -134,6 +115,19 @@ public:
             if (!process->waitForFinished(int(std::max<qint64>(1, timeoutMs - timer.elapsed())))) {
                 return false;
             }
+        }
+        return true;
+    }
+    // Waits until the rank printed its first epoch event (--json); false after two minutes.
+    bool waitForEpoch(int rank)
+    {
+        QElapsedTimer waited;
+        waited.start();
+        while (!output(rank).contains(QLatin1String("\"event\":\"epoch\""))) {
+            if (waited.elapsed() > 120000 || (*this)[rank].state() == QProcess::NotRunning) {
+                return false;
+            }
+            (*this)[rank].waitForReadyRead(200);
         }
         return true;
     }
@@ -283,27 +277,9 @@ private Q_SLOTS:
         const QString run = m_temp.filePath(QStringLiteral("lost-%1").arg(victim));
         const int port = freePort();
         const int timeoutSeconds = 60;
-        Ranks ranks(
-            [&](int) {
-                return QStringList{QStringLiteral("train"),
-                                   QStringLiteral("--project"),
-                                   m_project,
-                                   QStringLiteral("--epochs"),
-                                   QStringLiteral("500"),
-                                   QStringLiteral("--json"),
-                                   QStringLiteral("--out"),
-                                   run};
-            },
-            2, port, timeoutSeconds);
+        Ranks ranks([&](int) { return longRun(run); }, 2, port, timeoutSeconds);
         // Wait for the first finished epoch (a checkpoint exists), then kill the victim.
-        QElapsedTimer waited;
-        waited.start();
-        while (!ranks.output(0).contains(QLatin1String("\"event\":\"epoch\"")) &&
-               waited.elapsed() < 120000) {
-            ranks[0].waitForReadyRead(200);
-        }
-        QVERIFY2(ranks.output(0).contains(QLatin1String("\"event\":\"epoch\"")),
-                 qPrintable(ranks.output(0)));
+        QVERIFY2(ranks.waitForEpoch(0), qPrintable(ranks.output(0)));
         ::kill(pid_t(ranks[victim].processId()), SIGKILL);
         QElapsedTimer stopping;
         stopping.start();
@@ -329,24 +305,8 @@ private Q_SLOTS:
     void interruptStopsEveryRank()
     {
         const QString run = m_temp.filePath(QStringLiteral("interrupted"));
-        Ranks ranks(
-            [&](int) {
-                return QStringList{QStringLiteral("train"),
-                                   QStringLiteral("--project"),
-                                   m_project,
-                                   QStringLiteral("--epochs"),
-                                   QStringLiteral("500"),
-                                   QStringLiteral("--json"),
-                                   QStringLiteral("--out"),
-                                   run};
-            },
-            2, freePort());
-        QElapsedTimer waited;
-        waited.start();
-        while (!ranks.output(1).contains(QLatin1String("\"event\":\"epoch\"")) &&
-               waited.elapsed() < 120000) {
-            ranks[1].waitForReadyRead(200);
-        }
+        Ranks ranks([&](int) { return longRun(run); }, 2, freePort());
+        QVERIFY2(ranks.waitForEpoch(1), qPrintable(ranks.output(1)));
         ::kill(pid_t(ranks[1].processId()), SIGINT);
         QVERIFY(ranks.finish(120000));
         QCOMPARE(ranks[0].exitCode(), 130);
@@ -432,6 +392,19 @@ private Q_SLOTS:
     }
 
 private:
+    // A run of 500 epochs, to be interrupted.
+    QStringList longRun(const QString& run) const
+    {
+        return {QStringLiteral("train"),
+                QStringLiteral("--project"),
+                m_project,
+                QStringLiteral("--epochs"),
+                QStringLiteral("500"),
+                QStringLiteral("--json"),
+                QStringLiteral("--out"),
+                run};
+    }
+
     QTemporaryDir m_temp;
     QString m_data;
     QString m_project;

@@ -11,8 +11,8 @@
 //
 //   bench_distributed [--data DIR] [--train N] [--repeats N] [--cli PATH] [--skip-processes]
 #include "benchsupport.h"
+#include "freeport.h"
 
-#include "dataset/fashionmnist.h"
 #include "model/modelbuilder_p.h"
 #include "model/modelsummary.h"
 #include "training/trainer.h"
@@ -29,10 +29,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -43,29 +39,12 @@ using studio::bench::tutorialProject;
 
 namespace {
 
-// A TCP port nobody listens on now.
-int freePort()
-{
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    int port = 29500;
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-        port = ntohs(address.sin_port);
-    }
-    close(fd);
-    return port;
-}
-
 // Runs `ranks` CLI processes of one training at once (one plain process when ranks is 1) and
 // returns rank 0's images/s over its first epoch, or 0 when a process failed.
 double trainImagesPerSecond(const QString& cli, const QString& project, int ranks, int threads)
 {
     QTemporaryDir runs;
-    const int port = freePort();
+    const int port = studio::testdata::freePort();
     std::vector<std::unique_ptr<QProcess>> processes;
     for (int rank = 0; rank < ranks; ++rank) {
         QStringList arguments{QStringLiteral("train"),
@@ -149,19 +128,10 @@ int main(int argc, char* argv[])
 
     if (!args.contains(QStringLiteral("--skip-processes"))) {
         QTemporaryDir scratch;
-        QString data = option(QStringLiteral("--data"), QString());
+        const QString data = studio::bench::benchDataset(
+            option(QStringLiteral("--data"), QString()), scratch, train, 500);
         if (data.isEmpty()) {
-            data = scratch.filePath(QStringLiteral("fashion-mnist"));
-            ExampleDatasetOptions example;
-            example.outDir = data;
-            example.train = train;
-            example.validation = 500;
-            example.test = 0;
-            const Result<ExampleDatasetReport> written = writeExampleDataset(example);
-            if (!written) {
-                std::fprintf(stderr, "%s\n", qPrintable(written.error()));
-                return 2;
-            }
+            return 2;
         }
         const QString project = scratch.filePath(QStringLiteral("tutorial.json"));
         const Status saved = saveProject(project, tutorialProject(data, 0));

@@ -171,19 +171,10 @@ int main(int argc, char* argv[])
         option(QStringLiteral("--reference"),
                QStringLiteral(STUDIO_SOURCE_DIR "/tests/bench/reference/train_reference.py"));
     QTemporaryDir scratch;
-    QString data = option(QStringLiteral("--data"), QString());
+    const QString data = studio::bench::benchDataset(option(QStringLiteral("--data"), QString()),
+                                                     scratch, train, 1000);
     if (data.isEmpty()) {
-        data = scratch.filePath(QStringLiteral("fashion-mnist"));
-        ExampleDatasetOptions example;
-        example.outDir = data;
-        example.train = train;
-        example.validation = 1000;
-        example.test = 0;
-        const Result<ExampleDatasetReport> written = writeExampleDataset(example);
-        if (!written) {
-            std::fprintf(stderr, "%s\n", qPrintable(written.error()));
-            return 2;
-        }
+        return 2;
     }
 
     const QString self = app.applicationFilePath();

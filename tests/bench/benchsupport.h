@@ -1,14 +1,17 @@
-// What the training benchmarks share: the tutorial's project at 64 px and a median.
+// What the training benchmarks share: the tutorial's project at 64 px, its data, a median.
 #pragma once
 
+#include "dataset/fashionmnist.h"
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
 
 #include <QString>
+#include <QTemporaryDir>
 #include <QVector>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace studio::bench {
 
@@ -43,6 +46,27 @@ inline Project tutorialProject(const QString& data, int threads, int epochs = 1)
     project.training.decay = 1e-3;
     project.training.threads = threads;
     return project;
+}
+
+// `given` when set, else a Fashion-MNIST folder subset (`train` and `validation` images, no
+// test split) written into `scratch`. Empty, with the reason on stderr, when it cannot be made.
+inline QString benchDataset(const QString& given, const QTemporaryDir& scratch, int train,
+                            int validation)
+{
+    if (!given.isEmpty()) {
+        return given;
+    }
+    ExampleDatasetOptions example;
+    example.outDir = scratch.filePath(QStringLiteral("fashion-mnist"));
+    example.train = train;
+    example.validation = validation;
+    example.test = 0;
+    const Result<ExampleDatasetReport> written = writeExampleDataset(example);
+    if (!written) {
+        std::fprintf(stderr, "%s\n", qPrintable(written.error()));
+        return QString();
+    }
+    return example.outDir;
 }
 
 } // namespace studio::bench

@@ -118,8 +118,7 @@ int main(int argc, char* argv[])
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     const auto option = [&](const QString& name, const QString& fallback) {
-        const int i = int(args.indexOf(name));
-        return i >= 0 && i + 1 < args.size() ? args[i + 1] : fallback;
+        return studio::bench::optionValue(args, name, fallback);
     };
     const int repeats = option(QStringLiteral("--repeats"), QStringLiteral("3")).toInt();
     const int train = option(QStringLiteral("--train"), QStringLiteral("4000")).toInt();

@@ -152,8 +152,7 @@ int main(int argc, char* argv[])
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     const auto option = [&](const QString& name, const QString& fallback) {
-        const int i = int(args.indexOf(name));
-        return i >= 0 && i + 1 < args.size() ? args[i + 1] : fallback;
+        return studio::bench::optionValue(args, name, fallback);
     };
     const int threads = option(QStringLiteral("--threads"), QStringLiteral("0")).toInt();
     if (args.contains(QStringLiteral("--child-ours"))) {

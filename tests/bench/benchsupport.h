@@ -1,4 +1,5 @@
-// What the training benchmarks share: the tutorial's project at 64 px, its data, a median.
+// What the training benchmarks share: the tutorial's project at 64 px, its data, a median and
+// command-line options.
 #pragma once
 
 #include "dataset/fashionmnist.h"
@@ -7,6 +8,7 @@
 #include "project/project.h"
 
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <QVector>
 
@@ -14,6 +16,13 @@
 #include <cstdio>
 
 namespace studio::bench {
+
+// The value after `name` on the command line ("--repeats 5"), or `fallback`.
+inline QString optionValue(const QStringList& args, const QString& name, const QString& fallback)
+{
+    const int i = int(args.indexOf(name));
+    return i >= 0 && i + 1 < args.size() ? args[i + 1] : fallback;
+}
 
 inline double median(QVector<double> values)
 {

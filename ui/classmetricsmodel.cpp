@@ -44,7 +44,12 @@ QVariant ClassMetricsModel::data(const QModelIndex& index, int role) const
         case PrecisionColumn:
             return QString::number(m.precision, 'f', 3);
         case RecallColumn:
-            return QString::number(m.recall, 'f', 3);
+            // Per class with its 95% interval: 45 test images make a wide one.
+            return index.row() < m_classCount ? QStringLiteral("%1 (%2–%3)")
+                                                    .arg(m.recall, 0, 'f', 3)
+                                                    .arg(m.recallInterval.low, 0, 'f', 2)
+                                                    .arg(m.recallInterval.high, 0, 'f', 2)
+                                              : QString::number(m.recall, 'f', 3);
         case F1Column:
             return QString::number(m.f1, 'f', 3);
         case SupportColumn:
@@ -105,7 +110,9 @@ QVariant ClassMetricsModel::headerData(int section, Qt::Orientation orientation,
             return tr("Of the images the model put in this class, the fraction that belong "
                       "there.");
         case RecallColumn:
-            return tr("Of the images of this class, the fraction the model found.");
+            return tr("Of the images of this class, the fraction the model found, with its 95% "
+                      "confidence interval (Wilson) in brackets: the range the true recall lies "
+                      "in, given how few images were evaluated.");
         case F1Column:
             return tr("The harmonic mean of precision and recall: high only when both are.");
         case SupportColumn:

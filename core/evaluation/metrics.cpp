@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace studio {
 
@@ -18,13 +19,22 @@ double ratio(double numerator, double denominator)
     return denominator > 0 ? numerator / denominator : 0.0;
 }
 
-QJsonObject classMetricsToJson(const ClassMetrics& m, const QString& key)
+QJsonArray intervalToJson(const Interval& interval)
 {
-    return {{key, m.name},
-            {QStringLiteral("precision"), m.precision},
-            {QStringLiteral("recall"), m.recall},
-            {QStringLiteral("f1"), m.f1},
-            {QStringLiteral("support"), m.support}};
+    return {interval.low, interval.high};
+}
+
+QJsonObject classMetricsToJson(const ClassMetrics& m, const QString& key, bool withInterval)
+{
+    QJsonObject object{{key, m.name},
+                       {QStringLiteral("precision"), m.precision},
+                       {QStringLiteral("recall"), m.recall},
+                       {QStringLiteral("f1"), m.f1},
+                       {QStringLiteral("support"), m.support}};
+    if (withInterval) {
+        object.insert(QStringLiteral("recall_ci"), intervalToJson(m.recallInterval));
+    }
+    return object;
 }
 
 QString number(double value)
@@ -133,9 +143,13 @@ Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
         weightedR += cm.recall * cm.support;
         weightedF += cm.f1 * cm.support;
     }
-    m.macroAverage = {QStringLiteral("macro avg"), macroP / n, macroR / n, macroF / n, m.count};
-    m.weightedAverage = {QStringLiteral("weighted avg"), ratio(weightedP, m.count),
-                         ratio(weightedR, m.count), ratio(weightedF, m.count), m.count};
+    m.macroAverage = {QStringLiteral("macro avg"), macroP / n, macroR / n, macroF / n, m.count, {}};
+    m.weightedAverage = {QStringLiteral("weighted avg"),
+                         ratio(weightedP, m.count),
+                         ratio(weightedR, m.count),
+                         ratio(weightedF, m.count),
+                         m.count,
+                         {}};
 
     const auto mostConfidentFirst = [](const ClassifiedImage& a, const ClassifiedImage& b) {
         if (a.confidence != b.confidence) {
@@ -145,7 +159,28 @@ Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
     };
     std::stable_sort(m.misclassified.begin(), m.misclassified.end(), mostConfidentFirst);
     std::stable_sort(m.correct.begin(), m.correct.end(), mostConfidentFirst);
+    completeSummaryMetrics(&m);
     return m;
+}
+
+void completeSummaryMetrics(EvaluationMetrics* m)
+{
+    int correct = 0;
+    double recallSum = 0;
+    int present = 0;
+    for (int c = 0; c < m->confusion.size() && c < m->perClass.size(); ++c) {
+        const QVector<int>& row = m->confusion[c];
+        const int support = std::accumulate(row.begin(), row.end(), 0);
+        correct += row.value(c);
+        m->perClass[c].recallInterval = wilsonInterval(row.value(c), support);
+        if (support > 0) {
+            recallSum += m->perClass[c].recall;
+            ++present;
+        }
+    }
+    m->accuracyInterval = wilsonInterval(correct, m->count);
+    m->balancedAccuracy = present > 0 ? recallSum / present : 0;
+    m->macroF1 = m->macroAverage.f1;
 }
 
 QJsonObject metricsToJson(const EvaluationMetrics& m)
@@ -172,7 +207,7 @@ QJsonObject metricsToJson(const EvaluationMetrics& m)
     }
     QJsonArray perClass;
     for (const ClassMetrics& c : m.perClass) {
-        perClass.append(classMetricsToJson(c, QStringLiteral("class")));
+        perClass.append(classMetricsToJson(c, QStringLiteral("class"), true));
     }
     const auto imagesToJson = [&](const QVector<ClassifiedImage>& images) {
         QJsonArray array;
@@ -185,19 +220,44 @@ QJsonObject metricsToJson(const EvaluationMetrics& m)
         }
         return array;
     };
-    return {
-        {QStringLiteral("count"), m.count},
-        {QStringLiteral("accuracy"), m.accuracy},
-        {QStringLiteral("top_k_accuracy"), topK},
-        {QStringLiteral("classes"), QJsonArray::fromStringList(m.classes)},
-        {QStringLiteral("confusion_matrix"), confusion},
-        {QStringLiteral("confusion_matrix_normalized"), normalized},
-        {QStringLiteral("per_class"), perClass},
-        {QStringLiteral("macro_avg"), classMetricsToJson(m.macroAverage, QStringLiteral("name"))},
-        {QStringLiteral("weighted_avg"),
-         classMetricsToJson(m.weightedAverage, QStringLiteral("name"))},
-        {QStringLiteral("misclassified"), imagesToJson(m.misclassified)},
-        {QStringLiteral("correct"), imagesToJson(m.correct)}};
+    return {{QStringLiteral("count"), m.count},
+            {QStringLiteral("accuracy"), m.accuracy},
+            {QStringLiteral("accuracy_ci"), intervalToJson(m.accuracyInterval)},
+            {QStringLiteral("balanced_accuracy"), m.balancedAccuracy},
+            {QStringLiteral("macro_f1"), m.macroF1},
+            {QStringLiteral("top_k_accuracy"), topK},
+            {QStringLiteral("classes"), QJsonArray::fromStringList(m.classes)},
+            {QStringLiteral("confusion_matrix"), confusion},
+            {QStringLiteral("confusion_matrix_normalized"), normalized},
+            {QStringLiteral("per_class"), perClass},
+            {QStringLiteral("macro_avg"),
+             classMetricsToJson(m.macroAverage, QStringLiteral("name"), false)},
+            {QStringLiteral("weighted_avg"),
+             classMetricsToJson(m.weightedAverage, QStringLiteral("name"), false)},
+            {QStringLiteral("misclassified"), imagesToJson(m.misclassified)},
+            {QStringLiteral("correct"), imagesToJson(m.correct)}};
+}
+
+Interval wilsonInterval(int successes, int trials)
+{
+    if (trials <= 0) {
+        return {0, 1};
+    }
+    constexpr double z = 1.959963984540054; // the normal distribution's 97.5% quantile
+    const double n = trials;
+    const double p = double(successes) / n;
+    const double denominator = 1 + z * z / n;
+    const double centre = (p + z * z / (2 * n)) / denominator;
+    const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator;
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+QString formatWithInterval(double value, const Interval& interval, int decimals)
+{
+    return QStringLiteral("%1% (%2–%3%)")
+        .arg(value * 100, 0, 'f', decimals)
+        .arg(interval.low * 100, 0, 'f', decimals)
+        .arg(interval.high * 100, 0, 'f', decimals);
 }
 
 QString formatMetricsTable(const EvaluationMetrics& m)
@@ -206,8 +266,14 @@ QString formatMetricsTable(const EvaluationMetrics& m)
     for (const QString& name : m.classes) {
         width = std::max(width, int(name.size()) + 2);
     }
-    QString text =
-        QStringLiteral("Images: %1\nAccuracy: %2\n").arg(m.count).arg(m.accuracy, 0, 'f', 4);
+    QString text = QStringLiteral("Images: %1\nAccuracy: %2 (95% CI %3-%4)\n"
+                                  "Balanced accuracy: %5\nMacro F1: %6\n")
+                       .arg(m.count)
+                       .arg(m.accuracy, 0, 'f', 4)
+                       .arg(m.accuracyInterval.low, 0, 'f', 4)
+                       .arg(m.accuracyInterval.high, 0, 'f', 4)
+                       .arg(m.balancedAccuracy, 0, 'f', 4)
+                       .arg(m.macroF1, 0, 'f', 4);
     for (const auto& [k, value] : m.topKAccuracy) {
         text += QStringLiteral("Top-%1 accuracy: %2\n").arg(k).arg(value, 0, 'f', 4);
     }

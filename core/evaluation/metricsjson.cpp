@@ -97,6 +97,7 @@ Result<EvaluationMetrics> metricsFromJson(const QJsonObject& json, const QString
             *images << w;
         }
     }
+    completeSummaryMetrics(&m);
     return m;
 }
 

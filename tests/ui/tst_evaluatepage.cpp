@@ -63,8 +63,16 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 5);
         QCOMPARE(model->index(1, ClassMetricsModel::PrecisionColumn).data(Qt::UserRole).toDouble(),
                  1.0 / 3.0);
+        // Recall of one of three with its 95% Wilson interval (0.0615-0.7923 by hand).
         QCOMPARE(model->index(0, ClassMetricsModel::RecallColumn).data().toString(),
-                 QStringLiteral("0.333"));
+                 QStringLiteral("0.333 (0.06–0.79)"));
+        QCOMPARE(model->index(3, ClassMetricsModel::RecallColumn).data().toString().contains('('),
+                 false); // the averages have none
+        // 4 of 6 right: 66.7% (30.0-90.3%) by Wilson's formula.
+        const QString accuracy = page.findChild<QLabel*>(QStringLiteral("accuracyLabel"))->text();
+        QVERIFY2(accuracy.contains(QStringLiteral("66.7% (30.0–90.3%)")), qPrintable(accuracy));
+        QVERIFY2(accuracy.contains(QStringLiteral("balanced accuracy 77.8 %")),
+                 qPrintable(accuracy));
         QCOMPARE(model->index(0, ClassMetricsModel::SupportColumn).data().toInt(), 3);
     }
 

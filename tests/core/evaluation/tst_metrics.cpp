@@ -2,6 +2,7 @@
 // per-class and averaged precision / recall / F1, the order of the misclassified list, CSV
 // escaping and the files written.
 #include "evaluation/metrics.h"
+#include "evaluation/metricsjson.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -90,6 +91,69 @@ private Q_SLOTS:
         QCOMPARE(m->weightedAverage.precision, (0.5 * 3 + 0.5 * 2 + 1.0 * 3) / 8);
         QCOMPARE(m->weightedAverage.recall, m->accuracy); // weighted recall is accuracy
         QCOMPARE(m->weightedAverage.support, 8);
+    }
+
+    // Wilson's interval, checked against the formula worked by hand (Python, z = 1.95996):
+    // 41 of 45 -> 0.792664..0.964889; 0 of 10 -> 0..0.277533; 10 of 10 -> 0.722467..1.
+    void wilsonIntervals()
+    {
+        const Interval a = wilsonInterval(41, 45);
+        QVERIFY(std::abs(a.low - 0.7926642) < 1e-6);
+        QVERIFY(std::abs(a.high - 0.9648889) < 1e-6);
+        const Interval none = wilsonInterval(0, 10);
+        QCOMPARE(none.low, 0.0);
+        QVERIFY(std::abs(none.high - 0.2775328) < 1e-6);
+        const Interval all = wilsonInterval(10, 10);
+        QVERIFY(std::abs(all.low - 0.7224672) < 1e-6);
+        QVERIFY(std::abs(all.high - 1.0) < 1e-9);
+        QCOMPARE(wilsonInterval(0, 0).low, 0.0);
+        QCOMPARE(wilsonInterval(0, 0).high, 1.0);
+        QCOMPARE(formatWithInterval(41.0 / 45, a, 0), QStringLiteral("91% (79–96%)"));
+    }
+
+    // Balanced accuracy is the mean recall of the classes that have images; macro F1 the mean
+    // F1; both and the intervals reach evaluation.json and come back from it.
+    void balancedAccuracyMacroF1AndIntervals()
+    {
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, handMade());
+        QVERIFY(m.ok());
+        QCOMPARE(m->balancedAccuracy, (2.0 / 3.0 + 0.5 + 2.0 / 3.0) / 3);
+        const double f1Cat = 2 * 0.5 * (2.0 / 3.0) / (0.5 + 2.0 / 3.0);
+        QCOMPARE(m->macroF1, (f1Cat + 0.5 + 0.8) / 3);
+        QCOMPARE(m->accuracyInterval.low, wilsonInterval(5, 8).low);
+        QCOMPARE(m->perClass[1].recallInterval.high, wilsonInterval(1, 2).high);
+
+        const QJsonObject json = metricsToJson(*m);
+        QCOMPARE(json[QStringLiteral("balanced_accuracy")].toDouble(), m->balancedAccuracy);
+        QCOMPARE(json[QStringLiteral("macro_f1")].toDouble(), m->macroF1);
+        QCOMPARE(json[QStringLiteral("accuracy_ci")].toArray().at(1).toDouble(),
+                 m->accuracyInterval.high);
+        QCOMPARE(json[QStringLiteral("per_class")]
+                     .toArray()
+                     .at(2)
+                     .toObject()[QStringLiteral("recall_ci")]
+                     .toArray()
+                     .at(0)
+                     .toDouble(),
+                 wilsonInterval(2, 3).low);
+
+        // Read back (also from reports written before these keys existed: derived from counts).
+        QJsonObject old = json;
+        old.remove(QStringLiteral("balanced_accuracy"));
+        old.remove(QStringLiteral("accuracy_ci"));
+        const Result<EvaluationMetrics> back = metricsFromJson(old, QStringLiteral("old.json"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QCOMPARE(back->balancedAccuracy, m->balancedAccuracy);
+        QCOMPARE(back->accuracyInterval.high, m->accuracyInterval.high);
+        QCOMPARE(back->perClass[2].recallInterval.low, wilsonInterval(2, 3).low);
+
+        // A class without images does not count in the balanced accuracy.
+        const Result<EvaluationMetrics> two =
+            computeMetrics(kClasses, {image(QStringLiteral("a.png"), 0, {0.8f, 0.1f, 0.1f}),
+                                      image(QStringLiteral("b.png"), 1, {0.8f, 0.1f, 0.1f})});
+        QVERIFY(two.ok());
+        QCOMPARE(two->balancedAccuracy, 0.5);
+        QVERIFY(formatMetricsTable(*two).contains(QStringLiteral("Balanced accuracy: 0.5000")));
     }
 
     void classNeverPredictedHasZeroPrecision()

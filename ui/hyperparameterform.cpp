@@ -144,6 +144,32 @@ HyperparameterForm::HyperparameterForm(QWidget* parent) : QWidget(parent)
               "begins: where the validation loss rises above the training loss and the "
               "validation accuracy falls below the training accuracy."));
 
+    m_classWeights = new QComboBox;
+    m_classWeights->setObjectName(QStringLiteral("classWeights"));
+    m_classWeights->addItem(tr("treat every image alike"), QStringLiteral("none"));
+    m_classWeights->addItem(tr("weigh small classes more (\"balanced\")"),
+                            QStringLiteral("balanced"));
+    m_classWeights->addItem(tr("show every class equally often (\"balanced_sampling\")"),
+                            QStringLiteral("balanced_sampling"));
+    addRow(rates, tr("Unbalanced classes (class_weight)"), m_classWeights,
+           tr("When some classes have many more images than others, the network learns to "
+              "favour them. \"balanced\" weighs each image's loss by the inverse of its class's "
+              "share (Keras's class_weight, computed as scikit-learn's \"balanced\"); "
+              "\"balanced_sampling\" instead draws every class equally often in the batches, "
+              "repeating the small classes' images. Either raises the small classes' recall."));
+    m_batchNormStatistics = new QComboBox;
+    m_batchNormStatistics->setObjectName(QStringLiteral("batchNormStatistics"));
+    m_batchNormStatistics->addItem(tr("measured again after every epoch"),
+                                   QStringLiteral("recompute"));
+    m_batchNormStatistics->addItem(tr("moving average, as Keras"),
+                                   QStringLiteral("moving_average"));
+    addRow(rates, tr("BatchNorm statistics (batch_norm_statistics)"), m_batchNormStatistics,
+           tr("What BatchNormalization layers use when the model classifies. Measured again: at "
+              "the end of every epoch, on up to 4,096 training images, for the weights as they "
+              "are then; this works at any dataset size. Moving average: Keras's, which starts "
+              "from fixed values and with a small dataset (a few hundred steps) can leave the "
+              "model answering one class for everything."));
+
     layout->addWidget(buildEarlyStoppingBox());
     layout->addWidget(buildReduceLrBox());
 
@@ -179,6 +205,8 @@ HyperparameterForm::HyperparameterForm(QWidget* parent) : QWidget(parent)
     watch(m_decay, QStringLiteral("training.decay"));
     watch(m_batchSize, QStringLiteral("training.batch_size"));
     watch(m_epochs, QStringLiteral("training.epochs"));
+    watch(m_classWeights, QStringLiteral("training.class_weights"));
+    watch(m_batchNormStatistics, QStringLiteral("training.batch_norm_statistics"));
     watch(m_earlyStopping, QStringLiteral("training.callbacks.early_stopping.enabled"));
     watch(m_esMonitor, QStringLiteral("training.callbacks.early_stopping.monitor"));
     watch(m_esPatience, QStringLiteral("training.callbacks.early_stopping.patience"));
@@ -346,6 +374,8 @@ void HyperparameterForm::setSettings(const TrainingSettings& s)
     m_decay->setValue(s.decay);
     m_batchSize->setValue(s.batchSize);
     m_epochs->setValue(s.epochs);
+    m_classWeights->setCurrentIndex(int(s.classWeights));
+    m_batchNormStatistics->setCurrentIndex(int(s.batchNormStatistics));
     const EarlyStoppingSettings& es = s.callbacks.earlyStopping;
     m_earlyStopping->setChecked(es.enabled);
     setMonitor(m_esMonitor, es.monitor);
@@ -383,6 +413,8 @@ TrainingSettings HyperparameterForm::settings(const TrainingSettings& base) cons
     s.decay = m_decay->value();
     s.batchSize = m_batchSize->value();
     s.epochs = m_epochs->value();
+    s.classWeights = ClassWeighting(m_classWeights->currentIndex());
+    s.batchNormStatistics = BatchNormStatistics(m_batchNormStatistics->currentIndex());
     EarlyStoppingSettings& es = s.callbacks.earlyStopping;
     es.enabled = m_earlyStopping->isChecked();
     es.monitor = m_esMonitor->currentText();

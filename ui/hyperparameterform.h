@@ -57,6 +57,8 @@ private:
     QDoubleSpinBox* m_decay = nullptr;
     QSpinBox* m_batchSize = nullptr;
     QSpinBox* m_epochs = nullptr;
+    QComboBox* m_classWeights = nullptr;        // in ClassWeighting's order
+    QComboBox* m_batchNormStatistics = nullptr; // in BatchNormStatistics's order
     QGroupBox* m_earlyStopping = nullptr;
     QComboBox* m_esMonitor = nullptr;
     QSpinBox* m_esPatience = nullptr;

@@ -109,6 +109,9 @@ void RunFollower::poll()
         case RunEvent::Kind::Epoch:
             Q_EMIT epochDone(event.epoch);
             break;
+        case RunEvent::Kind::Advice:
+            Q_EMIT advice(event.advice);
+            break;
         case RunEvent::Kind::Ended:
             Q_EMIT runEnded(event.ended);
             break;

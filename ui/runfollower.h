@@ -43,6 +43,7 @@ Q_SIGNALS:
     void runStarted(const studio::RunStartedEvent& event);
     void batchDone(const studio::BatchEvent& event);
     void epochDone(const studio::EpochEvent& event);
+    void advice(const studio::AdviceEvent& event);
     void runEnded(const studio::RunEndedEvent& event);
     // events.jsonl was truncated or replaced: the events sent so far are void, and the file's
     // events come again from its start.

@@ -26,6 +26,7 @@ public:
     void runStarted(const RunStartedEvent& event) override { Q_EMIT m_worker->runStarted(event); }
     void batchDone(const BatchEvent& event) override { Q_EMIT m_worker->batchDone(event); }
     void epochDone(const EpochEvent& event) override { Q_EMIT m_worker->epochDone(event); }
+    void advice(const AdviceEvent& event) override { Q_EMIT m_worker->advice(event); }
     void runEnded(const RunEndedEvent& event) override { Q_EMIT m_worker->runEnded(event); }
 
 private:

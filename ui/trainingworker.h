@@ -32,6 +32,7 @@ Q_SIGNALS:
     void runStarted(const studio::RunStartedEvent& event);
     void batchDone(const studio::BatchEvent& event);
     void epochDone(const studio::EpochEvent& event);
+    void advice(const studio::AdviceEvent& event);
     void runEnded(const studio::RunEndedEvent& event);
     // The run could not start (bad dataset, layer stack, settings, run folder).
     void failedToStart(const QString& message);

@@ -87,6 +87,7 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
     connect(m_worker, &TrainingWorker::runStarted, this, &TrainPage::onRunStarted);
     connect(m_worker, &TrainingWorker::batchDone, this, &TrainPage::onBatch);
     connect(m_worker, &TrainingWorker::epochDone, this, &TrainPage::onEpoch);
+    connect(m_worker, &TrainingWorker::advice, this, &TrainPage::onAdvice);
     connect(m_worker, &TrainingWorker::runEnded, this, &TrainPage::onRunEnded);
     connect(m_worker, &TrainingWorker::failedToStart, this, &TrainPage::onFailedToStart);
     connect(m_worker, &TrainingWorker::finished, this, &TrainPage::onFinished);
@@ -97,6 +98,7 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
     connect(m_follower, &RunFollower::runStarted, this, &TrainPage::onRunStarted);
     connect(m_follower, &RunFollower::batchDone, this, &TrainPage::onBatch);
     connect(m_follower, &RunFollower::epochDone, this, &TrainPage::onEpoch);
+    connect(m_follower, &RunFollower::advice, this, &TrainPage::onAdvice);
     connect(m_follower, &RunFollower::runEnded, this, &TrainPage::onRunEnded);
     connect(m_follower, &RunFollower::restarted, this, &TrainPage::onFollowRestarted);
     connect(m_follower, &RunFollower::warning, this,
@@ -200,6 +202,13 @@ void TrainPage::buildUi()
     m_problem->setObjectName(QStringLiteral("startProblem"));
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_advice = new QLabel;
+    m_advice->setObjectName(QStringLiteral("adviceBanner"));
+    m_advice->setWordWrap(true);
+    m_advice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_advice->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #664d03; "
+                                           "border: 1px solid #e6c85a; padding: 6px; }"));
+    m_advice->hide();
     m_followLabel = new QLabel;
     m_followLabel->setObjectName(QStringLiteral("followLabel"));
     m_followLabel->setWordWrap(true);
@@ -245,6 +254,7 @@ void TrainPage::buildUi()
     rightLayout->addLayout(buttons);
     rightLayout->addLayout(runsRow);
     rightLayout->addWidget(m_problem);
+    rightLayout->addWidget(m_advice);
     rightLayout->addWidget(m_followLabel);
     rightLayout->addWidget(m_progress);
     rightLayout->addWidget(m_progressText);
@@ -605,6 +615,8 @@ void TrainPage::onLoading(const LoadingEvent& event)
 void TrainPage::onRunStarted(const RunStartedEvent& event)
 {
     m_started = event;
+    m_advice->clear();
+    m_advice->hide();
     const int epochs = qMax(1, event.epochs);
     m_progress->setRange(0, qMax(1, epochs * qMax(1, event.batchesPerEpoch)));
     m_progress->setValue(event.firstEpoch * event.batchesPerEpoch);
@@ -637,6 +649,16 @@ void TrainPage::onBatch(const BatchEvent& event)
                                 .arg(event.batches)
                                 .arg(qRound(event.imagesPerSecond))
                                 .arg(formatDuration(event.etaSeconds)));
+}
+
+void TrainPage::onAdvice(const AdviceEvent& event)
+{
+    const QString line = event.message.toHtmlEscaped();
+    m_advice->setText(m_advice->text().isEmpty()
+                          ? tr("<b>Advice</b><br>%1").arg(line)
+                          : m_advice->text() + QStringLiteral("<br>") + line);
+    m_advice->show();
+    appendLog(tr("Advice: %1").arg(event.message));
 }
 
 void TrainPage::onEpoch(const EpochEvent& event)

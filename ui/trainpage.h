@@ -110,6 +110,7 @@ private:
     void onRunStarted(const RunStartedEvent& event);
     void onBatch(const BatchEvent& event);
     void onEpoch(const EpochEvent& event);
+    void onAdvice(const AdviceEvent& event);
     void onRunEnded(const RunEndedEvent& event);
     void onFailedToStart(const QString& message);
     void onFinished(const QString& runDir);
@@ -125,6 +126,7 @@ private:
     QPushButton* m_follow = nullptr;
     QLabel* m_followLabel = nullptr;
     QLabel* m_problem = nullptr;
+    QLabel* m_advice = nullptr; // what looks wrong with the run, and what to do
     QProgressBar* m_progress = nullptr;
     QLabel* m_progressText = nullptr;
     TrainingChart* m_lossChart = nullptr;

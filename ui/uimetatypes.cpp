@@ -8,6 +8,7 @@ void registerUiMetaTypes()
     qRegisterMetaType<RunStartedEvent>();
     qRegisterMetaType<BatchEvent>();
     qRegisterMetaType<EpochEvent>();
+    qRegisterMetaType<AdviceEvent>();
     qRegisterMetaType<RunEndedEvent>();
     qRegisterMetaType<EvaluationMetrics>();
     qRegisterMetaType<Prediction>();

@@ -4,6 +4,7 @@
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
+#include "runs/crossvalidation.h"
 #include "training/trainer.h"
 
 #include <QDir>
@@ -12,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
+#include <utility>
 
 namespace studio::cli {
 
@@ -109,6 +111,18 @@ public:
                      .arg(event.isBest ? QStringLiteral("  (best)") : QString()));
     }
 
+    void advice(const AdviceEvent& event) override
+    {
+        if (m_json) {
+            line(toJson(event));
+            return;
+        }
+        if (m_terminal) {
+            std::printf("\r\033[K");
+        }
+        printError(QStringLiteral("Advice (%1): %2").arg(event.code, event.message));
+    }
+
     void runEnded(const RunEndedEvent& event) override
     {
         if (m_json) {
@@ -131,11 +145,20 @@ private:
                                .arg(s % 60, 2, 10, QLatin1Char('0'))
                          : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
     }
-    static void line(const QJsonObject& object)
+    void line(QJsonObject object) const
     {
+        for (auto it = m_tag.constBegin(); it != m_tag.constEnd(); ++it) {
+            object.insert(it.key(), it.value());
+        }
         printOut(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
     }
 
+public:
+    // Keys added to every JSON line (a cross-validation's "fold" and "repeat").
+    void setTag(const QJsonObject& tag) { m_tag = tag; }
+
+private:
+    QJsonObject m_tag;
     bool m_json;
     bool m_terminal;
     int m_epochs = 0;
@@ -313,15 +336,10 @@ bool doubleOption(const QCommandLineParser& parser, const QString& name, double 
     return true;
 }
 
-int runTrain(const QStringList& arguments)
+// The options that say what to train, shared by train and crossval: a project file or a
+// dataset folder with a template, and the settings that override it.
+void addProjectOptions(QCommandLineParser& parser)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Trains a network as the project file describes (or on a dataset folder with a "
-        "template) and writes a run folder: project.json, history.csv, log.txt, "
-        "checkpoint-last.ckpt and checkpoint-best.ckpt; at the end model.pt and, when the "
-        "dataset has a test split, its evaluation in evaluation/. Ctrl-C stops after the "
-        "current batch with a checkpoint; 'classifier-cli resume RUN_DIR' continues."));
     parser.addOption(
         {QStringLiteral("project"), QStringLiteral("Project file."), QStringLiteral("P.json")});
     parser.addOption({QStringLiteral("data"),
@@ -345,77 +363,82 @@ int runTrain(const QStringList& arguments)
     parser.addOption({QStringLiteral("optimizer"), QStringLiteral("adam, sgd or rmsprop."),
                       QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("no-augment"), QStringLiteral("Switch augmentation off.")});
+    parser.addOption({QStringLiteral("class-weights"),
+                      QStringLiteral("Unbalanced classes: none, balanced (weigh the loss by "
+                                     "inverse class frequency, Keras's class_weight) or "
+                                     "balanced_sampling (draw every class equally often)."),
+                      QStringLiteral("MODE")});
+    parser.addOption({QStringLiteral("batch-norm-statistics"),
+                      QStringLiteral("BatchNormalization's inference statistics: recompute "
+                                     "(measured again at every epoch's end; the default) or "
+                                     "moving_average (Keras's)."),
+                      QStringLiteral("MODE")});
     parser.addOption({QStringLiteral("seed"),
                       QStringLiteral("Random seed (weights, shuffling, augmentation)."),
                       QStringLiteral("N")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("CPU threads (0: all cores)."),
                       QStringLiteral("N")});
-    parser.addOption(
-        {QStringLiteral("weights"),
-         QStringLiteral("Start from the weights of a checkpoint (continue a saved model)."),
-         QStringLiteral("CKPT")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Run folder to create (required)."),
-                      QStringLiteral("RUN_DIR")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object per event.")});
-    addDistributedOptions(parser);
-    if (const int code = parseOrExit(parser, arguments); code >= 0) {
-        return code;
-    }
+}
+
+// The project file, or the template's network on the dataset folder (whose output layer the
+// trainer then sizes to the classes: *fitOutput).
+bool baseProject(const QCommandLineParser& parser, Project* project, bool* fitOutput)
+{
     const bool hasProject = parser.isSet(QStringLiteral("project"));
-    const bool hasData = parser.isSet(QStringLiteral("data"));
-    if (hasProject == hasData) {
+    if (hasProject == parser.isSet(QStringLiteral("data"))) {
         printError(QStringLiteral("Give either --project P.json or --data DIR."));
-        return ExitBadInput;
+        return false;
     }
-    if (!parser.isSet(QStringLiteral("out"))) {
-        printError(QStringLiteral("--out RUN_DIR is required: the folder the run is written to."));
-        return ExitBadInput;
-    }
-    Project project = defaultProject();
-    TrainOptions options;
-    options.runDir = parser.value(QStringLiteral("out"));
+    *project = defaultProject();
+    *fitOutput = !hasProject;
     if (hasProject) {
         if (parser.isSet(QStringLiteral("template"))) {
             printError(
                 QStringLiteral("--template goes with --data; the project file has its layers."));
-            return ExitBadInput;
+            return false;
         }
         Result<LoadedProject> loaded = loadProject(parser.value(QStringLiteral("project")));
         if (!loaded) {
             printError(loaded.error());
-            return ExitBadInput;
+            return false;
         }
         for (const QString& warning : loaded->warnings) {
             printError(QStringLiteral("warning: ") + warning);
         }
-        project = loaded->project;
-    } else {
-        const QString name = parser.isSet(QStringLiteral("template"))
-                                 ? parser.value(QStringLiteral("template"))
-                                 : QStringLiteral("seed");
-        Result<ModelTemplate> model = loadTemplate(name);
-        if (!model) {
-            printError(model.error());
-            return ExitBadInput;
-        }
-        project.model = model->model;
-        project.dataset.colorMode = model->colorMode;
-        if (!model->imageSizes.isEmpty()) {
-            project.dataset.imageSize = model->imageSizes.first();
-        }
-        project.dataset.root = QDir(parser.value(QStringLiteral("data"))).absolutePath();
-        options.fitOutputToClasses = true;
+        *project = loaded->project;
+        return true;
     }
-    TrainingSettings& t = project.training;
+    const QString name = parser.isSet(QStringLiteral("template"))
+                             ? parser.value(QStringLiteral("template"))
+                             : QStringLiteral("seed");
+    Result<ModelTemplate> model = loadTemplate(name);
+    if (!model) {
+        printError(model.error());
+        return false;
+    }
+    project->model = model->model;
+    project->dataset.colorMode = model->colorMode;
+    if (!model->imageSizes.isEmpty()) {
+        project->dataset.imageSize = model->imageSizes.first();
+    }
+    project->dataset.root = QDir(parser.value(QStringLiteral("data"))).absolutePath();
+    return true;
+}
+
+// Applies the options that override the project's settings; prints what is wrong.
+bool applySettingOptions(const QCommandLineParser& parser, Project* project)
+{
+    TrainingSettings& t = project->training;
     int seed = int(t.seed);
     if (!intOption(parser, QStringLiteral("epochs"), 1, &t.epochs) ||
         !intOption(parser, QStringLiteral("batch-size"), 1, &t.batchSize) ||
-        !intOption(parser, QStringLiteral("image-size"), 8, &project.dataset.imageSize) ||
+        !intOption(parser, QStringLiteral("image-size"), 8, &project->dataset.imageSize) ||
         !intOption(parser, QStringLiteral("seed"), 0, &seed) ||
         !intOption(parser, QStringLiteral("threads"), 0, &t.threads) ||
         !doubleOption(parser, QStringLiteral("learning-rate"), 0, &t.learningRate) ||
         !doubleOption(parser, QStringLiteral("decay"), 0, &t.decay)) {
-        return ExitBadInput;
+        return false;
     }
     t.seed = quint64(seed);
     if (parser.isSet(QStringLiteral("optimizer"))) {
@@ -429,12 +452,62 @@ int runTrain(const QStringList& arguments)
         } else {
             printError(
                 QStringLiteral("--optimizer must be adam, sgd or rmsprop, got '%1'.").arg(name));
-            return ExitBadInput;
+            return false;
         }
     }
     if (parser.isSet(QStringLiteral("no-augment"))) {
-        project.augmentation.enabled = false;
+        project->augmentation.enabled = false;
     }
+    // Set through the project reader: the same names, checks and messages as the file's.
+    for (const auto& [option, path] :
+         {std::pair{QStringLiteral("class-weights"), QStringLiteral("training.class_weights")},
+          std::pair{QStringLiteral("batch-norm-statistics"),
+                    QStringLiteral("training.batch_norm_statistics")}}) {
+        if (!parser.isSet(option)) {
+            continue;
+        }
+        const Status set = setProjectValue(project, path, parser.value(option));
+        if (!set) {
+            printError(QStringLiteral("--%1: %2").arg(option, set.error()));
+            return false;
+        }
+    }
+    return true;
+}
+
+int runTrain(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Trains a network as the project file describes (or on a dataset folder with a "
+        "template) and writes a run folder: project.json, history.csv, log.txt, "
+        "checkpoint-last.ckpt and checkpoint-best.ckpt; at the end model.pt and, when the "
+        "dataset has a test split, its evaluation in evaluation/. Ctrl-C stops after the "
+        "current batch with a checkpoint; 'classifier-cli resume RUN_DIR' continues."));
+    addProjectOptions(parser);
+    parser.addOption(
+        {QStringLiteral("weights"),
+         QStringLiteral("Start from the weights of a checkpoint (continue a saved model)."),
+         QStringLiteral("CKPT")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Run folder to create (required)."),
+                      QStringLiteral("RUN_DIR")});
+    addDistributedOptions(parser);
+    if (const int code = parseOrExit(parser, arguments); code >= 0) {
+        return code;
+    }
+    Project project;
+    TrainOptions options;
+    if (!baseProject(parser, &project, &options.fitOutputToClasses)) {
+        return ExitBadInput;
+    }
+    if (!parser.isSet(QStringLiteral("out"))) {
+        printError(QStringLiteral("--out RUN_DIR is required: the folder the run is written to."));
+        return ExitBadInput;
+    }
+    if (!applySettingOptions(parser, &project)) {
+        return ExitBadInput;
+    }
+    options.runDir = parser.value(QStringLiteral("out"));
     options.initialWeights = parser.value(QStringLiteral("weights"));
     if (!distributedOptions(parser, &options.distributed)) {
         return ExitBadInput;
@@ -443,6 +516,125 @@ int runTrain(const QStringList& arguments)
                        [&](TrainingObserver* observer, TrainingControl* control) {
                            return trainProject(project, options, observer, control);
                        });
+}
+
+// Prints a cross-validation: each fold's run as train prints it (JSON lines tagged with their
+// fold), a line per finished fold, and the summary.
+class FoldPrinter : public CrossValidationObserver
+{
+public:
+    explicit FoldPrinter(bool json) : m_json(json), m_printer(json) {}
+
+    TrainingObserver* foldStarting(int repeat, int fold, const QString& runDir) override
+    {
+        ++m_started;
+        m_printer.setTag(
+            {{QStringLiteral("fold"), fold + 1}, {QStringLiteral("repeat"), repeat + 1}});
+        if (!m_json) {
+            printOut(QStringLiteral("Fold %1, repeat %2: %3")
+                         .arg(fold + 1)
+                         .arg(repeat + 1)
+                         .arg(QDir::toNativeSeparators(runDir)));
+        }
+        return &m_printer;
+    }
+    void foldEnded(const FoldScore& score) override
+    {
+        if (!m_json) {
+            printOut(QStringLiteral("Fold %1: accuracy %2, balanced accuracy %3, macro F1 %4 on "
+                                    "%5 held-out images.")
+                         .arg(score.fold + 1)
+                         .arg(score.accuracy, 0, 'f', 4)
+                         .arg(score.balancedAccuracy, 0, 'f', 4)
+                         .arg(score.macroF1, 0, 'f', 4)
+                         .arg(score.testCount));
+        }
+    }
+    int started() const { return m_started; }
+
+private:
+    bool m_json;
+    ProgressPrinter m_printer;
+    int m_started = 0;
+};
+
+QString meanSdText(const MeanSd& m)
+{
+    return QStringLiteral("%1 ± %2").arg(m.mean, 0, 'f', 4).arg(m.sd, 0, 'f', 4);
+}
+
+int runCrossval(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Cross-validates: splits every image of the dataset into K stratified folds (keeping "
+        "the project's groups whole), trains one run per fold whose test split is the held-out "
+        "fold (validation comes from the other folds), and writes OUT/fold-K run folders, "
+        "OUT/crossval.json and OUT/crossval.csv with each fold's scores and their mean and "
+        "standard deviation."));
+    addProjectOptions(parser);
+    parser.addOption(
+        {QStringLiteral("folds"), QStringLiteral("Folds (k, default 5)."), QStringLiteral("K")});
+    parser.addOption({QStringLiteral("repeats"),
+                      QStringLiteral("Repeat with other folds and seeds (default 1); folders "
+                                     "OUT/repeat-R/fold-K."),
+                      QStringLiteral("R")});
+    parser.addOption({QStringLiteral("out"),
+                      QStringLiteral("Folder to create for the folds and the summary (required)."),
+                      QStringLiteral("DIR")});
+    if (const int code = parseOrExit(parser, arguments); code >= 0) {
+        return code;
+    }
+    Project project;
+    CrossValidationOptions options;
+    if (!baseProject(parser, &project, &options.fitOutputToClasses) ||
+        !applySettingOptions(parser, &project) ||
+        !intOption(parser, QStringLiteral("folds"), 2, &options.folds) ||
+        !intOption(parser, QStringLiteral("repeats"), 1, &options.repeats)) {
+        return ExitBadInput;
+    }
+    if (!parser.isSet(QStringLiteral("out"))) {
+        printError(QStringLiteral("--out DIR is required: the folder the folds are written to."));
+        return ExitBadInput;
+    }
+    options.outDir = parser.value(QStringLiteral("out"));
+    const bool json = parser.isSet(QStringLiteral("json"));
+    TrainingControl control;
+    g_control = &control;
+    std::signal(SIGINT, onInterrupt);
+    FoldPrinter printer(json);
+    const Result<CrossValidationSummary> summary =
+        crossValidate(project, options, &printer, &control);
+    std::signal(SIGINT, SIG_DFL);
+    g_control = nullptr;
+    if (!summary) {
+        printError(summary.error());
+        if (printer.started() == 0) {
+            return ExitBadInput;
+        }
+        return control.stopRequested() ? ExitInterrupted : ExitFailure;
+    }
+    if (json) {
+        QJsonObject object = summaryToJson(*summary);
+        object.insert(QStringLiteral("event"), QStringLiteral("crossval"));
+        printOut(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+        return ExitOk;
+    }
+    printOut(QStringLiteral("Cross-validation, %1 folds x %2: accuracy %3, balanced accuracy %4, "
+                            "macro F1 %5 (mean ± standard deviation over %6 runs).")
+                 .arg(summary->folds)
+                 .arg(summary->repeats)
+                 .arg(meanSdText(summary->accuracy), meanSdText(summary->balancedAccuracy),
+                      meanSdText(summary->macroF1))
+                 .arg(summary->scores.size()));
+    for (int c = 0; c < summary->classes.size(); ++c) {
+        printOut(QStringLiteral("  recall of %1: %2")
+                     .arg(summary->classes[c], meanSdText(summary->recall.value(c))));
+    }
+    printOut(QStringLiteral("Summary: %1")
+                 .arg(QDir::toNativeSeparators(
+                     QDir(options.outDir).filePath(crossvalfiles::summaryJson))));
+    return ExitOk;
 }
 
 int runResume(const QStringList& arguments)
@@ -484,6 +676,9 @@ QVector<CliCommand> trainingCommands()
 {
     return {{QStringLiteral("train"), QStringLiteral("train a network and write a run folder"),
              &runTrain},
+            {QStringLiteral("crossval"),
+             QStringLiteral("cross-validate: train k folds and summarise their scores"),
+             &runCrossval},
             {QStringLiteral("resume"), QStringLiteral("continue a run from its last checkpoint"),
              &runResume}};
 }

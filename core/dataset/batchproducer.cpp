@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <utility>
 
 namespace studio {
@@ -78,6 +79,46 @@ void BatchProducer::stop()
     m_workers.clear();
 }
 
+namespace {
+
+// Fisher-Yates with the seeded generator (the same order on every platform).
+void shuffle(std::vector<int>& items, SplitMix& random)
+{
+    for (size_t i = items.size(); i > 1; --i) {
+        std::swap(items[i - 1], items[size_t(random.below(i))]);
+    }
+}
+
+// An order as long as `shuffled` whose every position draws a class uniformly, then that
+// class's next image; each class cycles through its images, reshuffled at every new round.
+std::vector<int> balancedOrder(const std::vector<int>& shuffled, const std::vector<int64_t>& labels,
+                               SplitMix& random)
+{
+    std::map<int64_t, std::vector<int>> byClass; // each class's images in shuffled order
+    for (const int i : shuffled) {
+        byClass[labels[size_t(i)]].push_back(i);
+    }
+    std::vector<std::vector<int>*> classes;
+    for (auto& [label, images] : byClass) {
+        classes.push_back(&images);
+    }
+    std::vector<size_t> next(classes.size(), 0);
+    std::vector<int> order;
+    order.reserve(shuffled.size());
+    while (!classes.empty() && order.size() < shuffled.size()) {
+        const size_t c = size_t(random.below(classes.size()));
+        std::vector<int>& images = *classes[c];
+        if (next[c] == images.size()) {
+            shuffle(images, random); // a new round through this class
+            next[c] = 0;
+        }
+        order.push_back(images[next[c]++]);
+    }
+    return order;
+}
+
+} // namespace
+
 void BatchProducer::startEpoch(int epoch)
 {
     stop();
@@ -87,8 +128,9 @@ void BatchProducer::startEpoch(int epoch)
     }
     if (m_options.shuffle) {
         SplitMix random(mix64(m_options.seed ^ mix64(quint64(epoch) + 0x5eedULL)));
-        for (size_t i = order.size(); i > 1; --i) {
-            std::swap(order[i - 1], order[size_t(random.below(i))]);
+        shuffle(order, random);
+        if (m_options.balanceClasses) {
+            order = balancedOrder(order, m_labels, random);
         }
     }
     if (m_options.shards > 1 && !order.empty()) {

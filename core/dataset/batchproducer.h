@@ -40,6 +40,10 @@ struct BatchOptions
     bool shuffle = false;
     bool augment = false;
     quint64 seed = 0; // shuffling and augmentation; the same seed gives the same batches
+    // With shuffle: every position of an epoch's order draws a class uniformly, then that
+    // class's next image (each class cycles through its own shuffled images), so that batches
+    // are balanced however unbalanced the split is. The epoch keeps its length.
+    bool balanceClasses = false;
     int threads = 0;  // producer threads; 0: all cores but one (at least one)
     int prefetch = 4; // batches built ahead of the consumer
     // Distributed training: this process takes every `shards`-th image of each epoch's order,

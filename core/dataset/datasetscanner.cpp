@@ -1,5 +1,6 @@
 #include "dataset/datasetscanner.h"
 
+#include "dataset/folds.h"
 #include "dataset/imagecache.h"
 #include "dataset/imagedecoder.h"
 #include "dataset/parallel_p.h"
@@ -9,12 +10,14 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QSet>
 
 #ifdef Q_OS_UNIX
 #include <dirent.h>
 #endif
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -198,6 +201,82 @@ QString splitsNamed(const bool (&inSplit)[kSplitCount])
         }
     }
     return names.join(QStringLiteral(" and "));
+}
+
+// How the settings group images, as the split record names it ("" for none).
+QString groupingName(const DatasetSettings& settings)
+{
+    switch (settings.groupBy) {
+    case GroupBy::None:
+        return {};
+    case GroupBy::Folder:
+        return QStringLiteral("folder");
+    case GroupBy::Pattern:
+        return QStringLiteral("pattern:") + settings.groupPattern;
+    }
+    return {};
+}
+
+// For a dataset that came split in folders: the groups with images in more than one split, as a
+// sentence (empty when none, or when the settings do not group).
+QString groupLeakWarning(const DatasetIndex& index, const DatasetSettings& settings)
+{
+    if (settings.groupBy == GroupBy::None) {
+        return {};
+    }
+    QHash<QString, QSet<int>> splitsOfGroup;
+    for (const DatasetItem& item : index.items) {
+        splitsOfGroup[groupOf(item.path, index.classes.value(item.label), settings)].insert(
+            int(item.split));
+    }
+    QStringList leaking;
+    for (auto it = splitsOfGroup.constBegin(); it != splitsOfGroup.constEnd(); ++it) {
+        if (it.value().size() > 1) {
+            leaking.append(it.key());
+        }
+    }
+    if (leaking.isEmpty()) {
+        return {};
+    }
+    leaking.sort();
+    return QStringLiteral("Leakage: %1 group(s) have images in more than one split: %2. Images "
+                          "of one specimen in both training and test make the scores too "
+                          "optimistic; move each group's images into one split.")
+        .arg(leaking.size())
+        .arg(listSome(leaking));
+}
+
+// When the training split's largest class has more than three times the images of its
+// smallest (that has any): a sentence naming both, with the fix; else empty.
+QString imbalanceWarning(const DatasetIndex& index)
+{
+    int largest = -1;
+    int smallest = -1;
+    for (int c = 0; c < index.classes.size(); ++c) {
+        const int n = index.count(Split::Train, c);
+        if (n == 0) {
+            continue; // reported as a class without images
+        }
+        if (largest < 0 || n > index.count(Split::Train, largest)) {
+            largest = c;
+        }
+        if (smallest < 0 || n < index.count(Split::Train, smallest)) {
+            smallest = c;
+        }
+    }
+    if (largest < 0 ||
+        index.count(Split::Train, largest) <= 3 * index.count(Split::Train, smallest)) {
+        return {};
+    }
+    return QStringLiteral("Unbalanced classes: '%1' has %2 training images, '%3' only %4. The "
+                          "network will favour the large classes; set \"Unbalanced classes\" "
+                          "(class_weights) on the Train page to \"balanced\" or "
+                          "\"balanced_sampling\", and judge the model by its balanced accuracy "
+                          "and per-class recall.")
+        .arg(index.classes[largest])
+        .arg(index.count(Split::Train, largest))
+        .arg(index.classes[smallest])
+        .arg(index.count(Split::Train, smallest));
 }
 
 Status checkSettings(const DatasetSettings& settings)
@@ -446,7 +525,8 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
             }
         }
         const SplitManifest recipe(settings.splitSeed, settings.trainRatio,
-                                   settings.validationRatio, settings.testRatio);
+                                   settings.validationRatio, settings.testRatio,
+                                   groupingName(settings));
         SplitManifest manifest = recipe;
         index.manifestPath =
             options.manifestPath.isEmpty() ? defaultManifestPath(root) : options.manifestPath;
@@ -476,7 +556,19 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
                 manifest = std::move(*loaded);
             }
         }
-        const bool changed = manifest.update(filesPerClass) || remade;
+        QHash<QString, int> labelOf;
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            labelOf.insert(candidates[i].path, candidates[i].label);
+        }
+        const auto groupOfFile = [&](const QString& path) {
+            return groupOf(path, index.classes.value(labelOf.value(path)), settings);
+        };
+        const bool changed =
+            manifest.update(filesPerClass,
+                            settings.groupBy == GroupBy::None
+                                ? std::function<QString(const QString&)>()
+                                : std::function<QString(const QString&)>(groupOfFile)) ||
+            remade;
         if (changed && options.writeManifest) {
             const Status saved = manifest.save(index.manifestPath);
             if (!saved) {
@@ -641,6 +733,14 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
     classSentences(index.emptyClasses,
                    QStringLiteral("The class '%1' has no usable images in the %2 split."),
                    QStringLiteral("%1 classes have no usable images in the %2 split: %3."));
+    if (folders) {
+        if (const QString leaking = groupLeakWarning(index, settings); !leaking.isEmpty()) {
+            index.warnings.append(leaking);
+        }
+    }
+    if (const QString unbalanced = imbalanceWarning(index); !unbalanced.isEmpty()) {
+        index.warnings.append(unbalanced);
+    }
     if (folders && !index.hasValidation) {
         index.warnings.append(QStringLiteral("There is no validation folder; add '%1/validation/"
                                              "<class>/' to see how the model does on images it "

@@ -24,6 +24,14 @@ enum class FillMode
     Wrap
 }; // "nearest" | "constant" | ...
 
+// What keeps images together in one split (and one fold): their specimen, slide, plate or patient.
+enum class GroupBy
+{
+    None,   // "none": every image on its own
+    Folder, // "folder": the folder right below the class folder (class/specimen/img.png)
+    Pattern // "pattern": group_pattern's first capture (or whole match) in the file name
+};
+
 // Where the images are and how they become tensors.
 struct DatasetSettings
 {
@@ -33,6 +41,8 @@ struct DatasetSettings
     double validationRatio = 0.1;
     double testRatio = 0.1;
     quint64 splitSeed = 42;               // "split_seed"
+    GroupBy groupBy = GroupBy::None;      // "group_by"
+    QString groupPattern;                 // "group_pattern": a regular expression
     int imageSize = 64;                   // "image_size": square side in pixels (in_size)
     ColorMode colorMode = ColorMode::Rgb; // "color_mode"
     double rescale = 1.0 / 255.0;         // "rescale"

@@ -1,6 +1,7 @@
 // Private to core/dataset: the hashing and random numbers behind seeds, the same on every platform.
 #pragma once
 
+#include <QString>
 #include <QtGlobal>
 
 namespace studio {
@@ -13,6 +14,16 @@ inline quint64 mix64(quint64 h)
     h ^= h >> 27;
     h *= 0x94d049bb133111ebULL;
     h ^= h >> 31;
+    return h;
+}
+
+// FNV-1a over UTF-8: the same on every platform and Qt version (unlike qHash).
+inline quint64 stableHash(const QString& text)
+{
+    quint64 h = 0xcbf29ce484222325ULL;
+    for (const char c : text.toUtf8()) {
+        h = (h ^ quint64(uchar(c))) * 0x100000001b3ULL;
+    }
     return h;
 }
 

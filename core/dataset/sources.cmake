@@ -11,6 +11,8 @@ list(APPEND STUDIO_CORE_SOURCES
     dataset/datasetscanner.cpp
     dataset/datasetscanner.h
     dataset/datasetsettings.h
+    dataset/folds.cpp
+    dataset/folds.h
     dataset/fashionmnist.cpp
     dataset/fashionmnist.h
     dataset/idxreader.cpp
@@ -27,3 +29,6 @@ list(APPEND STUDIO_CORE_SOURCES
     dataset/splitmanifest.cpp
     dataset/splitmanifest.h
 )
+
+# Torch-free: grouping and folds need Qt only.
+set_source_files_properties(dataset/folds.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -22,16 +22,6 @@ namespace {
 constexpr int kManifestVersion = 1;
 const char* const kFormatName = "classifier-studio-split";
 
-// FNV-1a over UTF-8: the same on every platform and Qt version (unlike qHash).
-quint64 stableHash(const QString& text)
-{
-    quint64 h = 0xcbf29ce484222325ULL;
-    for (const char c : text.toUtf8()) {
-        h = (h ^ quint64(uchar(c))) * 0x100000001b3ULL;
-    }
-    return h;
-}
-
 Split splitFromName(const QString& name, bool* ok)
 {
     *ok = true;
@@ -50,8 +40,9 @@ Split splitFromName(const QString& name, bool* ok)
 
 } // namespace
 
-SplitManifest::SplitManifest(quint64 seed, double train, double validation, double test)
-    : m_seed(seed)
+SplitManifest::SplitManifest(quint64 seed, double train, double validation, double test,
+                             const QString& grouping)
+    : m_seed(seed), m_grouping(grouping)
 {
     const double sum = train + validation + test;
     m_ratios[0] = train / sum;
@@ -61,7 +52,7 @@ SplitManifest::SplitManifest(quint64 seed, double train, double validation, doub
 
 bool SplitManifest::sameRecipe(const SplitManifest& other) const
 {
-    if (m_seed != other.m_seed) {
+    if (m_seed != other.m_seed || m_grouping != other.m_grouping) {
         return false;
     }
     for (int s = 0; s < kSplitCount; ++s) {
@@ -72,25 +63,49 @@ bool SplitManifest::sameRecipe(const SplitManifest& other) const
     return true;
 }
 
-bool SplitManifest::update(const QVector<QStringList>& filesPerClass)
+bool SplitManifest::update(const QVector<QStringList>& filesPerClass,
+                           const std::function<QString(const QString&)>& groupOf)
 {
+    const auto group = [&](const QString& file) {
+        const QString name = groupOf ? groupOf(file) : QString();
+        return name.isEmpty() ? file : name;
+    };
     bool changed = false;
     QHash<QString, Split> kept;
+    QHash<QString, Split> splitOfGroup; // groups that already have a split
     for (const QStringList& files : filesPerClass) {
-        int counts[kSplitCount] = {0, 0, 0};
-        QVector<std::pair<quint64, QString>> fresh;
         for (const QString& file : files) {
             const auto found = m_assignment.constFind(file);
             if (found != m_assignment.constEnd()) {
                 kept.insert(file, *found);
-                ++counts[int(*found)];
-            } else {
-                fresh.append({mix64(m_seed ^ mix64(stableHash(file))), file});
+                splitOfGroup.insert(group(file), *found);
             }
+        }
+    }
+    for (const QStringList& files : filesPerClass) {
+        int counts[kSplitCount] = {0, 0, 0};
+        QHash<QString, QStringList> freshGroups; // new files by group, in file order
+        for (const QString& file : files) {
+            const auto found = kept.constFind(file);
+            if (found != kept.constEnd()) {
+                ++counts[int(*found)];
+            } else if (splitOfGroup.contains(group(file))) {
+                const Split split = splitOfGroup.value(group(file));
+                kept.insert(file, split);
+                ++counts[int(split)];
+                changed = true;
+            } else {
+                freshGroups[group(file)].append(file);
+            }
+        }
+        QVector<std::pair<quint64, QString>> fresh;
+        for (auto it = freshGroups.constBegin(); it != freshGroups.constEnd(); ++it) {
+            fresh.append({mix64(m_seed ^ mix64(stableHash(it.key()))), it.key()});
         }
         std::sort(fresh.begin(), fresh.end());
         const double total = double(files.size());
         for (const auto& entry : fresh) {
+            const QStringList& members = freshGroups[entry.second];
             int best = 0;
             double bestDeficit = -1e300;
             for (int s = 0; s < kSplitCount; ++s) {
@@ -103,8 +118,11 @@ bool SplitManifest::update(const QVector<QStringList>& filesPerClass)
                     best = s;
                 }
             }
-            ++counts[best];
-            kept.insert(entry.second, Split(best));
+            counts[best] += int(members.size());
+            splitOfGroup.insert(entry.second, Split(best));
+            for (const QString& file : members) {
+                kept.insert(file, Split(best));
+            }
             changed = true;
         }
     }
@@ -131,6 +149,9 @@ QByteArray SplitManifest::toJson() const
     // A string: JSON numbers lose 64-bit integers.
     root.insert(QStringLiteral("seed"), QString::number(m_seed));
     root.insert(QStringLiteral("ratios"), ratios);
+    if (!m_grouping.isEmpty()) {
+        root.insert(QStringLiteral("grouping"), m_grouping);
+    }
     root.insert(QStringLiteral("files"), files);
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
@@ -164,7 +185,8 @@ Result<SplitManifest> SplitManifest::fromJson(const QByteArray& json, const QStr
                                       "images again.")
                            .arg(file)};
     }
-    SplitManifest manifest(seed, train, validation, test);
+    SplitManifest manifest(seed, train, validation, test,
+                           root.value(QStringLiteral("grouping")).toString());
     const QJsonObject files = root.value(QStringLiteral("files")).toObject();
     for (auto it = files.constBegin(); it != files.constEnd(); ++it) {
         bool ok = false;

@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include <functional>
+
 namespace studio {
 
 // Which split each image file belongs to, and the seed and ratios that made the split. New files
@@ -17,16 +19,22 @@ class SplitManifest
 {
 public:
     SplitManifest() = default;
-    SplitManifest(quint64 seed, double train, double validation, double test);
+    // `grouping` names how images are grouped ("" for none, "folder", "pattern:REGEX"): a split
+    // made with another grouping is made again.
+    SplitManifest(quint64 seed, double train, double validation, double test,
+                  const QString& grouping = QString());
 
     quint64 seed() const { return m_seed; }
     double ratio(Split split) const { return m_ratios[int(split)]; }
     bool sameRecipe(const SplitManifest& other) const;
 
     // Assigns every file not yet assigned: within its class, in an order fixed by the seed and
-    // the file's path alone, to the split furthest below its share of the class. Files no
-    // longer present are forgotten. Returns true when anything changed.
-    bool update(const QVector<QStringList>& filesPerClass);
+    // the file's path alone, to the split furthest below its share of the class. With `groupOf`
+    // (a file's group, "" for none), a file whose group already has a split goes there, and a
+    // new group is assigned as a whole (its size counted). Files no longer present are
+    // forgotten. Returns true when anything changed.
+    bool update(const QVector<QStringList>& filesPerClass,
+                const std::function<QString(const QString&)>& groupOf = {});
 
     bool contains(const QString& path) const { return m_assignment.contains(path); }
     Split splitOf(const QString& path) const { return m_assignment.value(path, Split::Train); }
@@ -40,6 +48,7 @@ public:
 
 private:
     quint64 m_seed = 42;
+    QString m_grouping;
     double m_ratios[kSplitCount] = {0.8, 0.1, 0.1};
     QHash<QString, Split> m_assignment;
 };

@@ -193,6 +193,70 @@ torch::Tensor ActivationLayerImpl::forward(const torch::Tensor& x)
     return applyActivation(x, spec.activation);
 }
 
+namespace {
+
+std::vector<BatchNormalizationLayerImpl*> batchNormLayers(torch::nn::Sequential& module)
+{
+    std::vector<BatchNormalizationLayerImpl*> layers;
+    for (const std::shared_ptr<torch::nn::Module>& child : module->children()) {
+        if (auto* layer = child->as<BatchNormalizationLayerImpl>()) {
+            layers.push_back(layer);
+        }
+    }
+    return layers;
+}
+
+} // namespace
+
+bool hasBatchNormalization(torch::nn::Sequential& module)
+{
+    return !batchNormLayers(module).empty();
+}
+
+int64_t recomputeBatchNormStatistics(torch::nn::Sequential& module,
+                                     const std::function<torch::Tensor()>& nextImages)
+{
+    const std::vector<BatchNormalizationLayerImpl*> layers = batchNormLayers(module);
+    if (layers.empty()) {
+        return 0;
+    }
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = module->is_training();
+    std::vector<double> momenta;
+    std::vector<std::array<torch::Tensor, 2>> before;
+    for (BatchNormalizationLayerImpl* layer : layers) {
+        momenta.push_back(layer->spec.momentum);
+        before.push_back({layer->running_mean.clone(), layer->running_var.clone()});
+    }
+    module->eval();
+    for (BatchNormalizationLayerImpl* layer : layers) {
+        layer->train();
+    }
+    int64_t seen = 0;
+    for (torch::Tensor images = nextImages(); images.defined(); images = nextImages()) {
+        const int64_t n = images.size(0);
+        if (n < 2) {
+            continue; // no variance in one image (and torch refuses it after a Dense layer)
+        }
+        // torch's momentum n / (seen + n) makes the running values the size-weighted mean of
+        // the batches' values; Keras's momentum is one minus torch's.
+        for (BatchNormalizationLayerImpl* layer : layers) {
+            layer->spec.momentum = 1.0 - double(n) / double(seen + n);
+        }
+        module->forward(images);
+        seen += n;
+    }
+    for (size_t i = 0; i < layers.size(); ++i) {
+        layers[i]->spec.momentum = momenta[i];
+        if (seen == 0) {
+            layers[i]->running_mean.copy_(before[i][0]);
+            layers[i]->running_var.copy_(before[i][1]);
+        }
+    }
+    module->train(wasTraining);
+    return seen;
+}
+
 bool prefersChannelsLast(const ModelSpec& model, const InputShape& input)
 {
     const bool convolutional =

@@ -15,6 +15,7 @@
 #include <torch/nn.h>
 
 #include <array>
+#include <functional>
 
 namespace studio {
 
@@ -132,6 +133,17 @@ bool prefersChannelsLast(const ModelSpec& model, const InputShape& input);
 // Puts the module's 4-D parameters in channels-last memory. Values, names and the NCHW meaning
 // of every tensor are unchanged (only strides change); call it again after loading weights.
 void useChannelsLast(torch::nn::Module& module);
+
+// Whether the module has BatchNormalization layers.
+bool hasBatchNormalization(torch::nn::Sequential& module);
+
+// Measures every BatchNormalization layer's moving mean and variance anew for the weights as they
+// are now, as torch.optim.swa_utils.update_bn does: the layers forget their statistics and take
+// the average of the batch statistics of the images `nextImages` yields (an undefined tensor
+// ends them), each batch weighted by its size, with every other layer (Dropout included) in
+// inference mode. Returns the images seen; with none, the statistics are left as they were.
+int64_t recomputeBatchNormStatistics(torch::nn::Sequential& module,
+                                     const std::function<torch::Tensor()>& nextImages);
 
 // CUDA when LibTorch has it and a GPU is present, else the CPU.
 torch::Device preferredDevice();

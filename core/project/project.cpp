@@ -75,7 +75,14 @@ const EnumNames<OptimizerKind> kOptimizers{{{OptimizerKind::Adam, QStringLiteral
                                             {OptimizerKind::RmsProp, QStringLiteral("rmsprop")}}};
 const EnumNames<ClassWeighting> kClassWeights{
     {{ClassWeighting::None, QStringLiteral("none")},
-     {ClassWeighting::Balanced, QStringLiteral("balanced")}}};
+     {ClassWeighting::Balanced, QStringLiteral("balanced")},
+     {ClassWeighting::BalancedSampling, QStringLiteral("balanced_sampling")}}};
+const EnumNames<GroupBy> kGroupBy{{{GroupBy::None, QStringLiteral("none")},
+                                   {GroupBy::Folder, QStringLiteral("folder")},
+                                   {GroupBy::Pattern, QStringLiteral("pattern")}}};
+const EnumNames<BatchNormStatistics> kBatchNormStatistics{
+    {{BatchNormStatistics::Recompute, QStringLiteral("recompute")},
+     {BatchNormStatistics::MovingAverage, QStringLiteral("moving_average")}}};
 
 QStringList monitorNames()
 {
@@ -186,6 +193,21 @@ void readDataset(const QJsonValue& value, const QString& baseDir, DatasetSetting
     qint64 splitSeed = qint64(dataset->splitSeed);
     if (reader.readInt64(QStringLiteral("split_seed"), &splitSeed, 0, qint64(1) << 53)) {
         dataset->splitSeed = quint64(splitSeed);
+    }
+    readEnum(reader, QStringLiteral("group_by"), &dataset->groupBy, kGroupBy);
+    reader.readString(QStringLiteral("group_pattern"), &dataset->groupPattern);
+    if (dataset->groupBy == GroupBy::Pattern) {
+        const QRegularExpression pattern(dataset->groupPattern);
+        if (dataset->groupPattern.isEmpty() || !pattern.isValid()) {
+            reader.addError(reader.childPath(QStringLiteral("group_pattern")),
+                            QStringLiteral("must be a regular expression that finds the group in "
+                                           "a file name (its first capture, e.g. "
+                                           "\"^(slide\\d+)_\"), got '%1'%2")
+                                .arg(dataset->groupPattern,
+                                     pattern.isValid()
+                                         ? QString()
+                                         : QStringLiteral(": ") + pattern.errorString()));
+        }
     }
     reader.readInt(QStringLiteral("image_size"), &dataset->imageSize, kMinImageSize, kMaxImageSize);
     readEnum(reader, QStringLiteral("color_mode"), &dataset->colorMode, kColorModes);
@@ -372,6 +394,8 @@ void readTraining(const QJsonValue& value, TrainingSettings* training, JsonDiagn
                       NumberRange::halfOpen(0, 1));
     readEnum(reader, QStringLiteral("class_weights"), &training->classWeights, kClassWeights);
     reader.readInt(QStringLiteral("batch_size"), &training->batchSize, 1, kIntMax);
+    readEnum(reader, QStringLiteral("batch_norm_statistics"), &training->batchNormStatistics,
+             kBatchNormStatistics);
     reader.readInt(QStringLiteral("epochs"), &training->epochs, 1, kIntMax);
     qint64 seed = qint64(training->seed);
     if (reader.readInt64(QStringLiteral("seed"), &seed, 0, (qint64(1) << 53))) {
@@ -408,6 +432,10 @@ QJsonObject datasetToJson(const DatasetSettings& dataset, const QString& baseDir
                             {QStringLiteral("validation"), dataset.validationRatio},
                             {QStringLiteral("test"), dataset.testRatio}});
     json.insert(QStringLiteral("split_seed"), double(dataset.splitSeed));
+    json.insert(QStringLiteral("group_by"), kGroupBy.name(dataset.groupBy));
+    if (dataset.groupBy == GroupBy::Pattern || !dataset.groupPattern.isEmpty()) {
+        json.insert(QStringLiteral("group_pattern"), dataset.groupPattern);
+    }
     json.insert(QStringLiteral("image_size"), dataset.imageSize);
     json.insert(QStringLiteral("color_mode"), kColorModes.name(dataset.colorMode));
     json.insert(QStringLiteral("rescale"), dataset.rescale);
@@ -489,6 +517,8 @@ QJsonObject trainingToJson(const TrainingSettings& t)
     json.insert(QStringLiteral("label_smoothing"), t.labelSmoothing);
     json.insert(QStringLiteral("class_weights"), kClassWeights.name(t.classWeights));
     json.insert(QStringLiteral("batch_size"), t.batchSize);
+    json.insert(QStringLiteral("batch_norm_statistics"),
+                kBatchNormStatistics.name(t.batchNormStatistics));
     json.insert(QStringLiteral("epochs"), t.epochs);
     json.insert(QStringLiteral("seed"), double(t.seed));
     json.insert(QStringLiteral("threads"), t.threads);
@@ -655,6 +685,42 @@ Result<LoadedProject> loadProject(const QString& path)
 Status saveProject(const QString& path, const Project& project)
 {
     return writeFileAtomically(path, projectToJson(project, QFileInfo(path).absolutePath()));
+}
+
+Status setProjectValue(Project* project, const QString& path, const QJsonValue& value)
+{
+    QJsonObject json = QJsonDocument::fromJson(projectToJson(*project)).object();
+    const QStringList keys = path.split(QLatin1Char('.'));
+    // Copy down the path, set the value, and put the copies back on the way up.
+    QVector<QJsonObject> objects = {json};
+    for (int i = 0; i + 1 < keys.size(); ++i) {
+        objects.append(objects.last().value(keys[i]).toObject());
+    }
+    objects.last().insert(keys.last(), value);
+    for (int i = int(keys.size()) - 2; i >= 0; --i) {
+        objects[i].insert(keys[i], objects[i + 1]);
+    }
+    Result<LoadedProject> changed =
+        projectFromJson(QJsonDocument(objects.first()).toJson(), QString(), path);
+    if (!changed) {
+        return Failure{changed.error()};
+    }
+    const Project before = *project;
+    *project = changed->project;
+    // What the file does not hold stays as it was (the optimizers not chosen, the cache budget).
+    OptimizerSettings& optimizer = project->training.optimizer;
+    const OptimizerSettings& kept = before.training.optimizer;
+    if (optimizer.kind != OptimizerKind::Adam) {
+        optimizer.adam = kept.adam;
+    }
+    if (optimizer.kind != OptimizerKind::Sgd) {
+        optimizer.sgd = kept.sgd;
+    }
+    if (optimizer.kind != OptimizerKind::RmsProp) {
+        optimizer.rmsprop = kept.rmsprop;
+    }
+    project->dataset.cacheBudgetBytes = before.dataset.cacheBudgetBytes;
+    return {};
 }
 
 bool sameProject(const Project& a, const Project& b)

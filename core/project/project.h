@@ -13,6 +13,7 @@
 #include "training/trainingsettings.h"
 
 #include <QByteArray>
+#include <QJsonValue>
 #include <QString>
 #include <QStringList>
 
@@ -51,6 +52,11 @@ Result<LoadedProject> projectFromJson(const QByteArray& json, const QString& bas
 
 // The project as readable JSON. With a `baseDir`, a dataset root inside it is written relative.
 QByteArray projectToJson(const Project& project, const QString& baseDir = QString());
+
+// Sets one value at a JSON path of the project file ("training.class_weights") through the
+// project reader, so that it is checked exactly as loading checks it; on a Failure (its message
+// names the path) the project is unchanged.
+Status setProjectValue(Project* project, const QString& path, const QJsonValue& value);
 
 // Reads the project file at `path`.
 Result<LoadedProject> loadProject(const QString& path);

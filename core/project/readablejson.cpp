@@ -23,8 +23,9 @@ const QStringList& keyOrder()
         // dataset
         QStringLiteral("root"), QStringLiteral("split_mode"), QStringLiteral("split"),
         QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test"),
-        QStringLiteral("split_seed"), QStringLiteral("image_size"), QStringLiteral("color_mode"),
-        QStringLiteral("rescale"), QStringLiteral("cache_budget_mb"),
+        QStringLiteral("split_seed"), QStringLiteral("group_by"), QStringLiteral("group_pattern"),
+        QStringLiteral("image_size"), QStringLiteral("color_mode"), QStringLiteral("rescale"),
+        QStringLiteral("cache_budget_mb"),
         // augmentation and callbacks
         QStringLiteral("enabled"), QStringLiteral("rotation_range"),
         QStringLiteral("width_shift_range"), QStringLiteral("height_shift_range"),
@@ -43,8 +44,9 @@ const QStringList& keyOrder()
         // training
         QStringLiteral("learning_rate"), QStringLiteral("decay"), QStringLiteral("weight_decay"),
         QStringLiteral("label_smoothing"), QStringLiteral("class_weights"),
-        QStringLiteral("batch_size"), QStringLiteral("epochs"), QStringLiteral("seed"),
-        QStringLiteral("threads"), QStringLiteral("callbacks"), QStringLiteral("early_stopping"),
+        QStringLiteral("batch_size"), QStringLiteral("batch_norm_statistics"),
+        QStringLiteral("epochs"), QStringLiteral("seed"), QStringLiteral("threads"),
+        QStringLiteral("callbacks"), QStringLiteral("early_stopping"),
         QStringLiteral("reduce_lr_on_plateau"), QStringLiteral("terminate_on_nan"),
         QStringLiteral("model_checkpoint"), QStringLiteral("monitor"), QStringLiteral("factor"),
         QStringLiteral("patience"), QStringLiteral("min_delta"), QStringLiteral("cooldown"),

@@ -152,27 +152,54 @@ QString DistributedGroup::lostContact(const std::exception& error) const
         .arg(describe());
 }
 
-void DistributedGroup::broadcast(const std::vector<torch::Tensor>& tensors)
+namespace {
+
+// The tensors as one float32 message, and back.
+torch::Tensor flatten(const std::vector<torch::Tensor>& tensors)
 {
-    torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> parts;
     parts.reserve(tensors.size());
     for (const torch::Tensor& tensor : tensors) {
         parts.push_back(tensor.detach().reshape(-1).to(torch::kFloat));
     }
-    std::vector<torch::Tensor> flat{torch::cat(parts)};
+    return torch::cat(parts);
+}
+
+void unflatten(const torch::Tensor& flat, const std::vector<torch::Tensor>& tensors)
+{
+    int64_t offset = 0;
+    for (const torch::Tensor& tensor : tensors) {
+        const int64_t n = tensor.numel();
+        torch::Tensor target = tensor.detach();
+        target.copy_(flat.narrow(0, offset, n).view(tensor.sizes()));
+        offset += n;
+    }
+}
+
+} // namespace
+
+void DistributedGroup::broadcast(const std::vector<torch::Tensor>& tensors)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> flat{flatten(tensors)};
     try {
         m_impl->group->broadcast(flat)->wait();
     } catch (const std::exception& error) {
         throw DistributedError(lostContact(error).toStdString());
     }
-    int64_t offset = 0;
-    for (const torch::Tensor& tensor : tensors) {
-        const int64_t n = tensor.numel();
-        torch::Tensor target = tensor.detach();
-        target.copy_(flat[0].narrow(0, offset, n).view(tensor.sizes()));
-        offset += n;
+    unflatten(flat[0], tensors);
+}
+
+void DistributedGroup::average(const std::vector<torch::Tensor>& tensors)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> flat{flatten(tensors)};
+    try {
+        m_impl->group->allreduce(flat)->wait();
+    } catch (const std::exception& error) {
+        throw DistributedError(lostContact(error).toStdString());
     }
+    unflatten(flat[0] / double(worldSize()), tensors);
 }
 
 std::vector<double> DistributedGroup::averageGradients(const std::vector<torch::Tensor>& parameters,

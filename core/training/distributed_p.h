@@ -45,6 +45,8 @@ public:
     // Returns the summed flags.
     std::vector<double> averageGradients(const std::vector<torch::Tensor>& parameters,
                                          const std::vector<double>& flags);
+    // Replaces every rank's tensors (in place) by their element-wise mean over the ranks.
+    void average(const std::vector<torch::Tensor>& tensors);
     // Element-wise sums of `values` over the ranks (in double precision).
     std::vector<double> sum(const std::vector<double>& values);
 

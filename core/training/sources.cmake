@@ -1,5 +1,7 @@
 # Sources of core/training, relative to core/.
 list(APPEND STUDIO_CORE_SOURCES
+    training/advice.cpp
+    training/advice.h
     training/callbacks.cpp
     training/checkpoint.cpp
     training/checkpoint_p.h
@@ -22,5 +24,5 @@ list(APPEND STUDIO_CORE_SOURCES
 
 # Torch-free: copying a run folder and reading events.jsonl need Qt only, so these compile
 # without torch's precompiled header.
-set_source_files_properties(training/runfolder.cpp training/eventsreader.cpp
+set_source_files_properties(training/runfolder.cpp training/eventsreader.cpp training/advice.cpp
     PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -3,10 +3,12 @@
 #include "common/atomicfile.h"
 #include "dataset/batchloader_p.h"
 #include "dataset/datasetscanner.h"
+#include "dataset/folds.h"
 #include "dataset/imagecache.h"
 #include "export/runexport_p.h"
 #include "model/modelbuilder_p.h"
 #include "project/project.h"
+#include "training/advice.h"
 #include "training/checkpoint_p.h"
 #include "training/distributed_p.h"
 
@@ -171,21 +173,59 @@ private:
     std::vector<torch::Tensor> m_tensors;
 };
 
+// The training images a BatchNormalization statistics pass sees at most: enough for the
+// statistics to settle, and a small share of an epoch on large datasets.
+constexpr int kStatisticsImages = 4096;
+
+// Measures the BatchNormalization statistics anew for the weights as they are (see
+// recomputeBatchNormStatistics) on up to kStatisticsImages training images of `loader`, a sample
+// that changes with `epoch`. In a distributed run every process measures its shard and the
+// statistics are averaged, so that all of them validate and export the same network.
+void refreshBatchNormStatistics(torch::nn::Sequential& module, BatchLoader& loader, int epoch,
+                                const torch::Device& device, torch::MemoryFormat format,
+                                DistributedGroup* group)
+{
+    const int shards = group == nullptr ? 1 : group->worldSize();
+    const int64_t limit = kStatisticsImages / shards;
+    int64_t taken = 0;
+    loader.startEpoch(epoch);
+    TensorBatch batch;
+    recomputeBatchNormStatistics(module, [&]() {
+        if (taken >= limit || !loader.next(&batch)) {
+            return torch::Tensor();
+        }
+        taken += batch.images.size(0);
+        return batch.images.to(device).contiguous(format);
+    });
+    if (group != nullptr) {
+        std::vector<torch::Tensor> buffers;
+        for (const torch::Tensor& buffer : module->buffers()) {
+            buffers.push_back(buffer);
+        }
+        group->average(buffers);
+    }
+}
+
 // Sums of one pass over a split.
 struct PassTotals
 {
     double lossSum = 0;
     double correct = 0;
     double seen = 0;
+    std::vector<double> seenPerClass;    // images of each class
+    std::vector<double> correctPerClass; // of them classified correctly
 };
 
 // Evaluates the module on every batch of a split, without gradients.
 PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoch,
-                    const torch::Device& device, torch::MemoryFormat format, double labelSmoothing)
+                    const torch::Device& device, torch::MemoryFormat format, double labelSmoothing,
+                    int classes)
 {
     torch::NoGradGuard noGrad;
     module->eval();
     PassTotals totals;
+    torch::Tensor seenPerClass = torch::zeros({classes}, torch::kDouble);
+    torch::Tensor correctPerClass = torch::zeros({classes}, torch::kDouble);
     loader.startEpoch(epoch);
     TensorBatch batch;
     while (loader.next(&batch)) {
@@ -197,9 +237,17 @@ PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoc
         const torch::Tensor logits = module->forward(images);
         const double n = double(labels.size(0));
         totals.lossSum += lossOf(logits, labels, {}, labelSmoothing).item<double>() * n;
-        totals.correct += logits.argmax(1).eq(labels).sum().item<double>();
+        const torch::Tensor hits = logits.argmax(1).eq(labels);
+        totals.correct += hits.sum().item<double>();
         totals.seen += n;
+        const torch::Tensor cpuLabels = labels.cpu();
+        seenPerClass.index_add_(0, cpuLabels, torch::ones({labels.size(0)}, torch::kDouble));
+        correctPerClass.index_add_(0, cpuLabels, hits.cpu().to(torch::kDouble));
     }
+    totals.seenPerClass.assign(seenPerClass.data_ptr<double>(),
+                               seenPerClass.data_ptr<double>() + classes);
+    totals.correctPerClass.assign(correctPerClass.data_ptr<double>(),
+                                  correctPerClass.data_ptr<double>() + classes);
     return totals;
 }
 
@@ -221,6 +269,7 @@ struct Session
     QStringList warnings; // for the user, before the run starts (e.g. a damaged checkpoint)
     RunState state;
     QString rescuedRunDir;             // where rescue() saved the run, when it had to
+    QHash<QString, Split> splits;      // an explicit split (a cross-validation fold), if any
     DistributedGroup* group = nullptr; // the other processes of a distributed run, if any
     // Whether this process writes the run folder: rank 0 of a distributed run, or the only one.
     bool writer() const { return group == nullptr || group->rank() == 0; }
@@ -285,6 +334,12 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
         return Failure{index.error()};
     }
     s.index = std::move(*index);
+    if (!s.splits.isEmpty()) {
+        const Status applied = applySplits(&s.index, s.cache.get(), s.splits);
+        if (!applied) {
+            return applied;
+        }
+    }
     if (!s.index.hasValidation || s.index.count(Split::Validation) == 0) {
         return Failure{QStringLiteral("The dataset '%1' has no validation images. Add a "
                                       "validation/ folder, or use a single folder of classes "
@@ -368,6 +423,44 @@ QString rescue(Session& s, const RunState& state, const QString& error)
                        .arg(native(s.runDir), native(folder));
 }
 
+// Images per class of a split.
+QVector<qint64> classCounts(const DatasetIndex& index, Split split)
+{
+    QVector<qint64> counts;
+    for (int c = 0; c < index.classes.size(); ++c) {
+        counts.append(index.count(split, c));
+    }
+    return counts;
+}
+
+// What the advisor looks at after an epoch: the validation pass's counts per class.
+EpochFacts epochFacts(const DatasetIndex& index, const PassTotals& validation)
+{
+    EpochFacts facts;
+    facts.classes = index.classes;
+    for (size_t c = 0; c < validation.seenPerClass.size(); ++c) {
+        facts.validationCounts.append(qint64(validation.seenPerClass[c]));
+        facts.validationCorrect.append(qint64(validation.correctPerClass[c]));
+    }
+    return facts;
+}
+
+// Every process's sums of an epoch added up: training and validation totals, per class too.
+void sumOverProcesses(DistributedGroup& group, PassTotals* trained, PassTotals* validation)
+{
+    std::vector<double> values = {trained->lossSum,    trained->correct,    trained->seen,
+                                  validation->lossSum, validation->correct, validation->seen};
+    values.insert(values.end(), validation->seenPerClass.begin(), validation->seenPerClass.end());
+    values.insert(values.end(), validation->correctPerClass.begin(),
+                  validation->correctPerClass.end());
+    const std::vector<double> sums = group.sum(values);
+    const size_t classes = validation->seenPerClass.size();
+    *trained = {sums[0], sums[1], sums[2], {}, {}};
+    *validation = {sums[3], sums[4], sums[5],
+                   std::vector<double>(sums.begin() + 6, sums.begin() + 6 + long(classes)),
+                   std::vector<double>(sums.begin() + 6 + long(classes), sums.end())};
+}
+
 // The fit loop: epochs from s.state.epoch to s.totalEpochs, with callbacks and checkpoints.
 TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control, RunLog& log)
 {
@@ -386,6 +479,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     trainOptions.shuffle = true;
     trainOptions.augment = s.project.augmentation.enabled;
     trainOptions.seed = settings.seed;
+    trainOptions.balanceClasses = settings.classWeights == ClassWeighting::BalancedSampling;
     if (s.group != nullptr) {
         // Each process trains on its shard of every batch; the shards together are the batch
         // one process would train on, and their averaged gradients its gradient.
@@ -398,9 +492,27 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     BatchOptions evalOptions = trainOptions;
     evalOptions.shuffle = false;
     evalOptions.augment = false;
+    evalOptions.balanceClasses = false;
     evalOptions.evenShards = false; // validation counts every image once; the sums are reduced
     BatchLoader validation(s.index, Split::Validation, s.project.dataset, s.project.augmentation,
                            s.cache.get(), evalOptions);
+    // The BatchNormalization statistics are measured on training images as validation sees
+    // images: not augmented; shuffled, so that a capped pass is a fair sample.
+    std::unique_ptr<BatchLoader> statistics;
+    if (settings.batchNormStatistics == BatchNormStatistics::Recompute &&
+        hasBatchNormalization(s.module)) {
+        BatchOptions statisticsOptions = evalOptions;
+        statisticsOptions.shuffle = true;
+        statisticsOptions.seed = settings.seed + 1;
+        statistics =
+            std::make_unique<BatchLoader>(s.index, Split::Train, s.project.dataset,
+                                          s.project.augmentation, s.cache.get(), statisticsOptions);
+    }
+    const auto refreshStatistics = [&](int epoch) {
+        if (statistics != nullptr) {
+            refreshBatchNormStatistics(s.module, *statistics, epoch, s.device, s.format, s.group);
+        }
+    };
 
     torch::Tensor classWeights;
     if (settings.classWeights == ClassWeighting::Balanced) {
@@ -462,6 +574,19 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                   ? QStringLiteral("Tensors are channels-last (faster convolutions on images of "
                                    "48 px and more).")
                   : QStringLiteral("Tensors are channels-first."));
+
+    RunAdvisor advisor;
+    const auto giveAdvice = [&](const QVector<Advice>& advice, int epoch) {
+        for (const Advice& a : advice) {
+            log.write(QStringLiteral("Advice (%1): %2").arg(a.code, a.message));
+            if (observer != nullptr) {
+                observer->advice({epoch, a.code, a.message});
+            }
+        }
+    };
+    if (state.epoch == 0 && state.batchesDone == 0) {
+        giveAdvice(advisor.beforeTraining(s.index.classes, classCounts(s.index, Split::Train)), -1);
+    }
 
     WeightSnapshot lastGood;
     lastGood.take(*s.module);
@@ -588,6 +713,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             }
             if (!lossIsFinite && callbacks.terminateOnNan) {
                 lastGood.restore(*s.module);
+                giveAdvice(advisor.lossNotFinite(learningRate), epoch);
                 return finish(RunEndedEvent::Outcome::Failed,
                               QStringLiteral("The loss became %1 at epoch %2, batch %3: the "
                                              "learning rate (%4) is probably too high. Training "
@@ -661,6 +787,9 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
             if (!saved) {
                 return finish(RunEndedEvent::Outcome::Failed, rescue(s, state, saved.error()));
             }
+            // model.pt gets statistics that fit its weights (training never reads them, so the
+            // checkpoint above resumes exactly either way).
+            refreshStatistics(epoch);
             return finish(RunEndedEvent::Outcome::Stopped,
                           QStringLiteral("Stopped at epoch %1 after %2 of %3 batches; resume "
                                          "continues from here.")
@@ -669,16 +798,13 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
                               .arg(batches));
         }
 
-        PassTotals val =
-            evaluate(s.module, validation, epoch, s.device, s.format, settings.labelSmoothing);
-        PassTotals trained{state.lossSum, state.correct, state.seen};
+        refreshStatistics(epoch);
+        PassTotals val = evaluate(s.module, validation, epoch, s.device, s.format,
+                                  settings.labelSmoothing, int(s.index.classes.size()));
+        PassTotals trained{state.lossSum, state.correct, state.seen, {}, {}};
         if (s.group != nullptr) {
             // Every process reports the whole run's metrics, so callbacks decide alike.
-            const std::vector<double> sums =
-                s.group->sum({trained.lossSum, trained.correct, trained.seen, val.lossSum,
-                              val.correct, val.seen});
-            trained = {sums[0], sums[1], sums[2]};
-            val = {sums[3], sums[4], sums[5]};
+            sumOverProcesses(*s.group, &trained, &val);
         }
         EpochRecord record;
         record.epoch = epoch;
@@ -759,6 +885,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
         if (observer != nullptr) {
             observer->epochDone({record, improved, warnings});
         }
+        giveAdvice(advisor.afterEpoch(state.history, epochFacts(s.index, val)), epoch);
         if (!saved) {
             return finish(RunEndedEvent::Outcome::Failed, rescue(s, state, saved.error()));
         }
@@ -805,6 +932,13 @@ public:
         write(toJson(event));
         if (m_next != nullptr) {
             m_next->epochDone(event);
+        }
+    }
+    void advice(const AdviceEvent& event) override
+    {
+        write(toJson(event));
+        if (m_next != nullptr) {
+            m_next->advice(event);
         }
     }
     void runEnded(const RunEndedEvent& event) override
@@ -918,7 +1052,10 @@ Result<TrainResult> runSession(Session& s, const QString& checkpoint, bool fullS
             s.group->broadcast(tensors);
         }
         if (newRun && s.writer()) {
-            const Status saved = saveProject(pathIn(s.runDir, runfiles::project), s.project);
+            Status saved = saveProject(pathIn(s.runDir, runfiles::project), s.project);
+            if (saved && !s.splits.isEmpty()) {
+                saved = saveSplits(pathIn(s.runDir, runfiles::splits), s.splits);
+            }
             if (!saved) {
                 return Failure{saved.error()};
             }
@@ -988,6 +1125,7 @@ Result<TrainResult> trainProject(const Project& project, const TrainOptions& opt
     s.totalEpochs = options.epochs > 0 ? options.epochs : project.training.epochs;
     s.project.training.epochs = s.totalEpochs;
     s.batchEventIntervalMs = options.batchEventIntervalMs;
+    s.splits = options.splits;
     Result<TrainResult> result = runSession(s, options.initialWeights, false, true,
                                             options.fitOutputToClasses, observer, control);
     if (writer && !result && !QFileInfo::exists(pathIn(s.runDir, runfiles::lastCheckpoint))) {
@@ -1033,6 +1171,13 @@ Status openRunToResume(Session& s, const QString& runDir, int epochs, QString* f
                           .arg(runfiles::lastCheckpoint, native(previous));
     }
     s.project = loaded->project;
+    if (QFileInfo::exists(pathIn(runDir, runfiles::splits))) {
+        Result<QHash<QString, Split>> splits = loadSplits(pathIn(runDir, runfiles::splits));
+        if (!splits) {
+            return Failure{splits.error()};
+        }
+        s.splits = std::move(*splits);
+    }
     s.totalEpochs = epochs > 0 ? epochs : s.project.training.epochs;
     if (epochs > 0 && epochs != s.project.training.epochs) {
         s.project.training.epochs = epochs;

@@ -3,9 +3,11 @@
 #pragma once
 
 #include "common/result.h"
+#include "dataset/datasetindex.h"
 #include "training/history.h"
 #include "training/trainingevents.h"
 
+#include <QHash>
 #include <QString>
 
 #include <atomic>
@@ -52,6 +54,10 @@ struct TrainOptions
     bool fitOutputToClasses = false; // set the last Dense layer's units to the class count
     int batchEventIntervalMs = 100;  // batch events at most this often (and at epoch ends)
     DistributedOptions distributed;  // several processes; runDir is used by rank 0 only
+    // An explicit split of the dataset's images (path -> split), e.g. a cross-validation fold:
+    // replaces the folders' or the automatic split, leaves out the images it does not name, and
+    // is kept in the run folder (splits.json) for resume. Empty: the usual split.
+    QHash<QString, Split> splits;
 };
 
 // How a run ended, and what it left in its folder.
@@ -75,6 +81,8 @@ inline const QString lastCheckpoint = QStringLiteral("checkpoint-last.ckpt");
 inline const QString bestCheckpoint = QStringLiteral("checkpoint-best.ckpt");
 // The last checkpoint before checkpoint-last: resume falls back to it when the last is damaged.
 inline const QString previousCheckpoint = QStringLiteral("checkpoint-previous.ckpt");
+// The run's explicit split (TrainOptions::splits), when it has one.
+inline const QString splits = QStringLiteral("splits.json");
 } // namespace runfiles
 
 // Trains `project` into options.runDir. Bad input (dataset, layer stack, settings, run folder)

@@ -204,6 +204,17 @@ QJsonObject toJson(const EpochEvent& event)
     return object;
 }
 
+QJsonObject toJson(const AdviceEvent& event)
+{
+    QJsonObject object{{QStringLiteral("event"), QStringLiteral("advice")},
+                       {QStringLiteral("code"), event.code},
+                       {QStringLiteral("message"), event.message}};
+    if (event.epoch >= 0) {
+        object.insert(QStringLiteral("epoch"), event.epoch + 1);
+    }
+    return object;
+}
+
 QJsonObject toJson(const RunEndedEvent& event)
 {
     QJsonObject object{{QStringLiteral("event"), outcomeName(event.outcome)},
@@ -276,6 +287,15 @@ Result<RunEvent> runEventFromJson(const QJsonObject& object)
         r.imagesPerSecond = f.number(QStringLiteral("images_per_second"));
         event.epoch.isBest = f.boolean(QStringLiteral("best"));
         event.epoch.warnings = f.strings(QStringLiteral("warnings"));
+    } else if (name == QLatin1String("advice")) {
+        event.kind = RunEvent::Kind::Advice;
+        AdviceEvent& e = event.advice;
+        e.epoch = object.contains(QStringLiteral("epoch")) ? f.epoch(QStringLiteral("epoch")) : -1;
+        e.code = f.string(QStringLiteral("code"));
+        e.message = f.string(QStringLiteral("message"));
+        if (e.code.isEmpty()) {
+            return Failure{QStringLiteral("an \"advice\" event without a \"code\"")};
+        }
     } else {
         const RunEndedEvent::Outcome outcomes[] = {RunEndedEvent::Outcome::Finished,
                                                    RunEndedEvent::Outcome::Stopped,

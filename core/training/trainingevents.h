@@ -53,6 +53,14 @@ struct EpochEvent
     QStringList warnings; // e.g. images that could not be read and were skipped
 };
 
+// Something looks wrong with the run, in plain words with the fix (see training/advice.h).
+struct AdviceEvent
+{
+    int epoch = -1; // 0-based epoch after which it was given; -1 before the first
+    QString code;   // "chance_level", "overfitting", "dead_class", "diverging", ...
+    QString message;
+};
+
 // The run ended.
 struct RunEndedEvent
 {
@@ -84,6 +92,7 @@ public:
     virtual void runStarted(const RunStartedEvent&) {}
     virtual void batchDone(const BatchEvent&) {}
     virtual void epochDone(const EpochEvent&) {}
+    virtual void advice(const AdviceEvent&) {}
     virtual void runEnded(const RunEndedEvent&) {}
 };
 
@@ -93,10 +102,11 @@ QJsonObject toJson(const LoadingEvent& event);
 QJsonObject toJson(const RunStartedEvent& event);
 QJsonObject toJson(const BatchEvent& event);
 QJsonObject toJson(const EpochEvent& event);
+QJsonObject toJson(const AdviceEvent& event);
 QJsonObject toJson(const RunEndedEvent& event);
 
-// The event's name in JSON ("loading", "started", "batch", "epoch", "finished", "stopped",
-// "failed").
+// The event's name in JSON ("loading", "started", "batch", "epoch", "advice", "finished",
+// "stopped", "failed").
 QString outcomeName(RunEndedEvent::Outcome outcome);
 
 // One event read back from its JSON object: which kind it is, and that kind's values.
@@ -108,6 +118,7 @@ struct RunEvent
         Started,
         Batch,
         Epoch,
+        Advice,
         Ended
     };
     Kind kind = Kind::Loading;
@@ -115,6 +126,7 @@ struct RunEvent
     RunStartedEvent started;
     BatchEvent batch;
     EpochEvent epoch;
+    AdviceEvent advice;
     RunEndedEvent ended;
 };
 

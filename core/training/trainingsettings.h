@@ -13,10 +13,26 @@ enum class OptimizerKind
     RmsProp // "rmsprop"
 };
 
+// How unbalanced classes are handled.
 enum class ClassWeighting
 {
-    None,    // "none": every image counts the same
-    Balanced // "balanced": n_images / (n_classes * n_images_of_class), as scikit-learn's
+    None,            // "none": every image counts the same
+    Balanced,        // "balanced": n_images / (n_classes * n_images_of_class), as scikit-learn's
+    BalancedSampling // "balanced_sampling": each training image's class drawn uniformly (the
+                     // small classes' images repeat, the large ones' are sampled); not Keras's
+};
+
+// What a BatchNormalization layer's moving mean and variance (its inference-time statistics) are.
+enum class BatchNormStatistics
+{
+    // "recompute": at the end of every epoch, forgotten and measured again on up to 4,096
+    // training images (no augmentation) with the weights as they are then. Holds at any dataset
+    // size; departs from Keras, whose moving averages start at mean 0 and variance 1 and, with a
+    // few hundred steps, still weigh those starting values more than the data.
+    Recompute,
+    // "moving_average": Keras's exponential moving average over the training batches
+    // (the layer's "momentum").
+    MovingAverage
 };
 
 // keras.optimizers.Adam
@@ -103,10 +119,11 @@ struct TrainingSettings
     double labelSmoothing = 0;                          // "label_smoothing": in [0, 1)
     ClassWeighting classWeights = ClassWeighting::None; // "class_weights"
     int batchSize = 20;                                 // "batch_size"
-    int epochs = 10;                                    // "epochs"
-    quint64 seed = 42;                                  // "seed": weights, shuffling, augmentation
-    int threads = 0;                                    // "threads": 0 = all cores
-    CallbackSettings callbacks;                         // "callbacks"
+    BatchNormStatistics batchNormStatistics = BatchNormStatistics::Recompute; // see above
+    int epochs = 10;                                                          // "epochs"
+    quint64 seed = 42;          // "seed": weights, shuffling, augmentation
+    int threads = 0;            // "threads": 0 = all cores
+    CallbackSettings callbacks; // "callbacks"
 };
 
 } // namespace studio

@@ -191,6 +191,27 @@ private Q_SLOTS:
                  qPrintable(page.logText()));
     }
 
+    // An advice line of events.jsonl shows in the Train page's banner and its log.
+    void adviceShowsInTheBanner()
+    {
+        QTemporaryDir run;
+        const QString events = QDir(run.path()).filePath(runfiles::events);
+        write(events,
+              line(toJson(started())) + line(toJson(batch(0, 1))) +
+                  line(toJson(AdviceEvent{2, QStringLiteral("overfitting"),
+                                          QStringLiteral("The validation loss has risen.")})),
+              QIODevice::Truncate);
+        ProjectDocument document;
+        TrainPage page(&document);
+        auto* banner = child<QLabel>(page, "adviceBanner");
+        QVERIFY(banner->isHidden());
+        QVERIFY(page.followRun(run.path()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            banner->text().contains(QLatin1String("validation loss has risen")), 20000);
+        QVERIFY(!banner->isHidden());
+        QVERIFY(page.logText().contains(QLatin1String("Advice: The validation loss has risen.")));
+    }
+
     void rewrittenEventsFileStartsOver()
     {
         QTemporaryDir run;

@@ -14,6 +14,7 @@
 #include "shapesdataset.h"
 #include "uitestsupport.h"
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -93,6 +94,28 @@ private Q_SLOTS:
         document.undoStack()->undo();
         QCOMPARE(document.project().training.learningRate, 1e-3);
         QCOMPARE(rate->value(), 1e-3);
+    }
+
+    // The choices for unbalanced classes and BatchNormalization statistics reach the project.
+    void classWeightsAndBatchNormChoices()
+    {
+        ProjectDocument document;
+        TrainPage page(&document);
+        auto* weights = page.findChild<QComboBox*>(QStringLiteral("classWeights"));
+        auto* statistics = page.findChild<QComboBox*>(QStringLiteral("batchNormStatistics"));
+        QVERIFY(weights && statistics);
+        QCOMPARE(document.project().training.classWeights, ClassWeighting::None);
+        QCOMPARE(document.project().training.batchNormStatistics, BatchNormStatistics::Recompute);
+        weights->setCurrentIndex(weights->findData(QStringLiteral("balanced")));
+        QCOMPARE(document.project().training.classWeights, ClassWeighting::Balanced);
+        weights->setCurrentIndex(weights->findData(QStringLiteral("balanced_sampling")));
+        QCOMPARE(document.project().training.classWeights, ClassWeighting::BalancedSampling);
+        statistics->setCurrentIndex(statistics->findData(QStringLiteral("moving_average")));
+        QCOMPARE(document.project().training.batchNormStatistics,
+                 BatchNormStatistics::MovingAverage);
+        document.undoStack()->undo();
+        QCOMPARE(statistics->currentData().toString(), QStringLiteral("recompute"));
+        QVERIFY(projectToJson(document.project()).contains("\"balanced_sampling\""));
     }
 
     void invalidStackDisablesStart()

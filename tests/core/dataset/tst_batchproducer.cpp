@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <map>
+
 #include <algorithm>
 #include <memory>
 
@@ -178,6 +180,54 @@ private Q_SLOTS:
         const std::vector<HostBatch> p0 = epoch(plain, 0);
         QCOMPARE(itemsOf(p0), itemsOf(a0));
         QVERIFY(p0[0].images != a0[0].images);
+    }
+
+    // Balanced sampling: classes of 9, 7 and 5 images are drawn equally often; within a class
+    // every image comes once before any comes again; the same seed, the same order.
+    void balancedSamplingDrawsClassesEqually()
+    {
+        BatchOptions options;
+        options.batchSize = 7;
+        options.shuffle = true;
+        options.balanceClasses = true;
+        options.seed = 5;
+        BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                               options);
+        QCOMPARE(producer.imageCount(), 21); // the epoch keeps its length
+        std::map<int64_t, int> perClass;
+        for (int e = 0; e < 30; ++e) {
+            std::map<int, int> perImage;
+            for (const HostBatch& batch : epoch(producer, e)) {
+                for (int k = 0; k < batch.count; ++k) {
+                    ++perClass[batch.labels[size_t(k)]];
+                    ++perImage[batch.items[size_t(k)]];
+                }
+            }
+            for (int64_t c = 0; c < 3; ++c) {
+                int low = 1 << 30;
+                int high = 0;
+                for (const auto& [item, count] : perImage) {
+                    if (m_index.items[item].label == c) {
+                        low = std::min(low, count);
+                        high = std::max(high, count);
+                    }
+                }
+                QVERIFY2(high - low <= 1 || low == 1 << 30,
+                         qPrintable(QStringLiteral("class %1: %2..%3").arg(c).arg(low).arg(high)));
+            }
+        }
+        // 630 draws: 210 per class expected, binomial standard deviation 11.8.
+        for (int64_t c = 0; c < 3; ++c) {
+            QVERIFY2(perClass[c] > 165 && perClass[c] < 255,
+                     qPrintable(QString::number(perClass[c])));
+        }
+        BatchProducer again(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                            options);
+        QVERIFY(same(epoch(again, 3), epoch(producer, 3)));
+        options.balanceClasses = false;
+        BatchProducer plain(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
+                            options);
+        QVERIFY(!same(epoch(plain, 3), epoch(producer, 3)));
     }
 
     // Distributed training: the shards of batch k, together, are the images of batch k of one

@@ -224,6 +224,38 @@ private Q_SLOTS:
         QVERIFY(result->warnings.isEmpty());
     }
 
+    // More than three times the images of the smallest class in the largest: a warning that
+    // names both and the Train page's setting; three times exactly is not.
+    void unbalancedClassesAreReported()
+    {
+        QTemporaryDir dir;
+        int n = 0;
+        const auto write = [&](const QString& cls, int count) {
+            for (int i = 0; i < count; ++i, ++n) {
+                if (!writePattern(dir.path() + QStringLiteral("/train/%1/%2.png").arg(cls).arg(n),
+                                  n)) {
+                    return false;
+                }
+            }
+            return writePattern(
+                dir.path() + QStringLiteral("/validation/%1/%2.png").arg(cls).arg(n), n++);
+        };
+        QVERIFY(write(QStringLiteral("many"), 9));
+        QVERIFY(write(QStringLiteral("few"), 3));
+        Result<DatasetIndex> result = scan(dir.path());
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QVERIFY2(result->warnings.isEmpty(), qPrintable(result->warnings.join('\n')));
+
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/train/many/extra.png"), 99));
+        result = scan(dir.path());
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->warnings.size(), 1);
+        const QString warning = result->warnings.first();
+        QVERIFY2(warning.contains(QStringLiteral("'many' has 10 training images, 'few' only 3")),
+                 qPrintable(warning));
+        QVERIFY(warning.contains(QStringLiteral("class_weights")));
+    }
+
     void classesAreSortedByName()
     {
         QTemporaryDir dir;

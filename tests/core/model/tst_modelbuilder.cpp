@@ -216,6 +216,52 @@ private Q_SLOTS:
         QVERIFY(std::abs(bn->forward(x)[0][0][0][0].item<double>() - expected) < 1e-4);
     }
 
+    // Recomputed statistics are the size-weighted mean of the batches' means and unbiased
+    // variances, whatever they were before, measured with Dropout off; momenta are kept.
+    void batchNormStatisticsAreRecomputed()
+    {
+        Result<torch::nn::Sequential> built =
+            buildModule(stackOf({LayerSpec::dropout(0.5), LayerSpec::batchNormalization(),
+                                 LayerSpec::flatten(), LayerSpec::dense(2, Activation::Softmax)}),
+                        {2, 2, 1}, 2);
+        QVERIFY2(built.ok(), qPrintable(built.error()));
+        torch::nn::Sequential module = *built;
+        auto* bn = module[1]->as<BatchNormalizationLayerImpl>();
+        bn->running_mean.fill_(7.0);
+        bn->running_var.fill_(9.0);
+        torch::manual_seed(1);
+        const std::vector<torch::Tensor> batches = {torch::randn({4, 1, 2, 2}) * 3 + 1,
+                                                    torch::randn({2, 1, 2, 2}) + 5,
+                                                    torch::randn({1, 1, 2, 2})}; // one: skipped
+        size_t next = 0;
+        module->train();
+        const int64_t seen = recomputeBatchNormStatistics(
+            module, [&] { return next < batches.size() ? batches[next++] : torch::Tensor(); });
+        QCOMPARE(seen, int64_t(6));
+        QVERIFY(module->is_training()); // the mode is given back
+        QCOMPARE(bn->spec.momentum, 0.99);
+        const auto var = [](const torch::Tensor& x) {
+            return x.var(/*unbiased=*/true).item<double>();
+        };
+        const double mean =
+            (batches[0].mean().item<double>() * 4 + batches[1].mean().item<double>() * 2) / 6;
+        const double variance = (var(batches[0]) * 4 + var(batches[1]) * 2) / 6;
+        QVERIFY2(std::abs(bn->running_mean.item<double>() - mean) < 1e-5,
+                 qPrintable(QString::number(bn->running_mean.item<double>())));
+        QVERIFY2(std::abs(bn->running_var.item<double>() - variance) < 1e-4,
+                 qPrintable(QString::number(bn->running_var.item<double>())));
+
+        // No images: the statistics stay as they were.
+        QCOMPARE(recomputeBatchNormStatistics(module, [] { return torch::Tensor(); }), int64_t(0));
+        QVERIFY(std::abs(bn->running_mean.item<double>() - mean) < 1e-5);
+        Result<torch::nn::Sequential> plain =
+            buildModule(stackOf({LayerSpec::flatten(), LayerSpec::dense(2)}), {2, 2, 1}, 2);
+        QVERIFY(plain.ok());
+        torch::nn::Sequential plainModule = *plain;
+        QVERIFY(!hasBatchNormalization(plainModule));
+        QVERIFY(hasBatchNormalization(module));
+    }
+
     // The module returns logits; the spec's softmax stays its output activation.
     void outputIsLogits()
     {

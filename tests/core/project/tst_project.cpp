@@ -43,6 +43,8 @@ Project unusualProject(const QString& root)
     a.brightnessHigh = 1.3;
     a.fillMode = FillMode::Reflect;
     a.cval = 12;
+    p.dataset.groupBy = GroupBy::Pattern;
+    p.dataset.groupPattern = QStringLiteral("^(slide\\d+)_");
 
     p.model = loadTemplate(QStringLiteral("small")).value().model;
     p.model.layers[3].strides = Size2{1, 1};
@@ -58,7 +60,8 @@ Project unusualProject(const QString& root)
     t.decay = 1e-3;
     t.weightDecay = 5e-4;
     t.labelSmoothing = 0.1;
-    t.classWeights = ClassWeighting::Balanced;
+    t.classWeights = ClassWeighting::BalancedSampling;
+    t.batchNormStatistics = BatchNormStatistics::MovingAverage;
     t.batchSize = 64;
     t.epochs = 12;
     t.seed = 123456789;
@@ -120,6 +123,11 @@ private Q_SLOTS:
         QCOMPARE(loaded->project.dataset.cacheBudgetBytes, project.dataset.cacheBudgetBytes);
         QCOMPARE(loaded->project.training.seed, project.training.seed);
         QCOMPARE(loaded->project.model, project.model);
+        // Field by field for the settings sameProject compares through the writer.
+        QCOMPARE(loaded->project.training.classWeights, ClassWeighting::BalancedSampling);
+        QCOMPARE(loaded->project.training.batchNormStatistics, BatchNormStatistics::MovingAverage);
+        QCOMPARE(loaded->project.dataset.groupBy, GroupBy::Pattern);
+        QCOMPARE(loaded->project.dataset.groupPattern, QStringLiteral("^(slide\\d+)_"));
 
         // Saving the loaded project writes the same bytes: the format is stable.
         QFile first(path);
@@ -235,8 +243,15 @@ private Q_SLOTS:
              "\"adagrad\""},
             {"training", R"({"optimizer": {"name": "adam", "beta_1": 1}})",
              "training.optimizer.beta_1 must be a number in [0, 1), got 1"},
+            {"dataset", "{\"group_by\": \"pattern\", \"group_pattern\": \"[unclosed\"}",
+             "dataset.group_pattern must be a regular expression"},
+            {"dataset", R"({"group_by": "specimen"})",
+             "dataset.group_by must be one of \"none\", \"folder\" or \"pattern\""},
+            {"training", R"({"batch_norm_statistics": "keras"})",
+             "training.batch_norm_statistics must be one of \"recompute\" or \"moving_average\""},
             {"training", R"({"class_weights": true})",
-             "training.class_weights must be one of \"none\" or \"balanced\", got true"},
+             "training.class_weights must be one of \"none\", \"balanced\" or "
+             "\"balanced_sampling\", got true"},
             {"training", R"({"callbacks": {"early_stopping": {"monitor": "val_los"}}})",
              "training.callbacks.early_stopping.monitor must be one of \"val_loss\", "
              "\"val_accuracy\", \"loss\" or \"accuracy\", got \"val_los\""},
@@ -282,6 +297,27 @@ private Q_SLOTS:
                                     .arg(QString::fromUtf8(c.expected), error)));
             QVERIFY(error.startsWith(QLatin1String("p.json")));
         }
+    }
+
+    // One setting set through the reader: checked as loading checks it; a bad value changes
+    // nothing and names the path.
+    void setProjectValueChecksLikeTheReader()
+    {
+        Project project = unusualProject(QStringLiteral("/data/flowers"));
+        const Project before = project;
+        QVERIFY(setProjectValue(&project, QStringLiteral("training.class_weights"),
+                                QStringLiteral("balanced"))
+                    .ok());
+        QCOMPARE(project.training.classWeights, ClassWeighting::Balanced);
+        Project expected = before;
+        expected.training.classWeights = ClassWeighting::Balanced;
+        QVERIFY(sameProject(project, expected)); // nothing else moved, unchosen optimizers too
+        const Status bad = setProjectValue(&project, QStringLiteral("training.class_weights"),
+                                           QStringLiteral("heavy"));
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().contains(QStringLiteral("training.class_weights must be one of")),
+                 qPrintable(bad.error()));
+        QVERIFY(sameProject(project, expected));
     }
 
     void reportsAllProblemsTogether()

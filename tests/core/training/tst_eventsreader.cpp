@@ -169,6 +169,20 @@ private Q_SLOTS:
         QVERIFY(!n->epoch.isBest);
         QCOMPARE(toJson(n->epoch), toJson(noValidation));
 
+        for (const AdviceEvent& advice :
+             {AdviceEvent{2, QStringLiteral("overfitting"),
+                          QStringLiteral("Turn on EarlyStopping.")},
+              AdviceEvent{-1, QStringLiteral("tiny_class"), QStringLiteral("Few images.")}}) {
+            Result<RunEvent> a = back(toJson(advice));
+            QVERIFY2(a.ok(), qPrintable(a.error()));
+            QCOMPARE(a->kind, RunEvent::Kind::Advice);
+            QCOMPARE(a->advice.epoch, advice.epoch);
+            QCOMPARE(a->advice.code, advice.code);
+            QCOMPARE(a->advice.message, advice.message);
+            QCOMPARE(toJson(a->advice), toJson(advice));
+        }
+        QVERIFY(!runEventFromJson({{QStringLiteral("event"), QStringLiteral("advice")}}).ok());
+
         for (const RunEndedEvent& ended : {finished, stopped, failed}) {
             Result<RunEvent> r = back(toJson(ended));
             QVERIFY2(r.ok(), qPrintable(r.error()));

@@ -1,8 +1,11 @@
 // Tests of the training engine on a tiny learnable dataset of coloured shapes that the test
 // draws itself: learning, callbacks, pause/stop, exact resume, NaN handling.
+#include "evaluation/evaluator.h"
+#include "model/modeltemplates.h"
 #include "project/project.h"
 #include "training/trainer.h"
 
+#include "cellsdataset.h"
 #include "shapesdataset.h"
 #include "shapesproject.h"
 
@@ -74,8 +77,36 @@ public:
             control->requestStop();
         }
     }
+    void advice(const AdviceEvent& event) override { adviceCodes << event.code; }
     void runEnded(const RunEndedEvent& event) override { ended = event; }
+    QStringList adviceCodes;
 };
+
+// The small template on a makeCells() folder at 64 px grey, 8 epochs of 8 steps, into
+// RUNS/run.
+Result<TrainResult> trainSmallCells(const QString& data, BatchNormStatistics statistics,
+                                    const QString& runs, TrainingObserver* observer)
+{
+    Result<ModelTemplate> small = loadTemplate(QStringLiteral("small"));
+    if (!small) {
+        return Failure{small.error()};
+    }
+    Project project = defaultProject();
+    project.model = small->model;
+    project.dataset.root = data;
+    project.dataset.splitMode = SplitMode::Auto;
+    project.dataset.colorMode = ColorMode::Grayscale;
+    project.dataset.imageSize = 64;
+    project.augmentation.enabled = false;
+    project.training.epochs = 8;
+    project.training.threads = 2;
+    project.training.seed = 3;
+    project.training.batchNormStatistics = statistics;
+    TrainOptions options;
+    options.runDir = QDir(runs).filePath(QStringLiteral("run"));
+    options.fitOutputToClasses = true;
+    return trainProject(project, options, observer);
+}
 
 QByteArray readFile(const QString& path)
 {
@@ -167,10 +198,13 @@ private Q_SLOTS:
         QTest::addColumn<int>("stopAfterEpoch");
         QTest::addColumn<int>("stopAfterBatches");
         QTest::addColumn<int>("imageSize");
-        QTest::newRow("at an epoch boundary") << 1 << -1 << 16;
-        QTest::newRow("in the middle of an epoch") << -1 << 13 << 16; // epoch 2, batch 4 of 9
+        QTest::addColumn<bool>("batchNorm");
+        QTest::newRow("at an epoch boundary") << 1 << -1 << 16 << false;
+        QTest::newRow("in the middle of an epoch") << -1 << 13 << 16 << false; // epoch 2, batch 4
         // From 48 px the trainer keeps tensors channels-last; loading must keep that layout.
-        QTest::newRow("channels-last, mid-epoch") << -1 << 13 << 48;
+        QTest::newRow("channels-last, mid-epoch") << -1 << 13 << 48 << false;
+        // The statistics measured at each epoch's end (and at the stop) change no weight.
+        QTest::newRow("BatchNormalization, mid-epoch") << -1 << 13 << 16 << true;
     }
 
     void resumeAfterStopIsExact()
@@ -178,9 +212,13 @@ private Q_SLOTS:
         QFETCH(int, stopAfterEpoch);
         QFETCH(int, stopAfterBatches);
         QFETCH(int, imageSize);
+        QFETCH(bool, batchNorm);
         Project project = shapesProject(m_data.path());
         project.dataset.imageSize = imageSize;
         project.model.layers.insert(4, LayerSpec::dropout(0.2)); // random state matters too
+        if (batchNorm) {
+            project.model.layers.insert(1, LayerSpec::batchNormalization());
+        }
         project.augmentation.enabled = true;
         project.augmentation.horizontalFlip = true;
         project.augmentation.rotationRange = 10;
@@ -211,6 +249,61 @@ private Q_SLOTS:
                  uninterrupted->history.toCsv());
         const QByteArray layout = imageSize >= 48 ? "channels-last" : "channels-first";
         QVERIFY(readFile(QDir(parts.runDir).filePath(runfiles::log)).contains(layout));
+    }
+
+    // A BatchNormalization network trained on a small dataset (8 steps per epoch) must answer
+    // on its own training images as well as it did while training. With Keras's moving
+    // averages (momentum 0.99, starting at mean 0 and variance 1) the statistics after a few
+    // dozen steps still mostly hold their starting values, about 50 times the variance the
+    // first convolution's outputs really have here, and the model answered one class for
+    // every image.
+    void batchNormStatisticsHoldOnSmallData()
+    {
+        QTemporaryDir data;
+        studio::testdata::makeCells(data.path(), 60, 11);
+        Recorder recorder;
+        QTemporaryDir runs;
+        const Result<TrainResult> result =
+            trainSmallCells(data.path(), BatchNormStatistics::Recompute, runs.path(), &recorder);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Finished);
+        const double trained = result->history.epochs().last().metrics.accuracy;
+        QVERIFY2(trained > 0.7, qPrintable(QString::number(trained)));
+
+        EvaluateOptions onTraining;
+        onTraining.split = Split::Train;
+        const Result<EvaluationMetrics> own =
+            evaluateModel(result->ended.modelPath, data.path(), onTraining);
+        QVERIFY2(own.ok(), qPrintable(own.error()));
+        QVERIFY2(own->accuracy >= trained - 0.1,
+                 qPrintable(QStringLiteral("accuracy on its own training images %1, while "
+                                           "training %2")
+                                .arg(own->accuracy)
+                                .arg(trained)));
+        const double validation = result->history.epochs().last().metrics.valAccuracy;
+        QVERIFY2(validation > 0.6, qPrintable(QString::number(validation)));
+        QCOMPARE(recorder.adviceCodes, QStringList());
+    }
+
+    // Keras's moving averages stay available; on the same small dataset they leave the model
+    // at chance level, and the run says so.
+    void movingAverageCollapseIsReported()
+    {
+        QTemporaryDir data;
+        studio::testdata::makeCells(data.path(), 60, 11);
+        Recorder recorder;
+        QTemporaryDir runs;
+        const Result<TrainResult> result = trainSmallCells(
+            data.path(), BatchNormStatistics::MovingAverage, runs.path(), &recorder);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QVERIFY2(recorder.adviceCodes.contains(QStringLiteral("chance_level")),
+                 qPrintable(recorder.adviceCodes.join(QLatin1Char(','))));
+        const QByteArray events = readFile(
+            QDir(runs.filePath(QStringLiteral("run"))).filePath(QStringLiteral("events.jsonl")));
+        QVERIFY(events.contains(R"("event":"advice")"));
+        QVERIFY(events.contains(R"("code":"chance_level")"));
+        QVERIFY(readFile(QDir(runs.filePath(QStringLiteral("run"))).filePath(runfiles::log))
+                    .contains("Advice (chance_level)"));
     }
 
     void pauseHoldsTraining()

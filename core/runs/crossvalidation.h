@@ -1,0 +1,104 @@
+// Cross-validation: k stratified, group-aware folds (optionally repeated with other seeds), each
+// trained as a normal run folder whose test split is the held-out fold, and their summary.
+#pragma once
+
+#include "common/result.h"
+#include "training/trainer.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace studio {
+
+struct Project;
+
+// How to cross-validate.
+struct CrossValidationOptions
+{
+    QString outDir;                  // created; gets repeat-R/fold-K run folders and the summary
+    int folds = 5;                   // k
+    int repeats = 1;                 // each repeat: other folds (split_seed + r), other seed + r
+    int epochs = 0;                  // per fold; 0: the project's
+    bool fitOutputToClasses = false; // as TrainOptions
+    int batchEventIntervalMs = 100;
+};
+
+// One fold's scores on its held-out images (from its evaluation/evaluation.json).
+struct FoldScore
+{
+    int repeat = 0; // 0-based
+    int fold = 0;   // 0-based
+    QString runDir;
+    int testCount = 0;
+    double accuracy = 0;
+    double balancedAccuracy = 0;
+    double macroF1 = 0;
+    QVector<double> recall; // per class; NaN when the fold has no image of the class
+};
+
+// Mean and sample standard deviation over the folds (NaN values left out).
+struct MeanSd
+{
+    double mean = 0;
+    double sd = 0;
+    int n = 0;
+};
+
+// The summary of all folds.
+struct CrossValidationSummary
+{
+    QStringList classes;
+    int folds = 0;
+    int repeats = 0;
+    QVector<FoldScore> scores;
+    MeanSd accuracy;
+    MeanSd balancedAccuracy;
+    MeanSd macroF1;
+    QVector<MeanSd> recall; // per class
+};
+
+// Receives a cross-validation's progress; the fold's own run events come through `run`.
+class CrossValidationObserver
+{
+public:
+    virtual ~CrossValidationObserver() = default;
+    // Before fold `fold` of repeat `repeat` starts; its run's events go to the returned observer
+    // (nullptr: none).
+    virtual TrainingObserver* foldStarting(int repeat, int fold, const QString& runDir) = 0;
+    virtual void foldEnded(const FoldScore&) {}
+};
+
+// Summarises fold scores (also used on crossval.json read back).
+CrossValidationSummary summarizeFolds(const QStringList& classes, int folds, int repeats,
+                                      const QVector<FoldScore>& scores);
+
+// {"folds", "repeats", "classes", "runs": [{"repeat", "fold", "run_dir", "test_count",
+//  "accuracy", "balanced_accuracy", "macro_f1", "recall": {class: value}}], "accuracy": {"mean",
+//  "sd"}, "balanced_accuracy": ..., "macro_f1": ..., "recall": {class: {"mean", "sd"}}};
+// repeats and folds 1-based there.
+QJsonObject summaryToJson(const CrossValidationSummary& summary);
+// One row per fold, then "mean" and "sd" rows.
+QByteArray summaryToCsv(const CrossValidationSummary& summary);
+
+// The fold's scores from its run folder's evaluation/evaluation.json.
+Result<FoldScore> foldScoreFromRun(const QString& runDir, const QStringList& classes);
+
+// Scans the dataset, makes the folds and trains them one after the other into
+// OUT/repeat-R/fold-K (OUT/fold-K with one repeat), then writes OUT/crossval.json and
+// OUT/crossval.csv. Bad input is a Failure before any fold starts; a fold that fails or is
+// stopped ends the cross-validation with a Failure naming it (the folds done stay). Runs on the
+// calling thread.
+Result<CrossValidationSummary> crossValidate(const Project& project,
+                                             const CrossValidationOptions& options,
+                                             CrossValidationObserver* observer = nullptr,
+                                             TrainingControl* control = nullptr);
+
+// Files in a cross-validation folder.
+namespace crossvalfiles {
+inline const QString summaryJson = QStringLiteral("crossval.json");
+inline const QString summaryCsv = QStringLiteral("crossval.csv");
+} // namespace crossvalfiles
+
+} // namespace studio

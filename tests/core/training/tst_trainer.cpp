@@ -306,6 +306,66 @@ private Q_SLOTS:
                     .contains("Advice (chance_level)"));
     }
 
+    // On a 10:1 imbalanced training split, class_weights "balanced" (and balanced sampling)
+    // find more of the small class's test images than unweighted training does.
+    void balancedClassWeightsRaiseMinorityRecall()
+    {
+        QTemporaryDir data;
+        const QString train = data.filePath(QStringLiteral("train"));
+        studio::testdata::makeCells(train, 100, 31, 48, 48);
+        for (int i = 10; i < 100; ++i) {
+            QVERIFY(QFile::remove(
+                QStringLiteral("%1/ring/ring_%2.png").arg(train).arg(i, 3, 10, QLatin1Char('0'))));
+        }
+        studio::testdata::makeCells(data.filePath(QStringLiteral("validation")), 10, 32, 48, 48);
+        studio::testdata::makeCells(data.filePath(QStringLiteral("test")), 40, 33, 48, 48);
+        Project project = defaultProject();
+        project.dataset.root = data.path();
+        project.dataset.imageSize = 32;
+        project.dataset.colorMode = ColorMode::Grayscale;
+        project.augmentation.enabled = false;
+        project.model.layers = {LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu),
+                                LayerSpec::maxPooling2D(),
+                                LayerSpec::conv2D(16, {3, 3}, Padding::Same, Activation::Relu),
+                                LayerSpec::maxPooling2D(),
+                                LayerSpec::flatten(),
+                                LayerSpec::dense(3, Activation::Softmax)};
+        project.training.epochs = 12;
+        project.training.batchSize = 16;
+        project.training.learningRate = 0.003;
+        project.training.threads = 2;
+        const auto ringRecall = [&](ClassWeighting weighting, const QString& name) {
+            Project p = project;
+            p.training.classWeights = weighting;
+            QTemporaryDir runs;
+            TrainOptions options;
+            options.runDir = runs.filePath(name);
+            const Result<TrainResult> result = trainProject(p, options);
+            if (!result || result->ended.modelPath.isEmpty()) {
+                return -1.0;
+            }
+            const Result<EvaluationMetrics> metrics =
+                evaluateModel(result->ended.modelPath, data.path());
+            if (metrics) {
+                qInfo("%s: accuracy %.3f, recalls %.2f %.2f %.2f", qPrintable(name),
+                      metrics->accuracy, metrics->perClass[0].recall, metrics->perClass[1].recall,
+                      metrics->perClass[2].recall);
+            }
+            return metrics ? metrics->perClass[1].recall : -1.0;
+        };
+        const double none = ringRecall(ClassWeighting::None, QStringLiteral("none"));
+        const double balanced = ringRecall(ClassWeighting::Balanced, QStringLiteral("balanced"));
+        const double sampled =
+            ringRecall(ClassWeighting::BalancedSampling, QStringLiteral("sampled"));
+        qInfo("recall of the small class: none %.3f, balanced %.3f, balanced_sampling %.3f", none,
+              balanced, sampled);
+        QVERIFY(none >= 0 && balanced >= 0 && sampled >= 0);
+        QVERIFY2(balanced >= none + 0.1,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(balanced).arg(none)));
+        QVERIFY2(sampled >= none + 0.1,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(sampled).arg(none)));
+    }
+
     void pauseHoldsTraining()
     {
         QTemporaryDir runs;

@@ -6,6 +6,7 @@
 #include "training/trainer.h"
 
 #include "cellsdataset.h"
+#include "cellsproject.h"
 #include "shapesdataset.h"
 #include "shapesproject.h"
 
@@ -319,21 +320,7 @@ private Q_SLOTS:
         }
         studio::testdata::makeCells(data.filePath(QStringLiteral("validation")), 10, 32, 48, 48);
         studio::testdata::makeCells(data.filePath(QStringLiteral("test")), 40, 33, 48, 48);
-        Project project = defaultProject();
-        project.dataset.root = data.path();
-        project.dataset.imageSize = 32;
-        project.dataset.colorMode = ColorMode::Grayscale;
-        project.augmentation.enabled = false;
-        project.model.layers = {LayerSpec::conv2D(8, {3, 3}, Padding::Same, Activation::Relu),
-                                LayerSpec::maxPooling2D(),
-                                LayerSpec::conv2D(16, {3, 3}, Padding::Same, Activation::Relu),
-                                LayerSpec::maxPooling2D(),
-                                LayerSpec::flatten(),
-                                LayerSpec::dense(3, Activation::Softmax)};
-        project.training.epochs = 12;
-        project.training.batchSize = 16;
-        project.training.learningRate = 0.003;
-        project.training.threads = 2;
+        const Project project = studio::testdata::cellsProject(data.path(), 12, 2);
         const auto ringRecall = [&](ClassWeighting weighting, const QString& name) {
             Project p = project;
             p.training.classWeights = weighting;

@@ -237,8 +237,9 @@ private Q_SLOTS:
                     return false;
                 }
             }
+            const int image = n++;
             return writePattern(
-                dir.path() + QStringLiteral("/validation/%1/%2.png").arg(cls).arg(n), n++);
+                dir.path() + QStringLiteral("/validation/%1/%2.png").arg(cls).arg(image), image);
         };
         QVERIFY(write(QStringLiteral("many"), 9));
         QVERIFY(write(QStringLiteral("few"), 3));

@@ -110,6 +110,13 @@ LayerForm::LayerForm(QWidget* parent) : QWidget(parent)
             [this] { emitEdited(QStringLiteral("epsilon")); });
     addRow(QStringLiteral("epsilon"), m_epsilon,
            tr("A small number added to the variance to avoid dividing by zero."));
+    m_trainable = new QCheckBox;
+    connect(m_trainable, &QCheckBox::toggled, this,
+            [this] { emitEdited(QStringLiteral("trainable")); });
+    addRow(QStringLiteral("trainable"), m_trainable,
+           tr("Whether training changes this layer's weights. Untick it to freeze a layer copied "
+              "from a trained model (the Frozen column of the table does the same); a frozen "
+              "BatchNormalization layer also keeps its statistics."));
 
     m_issues = new QLabel;
     m_issues->setObjectName(QStringLiteral("layerIssues"));
@@ -174,6 +181,7 @@ void LayerForm::setLayer(const LayerSpec& layer, const QString& issues, bool ena
     m_momentum->setValue(layer.momentum);
     m_epsilon->setValue(layer.epsilon);
     m_useBias->setChecked(layer.useBias);
+    m_trainable->setChecked(layer.trainable);
     m_issues->setText(issues);
     m_issues->setVisible(!issues.isEmpty());
     updateRows();
@@ -198,6 +206,7 @@ LayerSpec LayerForm::layer() const
     layer.momentum = m_momentum->value();
     layer.epsilon = m_epsilon->value();
     layer.useBias = m_useBias->isChecked();
+    layer.trainable = m_trainable->isChecked();
     return layer;
 }
 

@@ -57,6 +57,7 @@ private:
     QDoubleSpinBox* m_momentum;
     QDoubleSpinBox* m_epsilon;
     QCheckBox* m_useBias;
+    QCheckBox* m_trainable;
     QLabel* m_issues;
     bool m_updating = false;
 };

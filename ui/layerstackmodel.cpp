@@ -215,7 +215,20 @@ QVariant LayerStackModel::data(const QModelIndex& index, int role) const
             return info && info->known() ? formatThousands(info->params) : QStringLiteral("?");
         }
         return {};
+    case Qt::CheckStateRole:
+        if (index.column() == FrozenColumn && layerTypeHasWeights(layer.type)) {
+            return layer.trainable ? Qt::Unchecked : Qt::Checked;
+        }
+        return {};
     case Qt::ToolTipRole: {
+        if (index.column() == FrozenColumn) {
+            return layerTypeHasWeights(layer.type)
+                       ? tr("Frozen layers keep their weights during training (Keras: "
+                            "trainable = False); a frozen BatchNormalization layer also keeps "
+                            "its statistics. Freeze the layers copied from a trained model to "
+                            "train only the new ones.")
+                       : tr("This layer has no weights to freeze.");
+        }
         const QString issues = issueText(row);
         if (!issues.isEmpty()) {
             return issues;
@@ -261,8 +274,36 @@ QVariant LayerStackModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Output Shape");
     case ParamsColumn:
         return tr("Param #");
+    case FrozenColumn:
+        return tr("Frozen");
     }
     return {};
+}
+
+bool LayerStackModel::setFrozen(int row, bool frozen)
+{
+    if (row < 0 || row >= spec().layers.size() || !layerTypeHasWeights(spec().layers[row].type)) {
+        return false;
+    }
+    LayerSpec layer = spec().layers[row];
+    if (layer.trainable == !frozen) {
+        return true;
+    }
+    layer.trainable = !frozen;
+    ModelSpec next = spec();
+    next.layers[row] = layer;
+    setLayers(next, (frozen ? tr("Freeze layer %1 (%2)") : tr("Unfreeze layer %1 (%2)"))
+                        .arg(row + 1)
+                        .arg(layerTypeName(layer.type)));
+    return true;
+}
+
+bool LayerStackModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (!index.isValid() || index.column() != FrozenColumn || role != Qt::CheckStateRole) {
+        return false;
+    }
+    return setFrozen(index.row(), value.toInt() == Qt::Checked);
 }
 
 Qt::ItemFlags LayerStackModel::flags(const QModelIndex& index) const
@@ -270,7 +311,13 @@ Qt::ItemFlags LayerStackModel::flags(const QModelIndex& index) const
     if (!index.isValid()) {
         return Qt::ItemIsDropEnabled;
     }
-    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled | Qt::ItemIsDropEnabled;
+    Qt::ItemFlags flags =
+        Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsDragEnabled | Qt::ItemIsDropEnabled;
+    if (index.column() == FrozenColumn && index.row() < spec().layers.size() &&
+        layerTypeHasWeights(spec().layers[index.row()].type)) {
+        flags |= Qt::ItemIsUserCheckable;
+    }
+    return flags;
 }
 
 Qt::DropActions LayerStackModel::supportedDropActions() const

@@ -1,5 +1,6 @@
 // The document's layer stack as a table (position, type, key parameters, output shape,
-// parameters) with each layer's problems; every edit is an undoable command on the document.
+// parameters, frozen) with each layer's problems; every edit is an undoable command on the
+// document.
 #pragma once
 
 #include "model/layerspec.h"
@@ -22,6 +23,7 @@ public:
         ParametersColumn,
         OutputShapeColumn,
         ParamsColumn,
+        FrozenColumn, // a check box: Keras's trainable = False, for layers with weights
         ColumnCount
     };
 
@@ -52,6 +54,10 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
     Qt::ItemFlags flags(const QModelIndex& index) const override;
+    // The Frozen column's check box freezes or unfreezes the layer (one undo step).
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+    // Freezes (or unfreezes) the layer in `row`; false when it has no weights to freeze.
+    bool setFrozen(int row, bool frozen);
     Qt::DropActions supportedDropActions() const override;
     QStringList mimeTypes() const override;
     QMimeData* mimeData(const QModelIndexList& indexes) const override;

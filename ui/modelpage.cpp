@@ -9,6 +9,9 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -254,6 +257,39 @@ QWidget* ModelPage::buildSidebar()
     m_templateNote->setObjectName(QStringLiteral("templateNote"));
     m_templateNote->setWordWrap(true);
     layout->addWidget(m_templateNote);
+
+    layout->addWidget(new QLabel(tr("Start from a trained model")));
+    m_startFrom = new QLabel;
+    m_startFrom->setObjectName(QStringLiteral("startFrom"));
+    m_startFrom->setWordWrap(true);
+    layout->addWidget(m_startFrom);
+    auto* choose = new QPushButton(tr("Choose Model…"));
+    choose->setObjectName(QStringLiteral("chooseStartFrom"));
+    choose->setToolTip(tr("Transfer learning (Keras: load_weights): training starts from the "
+                          "weights of a model.pt trained earlier, maybe on other images and "
+                          "classes. Layers whose shapes fit are copied, the output layer is new; "
+                          "the Train log lists what was copied."));
+    connect(choose, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Start From a Trained Model"),
+                                                          m_document->project().model.initFrom,
+                                                          tr("Classifier Studio models (*.pt)"));
+        if (!path.isEmpty()) {
+            setStartFrom(path);
+        }
+    });
+    m_clearStartFrom = new QPushButton(tr("Start From Random Weights"));
+    m_clearStartFrom->setToolTip(tr("Forget the trained model: training starts from Keras's "
+                                    "random initialisation."));
+    connect(m_clearStartFrom, &QPushButton::clicked, this, [this] { setStartFrom(QString()); });
+    auto* freeze = new QPushButton(tr("Freeze All but the Output"));
+    freeze->setObjectName(QStringLiteral("freezeAllButOutput"));
+    freeze->setToolTip(tr("Tick Frozen (Keras: trainable = False) for every layer with weights "
+                          "but the last Dense one: only the new output layer trains, the "
+                          "features learned before stay as they are."));
+    connect(freeze, &QPushButton::clicked, this, &ModelPage::freezeAllButOutput);
+    layout->addWidget(choose);
+    layout->addWidget(m_clearStartFrom);
+    layout->addWidget(freeze);
     return sidebar;
 }
 
@@ -321,6 +357,7 @@ bool ModelPage::applyTemplate(const QString& name)
     // The template's layers with the loading settings it is meant for, as one undo step.
     Project project = m_document->project();
     project.model = classes > 0 ? withOutputUnits(loaded->model, classes) : loaded->model;
+    project.model.initFrom = m_document->project().model.initFrom;
     const auto modeName = [](ColorMode mode) {
         return mode == ColorMode::Rgb ? QStringLiteral("rgb") : QStringLiteral("grayscale");
     };
@@ -356,6 +393,35 @@ bool ModelPage::applyFirstFix()
         }
     }
     return false;
+}
+
+void ModelPage::setStartFrom(const QString& modelPath)
+{
+    ModelSpec model = m_document->project().model;
+    if (model.initFrom == modelPath) {
+        return;
+    }
+    model.initFrom = modelPath;
+    m_model->setLayers(model, modelPath.isEmpty()
+                                  ? tr("Start from random weights")
+                                  : tr("Start from %1").arg(QFileInfo(modelPath).fileName()));
+}
+
+void ModelPage::freezeAllButOutput()
+{
+    ModelSpec model = m_document->project().model;
+    int output = -1;
+    for (int i = 0; i < model.layers.size(); ++i) {
+        if (model.layers[i].type == LayerType::Dense) {
+            output = i;
+        }
+    }
+    for (int i = 0; i < model.layers.size(); ++i) {
+        model.layers[i].trainable = i == output || !layerTypeHasWeights(model.layers[i].type);
+    }
+    if (model != m_document->project().model) {
+        m_model->setLayers(model, tr("Freeze all but the output layer"));
+    }
 }
 
 QString ModelPage::problemText() const
@@ -395,6 +461,12 @@ void ModelPage::refresh()
                         "the number of classes."));
     }
     m_problems->setText(lines.join(QLatin1Char('\n')));
+    const QString startFrom = m_document->project().model.initFrom;
+    m_startFrom->setText(startFrom.isEmpty() ? tr("Random weights (Keras's initialisation).")
+                                             : tr("Weights from %1; the output layer is new.")
+                                                   .arg(QDir::toNativeSeparators(startFrom)));
+    m_startFrom->setToolTip(startFrom);
+    m_clearStartFrom->setEnabled(!startFrom.isEmpty());
     m_problems->setStyleSheet(summary.hasErrors() ? QStringLiteral("color: #c62828;") : QString());
     bool fixable = false;
     for (const ModelIssue& issue : summary.issues) {

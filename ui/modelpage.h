@@ -41,6 +41,10 @@ public:
     bool applyTemplate(const QString& name);
     // Applies the first fix the validation offers; false when there is none.
     bool applyFirstFix();
+    // Transfer learning: the model file the weights start from (empty: random), one undo step.
+    void setStartFrom(const QString& modelPath);
+    // Freezes every layer with weights except the output layer (the last Dense), one undo step.
+    void freezeAllButOutput();
 
     // The problems shown under the table / the totals line.
     QString problemText() const;
@@ -59,6 +63,8 @@ private:
     QListWidget* m_palette = nullptr;
     QComboBox* m_templates = nullptr;
     QLabel* m_templateNote = nullptr; // what a template changed besides the layers
+    QLabel* m_startFrom = nullptr;    // the model the weights start from
+    QPushButton* m_clearStartFrom = nullptr;
     QLabel* m_totals = nullptr;
     QLabel* m_problems = nullptr;
     QPushButton* m_fixButton = nullptr;

@@ -623,6 +623,9 @@ void TrainPage::onRunStarted(const RunStartedEvent& event)
     for (const QString& warning : event.warnings) {
         appendLog(tr("Warning: %1").arg(warning));
     }
+    for (const QString& note : event.notes) {
+        appendLog(note);
+    }
     appendLog(tr("Training on %1 with %2 thread(s): %3 training, %4 validation, %5 test images; "
                  "%6 parameters; epochs %7 to %8, %9 batches each.")
                   .arg(event.device)

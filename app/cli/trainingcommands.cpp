@@ -8,6 +8,7 @@
 #include "training/trainer.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <csignal>
@@ -59,6 +60,9 @@ public:
         }
         for (const QString& warning : event.warnings) {
             printError(QStringLiteral("Warning: ") + warning);
+        }
+        for (const QString& note : event.notes) {
+            printOut(note);
         }
         printOut(QStringLiteral("Training on %1 (%2 threads): %3 training and %4 validation "
                                 "images, %5 parameters, epochs %6 to %7.")
@@ -373,6 +377,15 @@ void addProjectOptions(QCommandLineParser& parser)
                                      "(measured again at every epoch's end; the default) or "
                                      "moving_average (Keras's)."),
                       QStringLiteral("MODE")});
+    parser.addOption({QStringLiteral("init-from"),
+                      QStringLiteral("Start from a model trained earlier, maybe on other classes "
+                                     "(transfer learning, model.init_from): its layers whose "
+                                     "shapes fit are copied, the output layer is new."),
+                      QStringLiteral("MODEL.pt")});
+    parser.addOption({QStringLiteral("freeze-first"),
+                      QStringLiteral("Freeze the first N layers (Keras's trainable = False): "
+                                     "their weights do not change."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("seed"),
                       QStringLiteral("Random seed (weights, shuffling, augmentation)."),
                       QStringLiteral("N")});
@@ -457,6 +470,23 @@ bool applySettingOptions(const QCommandLineParser& parser, Project* project)
     }
     if (parser.isSet(QStringLiteral("no-augment"))) {
         project->augmentation.enabled = false;
+    }
+    if (parser.isSet(QStringLiteral("init-from"))) {
+        project->model.initFrom =
+            QFileInfo(parser.value(QStringLiteral("init-from"))).absoluteFilePath();
+    }
+    int frozen = 0;
+    if (!intOption(parser, QStringLiteral("freeze-first"), 0, &frozen)) {
+        return false;
+    }
+    if (frozen > project->model.layers.size()) {
+        printError(QStringLiteral("--freeze-first %1: the network has only %2 layers.")
+                       .arg(frozen)
+                       .arg(project->model.layers.size()));
+        return false;
+    }
+    for (int i = 0; i < frozen; ++i) {
+        project->model.layers[i].trainable = false;
     }
     // Set through the project reader: the same names, checks and messages as the file's.
     for (const auto& [option, path] :

@@ -118,9 +118,15 @@ Size2 LayerSpec::effectiveStrides() const
     return {1, 1};
 }
 
+bool layerTypeHasWeights(LayerType type)
+{
+    return type == LayerType::Conv2D || type == LayerType::Dense ||
+           type == LayerType::BatchNormalization;
+}
+
 bool operator==(const LayerSpec& a, const LayerSpec& b)
 {
-    if (a.type != b.type) {
+    if (a.type != b.type || (layerTypeHasWeights(a.type) && a.trainable != b.trainable)) {
         return false;
     }
     switch (a.type) {
@@ -303,7 +309,8 @@ QStringList layerParameterKeys(LayerType type)
     case LayerType::Conv2D:
         return {QStringLiteral("filters"),    QStringLiteral("kernel_size"),
                 QStringLiteral("strides"),    QStringLiteral("padding"),
-                QStringLiteral("activation"), QStringLiteral("use_bias")};
+                QStringLiteral("activation"), QStringLiteral("use_bias"),
+                QStringLiteral("trainable")};
     case LayerType::MaxPooling2D:
     case LayerType::AveragePooling2D:
         return {QStringLiteral("pool_size"), QStringLiteral("strides"), QStringLiteral("padding")};
@@ -311,11 +318,12 @@ QStringList layerParameterKeys(LayerType type)
     case LayerType::Flatten:
         return {};
     case LayerType::Dense:
-        return {QStringLiteral("units"), QStringLiteral("activation"), QStringLiteral("use_bias")};
+        return {QStringLiteral("units"), QStringLiteral("activation"), QStringLiteral("use_bias"),
+                QStringLiteral("trainable")};
     case LayerType::Dropout:
         return {QStringLiteral("rate")};
     case LayerType::BatchNormalization:
-        return {QStringLiteral("momentum"), QStringLiteral("epsilon")};
+        return {QStringLiteral("momentum"), QStringLiteral("epsilon"), QStringLiteral("trainable")};
     case LayerType::Activation:
         return {QStringLiteral("activation")};
     }
@@ -364,6 +372,9 @@ QJsonObject layerToJson(const LayerSpec& layer)
         json.insert(QStringLiteral("activation"), activationName(layer.activation));
         break;
     }
+    if (layerTypeHasWeights(layer.type) && !layer.trainable) {
+        json.insert(QStringLiteral("trainable"), false); // written only when it differs
+    }
     return json;
 }
 
@@ -373,7 +384,11 @@ QJsonObject modelToJson(const ModelSpec& model)
     for (const LayerSpec& layer : model.layers) {
         layers.append(layerToJson(layer));
     }
-    return QJsonObject{{QStringLiteral("layers"), layers}};
+    QJsonObject json{{QStringLiteral("layers"), layers}};
+    if (!model.initFrom.isEmpty()) {
+        json.insert(QStringLiteral("init_from"), model.initFrom);
+    }
+    return json;
 }
 
 LayerSpec layerFromJson(const QJsonValue& value, const QString& path, JsonDiagnostics* diagnostics)
@@ -396,6 +411,8 @@ LayerSpec layerFromJson(const QJsonValue& value, const QString& path, JsonDiagno
                                     layerTypeNames())) {
         return layer;
     }
+    // Keras writes "trainable" for every layer; it matters for the layers with weights only.
+    reader.readBool(QStringLiteral("trainable"), &layer.trainable);
     const int intMax = std::numeric_limits<int>::max();
     switch (layer.type) {
     case LayerType::Conv2D:
@@ -480,6 +497,7 @@ ModelSpec modelFromJson(const QJsonValue& value, const QString& path, JsonDiagno
         model.layers.append(
             layerFromJson(array[i], QStringLiteral("%1[%2]").arg(layersPath).arg(i), diagnostics));
     }
+    reader.readString(QStringLiteral("init_from"), &model.initFrom);
     reader.finish();
     return model;
 }

@@ -89,6 +89,11 @@ struct LayerSpec
     double momentum = 0.99;
     double epsilon = 1e-3;
 
+    // Conv2D, Dense, BatchNormalization: Keras's "trainable". A frozen layer keeps its weights
+    // through training (the optimizer never sees them); a frozen BatchNormalization layer also
+    // runs in inference mode, with its moving statistics fixed, as in Keras.
+    bool trainable = true;
+
     Size2 effectiveStrides() const;
 
     friend bool operator==(const LayerSpec& a, const LayerSpec& b);
@@ -110,12 +115,22 @@ struct LayerSpec
 struct ModelSpec
 {
     QVector<LayerSpec> layers;
+    // A model file (.pt) trained earlier, maybe on other data and classes, whose layers seed this
+    // network's weights where their shapes match (transfer learning, JSON "init_from"); empty:
+    // Keras's random initialisation.
+    QString initFrom;
 
-    friend bool operator==(const ModelSpec& a, const ModelSpec& b) { return a.layers == b.layers; }
+    friend bool operator==(const ModelSpec& a, const ModelSpec& b)
+    {
+        return a.layers == b.layers && a.initFrom == b.initFrom;
+    }
     friend bool operator!=(const ModelSpec& a, const ModelSpec& b) { return !(a == b); }
 };
 
 QString layerTypeName(LayerType type); // "Conv2D"
+// Whether layers of this type have weights (Conv2D, Dense, BatchNormalization), and so a
+// "trainable" flag that matters.
+bool layerTypeHasWeights(LayerType type);
 std::optional<LayerType> layerTypeFromName(const QString& name);
 QStringList layerTypeNames();
 QString activationName(Activation activation); // "relu"

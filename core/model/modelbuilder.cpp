@@ -182,8 +182,10 @@ BatchNormalizationLayerImpl::BatchNormalizationLayerImpl(const LayerSpec& layer,
 
 torch::Tensor BatchNormalizationLayerImpl::forward(const torch::Tensor& x)
 {
-    return torch::batch_norm(x, weight, bias, running_mean, running_var, is_training(),
-                             1.0 - spec.momentum, spec.epsilon, /*cudnn_enabled=*/true);
+    // A frozen layer (trainable false) normalises with its moving statistics, as in Keras.
+    return torch::batch_norm(x, weight, bias, running_mean, running_var,
+                             is_training() && spec.trainable, 1.0 - spec.momentum, spec.epsilon,
+                             /*cudnn_enabled=*/true);
 }
 
 ActivationLayerImpl::ActivationLayerImpl(const LayerSpec& layer) : spec(layer) {}
@@ -199,7 +201,8 @@ std::vector<BatchNormalizationLayerImpl*> batchNormLayers(torch::nn::Sequential&
 {
     std::vector<BatchNormalizationLayerImpl*> layers;
     for (const std::shared_ptr<torch::nn::Module>& child : module->children()) {
-        if (auto* layer = child->as<BatchNormalizationLayerImpl>()) {
+        auto* layer = child->as<BatchNormalizationLayerImpl>();
+        if (layer != nullptr && layer->spec.trainable) {
             layers.push_back(layer);
         }
     }
@@ -207,6 +210,24 @@ std::vector<BatchNormalizationLayerImpl*> batchNormLayers(torch::nn::Sequential&
 }
 
 } // namespace
+
+void freezeParameters(torch::nn::Module& module)
+{
+    for (torch::Tensor& p : module.parameters()) {
+        p.set_requires_grad(false);
+    }
+}
+
+std::vector<torch::Tensor> trainableParameters(torch::nn::Module& module)
+{
+    std::vector<torch::Tensor> trainable;
+    for (const torch::Tensor& p : module.parameters()) {
+        if (p.requires_grad()) {
+            trainable.push_back(p);
+        }
+    }
+    return trainable;
+}
 
 bool hasBatchNormalization(torch::nn::Sequential& module)
 {
@@ -319,6 +340,9 @@ Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputSha
                 break;
             }
             shape = summary.layers[i].outputShape;
+            if (!layer.trainable) {
+                freezeParameters(*sequential->ptr(i));
+            }
         }
         return sequential;
     } catch (const std::exception& e) {
@@ -366,7 +390,7 @@ Result<ModuleProbe> probeModule(const ModelSpec& model, const InputShape& input,
         }
         probe.outputShape = kerasShape(x);
         for (const torch::Tensor& p : module->parameters()) {
-            probe.trainableParams += p.numel();
+            (p.requires_grad() ? probe.trainableParams : probe.nonTrainableParams) += p.numel();
         }
         for (const auto& buffer : module->named_buffers()) {
             const QString key = QString::fromStdString(buffer.key());

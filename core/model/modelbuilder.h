@@ -16,9 +16,9 @@ struct ModuleProbe
 {
     QVector<QVector<int>> layerOutputShapes; // one per spec layer, without the batch axis
     QVector<int> outputShape;                // of the whole module (logits)
-    qint64 trainableParams = 0;              // sum of the module's parameters
-    qint64 nonTrainableParams = 0;           // BatchNormalization's running mean and variance
-    QString device;                          // "cpu" or "cuda:0"
+    qint64 trainableParams = 0;              // the parameters that are not frozen
+    qint64 nonTrainableParams = 0; // frozen parameters, BatchNormalization's moving statistics
+    QString device;                // "cpu" or "cuda:0"
 };
 
 // Builds the module for `model` (validated first; a stack with errors is a Failure carrying

@@ -118,7 +118,8 @@ public:
 TORCH_MODULE(ActivationLayer);
 
 // Builds the module on the CPU with Keras's default initialisation (Glorot-uniform kernels,
-// zero biases, BatchNormalization gamma 1 and beta 0). The stack is validated first with
+// zero biases, BatchNormalization gamma 1 and beta 0); the layers with trainable false are frozen
+// (freezeParameters()). The stack is validated first with
 // summarizeModel(model, input, numClasses) (numClasses 0 skips the output-size check); its
 // errors make a Failure. Seed torch (torch::manual_seed) before calling for repeatable weights.
 Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputShape& input,
@@ -134,7 +135,16 @@ bool prefersChannelsLast(const ModelSpec& model, const InputShape& input);
 // of every tensor are unchanged (only strides change); call it again after loading weights.
 void useChannelsLast(torch::nn::Module& module);
 
-// Whether the module has BatchNormalization layers.
+// Keras's trainable = false: the module's parameters take no gradient (buildModule() calls it for
+// the frozen layers).
+void freezeParameters(torch::nn::Module& module);
+
+// The parameters that training changes (not frozen): what the optimizer and the distributed
+// gradient average are given.
+std::vector<torch::Tensor> trainableParameters(torch::nn::Module& module);
+
+// Whether the module has BatchNormalization layers that train (frozen ones keep their
+// statistics, and recomputeBatchNormStatistics() leaves them alone).
 bool hasBatchNormalization(torch::nn::Sequential& module);
 
 // Measures every BatchNormalization layer's moving mean and variance anew for the weights as they

@@ -331,7 +331,7 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
                     countTimes(countTimes(window.height, window.width), inChannels);
                 row.params = countPlus(countTimes(weights, layer.filters),
                                        layer.useBias ? layer.filters : 0);
-                row.trainableParams = row.params;
+                row.trainableParams = layer.trainable ? row.params : 0;
                 row.macs = countTimes(elementCount(shape), weights);
             } else {
                 row.macs = countTimes(countTimes(elementCount(shape), window.height), window.width);
@@ -366,13 +366,13 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
                 break;
             }
             row.params = qint64(shape[0]) * layer.units + (layer.useBias ? layer.units : 0);
-            row.trainableParams = row.params;
+            row.trainableParams = layer.trainable ? row.params : 0;
             row.macs = qint64(shape[0]) * layer.units;
             shape = {layer.units};
             break;
         case LayerType::BatchNormalization:
             row.params = 4 * qint64(shape.last());
-            row.trainableParams = 2 * qint64(shape.last());
+            row.trainableParams = layer.trainable ? 2 * qint64(shape.last()) : 0;
             row.macs = elementCount(shape);
             break;
         case LayerType::Dropout:

@@ -632,6 +632,12 @@ Result<LoadedProject> projectFromJson(const QByteArray& json, const QString& bas
     if (reader.has(QStringLiteral("model"))) {
         project.model = modelFromJson(reader.take(QStringLiteral("model")), QStringLiteral("model"),
                                       &diagnostics);
+        // A model to start from is named relative to the project file, like the dataset.
+        if (!project.model.initFrom.isEmpty() && !baseDir.isEmpty() &&
+            QDir::isRelativePath(project.model.initFrom)) {
+            project.model.initFrom =
+                QDir::cleanPath(QDir(baseDir).absoluteFilePath(project.model.initFrom));
+        }
     } else {
         reader.addError(QStringLiteral("model"),
                         QStringLiteral("is missing: add \"model\": {\"layers\": [...]}, for "

@@ -20,6 +20,8 @@ list(APPEND STUDIO_CORE_SOURCES
     training/trainingevents.cpp
     training/trainingevents.h
     training/trainingsettings.h
+    training/transfer.cpp
+    training/transfer_p.h
 )
 
 # Torch-free: copying a run folder and reading events.jsonl need Qt only, so these compile

@@ -11,6 +11,7 @@
 #include "training/advice.h"
 #include "training/checkpoint_p.h"
 #include "training/distributed_p.h"
+#include "training/transfer_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
@@ -267,6 +268,7 @@ struct Session
     int batchEventIntervalMs = 100;
     qint64 parameters = 0;
     QStringList warnings; // for the user, before the run starts (e.g. a damaged checkpoint)
+    QStringList notes;    // what was done before the run starts (layers copied from a model)
     RunState state;
     QString rescuedRunDir;             // where rescue() saved the run, when it had to
     QHash<QString, Split> splits;      // an explicit split (a cross-validation fold), if any
@@ -348,7 +350,8 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
     }
 
     const int classes = int(s.index.classes.size());
-    if (fitOutput) {
+    const bool startsFromModel = checkpoint.isEmpty() && !s.project.model.initFrom.isEmpty();
+    if (fitOutput || startsFromModel) { // a model trained on other classes gets a new output
         s.project.model = withOutputUnits(s.project.model, classes);
     }
     Result<torch::nn::Sequential> module =
@@ -363,11 +366,26 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
         s.format = torch::MemoryFormat::ChannelsLast;
         useChannelsLast(*s.module);
     }
+    if (startsFromModel && s.writer()) { // the other processes get rank 0's weights
+        Result<TransferReport> copied =
+            copyMatchingLayers(s.module, s.project.model, s.project.model.initFrom);
+        if (!copied) {
+            return Failure{copied.error()};
+        }
+        s.notes << copied->text();
+    }
     s.parameters = 0;
     for (const torch::Tensor& p : s.module->parameters()) {
         s.parameters += p.numel();
     }
-    s.optimizer = makeOptimizer(s.project.training, s.module->parameters());
+    const std::vector<torch::Tensor> trainable = trainableParameters(*s.module);
+    if (trainable.empty()) {
+        return Failure{QStringLiteral("Every layer of the network is frozen (trainable false), so "
+                                      "training would change nothing. Unlock at least the output "
+                                      "layer on the Model page (or remove \"trainable\": false "
+                                      "from its entry in the project file).")};
+    }
+    s.optimizer = makeOptimizer(s.project.training, trainable);
     s.state.baseLearningRate = s.project.training.learningRate;
 
     if (!checkpoint.isEmpty()) {
@@ -548,11 +566,15 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     started.batchesPerEpoch = batches;
     started.processes = s.processes();
     started.warnings = s.warnings;
+    started.notes = s.notes;
     if (observer != nullptr) {
         observer->runStarted(started);
     }
     for (const QString& warning : s.warnings) {
         log.write(QStringLiteral("Warning: ") + warning);
+    }
+    for (const QString& note : s.notes) {
+        log.write(note);
     }
     log.write(QStringLiteral("Run started on %1 with %2 threads: %3 training and %4 validation "
                              "images, %5 parameters, epochs %6 to %7.")
@@ -636,7 +658,7 @@ TrainResult fit(Session& s, TrainingObserver* observer, TrainingControl* control
     };
 
     const qint64 imagesPerEpoch = train.imageCount();
-    const std::vector<torch::Tensor> parameters = s.module->parameters();
+    const std::vector<torch::Tensor> parameters = trainableParameters(*s.module);
     for (int epoch = state.epoch; epoch < s.totalEpochs; ++epoch) {
         s.module->train();
         train.startEpoch(epoch);
@@ -1096,7 +1118,12 @@ Result<TrainResult> trainProject(const Project& project, const TrainOptions& opt
     }
     const bool writer = group == nullptr || group->rank() == 0;
     Status folder;
-    if (writer) {
+    if (!options.initialWeights.isEmpty() && !project.model.initFrom.isEmpty()) {
+        folder = Failure{QStringLiteral("Both a checkpoint to continue (--weights) and a model to "
+                                        "start from (model.init_from, --init-from) were given. "
+                                        "Continue the same network with the first, or start a "
+                                        "network on new classes from the second, not both.")};
+    } else if (writer) {
         const QDir runDir(options.runDir);
         if (options.runDir.isEmpty()) {
             folder = Failure{QStringLiteral("No run folder given; choose where the run is "

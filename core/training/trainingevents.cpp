@@ -170,7 +170,8 @@ QJsonObject toJson(const RunStartedEvent& event)
             {QStringLiteral("first_epoch"), event.firstEpoch + 1},
             {QStringLiteral("batches_per_epoch"), event.batchesPerEpoch},
             {QStringLiteral("processes"), event.processes},
-            {QStringLiteral("warnings"), QJsonArray::fromStringList(event.warnings)}};
+            {QStringLiteral("warnings"), QJsonArray::fromStringList(event.warnings)},
+            {QStringLiteral("notes"), QJsonArray::fromStringList(event.notes)}};
 }
 
 QJsonObject toJson(const BatchEvent& event)
@@ -264,6 +265,7 @@ Result<RunEvent> runEventFromJson(const QJsonObject& object)
         e.firstEpoch = f.epoch(QStringLiteral("first_epoch"));
         e.batchesPerEpoch = f.integer(QStringLiteral("batches_per_epoch"), true);
         e.warnings = f.strings(QStringLiteral("warnings"));
+        e.notes = f.strings(QStringLiteral("notes"));
     } else if (name == QLatin1String("batch")) {
         event.kind = RunEvent::Kind::Batch;
         BatchEvent& e = event.batch;

@@ -24,6 +24,7 @@ struct RunStartedEvent
     int batchesPerEpoch = 0;
     int processes = 1;    // of a distributed run; 1 otherwise
     QStringList warnings; // things the user should know before the first batch
+    QStringList notes;    // what the run did before the first batch (layers copied from a model)
 };
 
 // Images scanned and loaded into memory before the first epoch, at most ~10 times per second.

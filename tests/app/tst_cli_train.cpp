@@ -4,6 +4,8 @@
 #include "shapesdataset.h"
 
 #include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -103,6 +105,59 @@ private Q_SLOTS:
         QFile history(QDir(out).filePath(QStringLiteral("history.csv")));
         QVERIFY(history.open(QIODevice::ReadOnly));
         QCOMPARE(history.readAll().trimmed().split('\n').size(), 4); // header + 3 epochs
+    }
+
+    // --init-from copies an earlier run's model into a new run (reported in the started event,
+    // kept in project.json as init_from), --freeze-first freezes layers (trainable false in
+    // project.json); resume continues from the checkpoint, not from the model again.
+    void initFromAndFreezeFirst()
+    {
+        QTemporaryDir runs;
+        const QString first = runs.filePath(QStringLiteral("first"));
+        const CliRun pretrain = runCli(trainArguments(first, 1));
+        QVERIFY2(pretrain.exitCode == 0, qPrintable(pretrain.err));
+        const QString model = QDir(first).filePath(QStringLiteral("model.pt"));
+
+        const QString second = runs.filePath(QStringLiteral("second"));
+        QStringList arguments = trainArguments(second, 1);
+        arguments << QStringLiteral("--init-from") << model << QStringLiteral("--freeze-first")
+                  << QStringLiteral("2");
+        const CliRun tuned = runCli(arguments);
+        QVERIFY2(tuned.exitCode == 0, qPrintable(tuned.err));
+        QString notes;
+        for (const QJsonObject& event : jsonLines(tuned.out)) {
+            if (event[QStringLiteral("event")].toString() == QLatin1String("started")) {
+                for (const QJsonValue& note : event[QStringLiteral("notes")].toArray()) {
+                    notes += note.toString() + QLatin1Char('\n');
+                }
+            }
+        }
+        QVERIFY2(notes.contains(QStringLiteral("Layer 0 (Conv2D): copied from layer 0, frozen")),
+                 qPrintable(notes));
+        QVERIFY2(notes.contains(QStringLiteral("Layer 4 (Conv2D): copied from layer 4.")),
+                 qPrintable(notes));
+        QFile project(QDir(second).filePath(QStringLiteral("project.json")));
+        QVERIFY(project.open(QIODevice::ReadOnly));
+        const QJsonObject saved = QJsonDocument::fromJson(project.readAll()).object();
+        const QJsonObject network = saved[QStringLiteral("model")].toObject();
+        QCOMPARE(QFileInfo(network[QStringLiteral("init_from")].toString()), QFileInfo(model));
+        const QJsonArray layers = network[QStringLiteral("layers")].toArray();
+        QCOMPARE(layers[0].toObject()[QStringLiteral("trainable")].toBool(true), false);
+        QCOMPARE(layers[1].toObject()[QStringLiteral("trainable")].toBool(true), false);
+        QVERIFY(!layers[4].toObject().contains(QStringLiteral("trainable")));
+
+        const CliRun resumed = runCli({QStringLiteral("resume"), second, QStringLiteral("--epochs"),
+                                       QStringLiteral("2"), QStringLiteral("--json")});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QVERIFY(!resumed.out.contains(QStringLiteral("copied from")));
+
+        // A checkpoint to continue and a model to start from at once: refused.
+        arguments = trainArguments(runs.filePath(QStringLiteral("third")), 1);
+        arguments << QStringLiteral("--init-from") << model << QStringLiteral("--weights")
+                  << QDir(first).filePath(QStringLiteral("checkpoint-last.ckpt"));
+        const CliRun both = runCli(arguments);
+        QCOMPARE(both.exitCode, 2);
+        QVERIFY2(both.err.contains(QStringLiteral("not both")), qPrintable(both.err));
     }
 
     void badInputExitsTwo()

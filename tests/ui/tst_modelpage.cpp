@@ -77,6 +77,58 @@ private Q_SLOTS:
                  qPrintable(page.totalsText()));
     }
 
+    // Freezing through the table's check box and the page's button, the totals following; the
+    // model to start from; each one undo step. An edit in the form keeps a frozen layer frozen.
+    void freezingAndStartingFromAModel()
+    {
+        ProjectDocument document;
+        document.setModel(smallStack());
+        ModelPage page(&document);
+        LayerStackModel* model = page.layerModel();
+        QUndoStack* undo = document.undoStack();
+        const qint64 all = document.modelSummary().trainableParams;
+        const QModelIndex conv = model->index(0, LayerStackModel::FrozenColumn);
+        QVERIFY(model->flags(conv).testFlag(Qt::ItemIsUserCheckable));
+        QVERIFY(!model->flags(model->index(1, LayerStackModel::FrozenColumn))
+                     .testFlag(Qt::ItemIsUserCheckable)); // pooling has no weights
+        QCOMPARE(model->data(conv, Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+
+        QVERIFY(model->setData(conv, Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(!document.project().model.layers[0].trainable);
+        QCOMPARE(model->data(conv, Qt::CheckStateRole).toInt(), int(Qt::Checked));
+        QCOMPARE(document.modelSummary().trainableParams, all - 112);
+        QCOMPARE(document.modelSummary().nonTrainableParams, 112);
+        QVERIFY2(page.totalsText().contains(QStringLiteral("non-trainable 112")),
+                 qPrintable(page.totalsText()));
+        auto* filters = page.layerForm()->findChild<QSpinBox*>(QStringLiteral("filters"));
+        QVERIFY(filters);
+        page.selectRow(0);
+        filters->setValue(5);
+        QCOMPARE(document.project().model.layers[0].filters, 5);
+        QVERIFY(!document.project().model.layers[0].trainable);
+        undo->undo();
+        undo->undo();
+        QVERIFY(document.project().model.layers[0].trainable);
+
+        page.freezeAllButOutput();
+        QVERIFY(!document.project().model.layers[0].trainable);
+        QVERIFY(document.project().model.layers[3].trainable);
+        QCOMPARE(document.modelSummary().trainableParams, document.modelSummary().layers[3].params);
+
+        auto* startFrom = page.findChild<QLabel*>(QStringLiteral("startFrom"));
+        QVERIFY(startFrom);
+        QVERIFY(startFrom->text().contains(QStringLiteral("Random weights")));
+        page.setStartFrom(QStringLiteral("/models/fashion/model.pt"));
+        QCOMPARE(document.project().model.initFrom, QStringLiteral("/models/fashion/model.pt"));
+        QVERIFY2(startFrom->text().contains(QStringLiteral("model.pt")),
+                 qPrintable(startFrom->text()));
+        QVERIFY(page.applyTemplate(QStringLiteral("small"))); // a template keeps the start
+        QCOMPARE(document.project().model.initFrom, QStringLiteral("/models/fashion/model.pt"));
+        undo->undo();
+        undo->undo();
+        QVERIFY(document.project().model.initFrom.isEmpty());
+    }
+
     void editUndoRedo()
     {
         ProjectDocument document;

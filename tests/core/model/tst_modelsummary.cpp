@@ -2,6 +2,7 @@
 // hand-computed Keras values, validation messages and fixes, the templates.
 #include "dataset/datasetsettings.h"
 #include "model/layerspec.h"
+#include "model/modelbuilder.h"
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 
@@ -182,6 +183,31 @@ private Q_SLOTS:
         QCOMPARE(summary.totalParams, (32 * 128 + 128) + 512 + (128 * 10 + 10));
         QCOMPARE(summary.trainableParams, summary.totalParams - 256);
         QCOMPARE(summary.nonTrainableParams, 256);
+    }
+
+    // Keras's trainable = False: a frozen layer's parameters all count as non-trainable, in the
+    // summary and in the module the builder makes.
+    void frozenLayersAreNonTrainable()
+    {
+        ModelSpec model;
+        model.layers = {LayerSpec::conv2D(8, {3, 3}), LayerSpec::batchNormalization(),
+                        LayerSpec::flatten(), LayerSpec::dense(10)};
+        model.layers[0].trainable = false;
+        model.layers[1].trainable = false;
+        const ModelSummary summary = summarizeModel(model, {6, 6, 1}, 10);
+        QVERIFY2(!summary.hasErrors(), qPrintable(errorsOf(summary)));
+        const qint64 conv = 8 * 9 + 8;
+        const qint64 dense = 4 * 4 * 8 * 10 + 10;
+        QCOMPARE(summary.layers[0].trainableParams, 0);
+        QCOMPARE(summary.layers[1].trainableParams, 0);
+        QCOMPARE(summary.totalParams, conv + 32 + dense);
+        QCOMPARE(summary.trainableParams, dense);
+        QCOMPARE(summary.nonTrainableParams, conv + 32);
+
+        const Result<ModuleProbe> probe = probeModule(model, {6, 6, 1}, 10);
+        QVERIFY2(probe.ok(), qPrintable(probe.error()));
+        QCOMPARE(probe->trainableParams, summary.trainableParams);
+        QCOMPARE(probe->nonTrainableParams, summary.nonTrainableParams);
     }
 
     void shapeKeepingLayers()
@@ -456,12 +482,14 @@ private Q_SLOTS:
         LayerSpec conv = LayerSpec::conv2D(7, {3, 5}, Padding::Same, Activation::LeakyRelu);
         conv.strides = Size2{2, 1};
         conv.useBias = false;
+        conv.trainable = false;
         LayerSpec pool = LayerSpec::averagePooling2D({3, 3});
         pool.strides = Size2{2, 2};
         pool.padding = Padding::Same;
         LayerSpec bn = LayerSpec::batchNormalization();
         bn.momentum = 0.9;
         bn.epsilon = 1e-5;
+        bn.trainable = false;
         LayerSpec dense = LayerSpec::dense(33, Activation::Elu);
         dense.useBias = false;
         ModelSpec model;
@@ -474,6 +502,7 @@ private Q_SLOTS:
                         LayerSpec::dropout(0.25),
                         bn,
                         LayerSpec::activationLayer(Activation::Sigmoid)};
+        model.initFrom = QStringLiteral("/models/fashion/model.pt");
         const QByteArray text = QJsonDocument(modelToJson(model)).toJson();
         JsonDiagnostics diagnostics;
         const ModelSpec back = modelFromJson(QJsonDocument::fromJson(text).object(),
@@ -481,6 +510,10 @@ private Q_SLOTS:
         QVERIFY2(diagnostics.errors.isEmpty(), qPrintable(diagnostics.errors.join('\n')));
         QVERIFY2(diagnostics.warnings.isEmpty(), qPrintable(diagnostics.warnings.join('\n')));
         QCOMPARE(back, model);
+        QCOMPARE(back.initFrom, QStringLiteral("/models/fashion/model.pt"));
+        QVERIFY(!back.layers[0].trainable);
+        QVERIFY(back.layers[5].trainable); // written only when false
+        QVERIFY(!back.layers[7].trainable);
         QVERIFY(!back.layers[2].strides.has_value()); // Keras's default stays a default
         QCOMPARE(back.layers[2].effectiveStrides(), (Size2{2, 2}));
     }

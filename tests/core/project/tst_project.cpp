@@ -49,6 +49,8 @@ Project unusualProject(const QString& root)
     p.model = loadTemplate(QStringLiteral("small")).value().model;
     p.model.layers[3].strides = Size2{1, 1};
     p.model.layers[3].padding = Padding::Same;
+    p.model.layers[0].trainable = false;
+    p.model.initFrom = QStringLiteral("/models/fashion/model.pt");
 
     TrainingSettings& t = p.training;
     t.optimizer.kind = OptimizerKind::RmsProp;

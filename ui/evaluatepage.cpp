@@ -6,6 +6,7 @@
 #include "evaluation/metricsjson.h"
 #include "imagegallery.h"
 #include "project/project.h"
+#include "runs/crossvalidation.h"
 #include "training/trainer.h"
 
 #include <QCheckBox>
@@ -97,6 +98,16 @@ void EvaluatePage::buildUi()
     m_accuracy->setToolTip(tr("The fraction of images classified correctly. With unbalanced "
                               "classes it can look good while one class is always missed: "
                               "check the per-class recall."));
+    m_crossValidation = new QLabel;
+    m_crossValidation->setObjectName(QStringLiteral("crossValidationSummary"));
+    m_crossValidation->setWordWrap(true);
+    m_crossValidation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_crossValidation->setStyleSheet(
+        QStringLiteral("QLabel { border: 1px solid palette(mid); padding: 6px; }"));
+    m_crossValidation->setToolTip(
+        tr("Each fold's model was tested on images it never saw; the spread over the folds shows "
+           "how much a single split's score could be luck."));
+    m_crossValidation->hide();
     m_message = new QLabel;
     m_message->setObjectName(QStringLiteral("evaluationMessage"));
     m_message->setWordWrap(true);
@@ -125,6 +136,7 @@ void EvaluatePage::buildUi()
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(tools);
+    layout->addWidget(m_crossValidation);
     layout->addWidget(m_source);
     layout->addWidget(m_accuracy);
     layout->addWidget(m_message);
@@ -147,6 +159,44 @@ void EvaluatePage::showMessage(const QString& text, bool error)
 {
     m_message->setText(text);
     m_message->setStyleSheet(error ? QStringLiteral("color: #c0392b;") : QString());
+}
+
+bool EvaluatePage::loadCrossValidation(const QString& outDir)
+{
+    const Result<CrossValidationSummary> summary = studio::loadCrossValidation(outDir);
+    if (!summary) {
+        showMessage(summary.error(), true);
+        return false;
+    }
+    QStringList lines;
+    for (const QString& line : summaryText(*summary)) {
+        lines << line.toHtmlEscaped();
+    }
+    lines.first() = QStringLiteral("<b>%1</b>").arg(lines.first());
+    if (summary->scores.isEmpty()) {
+        showMessage(tr("The cross-validation in %1 has no finished fold.")
+                        .arg(QDir::toNativeSeparators(outDir)),
+                    true);
+        return false;
+    }
+    const FoldScore& last = summary->scores.last();
+    m_loadingCrossValidation = true;
+    const bool loaded = loadRun(last.runDir);
+    m_loadingCrossValidation = false;
+    m_crossValidation->setText(lines.join(QStringLiteral("<br>")));
+    m_crossValidation->show();
+    if (loaded) {
+        m_source->setText(tr("Below: fold %1 of %2 alone, on its held-out images (%3).")
+                              .arg(last.fold + 1)
+                              .arg(summary->folds)
+                              .arg(QDir::toNativeSeparators(last.runDir)));
+    }
+    return true;
+}
+
+QString EvaluatePage::crossValidationText() const
+{
+    return m_crossValidation->isHidden() ? QString() : m_crossValidation->text();
 }
 
 bool EvaluatePage::loadRun(const QString& runDir)
@@ -219,6 +269,9 @@ void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& i
 {
     m_metrics = metrics;
     m_hasMetrics = true;
+    if (!m_loadingCrossValidation) {
+        m_crossValidation->hide();
+    }
     m_imageRoot = imageRoot;
     m_plot->setMatrix(metrics.classes, metrics.confusion, metrics.confusionNormalized);
     m_model->setMetrics(metrics);
@@ -344,7 +397,12 @@ bool EvaluatePage::exportPng(const QString& path)
 void EvaluatePage::chooseRun()
 {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Run"));
-    if (!dir.isEmpty()) {
+    if (dir.isEmpty()) {
+        return;
+    }
+    if (QFileInfo::exists(QDir(dir).filePath(crossvalfiles::summaryJson))) {
+        loadCrossValidation(dir); // a cross-validation folder: its summary and last fold
+    } else {
         loadRun(dir);
     }
 }

@@ -33,6 +33,11 @@ public:
     // split); image paths resolve against the run's dataset folder. False, with the reason
     // shown, when the run has none.
     bool loadRun(const QString& runDir);
+    // Shows a cross-validation folder's summary (OUT/crossval.json: every score as mean ±
+    // standard deviation over the folds) above the last fold's own evaluation. False, with the
+    // reason shown, when the folder has none.
+    bool loadCrossValidation(const QString& outDir);
+    QString crossValidationText() const;
     // Evaluates modelPath on a split of datasetDir on a worker thread; evaluationFinished
     // follows.
     void evaluateModel(const QString& modelPath, const QString& datasetDir,
@@ -76,6 +81,8 @@ private:
 
     QLabel* m_source = nullptr;
     QLabel* m_accuracy = nullptr;
+    QLabel* m_crossValidation = nullptr; // the summary of the cross-validation shown, if any
+    bool m_loadingCrossValidation = false;
     QLabel* m_message = nullptr;
     QCheckBox* m_normalized = nullptr;
     QPushButton* m_export = nullptr;

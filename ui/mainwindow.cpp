@@ -141,6 +141,9 @@ void MainWindow::buildPages()
                 }
             });
 
+    connect(m_trainPage, &studio::TrainPage::crossValidationFinished, this,
+            [this](const QString& outDir) { m_evaluatePage->loadCrossValidation(outDir); });
+
     const QVector<QPair<QString, QWidget*>> pages = {
         {tr("Data"), m_dataPage},         {tr("Model"), m_modelPage},
         {tr("Train"), m_trainPage},       {tr("Evaluate"), m_evaluatePage},

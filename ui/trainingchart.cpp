@@ -12,6 +12,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <iterator>
 
 namespace studio {
 
@@ -81,6 +82,10 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
 
 void TrainingChart::clear()
 {
+    for (QCPGraph* graph : m_overlays) {
+        m_plot->removeGraph(graph);
+    }
+    m_overlays.clear();
     m_training->data()->clear();
     m_validation->data()->clear();
     m_learningRate->data()->clear();
@@ -124,6 +129,33 @@ void TrainingChart::setBestEpoch(double x)
     m_dirty = true;
 }
 
+void TrainingChart::keepAsOverlay(const QString& name)
+{
+    // Matplotlib's tab10 without the live curves' blue and orange.
+    static const QColor colors[] = {
+        QColor(44, 160, 44),   QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+        QColor(227, 119, 194), QColor(188, 189, 34), QColor(23, 190, 207)};
+    QColor color = colors[overlayCount() % int(std::size(colors))];
+    QCPGraph* training = m_plot->addGraph();
+    training->data()->set(*m_training->data());
+    color.setAlpha(70);
+    training->setPen(QPen(color, 1));
+    training->setName(name + QLatin1Char(' ') + m_metric);
+    training->removeFromLegend();
+    QCPGraph* validation = m_plot->addGraph();
+    validation->data()->set(*m_validation->data());
+    color.setAlpha(200);
+    validation->setPen(QPen(color, 1.5));
+    validation->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+    validation->setName(name + QStringLiteral(" val_") + m_metric);
+    m_overlays << training << validation;
+    m_training->data()->clear();
+    m_validation->data()->clear();
+    m_learningRate->data()->clear();
+    setBestEpoch(-1);
+    m_dirty = true;
+}
+
 int TrainingChart::trainingPointCount() const
 {
     return m_training->dataCount();
@@ -150,7 +182,9 @@ void TrainingChart::fitRanges()
 {
     bool found = false;
     QCPRange values;
-    for (QCPGraph* graph : {m_training, m_validation}) {
+    QVector<QCPGraph*> curves = m_overlays;
+    curves << m_training << m_validation;
+    for (QCPGraph* graph : curves) {
         bool ok = false;
         const QCPRange range = graph->getValueRange(ok);
         if (ok) {
@@ -165,14 +199,16 @@ void TrainingChart::fitRanges()
         m_plot->yAxis->setRange(values.lower - margin, values.upper + margin);
     }
     bool ok = false;
-    QCPRange keys = m_training->getKeyRange(ok);
-    bool okValidation = false;
-    const QCPRange validationKeys = m_validation->getKeyRange(okValidation);
-    if (okValidation) {
-        keys = ok ? QCPRange(qMin(keys.lower, validationKeys.lower),
-                             qMax(keys.upper, validationKeys.upper))
-                  : validationKeys;
-        ok = true;
+    QCPRange keys;
+    for (QCPGraph* graph : curves) {
+        bool okGraph = false;
+        const QCPRange graphKeys = graph->getKeyRange(okGraph);
+        if (okGraph) {
+            keys =
+                ok ? QCPRange(qMin(keys.lower, graphKeys.lower), qMax(keys.upper, graphKeys.upper))
+                   : graphKeys;
+            ok = true;
+        }
     }
     // A little room right of the last epoch keeps its point and the best-epoch mark visible.
     m_plot->xAxis->setRange(0, (ok ? qMax(1.0, std::ceil(keys.upper - 1e-9)) : 1.0) + 0.2);
@@ -228,7 +264,9 @@ bool TrainingChart::savePdf(const QString& path)
 bool TrainingChart::saveCsv(const QString& path) const
 {
     QString text = QStringLiteral("series,epoch,value\n");
-    for (QCPGraph* graph : {m_training, m_validation, m_learningRate}) {
+    QVector<QCPGraph*> graphs = m_overlays;
+    graphs << m_training << m_validation << m_learningRate;
+    for (QCPGraph* graph : graphs) {
         for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
             text += QStringLiteral("%1,%2,%3\n")
                         .arg(graph->name(), QString::number(it->key, 'g', 8),

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QString>
+#include <QVector>
 #include <QWidget>
 
 class QCustomPlot;
@@ -29,6 +30,10 @@ public:
     void addLearningRate(double x, double learningRate);
     // Marks the best epoch (x as above); a negative x removes the mark.
     void setBestEpoch(double x);
+    // Keeps the curves drawn so far as a faded, named overlay (one fold of a cross-validation,
+    // "fold 1") and starts the live curves afresh; clear() removes the overlays too.
+    void keepAsOverlay(const QString& name);
+    int overlayCount() const { return int(m_overlays.size()) / 2; }
 
     int trainingPointCount() const;
     int validationPointCount() const;
@@ -52,6 +57,7 @@ private:
     QCPGraph* m_training = nullptr;
     QCPGraph* m_validation = nullptr;
     QCPGraph* m_learningRate = nullptr;
+    QVector<QCPGraph*> m_overlays; // earlier runs' training and validation curves
     QCPItemStraightLine* m_bestLine = nullptr;
     QCPItemText* m_bestLabel = nullptr;
     bool m_dirty = false;

@@ -33,6 +33,26 @@ private:
     TrainingWorker* m_worker;
 };
 
+// Forwards a cross-validation's progress, and each fold's run events, as the worker's signals.
+class FoldSignalObserver : public CrossValidationObserver
+{
+public:
+    FoldSignalObserver(TrainingWorker* worker, int folds)
+        : m_run(worker), m_worker(worker), m_folds(folds)
+    {}
+    TrainingObserver* foldStarting(int, int fold, const QString& runDir) override
+    {
+        Q_EMIT m_worker->foldStarting(fold, m_folds, runDir);
+        return &m_run;
+    }
+    void foldEnded(const FoldScore& score) override { Q_EMIT m_worker->foldEnded(score); }
+
+private:
+    SignalObserver m_run;
+    TrainingWorker* m_worker;
+    int m_folds;
+};
+
 } // namespace
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent)
@@ -58,6 +78,24 @@ void TrainingWorker::run(const Project& project, const QString& runDir, const QS
         Q_EMIT failedToStart(result.error());
     }
     Q_EMIT finished(resumeDir.isEmpty() ? runDir : resumeDir);
+}
+
+void TrainingWorker::crossValidate(const Project& project, const QString& outDir, int folds,
+                                   std::shared_ptr<TrainingControl> control)
+{
+    lowerThisThreadsPriority();
+    FoldSignalObserver observer(this, folds);
+    CrossValidationOptions options;
+    options.outDir = outDir;
+    options.folds = folds;
+    const Result<CrossValidationSummary> summary =
+        studio::crossValidate(project, options, &observer, control.get());
+    if (summary.ok()) {
+        Q_EMIT crossValidated(outDir);
+    } else {
+        Q_EMIT failedToStart(summary.error());
+    }
+    Q_EMIT finished(outDir);
 }
 
 } // namespace studio

@@ -25,6 +25,11 @@ public:
     // until the run ends. `control` is shared with the GUI for pause and stop.
     void run(const Project& project, const QString& runDir, const QString& resumeDir, int epochs,
              std::shared_ptr<TrainingControl> control);
+    // Cross-validates `project` with `folds` folds into outDir (core's crossValidate()): each
+    // fold's run events come as the signals above, between foldStarting and foldEnded; then
+    // crossValidated or failedToStart, then finished(outDir).
+    void crossValidate(const Project& project, const QString& outDir, int folds,
+                       std::shared_ptr<TrainingControl> control);
 
 Q_SIGNALS:
     // Images loaded into memory before the first epoch.
@@ -36,6 +41,11 @@ Q_SIGNALS:
     void runEnded(const studio::RunEndedEvent& event);
     // The run could not start (bad dataset, layer stack, settings, run folder).
     void failedToStart(const QString& message);
+    // Cross-validation: fold `fold` (0-based) begins in runDir; it ended with these scores; all
+    // folds are done and their summary is in outDir/crossval.json.
+    void foldStarting(int fold, int folds, const QString& runDir);
+    void foldEnded(const studio::FoldScore& score);
+    void crossValidated(const QString& outDir);
     // The trainer returned; sent last, after runEnded or failedToStart.
     void finished(const QString& runDir);
 };

@@ -55,6 +55,15 @@ public:
     bool startTraining();
     // Continues the run in runDir from its last checkpoint; epochs > 0 sets the run's total.
     bool resumeTraining(const QString& runDir, int epochs = 0);
+    // Cross-validates the document's project with `folds` folds into a new crossval-... folder
+    // of the runs folder: each fold a run whose test images are the held-out fold, its curves
+    // kept in the charts as a faded overlay when the next fold starts; at the end the summary
+    // (mean ± standard deviation) in the log and crossValidationFinished. Returns false, with
+    // the reason in the log, when it cannot start.
+    bool startCrossValidation(int folds);
+    // The "Cross-validate..." button: asks for the number of folds.
+    void chooseCrossValidation();
+    bool isCrossValidating() const { return m_crossValidating; }
     void setPaused(bool paused);
     void requestStop();
 
@@ -87,6 +96,8 @@ Q_SIGNALS:
     void trainingChanged(bool training);
     // A run ended and its worker returned; `ended.modelPath` is the exported model, if any.
     void runFinished(const QString& runDir, const studio::RunEndedEvent& ended);
+    // Every fold of a cross-validation finished; outDir holds crossval.json.
+    void crossValidationFinished(const QString& outDir);
 
 private:
     void buildUi();
@@ -116,6 +127,9 @@ private:
     void onFinished(const QString& runDir);
     void onFollowRestarted();
     void onFollowStopped(bool runEnded);
+    void onFoldStarting(int fold, int folds, const QString& runDir);
+    void onFoldEnded(const FoldScore& score);
+    void onCrossValidated(const QString& outDir);
 
     ProjectDocument* m_document;
     HyperparameterForm* m_form = nullptr;
@@ -123,6 +137,7 @@ private:
     QPushButton* m_pause = nullptr;
     QPushButton* m_stop = nullptr;
     QPushButton* m_resume = nullptr;
+    QPushButton* m_crossValidate = nullptr;
     QPushButton* m_follow = nullptr;
     QLabel* m_followLabel = nullptr;
     QLabel* m_problem = nullptr;
@@ -139,7 +154,9 @@ private:
     RunFollower* m_follower = nullptr;
     std::shared_ptr<TrainingControl> m_control;
     bool m_training = false;
-    bool m_movingRun = false; // a rescued run is being copied to the folder the user chose
+    bool m_crossValidating = false; // the worker runs a cross-validation (m_training too)
+    bool m_crossValidated = false;  // it finished every fold
+    bool m_movingRun = false;       // a rescued run is being copied to the folder the user chose
     bool m_syncing = false;
     QString m_runsFolder;
     QLabel* m_runsFolderLabel = nullptr;

@@ -14,6 +14,7 @@ void registerUiMetaTypes()
     qRegisterMetaType<Prediction>();
     qRegisterMetaType<QVector<Prediction>>();
     qRegisterMetaType<ModelMetadata>();
+    qRegisterMetaType<FoldScore>();
     qRegisterMetaType<QVector<QImage>>();
 }
 

@@ -3,6 +3,7 @@
 
 #include "evaluation/metrics.h"
 #include "export/predictor.h"
+#include "runs/crossvalidation.h"
 #include "training/trainingevents.h"
 
 #include <QImage>
@@ -18,6 +19,7 @@ Q_DECLARE_METATYPE(studio::RunEndedEvent)
 Q_DECLARE_METATYPE(studio::EvaluationMetrics)
 Q_DECLARE_METATYPE(studio::Prediction)
 Q_DECLARE_METATYPE(studio::ModelMetadata)
+Q_DECLARE_METATYPE(studio::FoldScore)
 
 namespace studio {
 

@@ -588,11 +588,6 @@ private:
     int m_started = 0;
 };
 
-QString meanSdText(const MeanSd& m)
-{
-    return QStringLiteral("%1 ± %2").arg(m.mean, 0, 'f', 4).arg(m.sd, 0, 'f', 4);
-}
-
 int runCrossval(const QStringList& arguments)
 {
     QCommandLineParser parser;
@@ -650,16 +645,8 @@ int runCrossval(const QStringList& arguments)
         printOut(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
         return ExitOk;
     }
-    printOut(QStringLiteral("Cross-validation, %1 folds x %2: accuracy %3, balanced accuracy %4, "
-                            "macro F1 %5 (mean ± standard deviation over %6 runs).")
-                 .arg(summary->folds)
-                 .arg(summary->repeats)
-                 .arg(meanSdText(summary->accuracy), meanSdText(summary->balancedAccuracy),
-                      meanSdText(summary->macroF1))
-                 .arg(summary->scores.size()));
-    for (int c = 0; c < summary->classes.size(); ++c) {
-        printOut(QStringLiteral("  recall of %1: %2")
-                     .arg(summary->classes[c], meanSdText(summary->recall.value(c))));
+    for (const QString& line : summaryText(*summary)) {
+        printOut(line);
     }
     printOut(QStringLiteral("Summary: %1")
                  .arg(QDir::toNativeSeparators(

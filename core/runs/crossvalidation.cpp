@@ -7,6 +7,7 @@
 #include "project/project.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -152,6 +153,79 @@ QJsonObject summaryToJson(const CrossValidationSummary& summary)
             {QStringLiteral("balanced_accuracy"), meanSdToJson(summary.balancedAccuracy)},
             {QStringLiteral("macro_f1"), meanSdToJson(summary.macroF1)},
             {QStringLiteral("recall"), recall}};
+}
+
+namespace {
+
+double numberOrNaN(const QJsonValue& value)
+{
+    return value.isDouble() ? value.toDouble() : kNaN;
+}
+
+QString percentMeanSd(const MeanSd& m)
+{
+    return QStringLiteral("%1% ± %2%").arg(100 * m.mean, 0, 'f', 1).arg(100 * m.sd, 0, 'f', 1);
+}
+
+} // namespace
+
+Result<CrossValidationSummary> loadCrossValidation(const QString& outDir)
+{
+    const QString path = QDir(outDir).filePath(crossvalfiles::summaryJson);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return Failure{QStringLiteral("'%1' holds no cross-validation summary (%2): choose the "
+                                      "folder that classifier-cli crossval or Cross-validate "
+                                      "wrote.")
+                           .arg(QDir::toNativeSeparators(outDir), crossvalfiles::summaryJson)};
+    }
+    const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    const QJsonValue runs = json.value(QStringLiteral("runs"));
+    if (!runs.isArray() || !json.value(QStringLiteral("classes")).isArray()) {
+        return Failure{QStringLiteral("'%1' is not a cross-validation summary (no \"runs\" or "
+                                      "\"classes\" list); run the cross-validation again.")
+                           .arg(QDir::toNativeSeparators(path))};
+    }
+    QStringList classes;
+    for (const QJsonValue& name : json.value(QStringLiteral("classes")).toArray()) {
+        classes << name.toString();
+    }
+    QVector<FoldScore> scores;
+    for (const QJsonValue& value : runs.toArray()) {
+        const QJsonObject run = value.toObject();
+        FoldScore score;
+        score.repeat = run.value(QStringLiteral("repeat")).toInt() - 1;
+        score.fold = run.value(QStringLiteral("fold")).toInt() - 1;
+        score.runDir = run.value(QStringLiteral("run_dir")).toString();
+        score.testCount = run.value(QStringLiteral("test_count")).toInt();
+        score.accuracy = numberOrNaN(run.value(QStringLiteral("accuracy")));
+        score.balancedAccuracy = numberOrNaN(run.value(QStringLiteral("balanced_accuracy")));
+        score.macroF1 = numberOrNaN(run.value(QStringLiteral("macro_f1")));
+        const QJsonObject recall = run.value(QStringLiteral("recall")).toObject();
+        for (const QString& name : classes) {
+            score.recall << numberOrNaN(recall.value(name));
+        }
+        scores << score;
+    }
+    return summarizeFolds(classes, json.value(QStringLiteral("folds")).toInt(),
+                          json.value(QStringLiteral("repeats")).toInt(), scores);
+}
+
+QStringList summaryText(const CrossValidationSummary& summary)
+{
+    QStringList lines;
+    lines << QStringLiteral("Cross-validation, %1 folds x %2: accuracy %3, balanced accuracy %4, "
+                            "macro F1 %5 (mean ± standard deviation over %6 runs).")
+                 .arg(summary.folds)
+                 .arg(summary.repeats)
+                 .arg(percentMeanSd(summary.accuracy), percentMeanSd(summary.balancedAccuracy),
+                      percentMeanSd(summary.macroF1))
+                 .arg(summary.scores.size());
+    for (int c = 0; c < summary.classes.size(); ++c) {
+        lines << QStringLiteral("  recall of %1: %2")
+                     .arg(summary.classes[c], percentMeanSd(summary.recall.value(c)));
+    }
+    return lines;
 }
 
 QByteArray summaryToCsv(const CrossValidationSummary& summary)

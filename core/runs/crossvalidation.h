@@ -82,6 +82,15 @@ QJsonObject summaryToJson(const CrossValidationSummary& summary);
 // One row per fold, then "mean" and "sd" rows.
 QByteArray summaryToCsv(const CrossValidationSummary& summary);
 
+// Reads OUT/crossval.json (as crossValidate() wrote it) and summarises its folds again. A missing
+// or malformed file is a Failure that names it.
+Result<CrossValidationSummary> loadCrossValidation(const QString& outDir);
+
+// The summary for people: "Cross-validation, 5 folds x 1: accuracy 91.2% ± 2.1%, balanced
+// accuracy ..., macro F1 ... (mean ± standard deviation over 5 runs)." then one line per class
+// ("  recall of ring: 88.0% ± 4.5%").
+QStringList summaryText(const CrossValidationSummary& summary);
+
 // The fold's scores from its run folder's evaluation/evaluation.json.
 Result<FoldScore> foldScoreFromRun(const QString& runDir, const QStringList& classes);
 

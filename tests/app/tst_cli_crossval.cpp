@@ -2,6 +2,7 @@
 // summary whose means and standard deviations are those of the folds' own evaluation files.
 #include "evaluation/metricsjson.h"
 #include "project/project.h"
+#include "runs/crossvalidation.h"
 
 #include "cellsdataset.h"
 #include "cellsproject.h"
@@ -136,6 +137,20 @@ private Q_SLOTS:
         }();
         QVERIFY(csv.startsWith("repeat,fold,test_count,accuracy,balanced_accuracy,macro_f1,"));
         QCOMPARE(csv.count('\n'), 1 + 5 + 2);
+
+        // Read back (what the app's Evaluate page shows): the same numbers.
+        const studio::Result<studio::CrossValidationSummary> loaded =
+            studio::loadCrossValidation(out);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+        QCOMPARE(loaded->scores.size(), 5);
+        QVERIFY(std::abs(loaded->accuracy.mean - mean) < 1e-9);
+        QVERIFY(std::abs(loaded->accuracy.sd - sd) < 1e-9);
+        const QString text = studio::summaryText(*loaded).join(QLatin1Char('\n'));
+        QVERIFY2(text.contains(QStringLiteral("accuracy %1% ± %2%")
+                                   .arg(100 * mean, 0, 'f', 1)
+                                   .arg(100 * sd, 0, 'f', 1)),
+                 qPrintable(text));
+        QVERIFY(!studio::loadCrossValidation(QDir(out).filePath(QStringLiteral("fold-1"))).ok());
     }
 
     void badOptionsSayWhatIsWrong()

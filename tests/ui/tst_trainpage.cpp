@@ -208,6 +208,54 @@ private Q_SLOTS:
               stats.max, stats.median, stats.samples);
     }
 
+    // Cross-validate...: every fold trains in turn, earlier folds stay in the charts as
+    // overlays, the log ends with the mean ± SD summary, and the Evaluate page shows it above
+    // the last fold's evaluation.
+    void crossValidatesAndShowsTheSummary()
+    {
+        QTemporaryDir runs;
+        ProjectDocument document;
+        document.setProject(uitest::tinyProject(m_data.path(), 1));
+        TrainPage page(&document);
+        page.setRunsFolder(runs.path());
+        EvaluatePage evaluate;
+        connect(&page, &TrainPage::crossValidationFinished, &evaluate,
+                [&evaluate](const QString& outDir) { evaluate.loadCrossValidation(outDir); });
+        QSignalSpy finished(&page, &TrainPage::crossValidationFinished);
+        QSignalSpy runFinished(&page, &TrainPage::runFinished);
+        auto* button = page.findChild<QPushButton*>(QStringLiteral("crossValidateButton"));
+        QVERIFY(button && button->isEnabled());
+        QVERIFY(page.startCrossValidation(3));
+        QVERIFY(page.isTraining() && page.isCrossValidating());
+        QVERIFY(!button->isEnabled());
+        QVERIFY2(finished.wait(180000), qPrintable(page.logText()));
+        QVERIFY(!page.isTraining());
+        QCOMPARE(runFinished.count(), 0); // the folds are not single runs to show
+        const QString outDir = finished.first().at(0).toString();
+        QVERIFY2(QFileInfo(outDir).fileName().startsWith(QStringLiteral("crossval-")),
+                 qPrintable(outDir));
+        QVERIFY(QFile::exists(QDir(outDir).filePath(QStringLiteral("crossval.json"))));
+        QCOMPARE(page.lossChart()->overlayCount(), 2);
+        QCOMPARE(page.accuracyChart()->overlayCount(), 2);
+        QCOMPARE(page.accuracyChart()->validationPointCount(), 1); // the last fold's, live
+        const QString log = page.logText();
+        QVERIFY2(log.contains(QStringLiteral("Fold 3 of 3")), qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("Cross-validation, 3 folds x 1: accuracy")),
+                 qPrintable(log));
+
+        QVERIFY(evaluate.hasMetrics());
+        const QString summary = evaluate.crossValidationText();
+        QVERIFY2(summary.contains(QStringLiteral("3 folds")) &&
+                     summary.contains(QStringLiteral("±")),
+                 qPrintable(summary));
+        // A plain run afterwards hides the summary again.
+        QVERIFY(evaluate.loadRun(QDir(outDir).filePath(QStringLiteral("fold-1"))));
+        QVERIFY(evaluate.crossValidationText().isEmpty());
+        // Starting over clears the overlays.
+        page.lossChart()->clear();
+        QCOMPARE(page.lossChart()->overlayCount(), 0);
+    }
+
     void stopWritesACheckpointThatResumes()
     {
         QTemporaryDir runs;

@@ -1,20 +1,27 @@
 // classifier-cli commands of the training area: train and resume.
 #include "clicommand.h"
 
+#include "dataset/folds.h"
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
 #include "runs/crossvalidation.h"
 #include "training/trainer.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
 
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <unistd.h>
 #include <utility>
+#include <vector>
 
 namespace studio::cli {
 
@@ -521,6 +528,11 @@ int runTrain(const QStringList& arguments)
          QStringLiteral("CKPT")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Run folder to create (required)."),
                       QStringLiteral("RUN_DIR")});
+    parser.addOption({QStringLiteral("splits"),
+                      QStringLiteral("Use this split of the images instead of the folders' or the "
+                                     "automatic one: a splits.json from a run folder (a "
+                                     "cross-validation fold's)."),
+                      QStringLiteral("SPLITS.json")});
     addDistributedOptions(parser);
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
@@ -539,6 +551,14 @@ int runTrain(const QStringList& arguments)
     }
     options.runDir = parser.value(QStringLiteral("out"));
     options.initialWeights = parser.value(QStringLiteral("weights"));
+    if (parser.isSet(QStringLiteral("splits"))) {
+        Result<QHash<QString, Split>> splits = loadSplits(parser.value(QStringLiteral("splits")));
+        if (!splits) {
+            printError(QStringLiteral("--splits: %1").arg(splits.error()));
+            return ExitBadInput;
+        }
+        options.splits = *splits;
+    }
     if (!distributedOptions(parser, &options.distributed)) {
         return ExitBadInput;
     }
@@ -588,6 +608,123 @@ private:
     int m_started = 0;
 };
 
+// One fold trained by a child process (classifier-cli train --splits), for crossval --jobs.
+struct FoldProcess
+{
+    const PlannedFold* fold = nullptr;
+    std::unique_ptr<QProcess> process;
+    QByteArray pending; // stdout not yet ended by a newline
+};
+
+// Prints the complete JSON lines a fold's process wrote so far, tagged with its fold and repeat.
+void forwardFoldLines(FoldProcess& running, bool json)
+{
+    running.pending += running.process->readAllStandardOutput();
+    const int end = int(running.pending.lastIndexOf('\n'));
+    if (end < 0) {
+        return;
+    }
+    const QByteArray complete = running.pending.left(end);
+    running.pending.remove(0, end + 1);
+    if (!json) {
+        return;
+    }
+    for (const QByteArray& text : complete.split('\n')) {
+        QJsonObject object = QJsonDocument::fromJson(text).object();
+        if (object.isEmpty()) {
+            continue;
+        }
+        object.insert(QStringLiteral("fold"), running.fold->fold + 1);
+        object.insert(QStringLiteral("repeat"), running.fold->repeat + 1);
+        printOut(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+    }
+}
+
+// Trains the plan's folds as `jobs` child processes at a time, each with `threads` threads; a
+// Ctrl-C (control) is passed on to them. The folds' scores, or the first failure.
+Result<QVector<FoldScore>> trainFoldsInProcesses(const CrossValidationPlan& plan, int jobs,
+                                                 int threads, bool json, FoldPrinter& printer,
+                                                 TrainingControl& control)
+{
+    QTemporaryDir inputs;
+    if (!inputs.isValid()) {
+        return Failure{QStringLiteral("Cannot create a temporary folder for the folds' settings: "
+                                      "%1")
+                           .arg(inputs.errorString())};
+    }
+    QVector<FoldScore> scores;
+    std::vector<FoldProcess> running;
+    int next = 0;
+    QString failure;
+    bool interrupted = false;
+    while ((next < plan.runs.size() && failure.isEmpty() && !control.stopRequested()) ||
+           !running.empty()) {
+        if (control.stopRequested() && !interrupted) {
+            interrupted = true; // each child writes its checkpoint and stops
+            for (FoldProcess& child : running) {
+                ::kill(pid_t(child.process->processId()), SIGINT);
+            }
+        }
+        while (int(running.size()) < jobs && next < plan.runs.size() && failure.isEmpty() &&
+               !control.stopRequested()) {
+            const PlannedFold& fold = plan.runs[next++];
+            const QString base =
+                inputs.filePath(QStringLiteral("fold-%1-%2").arg(fold.repeat).arg(fold.fold));
+            Status written = saveProject(base + QStringLiteral(".project.json"), fold.project);
+            if (written) {
+                written = saveSplits(base + QStringLiteral(".splits.json"), fold.splits);
+            }
+            if (!written) {
+                failure = written.error();
+                break;
+            }
+            FoldProcess child;
+            child.fold = &fold;
+            child.process = std::make_unique<QProcess>();
+            child.process->setProcessChannelMode(QProcess::SeparateChannels);
+            printer.foldStarting(fold.repeat, fold.fold, fold.runDir);
+            child.process->start(QCoreApplication::applicationFilePath(),
+                                 {QStringLiteral("train"), QStringLiteral("--project"),
+                                  base + QStringLiteral(".project.json"),
+                                  QStringLiteral("--splits"), base + QStringLiteral(".splits.json"),
+                                  QStringLiteral("--out"), fold.runDir, QStringLiteral("--threads"),
+                                  QString::number(threads), QStringLiteral("--json")});
+            running.push_back(std::move(child));
+        }
+        for (auto it = running.begin(); it != running.end();) {
+            it->process->waitForFinished(50);
+            forwardFoldLines(*it, json);
+            if (it->process->state() != QProcess::NotRunning) {
+                ++it;
+                continue;
+            }
+            const PlannedFold& fold = *it->fold;
+            RunEndedEvent ended;
+            if (it->process->exitStatus() != QProcess::NormalExit || it->process->exitCode() != 0) {
+                ended.outcome = it->process->exitCode() == 130 ? RunEndedEvent::Outcome::Stopped
+                                                               : RunEndedEvent::Outcome::Failed;
+                ended.reason = QString::fromUtf8(it->process->readAllStandardError()).trimmed();
+            }
+            Result<FoldScore> score = scoreFold(plan, fold, ended);
+            if (score) {
+                scores.append(*score);
+                printer.foldEnded(*score);
+            } else if (failure.isEmpty()) {
+                failure = score.error();
+            }
+            it = running.erase(it);
+        }
+    }
+    if (!failure.isEmpty()) {
+        return Failure{failure};
+    }
+    if (control.stopRequested()) {
+        return Failure{QStringLiteral("Stopped. The folds that finished are in '%1'.")
+                           .arg(QDir::toNativeSeparators(plan.outDir))};
+    }
+    return scores;
+}
+
 int runCrossval(const QStringList& arguments)
 {
     QCommandLineParser parser;
@@ -607,6 +744,11 @@ int runCrossval(const QStringList& arguments)
     parser.addOption({QStringLiteral("out"),
                       QStringLiteral("Folder to create for the folds and the summary (required)."),
                       QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("jobs"),
+                      QStringLiteral("Folds trained at once, each in its own process with the "
+                                     "cores shared out (default 1: one after the other, with all "
+                                     "cores)."),
+                      QStringLiteral("N")});
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -616,6 +758,10 @@ int runCrossval(const QStringList& arguments)
         !applySettingOptions(parser, &project) ||
         !intOption(parser, QStringLiteral("folds"), 2, &options.folds) ||
         !intOption(parser, QStringLiteral("repeats"), 1, &options.repeats)) {
+        return ExitBadInput;
+    }
+    int jobs = 1;
+    if (!intOption(parser, QStringLiteral("jobs"), 1, &jobs)) {
         return ExitBadInput;
     }
     if (!parser.isSet(QStringLiteral("out"))) {
@@ -628,8 +774,20 @@ int runCrossval(const QStringList& arguments)
     g_control = &control;
     std::signal(SIGINT, onInterrupt);
     FoldPrinter printer(json);
-    const Result<CrossValidationSummary> summary =
-        crossValidate(project, options, &printer, &control);
+    Result<CrossValidationSummary> summary = Failure{};
+    if (jobs == 1) {
+        summary = crossValidate(project, options, &printer, &control);
+    } else {
+        const Result<CrossValidationPlan> plan = planCrossValidation(project, options, &control);
+        const int threads = project.training.threads > 0
+                                ? project.training.threads
+                                : qMax(1, QThread::idealThreadCount() / jobs);
+        const Result<QVector<FoldScore>> scores =
+            plan ? trainFoldsInProcesses(*plan, jobs, threads, json, printer, control)
+                 : Result<QVector<FoldScore>>(Failure{plan.error()});
+        summary = scores ? finishCrossValidation(*plan, *scores)
+                         : Result<CrossValidationSummary>(Failure{scores.error()});
+    }
     std::signal(SIGINT, SIG_DFL);
     g_control = nullptr;
     if (!summary) {

@@ -4,6 +4,7 @@
 #include "dataset/datasetscanner.h"
 #include "dataset/folds.h"
 #include "evaluation/metricsjson.h"
+#include "model/modelsummary.h"
 #include "project/project.h"
 
 #include <QDir>
@@ -12,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -289,10 +291,9 @@ Result<FoldScore> foldScoreFromRun(const QString& runDir, const QStringList& cla
     return score;
 }
 
-Result<CrossValidationSummary> crossValidate(const Project& project,
-                                             const CrossValidationOptions& options,
-                                             CrossValidationObserver* observer,
-                                             TrainingControl* control)
+Result<CrossValidationPlan> planCrossValidation(const Project& project,
+                                                const CrossValidationOptions& options,
+                                                TrainingControl* control)
 {
     if (options.repeats < 1) {
         return Failure{
@@ -311,69 +312,114 @@ Result<CrossValidationSummary> crossValidate(const Project& project,
     const double trainAndValidation = dataset.trainRatio + dataset.validationRatio;
     const double validationShare =
         trainAndValidation > 0 ? dataset.validationRatio / trainAndValidation : 0.1;
-    QVector<QVector<QHash<QString, Split>>> plans;
+    CrossValidationPlan plan;
+    plan.classes = index->classes;
+    plan.folds = options.folds;
+    plan.repeats = options.repeats;
+    plan.outDir = options.outDir;
     for (int r = 0; r < options.repeats; ++r) {
         Result<QVector<QHash<QString, Split>>> folds = crossValidationFolds(
             *index, options.folds, validationShare, dataset.splitSeed + quint64(r), dataset);
         if (!folds) {
             return Failure{folds.error()};
         }
-        plans.append(*folds);
+        for (int k = 0; k < options.folds; ++k) {
+            PlannedFold fold;
+            fold.repeat = r;
+            fold.fold = k;
+            fold.project = project;
+            fold.project.training.seed = project.training.seed + quint64(r);
+            if (options.epochs > 0) {
+                fold.project.training.epochs = options.epochs;
+            }
+            if (options.fitOutputToClasses) {
+                fold.project.model =
+                    withOutputUnits(fold.project.model, int(index->classes.size()));
+            }
+            fold.runDir = foldFolder(options, r, k);
+            fold.splits = (*folds)[k];
+            fold.name = options.repeats > 1
+                            ? QStringLiteral("Fold %1 of repeat %2").arg(k + 1).arg(r + 1)
+                            : QStringLiteral("Fold %1").arg(k + 1);
+            plan.runs.append(fold);
+        }
     }
     if (const Status out = checkOutFolder(options.outDir); !out) {
         return Failure{out.error()};
     }
-    QVector<FoldScore> scores;
-    for (int r = 0; r < options.repeats; ++r) {
-        for (int k = 0; k < options.folds; ++k) {
-            const QString runDir = foldFolder(options, r, k);
-            Project fold = project;
-            fold.training.seed = project.training.seed + quint64(r);
-            TrainOptions train;
-            train.runDir = runDir;
-            train.epochs = options.epochs;
-            train.fitOutputToClasses = options.fitOutputToClasses;
-            train.batchEventIntervalMs = options.batchEventIntervalMs;
-            train.splits = plans[r][k];
-            TrainingObserver* events =
-                observer != nullptr ? observer->foldStarting(r, k, runDir) : nullptr;
-            const QString which = options.repeats > 1
-                                      ? QStringLiteral("Fold %1 of repeat %2").arg(k + 1).arg(r + 1)
-                                      : QStringLiteral("Fold %1").arg(k + 1);
-            const Result<TrainResult> trained = trainProject(fold, train, events, control);
-            if (!trained) {
-                return Failure{
-                    QStringLiteral("%1 could not train: %2").arg(which, trained.error())};
-            }
-            if (trained->ended.outcome != RunEndedEvent::Outcome::Finished) {
-                return Failure{QStringLiteral("%1 %2: %3 The folds before it are in '%4'.")
-                                   .arg(which, outcomeName(trained->ended.outcome),
-                                        trained->ended.reason, native(options.outDir))};
-            }
-            Result<FoldScore> score = foldScoreFromRun(runDir, index->classes);
-            if (!score) {
-                return Failure{QStringLiteral("%1: %2").arg(which, score.error())};
-            }
-            score->repeat = r;
-            score->fold = k;
-            scores.append(*score);
-            if (observer != nullptr) {
-                observer->foldEnded(*score);
-            }
-        }
+    return plan;
+}
+
+Result<FoldScore> scoreFold(const CrossValidationPlan& plan, const PlannedFold& fold,
+                            const RunEndedEvent& ended)
+{
+    if (ended.outcome != RunEndedEvent::Outcome::Finished) {
+        return Failure{
+            QStringLiteral("%1 %2: %3 The folds before it are in '%4'.")
+                .arg(fold.name, outcomeName(ended.outcome), ended.reason, native(plan.outDir))};
     }
+    Result<FoldScore> score = foldScoreFromRun(fold.runDir, plan.classes);
+    if (!score) {
+        return Failure{QStringLiteral("%1: %2").arg(fold.name, score.error())};
+    }
+    score->repeat = fold.repeat;
+    score->fold = fold.fold;
+    return score;
+}
+
+Result<CrossValidationSummary> finishCrossValidation(const CrossValidationPlan& plan,
+                                                     QVector<FoldScore> scores)
+{
+    std::sort(scores.begin(), scores.end(), [](const FoldScore& a, const FoldScore& b) {
+        return std::make_pair(a.repeat, a.fold) < std::make_pair(b.repeat, b.fold);
+    });
     const CrossValidationSummary summary =
-        summarizeFolds(index->classes, options.folds, options.repeats, scores);
-    Status saved = writeFileAtomically(QDir(options.outDir).filePath(crossvalfiles::summaryJson),
+        summarizeFolds(plan.classes, plan.folds, plan.repeats, scores);
+    Status saved = writeFileAtomically(QDir(plan.outDir).filePath(crossvalfiles::summaryJson),
                                        QJsonDocument(summaryToJson(summary)).toJson());
     if (saved) {
-        saved = writeFileAtomically(QDir(options.outDir).filePath(crossvalfiles::summaryCsv),
+        saved = writeFileAtomically(QDir(plan.outDir).filePath(crossvalfiles::summaryCsv),
                                     summaryToCsv(summary));
     }
     if (!saved) {
         return Failure{saved.error()};
     }
     return summary;
+}
+
+Result<CrossValidationSummary> crossValidate(const Project& project,
+                                             const CrossValidationOptions& options,
+                                             CrossValidationObserver* observer,
+                                             TrainingControl* control)
+{
+    Result<CrossValidationPlan> plan = planCrossValidation(project, options, control);
+    if (!plan) {
+        return Failure{plan.error()};
+    }
+    QVector<FoldScore> scores;
+    for (const PlannedFold& fold : plan->runs) {
+        TrainOptions train;
+        train.runDir = fold.runDir;
+        train.batchEventIntervalMs = options.batchEventIntervalMs;
+        train.splits = fold.splits;
+        TrainingObserver* events = observer != nullptr
+                                       ? observer->foldStarting(fold.repeat, fold.fold, fold.runDir)
+                                       : nullptr;
+        const Result<TrainResult> trained = trainProject(fold.project, train, events, control);
+        if (!trained) {
+            return Failure{
+                QStringLiteral("%1 could not train: %2").arg(fold.name, trained.error())};
+        }
+        Result<FoldScore> score = scoreFold(*plan, fold, trained->ended);
+        if (!score) {
+            return Failure{score.error()};
+        }
+        scores.append(*score);
+        if (observer != nullptr) {
+            observer->foldEnded(*score);
+        }
+    }
+    return finishCrossValidation(*plan, scores);
 }
 
 } // namespace studio

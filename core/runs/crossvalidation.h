@@ -3,16 +3,17 @@
 #pragma once
 
 #include "common/result.h"
+#include "dataset/datasetindex.h"
+#include "project/project.h"
 #include "training/trainer.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QVector>
 
 namespace studio {
-
-struct Project;
 
 // How to cross-validate.
 struct CrossValidationOptions
@@ -94,8 +95,44 @@ QStringList summaryText(const CrossValidationSummary& summary);
 // The fold's scores from its run folder's evaluation/evaluation.json.
 Result<FoldScore> foldScoreFromRun(const QString& runDir, const QStringList& classes);
 
-// Scans the dataset, makes the folds and trains them one after the other into
-// OUT/repeat-R/fold-K (OUT/fold-K with one repeat), then writes OUT/crossval.json and
+// One fold's run, planned: its project (seed + repeat, epochs, output fitted), its run folder
+// (OUT/repeat-R/fold-K, or OUT/fold-K with one repeat) and its split of the images.
+struct PlannedFold
+{
+    int repeat = 0; // 0-based
+    int fold = 0;   // 0-based
+    QString name;   // "Fold 2" or "Fold 2 of repeat 1", for messages
+    Project project;
+    QString runDir;
+    QHash<QString, Split> splits; // TrainOptions::splits
+};
+
+// Every fold of a cross-validation, before any trains.
+struct CrossValidationPlan
+{
+    QStringList classes;
+    int folds = 0;
+    int repeats = 0;
+    QString outDir;
+    QVector<PlannedFold> runs; // repeat by repeat, fold by fold
+};
+
+// Scans the dataset, makes the folds and creates options.outDir (which must be new or empty).
+// Bad input is a Failure before anything is written.
+Result<CrossValidationPlan> planCrossValidation(const Project& project,
+                                                const CrossValidationOptions& options,
+                                                TrainingControl* control = nullptr);
+// A planned fold's scores once its run ended: a run that did not finish, or left no evaluation,
+// is a Failure naming the fold.
+Result<FoldScore> scoreFold(const CrossValidationPlan& plan, const PlannedFold& fold,
+                            const RunEndedEvent& ended);
+// Summarises the folds' scores (any order) and writes OUT/crossval.json and OUT/crossval.csv.
+Result<CrossValidationSummary> finishCrossValidation(const CrossValidationPlan& plan,
+                                                     QVector<FoldScore> scores);
+
+// planCrossValidation(), then trains the folds one after the other (scoreFold()), then
+// finishCrossValidation(). Scans the dataset, makes the folds and trains them one after the other
+// into OUT/repeat-R/fold-K (OUT/fold-K with one repeat), then writes OUT/crossval.json and
 // OUT/crossval.csv. Bad input is a Failure before any fold starts; a fold that fails or is
 // stopped ends the cross-validation with a Failure naming it (the folds done stay). Runs on the
 // calling thread.

@@ -153,6 +153,43 @@ private Q_SLOTS:
         QVERIFY(!studio::loadCrossValidation(QDir(out).filePath(QStringLiteral("fold-1"))).ok());
     }
 
+    // --jobs 2: the folds train as two child processes at a time (classifier-cli train
+    // --splits), on the same folds and seeds as in one process, so with one thread each their
+    // scores are the same; the events still carry their fold.
+    void jobsTrainTheSameFoldsInProcesses()
+    {
+        QTemporaryDir work;
+        const QString project = writeProject(work.path(), m_data.path());
+        QStringList scores[2];
+        for (const int jobs : {1, 2}) {
+            const QString out = work.filePath(QStringLiteral("cv%1").arg(jobs));
+            const testdata::CliRun run = runCli(
+                {QStringLiteral("crossval"), QStringLiteral("--project"), project,
+                 QStringLiteral("--folds"), QStringLiteral("3"), QStringLiteral("--epochs"),
+                 QStringLiteral("2"), QStringLiteral("--jobs"), QString::number(jobs),
+                 QStringLiteral("--out"), out, QStringLiteral("--json")});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+            const QVector<QJsonObject> lines = jsonLines(run.out.toUtf8());
+            QSet<int> folds;
+            for (int i = 0; i + 1 < lines.size(); ++i) {
+                folds.insert(lines[i][QStringLiteral("fold")].toInt());
+            }
+            QCOMPARE(folds, (QSet<int>{1, 2, 3}));
+            const QJsonObject summary = lines.last();
+            QCOMPARE(summary[QStringLiteral("event")].toString(), QStringLiteral("crossval"));
+            for (const QJsonValue& fold : summary[QStringLiteral("runs")].toArray()) {
+                const QJsonObject f = fold.toObject();
+                scores[jobs - 1] << QStringLiteral("%1:%2:%3")
+                                        .arg(f[QStringLiteral("fold")].toInt())
+                                        .arg(f[QStringLiteral("test_count")].toInt())
+                                        .arg(f[QStringLiteral("accuracy")].toDouble(), 0, 'f', 6);
+            }
+            QVERIFY(QFileInfo::exists(QDir(out).filePath(QStringLiteral("crossval.csv"))));
+        }
+        QCOMPARE(scores[0].size(), 3);
+        QCOMPARE(scores[1], scores[0]);
+    }
+
     void badOptionsSayWhatIsWrong()
     {
         QTemporaryDir work;

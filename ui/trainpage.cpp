@@ -193,7 +193,7 @@ void TrainPage::buildUi()
     });
 
     auto* buttons = new QHBoxLayout;
-    for (QPushButton* button : {m_start, m_pause, m_stop, m_resume, m_crossValidate, m_follow}) {
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_crossValidate}) {
         buttons->addWidget(button);
     }
     m_runsFolderLabel = new QLabel;
@@ -204,9 +204,12 @@ void TrainPage::buildUi()
     changeRuns->setToolTip(tr("Choose the folder where each new run gets its own folder (its "
                               "settings, history, checkpoints and the trained model)."));
     connect(changeRuns, &QPushButton::clicked, this, &TrainPage::chooseRunsFolder);
+    // The second row: where runs go, and the actions on existing run folders.
     auto* runsRow = new QHBoxLayout;
     runsRow->addWidget(m_runsFolderLabel, 1);
     runsRow->addWidget(changeRuns);
+    runsRow->addWidget(m_resume);
+    runsRow->addWidget(m_follow);
     buttons->addStretch(1);
 
     m_problem = new QLabel;
@@ -231,6 +234,7 @@ void TrainPage::buildUi()
     m_progress->setValue(0);
     m_progressText = new QLabel(tr("Not training."));
     m_progressText->setObjectName(QStringLiteral("progressText"));
+    m_progressText->setWordWrap(true); // a long message must not widen the page
 
     m_lossChart = new TrainingChart(QStringLiteral("loss"), tr("Loss"));
     m_lossChart->setObjectName(QStringLiteral("lossChart"));

@@ -452,33 +452,15 @@ bool TrainPage::startCrossValidation(int folds)
     outDir.replace(outDir.lastIndexOf(QStringLiteral("run-")), 4, QStringLiteral("crossval-"));
     m_lossChart->clear();
     m_accuracyChart->clear();
-    stopFollowing();
-    m_runDir = outDir;
-    m_control = std::make_shared<TrainingControl>();
-    resetPauseButton();
-    m_training = true;
     m_crossValidating = true;
     m_crossValidated = false;
-    m_started = RunStartedEvent{};
-    m_ended = RunEndedEvent{};
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
-    m_progressText->setText(tr("Preparing the folds..."));
-    appendLog(tr("Cross-validating with %1 folds in %2")
-                  .arg(folds)
-                  .arg(QDir::toNativeSeparators(outDir)));
-    updateState();
-    if (!m_thread->isRunning()) {
-        m_thread->start();
-    }
-    TrainingWorker* worker = m_worker;
     const Project project = m_document->project();
-    const std::shared_ptr<TrainingControl> control = m_control;
-    QMetaObject::invokeMethod(
-        m_worker, [=] { worker->crossValidate(project, outDir, folds, control); },
-        Qt::QueuedConnection);
-    m_replotTimer->start();
-    Q_EMIT trainingChanged(true);
+    startWork(
+        outDir, tr("Preparing the folds..."),
+        tr("Cross-validating with %1 folds in %2").arg(folds).arg(QDir::toNativeSeparators(outDir)),
+        [=](TrainingWorker* worker, std::shared_ptr<TrainingControl> control) {
+            worker->crossValidate(project, outDir, folds, control);
+        });
     return true;
 }
 
@@ -517,6 +499,21 @@ void TrainPage::onCrossValidated(const QString& outDir)
 
 bool TrainPage::launch(const QString& runDir, const QString& resumeDir, int epochs)
 {
+    const Project project = m_document->project();
+    startWork(runDir, tr("Preparing the images..."),
+              resumeDir.isEmpty()
+                  ? tr("Starting a new run in %1").arg(QDir::toNativeSeparators(runDir))
+                  : tr("Resuming the run in %1").arg(QDir::toNativeSeparators(runDir)),
+              [=](TrainingWorker* worker, std::shared_ptr<TrainingControl> control) {
+                  worker->run(project, runDir, resumeDir, epochs, control);
+              });
+    return true;
+}
+
+void TrainPage::startWork(
+    const QString& runDir, const QString& progress, const QString& logLine,
+    const std::function<void(TrainingWorker*, std::shared_ptr<TrainingControl>)>& work)
+{
     stopFollowing(); // the charts are the new run's now
     m_runDir = runDir;
     m_control = std::make_shared<TrainingControl>();
@@ -526,23 +523,18 @@ bool TrainPage::launch(const QString& runDir, const QString& resumeDir, int epoc
     m_ended = RunEndedEvent{};
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progressText->setText(tr("Preparing the images..."));
-    appendLog(resumeDir.isEmpty()
-                  ? tr("Starting a new run in %1").arg(QDir::toNativeSeparators(runDir))
-                  : tr("Resuming the run in %1").arg(QDir::toNativeSeparators(runDir)));
+    m_progressText->setText(progress);
+    appendLog(logLine);
     updateState();
     if (!m_thread->isRunning()) {
         m_thread->start();
     }
     TrainingWorker* worker = m_worker;
-    const Project project = m_document->project();
     const std::shared_ptr<TrainingControl> control = m_control;
     QMetaObject::invokeMethod(
-        m_worker, [=] { worker->run(project, runDir, resumeDir, epochs, control); },
-        Qt::QueuedConnection);
+        m_worker, [=] { work(worker, control); }, Qt::QueuedConnection);
     m_replotTimer->start();
     Q_EMIT trainingChanged(true);
-    return true;
 }
 
 bool TrainPage::isFollowing() const

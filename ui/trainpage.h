@@ -107,6 +107,11 @@ private:
     void formEdited(const QString& key);
     void chooseRunToResume();
     bool launch(const QString& runDir, const QString& resumeDir, int epochs);
+    // What starting a run and a cross-validation share: the page's state, the first log line,
+    // and `work` queued to the worker's thread with the new TrainingControl.
+    void
+    startWork(const QString& runDir, const QString& progress, const QString& logLine,
+              const std::function<void(TrainingWorker*, std::shared_ptr<TrainingControl>)>& work);
     void loadHistoryIntoCharts(const QString& runDir);
     void offerToMoveRescuedRun(const QString& rescuedDir, const QString& failedRunDir,
                                const QString& failure);

@@ -105,6 +105,12 @@ std::map<std::string, torch::Tensor> tensorsIn(const QString& modelPath, int i)
     return tensors;
 }
 
+// The 5-class network at 12 px saved as DIR/source.pt.
+QString saveSource(torch::nn::Sequential& source, const QTemporaryDir& dir)
+{
+    return saveModel(source, network(5), 12, 5, dir.filePath(QStringLiteral("source.pt")));
+}
+
 bool identical(const std::map<std::string, torch::Tensor>& a,
                const std::map<std::string, torch::Tensor>& b)
 {
@@ -134,8 +140,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         torch::nn::Sequential source = randomModule(network(5), 12, 5, 1);
-        const QString path =
-            saveModel(source, network(5), 12, 5, dir.filePath(QStringLiteral("source.pt")));
+        const QString path = saveSource(source, dir);
         torch::nn::Sequential target = randomModule(network(3), 12, 3, 2);
         const auto outputBefore = tensorsOf(target, 5);
 
@@ -163,8 +168,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         torch::nn::Sequential source = randomModule(network(5), 12, 5, 1);
-        const QString path =
-            saveModel(source, network(5), 12, 5, dir.filePath(QStringLiteral("source.pt")));
+        const QString path = saveSource(source, dir);
         torch::nn::Sequential target = randomModule(network(3), 16, 3, 2);
         const auto hiddenBefore = tensorsOf(target, 4);
 
@@ -186,8 +190,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         torch::nn::Sequential source = randomModule(network(5), 12, 5, 1);
-        const QString path =
-            saveModel(source, network(5), 12, 5, dir.filePath(QStringLiteral("source.pt")));
+        const QString path = saveSource(source, dir);
         torch::nn::Sequential other = randomModule(network(3, 6), 16, 3, 2);
         const Result<TransferReport> none = copyMatchingLayers(other, network(3, 6), path);
         QVERIFY(!none.ok());

@@ -42,13 +42,15 @@ AugmentationForm::AugmentationForm(QWidget* parent) : QWidget(parent)
     m_rotation = addSpin(QStringLiteral("rotation_range"), 180, 5, 1, tr(" °"),
                          tr("Turns each image by a random angle between -rotation_range and "
                             "+rotation_range degrees."));
-    m_widthShift = addSpin(QStringLiteral("width_shift_range"), 1, 0.05, 2, QString(),
+    // The project file takes shifts below 1 (Keras reads 1 and more as pixels) and shear below
+    // 90 degrees: the form's maxima stay inside, so that every value it makes can be saved.
+    m_widthShift = addSpin(QStringLiteral("width_shift_range"), 0.99, 0.05, 2, QString(),
                            tr("Moves each image sideways by up to this fraction of its width "
                               "(0.1 = 10 %)."));
-    m_heightShift = addSpin(QStringLiteral("height_shift_range"), 1, 0.05, 2, QString(),
+    m_heightShift = addSpin(QStringLiteral("height_shift_range"), 0.99, 0.05, 2, QString(),
                             tr("Moves each image up or down by up to this fraction of its "
                                "height."));
-    m_shear = addSpin(QStringLiteral("shear_range"), 90, 5, 1, tr(" °"),
+    m_shear = addSpin(QStringLiteral("shear_range"), 89.9, 5, 1, tr(" °"),
                       tr("Slants each image by a random shear angle up to this many "
                          "degrees, as if seen at an angle."));
 

@@ -453,7 +453,6 @@ bool applySettingOptions(const QCommandLineParser& parser, Project* project)
     int seed = int(t.seed);
     if (!intOption(parser, QStringLiteral("epochs"), 1, &t.epochs) ||
         !intOption(parser, QStringLiteral("batch-size"), 1, &t.batchSize) ||
-        !intOption(parser, QStringLiteral("image-size"), 8, &project->dataset.imageSize) ||
         !intOption(parser, QStringLiteral("seed"), 0, &seed) ||
         !intOption(parser, QStringLiteral("threads"), 0, &t.threads) ||
         !doubleOption(parser, QStringLiteral("learning-rate"), 0, &t.learningRate) ||
@@ -496,6 +495,18 @@ bool applySettingOptions(const QCommandLineParser& parser, Project* project)
         project->model.layers[i].trainable = false;
     }
     // Set through the project reader: the same names, checks and messages as the file's.
+    if (parser.isSet(QStringLiteral("image-size"))) {
+        bool whole = false;
+        const int size = parser.value(QStringLiteral("image-size")).toInt(&whole);
+        const Status set =
+            whole ? setProjectValue(project, QStringLiteral("dataset.image_size"), size)
+                  : Status(Failure{QStringLiteral("must be a whole number of pixels, got '%1'.")
+                                       .arg(parser.value(QStringLiteral("image-size")))});
+        if (!set) {
+            printError(QStringLiteral("--image-size: %1").arg(set.error()));
+            return false;
+        }
+    }
     for (const auto& [option, path] :
          {std::pair{QStringLiteral("class-weights"), QStringLiteral("training.class_weights")},
           std::pair{QStringLiteral("batch-norm-statistics"),

@@ -690,7 +690,17 @@ Result<LoadedProject> loadProject(const QString& path)
 
 Status saveProject(const QString& path, const Project& project)
 {
-    return writeFileAtomically(path, projectToJson(project, QFileInfo(path).absolutePath()));
+    // What is written must open again: the reader checks it first, with its own messages.
+    const QString baseDir = QFileInfo(path).absolutePath();
+    const QByteArray bytes = projectToJson(project, baseDir);
+    const Result<LoadedProject> readBack = projectFromJson(
+        bytes, baseDir,
+        QStringLiteral("The project to be saved as '%1'").arg(QDir::toNativeSeparators(path)));
+    if (!readBack) {
+        return Failure{readBack.error() +
+                       QStringLiteral(" Nothing was written: change that setting and save again.")};
+    }
+    return writeFileAtomically(path, bytes);
 }
 
 Status setProjectValue(Project* project, const QString& path, const QJsonValue& value)

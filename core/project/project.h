@@ -61,7 +61,9 @@ Status setProjectValue(Project* project, const QString& path, const QJsonValue& 
 // Reads the project file at `path`.
 Result<LoadedProject> loadProject(const QString& path);
 
-// Writes the project file at `path` through a temporary file and a rename.
+// Writes the project file at `path` through a temporary file and a rename. A project the reader
+// would refuse (a setting out of its range) is a Failure with the reader's messages, and nothing
+// is written: every saved file opens again.
 Status saveProject(const QString& path, const Project& project);
 
 // Field-by-field equality, used by round-trip tests and "unsaved changes" checks.

@@ -176,6 +176,14 @@ private Q_SLOTS:
                       QStringLiteral("--out"), runs.filePath(QStringLiteral("run"))});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QLatin1String("adagrad")));
+        // Beyond the project file's range: refused before anything is written (resume would
+        // refuse the run's project.json).
+        run = runCli({QStringLiteral("train"), QStringLiteral("--data"), m_data.path(),
+                      QStringLiteral("--image-size"), QStringLiteral("2000"),
+                      QStringLiteral("--out"), runs.filePath(QStringLiteral("big"))});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QLatin1String("1024")), qPrintable(run.err));
+        QVERIFY(!QFileInfo::exists(runs.filePath(QStringLiteral("big"))));
         run = runCli({QStringLiteral("resume"), runs.path()});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QLatin1String("not a run folder")));

@@ -163,11 +163,11 @@ private Q_SLOTS:
         QStringList scores[2];
         for (const int jobs : {1, 2}) {
             const QString out = work.filePath(QStringLiteral("cv%1").arg(jobs));
-            const testdata::CliRun run = runCli(
-                {QStringLiteral("crossval"), QStringLiteral("--project"), project,
-                 QStringLiteral("--folds"), QStringLiteral("3"), QStringLiteral("--epochs"),
-                 QStringLiteral("2"), QStringLiteral("--jobs"), QString::number(jobs),
-                 QStringLiteral("--out"), out, QStringLiteral("--json")});
+            const testdata::CliRun run =
+                runCli({QStringLiteral("crossval"), QStringLiteral("--project"), project,
+                        QStringLiteral("--folds"), QStringLiteral("3"), QStringLiteral("--epochs"),
+                        QStringLiteral("2"), QStringLiteral("--jobs"), QString::number(jobs),
+                        QStringLiteral("--out"), out, QStringLiteral("--json")});
             QVERIFY2(run.exitCode == 0, qPrintable(run.err));
             const QVector<QJsonObject> lines = jsonLines(run.out.toUtf8());
             QSet<int> folds;

@@ -410,12 +410,7 @@ void ModelPage::setStartFrom(const QString& modelPath)
 void ModelPage::freezeAllButOutput()
 {
     ModelSpec model = m_document->project().model;
-    int output = -1;
-    for (int i = 0; i < model.layers.size(); ++i) {
-        if (model.layers[i].type == LayerType::Dense) {
-            output = i;
-        }
-    }
+    const int output = outputDenseLayer(model);
     for (int i = 0; i < model.layers.size(); ++i) {
         model.layers[i].trainable = i == output || !layerTypeHasWeights(model.layers[i].type);
     }

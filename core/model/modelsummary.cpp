@@ -489,14 +489,21 @@ ModelSpec applyFix(const ModelSpec& model, const ModelIssue& issue, int numClass
     return fixed;
 }
 
+int outputDenseLayer(const ModelSpec& model)
+{
+    for (int i = int(model.layers.size()) - 1; i >= 0; --i) {
+        if (model.layers[i].type == LayerType::Dense) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 ModelSpec withOutputUnits(const ModelSpec& model, int numClasses)
 {
     ModelSpec result = model;
-    for (int i = int(result.layers.size()) - 1; i >= 0; --i) {
-        if (result.layers[i].type == LayerType::Dense) {
-            result.layers[i].units = numClasses;
-            break;
-        }
+    if (const int output = outputDenseLayer(result); output >= 0) {
+        result.layers[output].units = numClasses;
     }
     return result;
 }

@@ -100,6 +100,9 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
 // The stack with `issue`'s fix applied (unchanged when the issue has none).
 ModelSpec applyFix(const ModelSpec& model, const ModelIssue& issue, int numClasses);
 
+// Index of the output layer, the last Dense one: the layer that fits the classes (-1 if none).
+int outputDenseLayer(const ModelSpec& model);
+
 // The stack with the last Dense layer's units set to numClasses (as templates are used).
 ModelSpec withOutputUnits(const ModelSpec& model, int numClasses);
 

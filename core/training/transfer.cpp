@@ -1,6 +1,7 @@
 #include "training/transfer_p.h"
 
 #include "export/exporter_p.h"
+#include "model/modelsummary.h"
 
 #include <QDir>
 
@@ -22,17 +23,6 @@ QVector<int> weightedLayers(const ModelSpec& model)
         }
     }
     return layers;
-}
-
-// The index of the output layer (the last Dense), or -1.
-int outputLayer(const ModelSpec& model)
-{
-    for (int i = int(model.layers.size()) - 1; i >= 0; --i) {
-        if (model.layers[i].type == LayerType::Dense) {
-            return i;
-        }
-    }
-    return -1;
 }
 
 // A layer's own tensors by name ("weight", "bias", "running_mean", "running_var").
@@ -106,7 +96,7 @@ Result<TransferReport> copyMatchingLayers(torch::nn::Sequential& module, const M
     const std::map<std::string, torch::Tensor> source = layerTensors(loaded->module);
     const QVector<int> targets = weightedLayers(model);
     const QVector<int> sources = weightedLayers(sourceModel);
-    const int output = outputLayer(model);
+    const int output = outputDenseLayer(model);
 
     TransferReport report;
     report.source = modelPath;

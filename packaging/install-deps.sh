@@ -13,9 +13,11 @@ BUILD_PACKAGES=(
 # Fashion-MNIST files the example dataset and the integration tests are made from.
 RUN_PACKAGES=(libqt6svg6 dataset-fashion-mnist)
 # What the tests and screenshots need: an X server for real windows, ImageMagick, Debian's
-# PyTorch and NumPy for the cross-check of exported models (tests/core/export), and clang with
-# its libFuzzer runtime for the fuzz targets (tests/fuzz/run-fuzzers.sh).
-TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy clang libclang-rt-14-dev)
+# PyTorch and NumPy for the cross-check of exported models (tests/core/export), torchvision for
+# the feature extractor a colleague exports (tests/app/export_torchvision_backbone.py), and
+# clang with its libFuzzer runtime for the fuzz targets (tests/fuzz/run-fuzzers.sh).
+TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy python3-torchvision clang
+    libclang-rt-14-dev)
 
 PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 

@@ -2,11 +2,15 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QSpinBox>
+#include <QStandardItemModel>
 
 namespace studio {
 
@@ -27,6 +31,32 @@ LayerForm::LayerForm(QWidget* parent) : QWidget(parent)
         emitEdited(QStringLiteral("type"));
     });
     addRow(QStringLiteral("type"), m_type, tr("The kind of layer."));
+    // A feature extractor comes from a file (Model page: Use a Feature Extractor…), not from
+    // changing a layer's type.
+    if (auto* items = qobject_cast<QStandardItemModel*>(m_type->model())) {
+        items->item(m_type->findData(int(LayerType::FeatureExtractor)))->setEnabled(false);
+    }
+
+    m_extractorFile = new QLabel;
+    m_extractorFile->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    addRow(QStringLiteral("path"), m_extractorFile,
+           tr("The TorchScript file of the frozen feature extractor. Choose another with Use a "
+              "Feature Extractor…"));
+    m_extractorInput = new QLabel;
+    addRow(QStringLiteral("input_size"), m_extractorInput,
+           tr("What the extractor expects: each image is resized to this size and given these "
+              "channels (grey is repeated). From extractor.json inside the file, or the project "
+              "file's layer entry."));
+    m_extractorMean = new QLabel;
+    addRow(QStringLiteral("mean"), m_extractorMean,
+           tr("Subtracted from each channel (after rescale), as the extractor was trained."));
+    m_extractorStd = new QLabel;
+    addRow(QStringLiteral("std"), m_extractorStd,
+           tr("Each channel is then divided by this, as the extractor was trained."));
+    m_extractorOutput = new QLabel;
+    addRow(QStringLiteral("features"), m_extractorOutput,
+           tr("The features it gives per image, measured by running it once; its weights stay "
+              "frozen."));
 
     m_filters = sizeSpin(1, 4096);
     addRow(QStringLiteral("filters"), m_filters,
@@ -182,6 +212,9 @@ void LayerForm::setLayer(const LayerSpec& layer, const QString& issues, bool ena
     m_epsilon->setValue(layer.epsilon);
     m_useBias->setChecked(layer.useBias);
     m_trainable->setChecked(layer.trainable);
+    m_shown = layer;
+    showFeatureExtractor(layer.extractor);
+    m_type->setEnabled(layer.type != LayerType::FeatureExtractor);
     m_issues->setText(issues);
     m_issues->setVisible(!issues.isEmpty());
     updateRows();
@@ -207,7 +240,33 @@ LayerSpec LayerForm::layer() const
     layer.epsilon = m_epsilon->value();
     layer.useBias = m_useBias->isChecked();
     layer.trainable = m_trainable->isChecked();
+    if (layer.type == LayerType::FeatureExtractor) {
+        layer.extractor = m_shown.extractor; // shown, not edited here
+        layer.trainable = false;
+    }
     return layer;
+}
+
+void LayerForm::showFeatureExtractor(const FeatureExtractorSpec& e)
+{
+    m_extractorFile->setText(QFileInfo(e.path).fileName());
+    m_extractorFile->setToolTip(QDir::toNativeSeparators(e.path));
+    const QString channels = e.channels == 1 ? tr("1 channel") : tr("%1 channels").arg(e.channels);
+    m_extractorInput->setText(
+        tr("%1×%2, %3").arg(e.inputSize.height).arg(e.inputSize.width).arg(channels));
+    const auto numbers = [this](const QVector<double>& values) {
+        QStringList parts;
+        for (const double v : values) {
+            parts << QString::number(v);
+        }
+        return values.isEmpty() ? tr("none") : parts.join(QStringLiteral(", "));
+    };
+    m_extractorMean->setText(numbers(e.mean));
+    m_extractorStd->setText(numbers(e.std));
+    m_extractorOutput->setText(e.features > 0 ? tr("%1 per image\n%2 frozen parameters")
+                                                    .arg(e.features)
+                                                    .arg(QLocale().toString(e.parameters))
+                                              : tr("not measured yet"));
 }
 
 void LayerForm::updateRows()

@@ -38,6 +38,7 @@ private:
     void addRow(const QString& key, QWidget* field, const QString& tip);
     void updateRows();
     void emitEdited(const QString& key);
+    void showFeatureExtractor(const FeatureExtractorSpec& extractor);
 
     QFormLayout* m_layout;
     QHash<QString, QWidget*> m_rows; // key -> field
@@ -58,7 +59,13 @@ private:
     QDoubleSpinBox* m_epsilon;
     QCheckBox* m_useBias;
     QCheckBox* m_trainable;
+    QLabel* m_extractorFile;   // FeatureExtractor: its file,
+    QLabel* m_extractorInput;  // what it expects,
+    QLabel* m_extractorMean;   // its normalisation
+    QLabel* m_extractorStd;    //
+    QLabel* m_extractorOutput; // and what it gives (measured)
     QLabel* m_issues;
+    LayerSpec m_shown; // the layer last shown: what the form has no field for comes from it
     bool m_updating = false;
 };
 

@@ -1,5 +1,7 @@
 #include "layerstackmodel.h"
 
+#include <QFileInfo>
+
 #include "projectdocument.h"
 
 #include <QApplication>
@@ -94,6 +96,15 @@ QString LayerStackModel::parameterText(const LayerSpec& layer)
         break;
     case LayerType::Activation:
         parts.append(activationName(layer.activation));
+        break;
+    case LayerType::FeatureExtractor:
+        parts.append(QFileInfo(layer.extractor.path).fileName());
+        parts.append(tr("%1×%2 in")
+                         .arg(layer.extractor.inputSize.height)
+                         .arg(layer.extractor.inputSize.width));
+        if (layer.extractor.features > 0) {
+            parts.append(tr("%1 features out").arg(layer.extractor.features));
+        }
         break;
     case LayerType::GlobalAveragePooling2D:
     case LayerType::Flatten:

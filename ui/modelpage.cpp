@@ -4,6 +4,8 @@
 #include "layerstackmodel.h"
 #include "projectdocument.h"
 
+#include "dataset/datasetsettings.h"
+#include "model/featureextractor.h"
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 
@@ -19,6 +21,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
@@ -58,6 +61,9 @@ QString layerDescription(LayerType type)
                            "and steadier.");
     case LayerType::Activation:
         return QObject::tr("Applies an activation function on its own.");
+    case LayerType::FeatureExtractor:
+        return QObject::tr("A frozen network exported by a colleague (TorchScript) that turns "
+                           "each image into features; add it with Use a Feature Extractor….");
     }
     return {};
 }
@@ -84,6 +90,8 @@ LayerSpec defaultLayer(LayerType type)
         return LayerSpec::batchNormalization();
     case LayerType::Activation:
         return LayerSpec::activationLayer(Activation::Relu);
+    case LayerType::FeatureExtractor:
+        return LayerSpec::featureExtractor({}); // chosen by file: Use a Feature Extractor…
     }
     return {};
 }
@@ -216,6 +224,9 @@ QWidget* ModelPage::buildSidebar()
     m_palette = new QListWidget;
     m_palette->setObjectName(QStringLiteral("layerPalette"));
     for (const QString& name : layerTypeNames()) {
+        if (*layerTypeFromName(name) == LayerType::FeatureExtractor) {
+            continue; // it comes from a file: Use a Feature Extractor… below
+        }
         auto* item = new QListWidgetItem(name);
         item->setToolTip(layerDescription(*layerTypeFromName(name)));
         m_palette->addItem(item);
@@ -287,9 +298,27 @@ QWidget* ModelPage::buildSidebar()
                           "but the last Dense one: only the new output layer trains, the "
                           "features learned before stay as they are."));
     connect(freeze, &QPushButton::clicked, this, &ModelPage::freezeAllButOutput);
+    auto* extractor = new QPushButton(tr("Use a Feature Extractor…"));
+    extractor->setObjectName(QStringLiteral("useFeatureExtractor"));
+    extractor->setToolTip(
+        tr("Put a frozen network exported from PyTorch (a TorchScript .pt, e.g. a torchvision "
+           "backbone a colleague trained) in front of your layers: it turns each image into "
+           "features and only the layers after it train. The layers up to the first Flatten "
+           "are replaced by it."));
+    connect(extractor, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Use a Feature Extractor"), QString(), tr("TorchScript files (*.pt *.pth)"));
+        if (path.isEmpty()) {
+            return;
+        }
+        if (const QString error = useFeatureExtractor(path); !error.isEmpty()) {
+            QMessageBox::warning(this, tr("Use a Feature Extractor"), error);
+        }
+    });
     layout->addWidget(choose);
     layout->addWidget(m_clearStartFrom);
     layout->addWidget(freeze);
+    layout->addWidget(extractor);
     return sidebar;
 }
 
@@ -405,6 +434,33 @@ void ModelPage::setStartFrom(const QString& modelPath)
     m_model->setLayers(model, modelPath.isEmpty()
                                   ? tr("Start from random weights")
                                   : tr("Start from %1").arg(QFileInfo(modelPath).fileName()));
+}
+
+QString ModelPage::useFeatureExtractor(const QString& path)
+{
+    FeatureExtractorSpec defaults;
+    defaults.inputSize = {m_document->project().dataset.imageSize,
+                          m_document->project().dataset.imageSize};
+    const Result<FeatureExtractorSpec> inspected = inspectFeatureExtractor(path, defaults);
+    if (!inspected) {
+        return inspected.error();
+    }
+    Project project = m_document->project();
+    const int classes = int(m_document->classNames().size());
+    project.model = withFeatureExtractor(project.model, *inspected, classes);
+    QString note;
+    if (inspected->inputSize.height == inspected->inputSize.width &&
+        inspected->inputSize.height != project.dataset.imageSize &&
+        inspected->inputSize.height <= kMaxImageSize) {
+        note = tr("Set for this feature extractor: image_size %1 → %2 (Data page; Undo restores).")
+                   .arg(project.dataset.imageSize)
+                   .arg(inspected->inputSize.height);
+        project.dataset.imageSize = inspected->inputSize.height;
+    }
+    m_document->setProject(project, tr("Use feature extractor %1").arg(QFileInfo(path).fileName()));
+    m_templateNote->setText(note);
+    selectRow(0);
+    return {};
 }
 
 void ModelPage::freezeAllButOutput()

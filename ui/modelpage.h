@@ -45,6 +45,9 @@ public:
     void setStartFrom(const QString& modelPath);
     // Freezes every layer with weights except the output layer (the last Dense), one undo step.
     void freezeAllButOutput();
+    // Puts the TorchScript feature extractor at `path` in front of the layers after the first
+    // Flatten (one undo step); returns the error when the file cannot be used (nothing changes).
+    QString useFeatureExtractor(const QString& path);
 
     // The problems shown under the table / the totals line.
     QString problemText() const;

@@ -2,6 +2,7 @@
 #include "clicommand.h"
 
 #include "dataset/folds.h"
+#include "model/featureextractor.h"
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
@@ -389,6 +390,12 @@ void addProjectOptions(QCommandLineParser& parser)
                                      "(transfer learning, model.init_from): its layers whose "
                                      "shapes fit are copied, the output layer is new."),
                       QStringLiteral("MODEL.pt")});
+    parser.addOption({QStringLiteral("feature-extractor"),
+                      QStringLiteral("Put a frozen TorchScript feature extractor (e.g. a "
+                                     "torchvision backbone exported by a colleague) in place of "
+                                     "the network's layers up to its first Flatten; the layers "
+                                     "after it train."),
+                      QStringLiteral("FILE.pt")});
     parser.addOption({QStringLiteral("freeze-first"),
                       QStringLiteral("Freeze the first N layers (Keras's trainable = False): "
                                      "their weights do not change."),
@@ -447,6 +454,25 @@ bool baseProject(const QCommandLineParser& parser, Project* project, bool* fitOu
 }
 
 // Applies the options that override the project's settings; prints what is wrong.
+// --feature-extractor FILE: the file's extractor in place of the layers up to the first Flatten
+// (as the Model page's Use a Feature Extractor…). Its input size defaults to the image size.
+bool useFeatureExtractorOption(const QCommandLineParser& parser, Project* project)
+{
+    if (!parser.isSet(QStringLiteral("feature-extractor"))) {
+        return true;
+    }
+    FeatureExtractorSpec defaults;
+    defaults.inputSize = {project->dataset.imageSize, project->dataset.imageSize};
+    const Result<FeatureExtractorSpec> extractor = inspectFeatureExtractor(
+        QFileInfo(parser.value(QStringLiteral("feature-extractor"))).absoluteFilePath(), defaults);
+    if (!extractor) {
+        printError(QStringLiteral("--feature-extractor: %1").arg(extractor.error()));
+        return false;
+    }
+    project->model = withFeatureExtractor(project->model, *extractor, 0);
+    return true;
+}
+
 bool applySettingOptions(const QCommandLineParser& parser, Project* project)
 {
     TrainingSettings& t = project->training;
@@ -520,7 +546,7 @@ bool applySettingOptions(const QCommandLineParser& parser, Project* project)
             return false;
         }
     }
-    return true;
+    return useFeatureExtractorOption(parser, project);
 }
 
 int runTrain(const QStringList& arguments)

@@ -195,6 +195,51 @@ QString damagedZipEntry(const QByteArray& bytes)
     return {};
 }
 
+// The TorchScript of a FeatureExtractor layer: the operations of featureExtractorInput(), then
+// the embedded module (registered as self.<prefix>extractor by scriptModule()).
+std::string featureExtractorCode(const FeatureExtractorSpec& e, const QVector<int>& in,
+                                 const std::string& self)
+{
+    std::string code;
+    if (in[2] != e.channels) {
+        if (in[2] != 1) {
+            code += "        x = torch.mean(x, [1], True)\n";
+        }
+        if (e.channels != 1) {
+            code += "        x = x.expand([-1, " + std::to_string(e.channels) + ", -1, -1])\n";
+        }
+    }
+    if (in[0] != e.inputSize.height || in[1] != e.inputSize.width) {
+        code += "        x = torch.upsample_bilinear2d(x, " +
+                intList(e.inputSize.height, e.inputSize.width) + ", False, None, None)\n";
+    }
+    if (!e.mean.isEmpty()) {
+        code += "        x = (x - " + self + "mean) / " + self + "std\n";
+    }
+    code += "        x = torch.flatten(" + self + "extractor.forward(x), 1)\n";
+    return code;
+}
+
+// Registers layer i's feature extractor module (and its normalisation) in `scripted`.
+void registerFeatureExtractor(torch::jit::Module& scripted, torch::nn::Sequential& module, int i)
+{
+    auto* layer = module->ptr(size_t(i))->as<FeatureExtractorLayerImpl>();
+    if (layer == nullptr) {
+        throw std::runtime_error("layer " + std::to_string(i + 1) +
+                                 " is not a feature extractor in the built network");
+    }
+    scripted.register_module(layerTensorName(i, "extractor"), layer->extractor);
+    const FeatureExtractorSpec& e = layer->spec.extractor;
+    if (!e.mean.isEmpty()) {
+        const auto column = [](const QVector<double>& values) {
+            return torch::tensor(std::vector<double>(values.begin(), values.end()), torch::kFloat)
+                .view({1, -1, 1, 1});
+        };
+        scripted.register_buffer(layerTensorName(i, "mean"), column(e.mean));
+        scripted.register_buffer(layerTensorName(i, "std"), column(e.std));
+    }
+}
+
 } // namespace
 
 std::string layerTensorName(int layer, const char* what)
@@ -278,6 +323,9 @@ std::string torchScriptSource(const ModelMetadata& m)
         case LayerType::Activation:
             code += activationCode(activation);
             break;
+        case LayerType::FeatureExtractor:
+            code += featureExtractorCode(layer.extractor, in, self);
+            break;
         }
     }
     code += "        return torch.softmax(x, 1)\n";
@@ -286,6 +334,12 @@ std::string torchScriptSource(const ModelMetadata& m)
 
 Result<torch::jit::Module> scriptModule(torch::nn::Sequential& module, const ModelMetadata& m)
 {
+    const ModelSummary summary =
+        summarizeModel(m.model, {m.imageSize, m.imageSize, m.channels()}, int(m.classes.size()));
+    if (summary.hasErrors()) {
+        return Failure{QStringLiteral("Could not turn the network into TorchScript: %1")
+                           .arg(summary.errorText())};
+    }
     try {
         torch::NoGradGuard noGrad;
         const QVector<QVector<int>> inputs = layerInputShapes(m);
@@ -306,6 +360,9 @@ Result<torch::jit::Module> scriptModule(torch::nn::Sequential& module, const Mod
                 if (const torch::Tensor* t = buffers.find(prefix + what)) {
                     scripted.register_buffer(layerTensorName(i, what), copy(*t));
                 }
+            }
+            if (m.model.layers[i].type == LayerType::FeatureExtractor) {
+                registerFeatureExtractor(scripted, module, i);
             }
             if (needsCounts(m.model.layers[i], inputs[i])) {
                 scripted.register_buffer(

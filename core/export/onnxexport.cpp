@@ -6,6 +6,7 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -169,6 +170,13 @@ Status writeOnnxModel(const ModelMetadata& m, const std::map<std::string, Weight
                       const QString& path)
 {
     const InputShape input{m.imageSize, m.imageSize, m.channels()};
+    if (!m.model.layers.isEmpty() && m.model.layers[0].type == LayerType::FeatureExtractor) {
+        return Failure{QStringLiteral("Cannot export %1 to ONNX: the network starts with a "
+                                      "TorchScript feature extractor (%2), which this app cannot "
+                                      "write as ONNX. Export it as TorchScript (.pt) instead; "
+                                      "that file holds the extractor too.")
+                           .arg(path, QFileInfo(m.model.layers[0].extractor.path).fileName())};
+    }
     const ModelSummary summary = summarizeModel(m.model, input, int(m.classes.size()));
     if (summary.hasErrors()) {
         return Failure{
@@ -352,6 +360,8 @@ Status writeOnnxModel(const ModelMetadata& m, const std::map<std::string, Weight
         case LayerType::Activation:
             x = g.activation(x, activation);
             break;
+        case LayerType::FeatureExtractor:
+            break; // refused above
         }
         if (!g.missing().empty()) {
             return Failure{QStringLiteral("Cannot export %1 to ONNX: the model file has no tensor "

@@ -3,6 +3,7 @@
 #include "model/jsonfields.h"
 
 #include <array>
+#include <cmath>
 #include <limits>
 #include <utility>
 
@@ -16,7 +17,7 @@ struct TypeName
     const char* name;
 };
 
-constexpr std::array<TypeName, 9> kTypeNames = {{
+constexpr std::array<TypeName, 10> kTypeNames = {{
     {LayerType::Conv2D, "Conv2D"},
     {LayerType::MaxPooling2D, "MaxPooling2D"},
     {LayerType::AveragePooling2D, "AveragePooling2D"},
@@ -26,6 +27,7 @@ constexpr std::array<TypeName, 9> kTypeNames = {{
     {LayerType::Dropout, "Dropout"},
     {LayerType::BatchNormalization, "BatchNormalization"},
     {LayerType::Activation, "Activation"},
+    {LayerType::FeatureExtractor, "FeatureExtractor"},
 }};
 
 // Keras's aliases, accepted when reading (the tutorial writes MaxPool2D).
@@ -105,6 +107,84 @@ bool readActivation(JsonObjectReader& reader, Activation* out)
     return reader.readEnum<Activation>(key, out, &activationFromName, activationNames());
 }
 
+QJsonArray numbersToJson(const QVector<double>& values)
+{
+    QJsonArray array;
+    for (const double v : values) {
+        array.append(v);
+    }
+    return array;
+}
+
+// Reads a list of numbers such as "mean": [0.485, 0.456, 0.406]; `positive` for "std".
+bool readNumbers(JsonObjectReader& reader, const QString& key, bool positive, QVector<double>* out)
+{
+    if (!reader.has(key)) {
+        reader.take(key);
+        return true;
+    }
+    const QJsonValue value = reader.take(key);
+    QVector<double> numbers;
+    bool ok = value.isArray() && !value.toArray().isEmpty();
+    for (const QJsonValue& item : value.toArray()) {
+        ok = ok && item.isDouble() && std::isfinite(item.toDouble()) &&
+             (!positive || item.toDouble() > 0);
+        numbers << item.toDouble();
+    }
+    if (!ok) {
+        reader.addError(reader.childPath(key),
+                        QStringLiteral("must be a list of %1numbers, one per channel, such as "
+                                       "%2, got %3")
+                            .arg(positive ? QStringLiteral("positive ") : QString(),
+                                 positive ? QStringLiteral("[0.229, 0.224, 0.225]")
+                                          : QStringLiteral("[0.485, 0.456, 0.406]"),
+                                 describeJsonValue(value)));
+        return false;
+    }
+    *out = numbers;
+    return true;
+}
+
+void writeFeatureExtractor(const FeatureExtractorSpec& e, QJsonObject* json)
+{
+    json->insert(QStringLiteral("path"), e.path);
+    json->insert(QStringLiteral("input_size"), sizeToJson(e.inputSize));
+    json->insert(QStringLiteral("channels"), e.channels);
+    if (!e.mean.isEmpty()) {
+        json->insert(QStringLiteral("mean"), numbersToJson(e.mean));
+        json->insert(QStringLiteral("std"), numbersToJson(e.std));
+    }
+    if (e.features > 0) {
+        json->insert(QStringLiteral("features"), e.features);
+        json->insert(QStringLiteral("params"), double(e.parameters));
+    }
+}
+
+void readFeatureExtractor(JsonObjectReader& reader, FeatureExtractorSpec* e)
+{
+    reader.readString(QStringLiteral("path"), &e->path);
+    if (reader.has(QStringLiteral("path")) && e->path.trimmed().isEmpty()) {
+        reader.addError(reader.childPath(QStringLiteral("path")),
+                        QStringLiteral("is empty: give the TorchScript file (.pt) of the feature "
+                                       "extractor"));
+    }
+    readSize(reader, QStringLiteral("input_size"), &e->inputSize);
+    reader.readInt(QStringLiteral("channels"), &e->channels, 1, kMaxExtractorChannels);
+    const bool meanOk = readNumbers(reader, QStringLiteral("mean"), false, &e->mean);
+    const bool stdOk = readNumbers(reader, QStringLiteral("std"), true, &e->std);
+    if (meanOk && stdOk &&
+        (e->mean.size() != e->std.size() ||
+         (!e->mean.isEmpty() && e->mean.size() != e->channels))) {
+        reader.addError(reader.childPath(QStringLiteral("mean")),
+                        QStringLiteral("and std must both be given, with one number per channel "
+                                       "(%1), or both left out")
+                            .arg(e->channels));
+    }
+    reader.readInt(QStringLiteral("features"), &e->features, 0, std::numeric_limits<int>::max());
+    reader.readInt64(QStringLiteral("params"), &e->parameters, 0,
+                     std::numeric_limits<qint64>::max());
+}
+
 } // namespace
 
 Size2 LayerSpec::effectiveStrides() const
@@ -147,6 +227,8 @@ bool operator==(const LayerSpec& a, const LayerSpec& b)
         return a.momentum == b.momentum && a.epsilon == b.epsilon;
     case LayerType::Activation:
         return a.activation == b.activation;
+    case LayerType::FeatureExtractor:
+        return a.extractor == b.extractor;
     }
     return false;
 }
@@ -221,6 +303,15 @@ LayerSpec LayerSpec::activationLayer(Activation activation)
     LayerSpec layer;
     layer.type = LayerType::Activation;
     layer.activation = activation;
+    return layer;
+}
+
+LayerSpec LayerSpec::featureExtractor(const FeatureExtractorSpec& extractor)
+{
+    LayerSpec layer;
+    layer.type = LayerType::FeatureExtractor;
+    layer.extractor = extractor;
+    layer.trainable = false;
     return layer;
 }
 
@@ -326,6 +417,10 @@ QStringList layerParameterKeys(LayerType type)
         return {QStringLiteral("momentum"), QStringLiteral("epsilon"), QStringLiteral("trainable")};
     case LayerType::Activation:
         return {QStringLiteral("activation")};
+    case LayerType::FeatureExtractor:
+        return {QStringLiteral("path"),  QStringLiteral("input_size"), QStringLiteral("channels"),
+                QStringLiteral("mean"),  QStringLiteral("std"),        QStringLiteral("features"),
+                QStringLiteral("params")};
     }
     return {};
 }
@@ -370,6 +465,9 @@ QJsonObject layerToJson(const LayerSpec& layer)
         break;
     case LayerType::Activation:
         json.insert(QStringLiteral("activation"), activationName(layer.activation));
+        break;
+    case LayerType::FeatureExtractor:
+        writeFeatureExtractor(layer.extractor, &json);
         break;
     }
     if (layerTypeHasWeights(layer.type) && !layer.trainable) {
@@ -465,9 +563,27 @@ LayerSpec layerFromJson(const QJsonValue& value, const QString& path, JsonDiagno
         requireKey(reader, QStringLiteral("activation"), layer.type);
         readActivation(reader, &layer.activation);
         break;
+    case LayerType::FeatureExtractor:
+        requireKey(reader, QStringLiteral("path"), layer.type);
+        readFeatureExtractor(reader, &layer.extractor);
+        layer.trainable = false; // always frozen
+        break;
     }
     reader.finish();
     return layer;
+}
+
+FeatureExtractorSpec featureExtractorFromJson(const QJsonValue& value, const QString& path,
+                                              JsonDiagnostics* diagnostics,
+                                              const FeatureExtractorSpec& defaults)
+{
+    FeatureExtractorSpec extractor = defaults;
+    JsonObjectReader reader(value, path, diagnostics);
+    if (reader.isObject()) {
+        readFeatureExtractor(reader, &extractor);
+        reader.finish();
+    }
+    return extractor;
 }
 
 ModelSpec modelFromJson(const QJsonValue& value, const QString& path, JsonDiagnostics* diagnostics)

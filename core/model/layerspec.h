@@ -23,7 +23,8 @@ enum class LayerType
     Dense,                  // "Dense"
     Dropout,                // "Dropout"
     BatchNormalization,     // "BatchNormalization"
-    Activation              // "Activation"
+    Activation,             // "Activation"
+    FeatureExtractor        // "FeatureExtractor": a frozen TorchScript module, the first layer
 };
 
 enum class Padding
@@ -56,6 +57,37 @@ struct Size2
         return a.height == b.height && a.width == b.width;
     }
     friend bool operator!=(const Size2& a, const Size2& b) { return !(a == b); }
+};
+
+// The most channels a feature extractor may take (the reader's and the summary's limit).
+constexpr int kMaxExtractorChannels = 16;
+// The largest input a feature extractor may take, per side.
+constexpr int kMaxExtractorInputSize = 4096;
+
+// A frozen TorchScript module supplied by the user (a backbone exported from torchvision, say)
+// that maps an image to a feature vector: the first "layer" of a network. The image, after
+// rescale, is given the module's channels (grey repeated, or colour averaged), resized to its
+// input size and normalised by its mean and std, as the module was trained.
+struct FeatureExtractorSpec
+{
+    QString path;              // "path": the .pt file, relative to the project file
+    Size2 inputSize{224, 224}; // "input_size": [height, width] the module expects
+    int channels = 3;          // "channels": the channels the module expects
+    QVector<double> mean;      // "mean", "std": one per channel; empty: not normalised
+    QVector<double> std;       //
+    int features = 0;          // "features": its output size, measured (0: not yet)
+    qint64 parameters = 0;     // "params": its parameter count, measured
+
+    friend bool operator==(const FeatureExtractorSpec& a, const FeatureExtractorSpec& b)
+    {
+        return a.path == b.path && a.inputSize == b.inputSize && a.channels == b.channels &&
+               a.mean == b.mean && a.std == b.std && a.features == b.features &&
+               a.parameters == b.parameters;
+    }
+    friend bool operator!=(const FeatureExtractorSpec& a, const FeatureExtractorSpec& b)
+    {
+        return !(a == b);
+    }
 };
 
 // One layer. Only the fields of its type are used; the others keep their defaults.
@@ -94,6 +126,9 @@ struct LayerSpec
     // runs in inference mode, with its moving statistics fixed, as in Keras.
     bool trainable = true;
 
+    // FeatureExtractor (always frozen)
+    FeatureExtractorSpec extractor;
+
     Size2 effectiveStrides() const;
 
     friend bool operator==(const LayerSpec& a, const LayerSpec& b);
@@ -109,6 +144,7 @@ struct LayerSpec
     static LayerSpec dropout(double rate);
     static LayerSpec batchNormalization();
     static LayerSpec activationLayer(Activation activation);
+    static LayerSpec featureExtractor(const FeatureExtractorSpec& extractor);
 };
 
 // A network: the layers in order, from the input to the class scores.
@@ -159,5 +195,10 @@ struct JsonDiagnostics
 // Reads one layer / the model section; `path` names it in messages ("model.layers[2]").
 LayerSpec layerFromJson(const QJsonValue& value, const QString& path, JsonDiagnostics* diagnostics);
 ModelSpec modelFromJson(const QJsonValue& value, const QString& path, JsonDiagnostics* diagnostics);
+// Reads a feature extractor's description (the FeatureExtractor layer's keys but "type", as an
+// extractor.json inside the TorchScript file has them), starting from `defaults`.
+FeatureExtractorSpec featureExtractorFromJson(const QJsonValue& value, const QString& path,
+                                              JsonDiagnostics* diagnostics,
+                                              const FeatureExtractorSpec& defaults);
 
 } // namespace studio

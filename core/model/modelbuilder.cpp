@@ -1,4 +1,6 @@
 #include "model/modelbuilder.h"
+#include "model/featureextractor.h"
+#include "model/featureextractor_p.h"
 #include "model/modelbuilder_p.h"
 
 #include <torch/cuda.h>
@@ -195,6 +197,20 @@ torch::Tensor ActivationLayerImpl::forward(const torch::Tensor& x)
     return applyActivation(x, spec.activation);
 }
 
+FeatureExtractorLayerImpl::FeatureExtractorLayerImpl(const LayerSpec& layer,
+                                                     torch::jit::Module module)
+    : spec(layer), extractor(std::move(module))
+{
+    extractor.eval();
+}
+
+torch::Tensor FeatureExtractorLayerImpl::forward(const torch::Tensor& x)
+{
+    torch::NoGradGuard noGrad; // frozen: nothing flows back into the user's module
+    const torch::Tensor input = featureExtractorInput(x, spec.extractor);
+    return extractor.forward({input}).toTensor().flatten(1);
+}
+
 namespace {
 
 std::vector<BatchNormalizationLayerImpl*> batchNormLayers(torch::nn::Sequential& module)
@@ -296,9 +312,13 @@ void useChannelsLast(torch::nn::Module& module)
     }
 }
 
-Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputShape& input,
+Result<torch::nn::Sequential> buildModule(const ModelSpec& spec, const InputShape& input,
                                           int numClasses)
 {
+    ModelSpec model = spec;
+    if (const Status measured = measureFeatureExtractors(&model); !measured) {
+        return Failure{measured.error()};
+    }
     const ModelSummary summary = summarizeModel(model, input, numClasses);
     if (summary.hasErrors()) {
         return Failure{summary.errorText()};
@@ -338,6 +358,14 @@ Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputSha
             case LayerType::Activation:
                 sequential->push_back(ActivationLayer(layer));
                 break;
+            case LayerType::FeatureExtractor: {
+                Result<torch::jit::Module> extractor = loadFeatureExtractor(layer.extractor.path);
+                if (!extractor) {
+                    return Failure{extractor.error()};
+                }
+                sequential->push_back(FeatureExtractorLayer(layer, *extractor));
+                break;
+            }
             }
             shape = summary.layers[i].outputShape;
             if (!layer.trainable) {

@@ -12,6 +12,7 @@
 #include "model/layerspec.h"
 #include "model/modelsummary.h"
 
+#include <torch/csrc/jit/api/module.h>
 #include <torch/nn.h>
 
 #include <array>
@@ -117,9 +118,25 @@ public:
 };
 TORCH_MODULE(ActivationLayer);
 
+// FeatureExtractor: the user's frozen TorchScript module, run without gradients on the images
+// prepared by featureExtractorInput(); its output is flattened to [N, features]. Its weights are
+// not parameters of this module (the optimizer and checkpoints never see them); they stay in
+// the file, and the exported model embeds the module.
+class FeatureExtractorLayerImpl : public torch::nn::Module
+{
+public:
+    FeatureExtractorLayerImpl(const LayerSpec& spec, torch::jit::Module extractor);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    LayerSpec spec;
+    torch::jit::Module extractor;
+};
+TORCH_MODULE(FeatureExtractorLayer);
+
 // Builds the module on the CPU with Keras's default initialisation (Glorot-uniform kernels,
 // zero biases, BatchNormalization gamma 1 and beta 0); the layers with trainable false are frozen
-// (freezeParameters()). The stack is validated first with
+// (freezeParameters()); a FeatureExtractor layer's file is loaded and measured
+// (measureFeatureExtractors()). The stack is validated first with
 // summarizeModel(model, input, numClasses) (numClasses 0 skips the output-size check); its
 // errors make a Failure. Seed torch (torch::manual_seed) before calling for repeatable weights.
 Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputShape& input,

@@ -58,6 +58,8 @@ QString kerasLayerBaseName(LayerType type)
         return QStringLiteral("batch_normalization");
     case LayerType::Activation:
         return QStringLiteral("activation");
+    case LayerType::FeatureExtractor:
+        return QStringLiteral("feature_extractor");
     }
     return QString();
 }
@@ -83,6 +85,42 @@ qint64 elementCount(const QVector<int>& shape)
         n = countTimes(n, d);
     }
     return n;
+}
+
+// The checks of a feature extractor's values; `error(text, structural)` records one.
+template <typename Error>
+void checkFeatureExtractor(const FeatureExtractorSpec& e, int index, const Error& error)
+{
+    if (index != 0) {
+        error(QStringLiteral("a feature extractor takes the image itself, so it must be the "
+                             "first layer. Move it to the top (or remove the layers before it)."),
+              true);
+    }
+    if (e.path.trimmed().isEmpty()) {
+        error(QStringLiteral("no TorchScript file is chosen. Choose one on the Model page (Use a "
+                             "Feature Extractor…) or set \"path\" in the project file."),
+              true);
+    }
+    if (e.inputSize.height < 1 || e.inputSize.width < 1 ||
+        e.inputSize.height > kMaxExtractorInputSize || e.inputSize.width > kMaxExtractorInputSize) {
+        error(QStringLiteral("input_size must be between 1x1 and %1x%1, got %2x%3.")
+                  .arg(kMaxExtractorInputSize)
+                  .arg(e.inputSize.height)
+                  .arg(e.inputSize.width),
+              true);
+    }
+    if (e.channels < 1 || e.channels > kMaxExtractorChannels) {
+        error(QStringLiteral("channels must be between 1 and %1, got %2.")
+                  .arg(kMaxExtractorChannels)
+                  .arg(e.channels),
+              true);
+    }
+    if (e.features < 1) {
+        error(QStringLiteral("its output size is not known yet: it is measured by running the "
+                             "file once, which training does. Choose the file again on the Model "
+                             "page to see the summary now."),
+              true);
+    }
 }
 
 // The checks of a layer's own values; returns false when its output shape cannot be computed.
@@ -150,6 +188,9 @@ bool checkLayerValues(const LayerSpec& layer, int index, QVector<ModelIssue>* is
                       .arg(layer.epsilon),
                   false);
         }
+        break;
+    case LayerType::FeatureExtractor:
+        checkFeatureExtractor(layer.extractor, index, error);
         break;
     case LayerType::GlobalAveragePooling2D:
     case LayerType::Flatten:
@@ -375,6 +416,26 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
             row.trainableParams = layer.trainable ? 2 * qint64(shape.last()) : 0;
             row.macs = elementCount(shape);
             break;
+        case LayerType::FeatureExtractor:
+            if (shape[2] != 1 && layer.extractor.channels != 1 &&
+                shape[2] != layer.extractor.channels) {
+                summary.issues.append(
+                    {i, IssueSeverity::Error,
+                     QStringLiteral("%1: the images have %2 channels but the extractor takes "
+                                    "%3. Use images with %3 channels (or grey ones, which are "
+                                    "repeated), or an extractor made for %2.")
+                         .arg(who)
+                         .arg(shape[2])
+                         .arg(layer.extractor.channels),
+                     ModelFix::None});
+                known = false;
+                break;
+            }
+            row.params = layer.extractor.parameters;
+            row.trainableParams = 0; // always frozen
+            shape = {layer.extractor.features};
+            flattenedBy = i;
+            break;
         case LayerType::Dropout:
         case LayerType::Activation:
             break;
@@ -504,6 +565,28 @@ ModelSpec withOutputUnits(const ModelSpec& model, int numClasses)
     ModelSpec result = model;
     if (const int output = outputDenseLayer(result); output >= 0) {
         result.layers[output].units = numClasses;
+    }
+    return result;
+}
+
+ModelSpec withFeatureExtractor(const ModelSpec& model, const FeatureExtractorSpec& extractor,
+                               int numClasses)
+{
+    ModelSpec result = model;
+    result.layers = {LayerSpec::featureExtractor(extractor)};
+    int cut = -1;
+    for (int i = 0; i < model.layers.size() && cut < 0; ++i) {
+        const LayerType type = model.layers[i].type;
+        if (type == LayerType::Flatten || type == LayerType::GlobalAveragePooling2D ||
+            type == LayerType::FeatureExtractor) {
+            cut = i;
+        }
+    }
+    if (cut >= 0) {
+        result.layers += model.layers.mid(cut + 1);
+    }
+    if (outputDenseLayer(result) < 0) {
+        result.layers.append(LayerSpec::dense(qMax(numClasses, 2), Activation::Softmax));
     }
     return result;
 }

@@ -106,6 +106,12 @@ int outputDenseLayer(const ModelSpec& model);
 // The stack with the last Dense layer's units set to numClasses (as templates are used).
 ModelSpec withOutputUnits(const ModelSpec& model, int numClasses);
 
+// The stack with `extractor` as its first layer in place of the layers up to the first Flatten,
+// GlobalAveragePooling2D or FeatureExtractor (the image part of the network); the layers after
+// that stay. A stack left without a Dense layer ends with Dense(numClasses, softmax).
+ModelSpec withFeatureExtractor(const ModelSpec& model, const FeatureExtractorSpec& extractor,
+                               int numClasses);
+
 // The activation applied to the network's output: that of the last layer if it is a Dense or
 // Activation layer (Dropout and the like after it are skipped), else Linear. Training works
 // on logits and applies log-softmax itself, so a final softmax is left out of the module.

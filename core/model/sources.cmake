@@ -1,5 +1,8 @@
 # Sources of core/model, relative to core/.
 list(APPEND STUDIO_CORE_SOURCES
+    model/featureextractor.cpp
+    model/featureextractor.h
+    model/featureextractor_p.h
     model/jsonfields.cpp
     model/jsonfields.h
     model/layerspec.cpp

@@ -22,8 +22,6 @@ namespace studio {
 namespace {
 
 constexpr double kBytesPerMiB = 1024.0 * 1024.0;
-constexpr int kMinImageSize = 8;
-constexpr int kMaxImageSize = 1024;
 constexpr int kIntMax = std::numeric_limits<int>::max();
 
 // Names of enum values in the file, in the order they are listed in messages.
@@ -632,11 +630,18 @@ Result<LoadedProject> projectFromJson(const QByteArray& json, const QString& bas
     if (reader.has(QStringLiteral("model"))) {
         project.model = modelFromJson(reader.take(QStringLiteral("model")), QStringLiteral("model"),
                                       &diagnostics);
-        // A model to start from is named relative to the project file, like the dataset.
-        if (!project.model.initFrom.isEmpty() && !baseDir.isEmpty() &&
-            QDir::isRelativePath(project.model.initFrom)) {
-            project.model.initFrom =
-                QDir::cleanPath(QDir(baseDir).absoluteFilePath(project.model.initFrom));
+        // A model to start from and a feature extractor are named relative to the project
+        // file, like the dataset.
+        const auto resolve = [&](QString* path) {
+            if (!path->isEmpty() && !baseDir.isEmpty() && QDir::isRelativePath(*path)) {
+                *path = QDir::cleanPath(QDir(baseDir).absoluteFilePath(*path));
+            }
+        };
+        resolve(&project.model.initFrom);
+        for (LayerSpec& layer : project.model.layers) {
+            if (layer.type == LayerType::FeatureExtractor) {
+                resolve(&layer.extractor.path);
+            }
         }
     } else {
         reader.addError(QStringLiteral("model"),

@@ -6,6 +6,7 @@
 #include "dataset/folds.h"
 #include "dataset/imagecache.h"
 #include "export/runexport_p.h"
+#include "model/featureextractor.h"
 #include "model/modelbuilder_p.h"
 #include "project/project.h"
 #include "training/advice.h"
@@ -349,6 +350,9 @@ Status prepare(Session& s, const QString& checkpoint, bool fullState, bool fitOu
                            .arg(native(s.index.root))};
     }
 
+    if (const Status measured = measureFeatureExtractors(&s.project.model); !measured) {
+        return measured;
+    }
     const int classes = int(s.index.classes.size());
     const bool startsFromModel = checkpoint.isEmpty() && !s.project.model.initFrom.isEmpty();
     if (fitOutput || startsFromModel) { // a model trained on other classes gets a new output

@@ -160,6 +160,64 @@ private Q_SLOTS:
         QVERIFY2(both.err.contains(QStringLiteral("not both")), qPrintable(both.err));
     }
 
+    // A ResNet-18 exported with Debian's python3-torchvision, as the README shows, in place
+    // of the template's convolutions: the run trains the head only, the summary has the 512
+    // features, and the model cannot go to ONNX (a message, exit 2).
+    void torchvisionFeatureExtractor()
+    {
+        QTemporaryDir dir;
+        const QString backbone = dir.filePath(QStringLiteral("resnet18.pt"));
+        QProcess python;
+        python.setProcessChannelMode(QProcess::MergedChannels);
+        python.start(QStringLiteral("/usr/bin/python3"),
+                     {QStringLiteral(STUDIO_SOURCE_DIR) +
+                          QStringLiteral("/tests/app/export_torchvision_backbone.py"),
+                      backbone, QStringLiteral("32")});
+        QVERIFY(python.waitForFinished(300000));
+        const QString said = QString::fromUtf8(python.readAll());
+        QVERIFY2(python.exitCode() == 0,
+                 qPrintable(QStringLiteral("python3 with torchvision is needed (Debian's "
+                                           "python3-torchvision, packaging/install-deps.sh): ") +
+                            said));
+
+        const QString out = dir.filePath(QStringLiteral("run"));
+        QStringList arguments = trainArguments(out, 1);
+        arguments << QStringLiteral("--feature-extractor") << backbone;
+        const CliRun run = runCli(arguments);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QFile project(QDir(out).filePath(QStringLiteral("project.json")));
+        QVERIFY(project.open(QIODevice::ReadOnly));
+        const QJsonArray layers = QJsonDocument::fromJson(project.readAll())
+                                      .object()[QStringLiteral("model")]
+                                      .toObject()[QStringLiteral("layers")]
+                                      .toArray();
+        const QJsonObject first = layers[0].toObject();
+        QCOMPARE(first[QStringLiteral("type")].toString(), QStringLiteral("FeatureExtractor"));
+        QCOMPARE(first[QStringLiteral("features")].toInt(), 512);
+        QCOMPARE(first[QStringLiteral("params")].toDouble(), 11176512.0);
+        QCOMPARE(first[QStringLiteral("input_size")].toArray(), (QJsonArray{32, 32}));
+        QCOMPARE(layers.last().toObject()[QStringLiteral("type")].toString(),
+                 QStringLiteral("Dense"));
+
+        const CliRun onnx =
+            runCli({QStringLiteral("export"), QStringLiteral("--model"),
+                    QDir(out).filePath(QStringLiteral("model.pt")), QStringLiteral("--format"),
+                    QStringLiteral("onnx"), QStringLiteral("--out"),
+                    dir.filePath(QStringLiteral("model.onnx"))});
+        QCOMPARE(onnx.exitCode, 2);
+        QVERIFY2(onnx.err.contains(QStringLiteral("TorchScript feature extractor (resnet18.pt)")),
+                 qPrintable(onnx.err));
+
+        const CliRun notAModel = runCli(trainArguments(dir.filePath(QStringLiteral("bad")), 1)
+                                        << QStringLiteral("--feature-extractor")
+                                        << dir.filePath(QStringLiteral("none.pt")));
+        QCOMPARE(notAModel.exitCode, 2);
+        QVERIFY2(notAModel.err.contains(QStringLiteral("--feature-extractor: The feature "
+                                                       "extractor")) &&
+                     notAModel.err.contains(QStringLiteral("does not exist")),
+                 qPrintable(notAModel.err));
+    }
+
     void badInputExitsTwo()
     {
         QTemporaryDir runs;

@@ -11,9 +11,11 @@
 #include <QDropEvent>
 #include <QLabel>
 #include <QMimeData>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -127,6 +129,63 @@ private Q_SLOTS:
         undo->undo();
         undo->undo();
         QVERIFY(document.project().model.initFrom.isEmpty());
+    }
+
+    // Use a Feature Extractor…: a torchvision backbone exported as the README shows replaces
+    // the convolutions (one undo step, the image size set to its input), the form shows what
+    // it expects and gives; a file it cannot use changes nothing and says why.
+    void usesAFeatureExtractor()
+    {
+        QTemporaryDir dir;
+        const QString backbone = dir.filePath(QStringLiteral("resnet18.pt"));
+        QProcess python;
+        python.setProcessChannelMode(QProcess::MergedChannels);
+        python.start(QStringLiteral("/usr/bin/python3"),
+                     {QStringLiteral(STUDIO_SOURCE_DIR) +
+                          QStringLiteral("/tests/app/export_torchvision_backbone.py"),
+                      backbone, QStringLiteral("48")});
+        QVERIFY(python.waitForFinished(300000));
+        QVERIFY2(python.exitCode() == 0,
+                 qPrintable(QStringLiteral("python3 with torchvision is needed (Debian's "
+                                           "python3-torchvision, packaging/install-deps.sh): ") +
+                            QString::fromUtf8(python.readAll())));
+
+        ProjectDocument document;
+        document.setModel(smallStack());
+        ModelPage page(&document);
+        const Project before = document.project();
+        const QString error = page.useFeatureExtractor(dir.filePath(QStringLiteral("none.pt")));
+        QVERIFY2(error.contains(QStringLiteral("does not exist")), qPrintable(error));
+        QCOMPARE(document.project().model, before.model);
+
+        QCOMPARE(page.useFeatureExtractor(backbone), QString());
+        QCOMPARE(types(document),
+                 (QStringList{QStringLiteral("FeatureExtractor"), QStringLiteral("Dense")}));
+        const FeatureExtractorSpec& extractor = document.project().model.layers[0].extractor;
+        QCOMPARE(extractor.features, 512);
+        QCOMPARE(extractor.inputSize, (Size2{48, 48}));
+        QCOMPARE(document.project().dataset.imageSize, 48);
+        QVERIFY2(!document.modelSummary().hasErrors(),
+                 qPrintable(document.modelSummary().errorText()));
+        QCOMPARE(document.modelSummary().nonTrainableParams, qint64(11176512));
+        QVERIFY2(page.totalsText().contains(QStringLiteral("trainable 1,539")),
+                 qPrintable(page.totalsText()));
+
+        page.selectRow(0);
+        auto* features = page.layerForm()->findChild<QLabel*>(QStringLiteral("features"));
+        QVERIFY(features);
+        QVERIFY(features->isVisibleTo(page.layerForm()));
+        QVERIFY2(features->text().contains(QStringLiteral("512 per image")),
+                 qPrintable(features->text()));
+        auto* input = page.layerForm()->findChild<QLabel*>(QStringLiteral("input_size"));
+        QCOMPARE(input->text(), QStringLiteral("48×48, 3 channels"));
+        QCOMPARE(page.layerForm()->findChild<QLabel*>(QStringLiteral("std"))->text(),
+                 QStringLiteral("0.229, 0.224, 0.225"));
+        QVERIFY(!page.layerForm()->findChild<QComboBox*>(QStringLiteral("type"))->isEnabled());
+
+        document.undoStack()->undo();
+        QCOMPARE(document.project().model, before.model);
+        QCOMPARE(document.project().dataset.imageSize, before.dataset.imageSize);
     }
 
     void editUndoRedo()

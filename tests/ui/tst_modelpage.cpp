@@ -5,13 +5,14 @@
 #include "modelpage.h"
 #include "projectdocument.h"
 
+#include "torchvisionbackbone.h"
+
 #include <QApplication>
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QLabel>
 #include <QMimeData>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
@@ -138,17 +139,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString backbone = dir.filePath(QStringLiteral("resnet18.pt"));
-        QProcess python;
-        python.setProcessChannelMode(QProcess::MergedChannels);
-        python.start(QStringLiteral("/usr/bin/python3"),
-                     {QStringLiteral(STUDIO_SOURCE_DIR) +
-                          QStringLiteral("/tests/app/export_torchvision_backbone.py"),
-                      backbone, QStringLiteral("48")});
-        QVERIFY(python.waitForFinished(300000));
-        QVERIFY2(python.exitCode() == 0,
-                 qPrintable(QStringLiteral("python3 with torchvision is needed (Debian's "
-                                           "python3-torchvision, packaging/install-deps.sh): ") +
-                            QString::fromUtf8(python.readAll())));
+        const QString exported = studio::testdata::exportTorchvisionBackbone(backbone, 48);
+        QVERIFY2(exported.isEmpty(), qPrintable(exported));
 
         ProjectDocument document;
         document.setModel(smallStack());

@@ -2,25 +2,26 @@
 // the README shows (tests/app/export_torchvision_backbone.py).
 #pragma once
 
+#include "pythondeps.h"
+
 #include <QProcess>
 #include <QString>
 
 namespace studio::testdata {
 
-// Writes the backbone with an input of size x size px to `path`; returns what went wrong (with
-// Python's output), or an empty string.
+// Writes the backbone with an input of size x size px to `path` (check missingPythonModules()
+// first); returns what went wrong (with Python's output), or an empty string.
 inline QString exportTorchvisionBackbone(const QString& path, int size)
 {
     QProcess python;
     python.setProcessChannelMode(QProcess::MergedChannels);
-    python.start(QStringLiteral("/usr/bin/python3"),
+    python.start(pythonInterpreter(),
                  {QStringLiteral(STUDIO_SOURCE_DIR) +
                       QStringLiteral("/tests/app/export_torchvision_backbone.py"),
                   path, QString::number(size)});
     if (!python.waitForFinished(300000) || python.exitStatus() != QProcess::NormalExit ||
         python.exitCode() != 0) {
-        return QStringLiteral("python3 with torchvision is needed (Debian's python3-torchvision, "
-                              "packaging/install-deps.sh): ") +
+        return QStringLiteral("%1 could not export the backbone: ").arg(pythonInterpreter()) +
                QString::fromUtf8(python.readAll()) + python.errorString();
     }
     return {};

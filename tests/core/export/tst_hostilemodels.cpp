@@ -12,6 +12,7 @@
 
 #include "../dataset/datasetfixtures.h"
 #include "clirun.h"
+#include "pythondeps.h"
 #include "watchdog.h"
 
 #include <torch/nn.h>
@@ -44,8 +45,6 @@ using studio::testdata::runCli;
 namespace {
 
 using studio::testdata::Watchdog;
-
-const QString kPython = QStringLiteral("/usr/bin/python3");
 
 bool writeBytes(const QString& path, const QByteArray& bytes)
 {
@@ -195,12 +194,17 @@ private Q_SLOTS:
         QFETCH(QString, kind);
         QFETCH(QString, words);
         QFETCH(bool, cli);
-        const QString path = makeBadModel(kind);
+        QString missing;
+        const QString path = makeBadModel(kind, &missing);
         if (path.isEmpty()) {
             if (QTest::currentTestFailed()) {
                 return;
             }
-            QSKIP("/usr/bin/python3 with torch is needed to make a TorchScript file in Python.");
+            if (!missing.isEmpty()) {
+                STUDIO_MISSING_DEPENDENCY(missing);
+            }
+            QFAIL(qPrintable(QStringLiteral("could not make the bad model file '%1' in %2")
+                                 .arg(kind, m_dir.path())));
         }
         const qint64 peakBefore = peakMiB();
         {
@@ -290,8 +294,9 @@ private Q_SLOTS:
 
 private:
     // Makes the bad model file of `kind` (see badModelFile_data) and returns its path; empty
-    // when it cannot be made here.
-    QString makeBadModel(const QString& kind)
+    // when it cannot be made here, with *missing saying which dependency is missing, if that is
+    // why.
+    QString makeBadModel(const QString& kind, QString* missing)
     {
         const QString path =
             m_dir.filePath(QStringLiteral("bad-%1.pt").arg(QString::number(qHash(kind), 16)));
@@ -318,13 +323,13 @@ private:
                 QTest::qFail("could not write tiny.py", __FILE__, __LINE__);
                 return {};
             }
+            *missing = studio::testdata::missingPythonModules({QStringLiteral("torch")});
+            if (!missing->isEmpty()) {
+                return {};
+            }
             QProcess python;
             python.setProcessChannelMode(QProcess::MergedChannels);
-            python.start(kPython, {QStringLiteral("-c"), QStringLiteral("import torch")});
-            if (!python.waitForFinished(120000) || python.exitCode() != 0) {
-                return {}; // skipped: no torch for Python here
-            }
-            python.start(kPython, {script, path});
+            python.start(studio::testdata::pythonInterpreter(), {script, path});
             if (!python.waitForFinished(120000) || python.exitCode() != 0) {
                 QTest::qFail(python.readAll().constData(), __FILE__, __LINE__);
                 return {};

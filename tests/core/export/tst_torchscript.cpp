@@ -10,6 +10,8 @@
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"
 
+#include "pythondeps.h"
+
 #include <torch/nn.h>
 #include <torch/optim.h>
 
@@ -23,8 +25,6 @@
 using namespace studio;
 
 namespace {
-
-const QString kPython = QStringLiteral("/usr/bin/python3");
 
 ModelSpec stackOf(std::initializer_list<LayerSpec> layers)
 {
@@ -111,17 +111,6 @@ QByteArray tensorBytes(const torch::Tensor& t)
     const torch::Tensor c = t.to(torch::kFloat).contiguous();
     return QByteArray(reinterpret_cast<const char*>(c.data_ptr<float>()),
                       qsizetype(c.numel() * sizeof(float)));
-}
-
-bool pythonHasTorch()
-{
-    if (!QFile::exists(kPython)) {
-        return false;
-    }
-    QProcess process;
-    process.start(kPython, {QStringLiteral("-c"), QStringLiteral("import torch, numpy")});
-    return process.waitForFinished(120000) && process.exitStatus() == QProcess::NormalExit &&
-           process.exitCode() == 0;
 }
 
 } // namespace
@@ -437,9 +426,10 @@ private Q_SLOTS:
         if (m_trainedModel.isEmpty()) {
             QSKIP("roundTripTrainExportLoadPredict did not produce a model.");
         }
-        if (!pythonHasTorch()) {
-            QSKIP("/usr/bin/python3 has no torch or numpy: install python3-torch and python3-numpy "
-                  "(packaging/install-deps.sh) to run the Python cross-check.");
+        if (const QString missing = studio::testdata::missingPythonModules(
+                {QStringLiteral("torch"), QStringLiteral("numpy")});
+            !missing.isEmpty()) {
+            STUDIO_MISSING_DEPENDENCY(missing);
         }
         // A second model covering every layer type, with random weights.
         const ModelSpec model = everyLayerStack();
@@ -463,7 +453,7 @@ private Q_SLOTS:
             QVERIFY(writeBytes(out, tensorBytes(output)));
             QProcess python;
             python.setProcessChannelMode(QProcess::MergedChannels);
-            python.start(kPython, {script, path, in, out});
+            python.start(studio::testdata::pythonInterpreter(), {script, path, in, out});
             QVERIFY(python.waitForFinished(180000));
             const QString said = QString::fromUtf8(python.readAll());
             qInfo().noquote() << "python:" << said.trimmed();

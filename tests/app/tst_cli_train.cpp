@@ -168,13 +168,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString backbone = dir.filePath(QStringLiteral("resnet18.pt"));
-        if (const QString missing = studio::testdata::missingPythonModules(
-                {QStringLiteral("torch"), QStringLiteral("torchvision")});
-            !missing.isEmpty()) {
-            STUDIO_MISSING_DEPENDENCY(missing);
-        }
-        const QString exported = studio::testdata::exportTorchvisionBackbone(backbone, 32);
-        QVERIFY2(exported.isEmpty(), qPrintable(exported));
+        STUDIO_EXPORT_TORCHVISION_BACKBONE(backbone, 32);
 
         const QString out = dir.filePath(QStringLiteral("run"));
         QStringList arguments = trainArguments(out, 1);

@@ -28,3 +28,16 @@ inline QString exportTorchvisionBackbone(const QString& path, int size)
 }
 
 } // namespace studio::testdata
+
+// Exports the backbone to `path` in a test function: a missing torch or torchvision is
+// STUDIO_MISSING_DEPENDENCY (a skip, a failure on CI), an export that fails is a failure.
+#define STUDIO_EXPORT_TORCHVISION_BACKBONE(path, size)                                             \
+    do {                                                                                           \
+        const QString studioNeeded_ = studio::testdata::missingPythonModules(                      \
+            {QStringLiteral("torch"), QStringLiteral("torchvision")});                             \
+        if (!studioNeeded_.isEmpty()) {                                                            \
+            STUDIO_MISSING_DEPENDENCY(studioNeeded_);                                              \
+        }                                                                                          \
+        const QString studioExported_ = studio::testdata::exportTorchvisionBackbone(path, size);   \
+        QVERIFY2(studioExported_.isEmpty(), qPrintable(studioExported_));                          \
+    } while (false)

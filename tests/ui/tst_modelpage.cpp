@@ -139,13 +139,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString backbone = dir.filePath(QStringLiteral("resnet18.pt"));
-        if (const QString missing = studio::testdata::missingPythonModules(
-                {QStringLiteral("torch"), QStringLiteral("torchvision")});
-            !missing.isEmpty()) {
-            STUDIO_MISSING_DEPENDENCY(missing);
-        }
-        const QString exported = studio::testdata::exportTorchvisionBackbone(backbone, 48);
-        QVERIFY2(exported.isEmpty(), qPrintable(exported));
+        STUDIO_EXPORT_TORCHVISION_BACKBONE(backbone, 48);
 
         ProjectDocument document;
         document.setModel(smallStack());

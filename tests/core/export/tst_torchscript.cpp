@@ -318,7 +318,8 @@ private Q_SLOTS:
         options.imageSize = 28;
         const Result<ExampleDatasetReport> written = writeExampleDataset(options);
         if (!written.ok() && !QFile::exists(defaultFashionMnistDir())) {
-            QSKIP("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist).");
+            STUDIO_MISSING_DEPENDENCY(QStringLiteral(
+                "Fashion-MNIST is not installed (packaging/install-deps.sh installs it)."));
         }
         QVERIFY2(written.ok(), qPrintable(written.error()));
 

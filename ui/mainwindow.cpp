@@ -89,6 +89,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     };
     connect(m_document, &ProjectDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &ProjectDocument::filePathChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ProjectDocument::outputLayerSized, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 15000); });
     connect(m_recentProjects, &RecentFiles::chosen, this, &MainWindow::openProject);
     buildPages();
     buildMenus();

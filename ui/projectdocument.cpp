@@ -148,6 +148,23 @@ void ProjectDocument::setDatasetIndex(const DatasetIndex& index)
     m_hasIndex = true;
     Q_EMIT datasetIndexChanged();
     updateSummary();
+    sizeOutputLayerToClasses();
+}
+
+void ProjectDocument::sizeOutputLayerToClasses()
+{
+    const int classes = int(m_index.classes.size());
+    const int output = outputDenseLayer(m_project.model);
+    if (classes < 2 || output < 0 || m_project.model.layers[output].units == classes) {
+        return;
+    }
+    const int before = m_project.model.layers[output].units;
+    setModel(withOutputUnits(m_project.model, classes),
+             tr("Size the Output Layer to %n Classes", nullptr, classes));
+    Q_EMIT outputLayerSized(tr("The output layer now has %1 units, one per class of the "
+                               "dataset (it had %2); Edit > Undo puts it back.")
+                                .arg(classes)
+                                .arg(before));
 }
 
 void ProjectDocument::clearDatasetIndex()

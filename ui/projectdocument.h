@@ -59,6 +59,8 @@ public:
     // The last scan of the project's dataset (set by the Data page); empty before any scan.
     bool hasDatasetIndex() const { return m_hasIndex; }
     const DatasetIndex& datasetIndex() const { return m_index; }
+    // Setting it also sizes the output layer to the index's classes when they differ (one
+    // undoable step, announced by outputLayerSized), as `classifier-cli train --data` does.
     void setDatasetIndex(const DatasetIndex& index);
     void clearDatasetIndex();
     // The class names of the last scan; empty before any scan.
@@ -80,6 +82,9 @@ Q_SIGNALS:
     void datasetIndexChanged();
     // modelSummary() was recomputed (after projectChanged or datasetIndexChanged).
     void modelSummaryChanged();
+    // setDatasetIndex() sized the output layer to the dataset's classes; `message` says so in
+    // plain words for the status bar and the log.
+    void outputLayerSized(const QString& message);
 
 private:
     friend class SetProjectCommand;
@@ -87,6 +92,7 @@ private:
     void resetTo(const Project& project, const QString& path);
     void setFilePath(const QString& path);
     void updateSummary();
+    void sizeOutputLayerToClasses();
 
     Project m_project;
     QString m_filePath;

@@ -122,6 +122,7 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
         updateState();
     });
     connect(m_document, &ProjectDocument::modelSummaryChanged, this, &TrainPage::updateState);
+    connect(m_document, &ProjectDocument::outputLayerSized, this, &TrainPage::appendLog);
     connect(m_document, &ProjectDocument::filePathChanged, this, &TrainPage::updateRunsFolderLabel);
     syncFormFromDocument();
     updateState();

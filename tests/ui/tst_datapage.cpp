@@ -148,8 +148,10 @@ private Q_SLOTS:
             catcher.urls.first(),
             QUrl::fromLocalFile(QDir(m_dir.filePath(QStringLiteral("train/bars"))).absolutePath()));
 
-        // Opening a folder is one undoable edit.
-        QCOMPARE(document.undoStack()->count(), 1);
+        // Opening a folder is one undoable edit, and sizing the output layer (10 units in the
+        // default network) to the three classes another.
+        QCOMPARE(document.undoStack()->count(), 2);
+        QCOMPARE(document.project().model.layers.last().units, 3);
         QVERIFY(document.isModified());
     }
 

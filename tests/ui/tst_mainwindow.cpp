@@ -13,9 +13,11 @@
 #include <QApplication>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -106,6 +108,40 @@ private Q_SLOTS:
         QCOMPARE(window.currentPage(), MainWindow::DataPage);
         auto* label = window.findChild<QLabel*>(QStringLiteral("datasetLabel"));
         QVERIFY(label->text().contains(QDir::toNativeSeparators(dir.path())));
+    }
+
+    // A new user opens a 3-class folder: the output layer (10 units in the default network) is
+    // sized to the classes in one undoable step, said in the status bar and the Train page's
+    // log, and Start is enabled without a visit to the Model page (as `train --data` does).
+    void openingADatasetSizesTheOutputLayer()
+    {
+        QTemporaryDir dir;
+        studio::testdata::makeShapes(dir.path(), QStringLiteral("train"), 4, 7);
+        MainWindow window;
+        const int output = studio::outputDenseLayer(window.document()->project().model);
+        QVERIFY(output >= 0);
+        QCOMPARE(window.document()->project().model.layers[output].units, 10);
+
+        QSignalSpy scanned(window.dataPage(), &studio::DataPage::scanFinished);
+        window.openDataset(dir.path());
+        QVERIFY(scanned.wait(30000));
+        QCOMPARE(window.document()->project().model.layers[output].units, 3);
+        QVERIFY2(!window.document()->hasModelProblem(),
+                 qPrintable(window.document()->modelProblem()));
+        auto* start = window.trainPage()->findChild<QPushButton*>(QStringLiteral("startButton"));
+        QVERIFY(start->isEnabled());
+        QVERIFY2(window.statusBar()->currentMessage().contains(QLatin1String("3 units")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY2(window.trainPage()->logText().contains(QLatin1String("3 units")),
+                 qPrintable(window.trainPage()->logText()));
+
+        QUndoStack* undo = window.document()->undoStack();
+        QCOMPARE(undo->text(undo->index() - 1),
+                 QStringLiteral("Size the Output Layer to 3 Classes"));
+        undo->undo();
+        QCOMPARE(window.document()->project().model.layers[output].units, 10);
+        QVERIFY(window.document()->hasModelProblem());
+        QVERIFY(!start->isEnabled());
     }
 
     void missingFolderIsReported()

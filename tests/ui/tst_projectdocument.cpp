@@ -153,10 +153,23 @@ private Q_SLOTS:
         document.undoStack()->undo();
         QVERIFY(!document.hasModelProblem());
 
-        // Once the classes are known, the output size is checked against them.
+        // Once the classes are known, the output layer is sized to them in one undoable step,
+        // and the output size is checked against them.
+        QSignalSpy sized(&document, &ProjectDocument::outputLayerSized);
         DatasetIndex index;
         index.classes = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+        const int steps = document.undoStack()->index();
         document.setDatasetIndex(index);
+        QCOMPARE(document.project().model.layers.last().units, 3);
+        QCOMPARE(document.undoStack()->index(), steps + 1);
+        QCOMPARE(sized.count(), 1);
+        QVERIFY2(sized.at(0).at(0).toString().contains(QLatin1String("it had 10")),
+                 qPrintable(sized.at(0).at(0).toString()));
+        QVERIFY(!document.hasModelProblem());
+        document.setDatasetIndex(index); // already sized: nothing more
+        QCOMPARE(document.undoStack()->index(), steps + 1);
+        QCOMPARE(sized.count(), 1);
+        document.undoStack()->undo();
         QVERIFY(document.hasModelProblem()); // the seed template ends in Dense(10)
         document.clearDatasetIndex();
         QVERIFY(!document.hasModelProblem());

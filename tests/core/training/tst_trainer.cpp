@@ -1,6 +1,7 @@
 // Tests of the training engine on a tiny learnable dataset of coloured shapes that the test
 // draws itself: learning, callbacks, pause/stop, exact resume, NaN handling.
 #include "evaluation/evaluator.h"
+#include "export/exporter_p.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
 #include "training/trainer.h"
@@ -10,15 +11,20 @@
 #include "shapesdataset.h"
 #include "shapesproject.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -30,6 +36,29 @@ namespace {
 Project shapesProject(const QString& root)
 {
     return studio::testdata::shapesProject(root, 4);
+}
+
+// Every parameter and BatchNormalization statistic of a model file, by name; empty when it
+// cannot be read.
+std::map<std::string, torch::Tensor> modelTensors(const QString& modelPath)
+{
+    Result<LoadedModel> loaded = loadModelFile(modelPath);
+    return loaded ? layerTensors(loaded->module) : std::map<std::string, torch::Tensor>();
+}
+
+bool identical(const std::map<std::string, torch::Tensor>& a,
+               const std::map<std::string, torch::Tensor>& b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (const auto& [name, tensor] : a) {
+        const auto other = b.find(name);
+        if (other == b.end() || !torch::equal(tensor.contiguous(), other->second.contiguous())) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // Records every event; can ask for a stop after a given epoch or batch count.
@@ -353,27 +382,53 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 vs %2").arg(sampled).arg(none)));
     }
 
+    // Paused at its first batch, a started run sends no further batch until it is resumed,
+    // then finishes every epoch.
     void pauseHoldsTraining()
     {
         QTemporaryDir runs;
         TrainOptions options;
         options.runDir = runs.filePath(QStringLiteral("run"));
         options.epochs = 2;
+        options.batchEventIntervalMs = 0; // an event for every batch
         TrainingControl control;
-        Recorder recorder;
-        control.setPaused(true);
+        // Counts batches and the end where the test's thread can read them during the run.
+        class CountingRecorder : public Recorder
+        {
+        public:
+            std::atomic<int> batches{0};
+            std::atomic<bool> over{false};
+            void batchDone(const BatchEvent& event) override
+            {
+                Recorder::batchDone(event);
+                ++batches;
+            }
+            void runEnded(const RunEndedEvent& event) override
+            {
+                Recorder::runEnded(event);
+                over = true;
+            }
+        } recorder;
+        recorder.atFirstBatch = [&control] { control.setPaused(true); };
         Result<TrainResult> result = Failure{QString()};
         std::thread worker([&] {
             result = trainProject(shapesProject(m_data.path()), options, &recorder, &control);
         });
-        QTest::qWait(1500);
-        const int whilePaused = recorder.batchEvents;
+        QDeadlineTimer deadline(60000);
+        while (recorder.batches.load() == 0 && !recorder.over.load() && !deadline.hasExpired()) {
+            QTest::qWait(10);
+        }
+        QTest::qWait(1000);
+        const int whilePaused = recorder.batches.load();
+        const bool endedWhilePaused = recorder.over.load();
         control.setPaused(false);
         worker.join();
-        QCOMPARE(whilePaused, 0);
+        QCOMPARE(whilePaused, 1); // it started, and held after its first batch
+        QVERIFY(!endedWhilePaused);
         QVERIFY2(result.ok(), qPrintable(result.error()));
         QCOMPARE(result->ended.outcome, RunEndedEvent::Outcome::Finished);
         QCOMPARE(recorder.epochs.size(), 2);
+        QVERIFY(recorder.batches.load() > 2);
     }
 
     void earlyStoppingStopsAndRestores()
@@ -393,6 +448,31 @@ private Q_SLOTS:
         QVERIFY(result->history.size() < 30);
         QVERIFY2(result->ended.reason.contains(QLatin1String("EarlyStopping")),
                  qPrintable(result->ended.reason));
+
+        // restore_best_weights: model.pt holds the weights of the epoch the reason names, the
+        // same as a run of the same project that ends after that epoch (training is
+        // deterministic), and not those of the last epoch.
+        const QRegularExpressionMatch restored =
+            QRegularExpression(QStringLiteral("weights of epoch (\\d+) were restored"))
+                .match(result->ended.reason);
+        QVERIFY2(restored.hasMatch(), qPrintable(result->ended.reason));
+        const int bestEpochs = restored.captured(1).toInt();
+        const int lastEpochs = int(result->history.size());
+        QVERIFY(bestEpochs < lastEpochs);
+        const auto weightsAfter = [&](int epochs) {
+            Project plain = project;
+            plain.training.epochs = epochs;
+            plain.training.callbacks.earlyStopping.enabled = false;
+            TrainOptions plainOptions;
+            plainOptions.runDir = runs.filePath(QStringLiteral("plain-%1").arg(epochs));
+            const Result<TrainResult> run = trainProject(plain, plainOptions);
+            return run ? modelTensors(run->ended.modelPath)
+                       : std::map<std::string, torch::Tensor>();
+        };
+        const auto early = modelTensors(result->ended.modelPath);
+        QVERIFY(!early.empty());
+        QVERIFY(identical(early, weightsAfter(bestEpochs)));
+        QVERIFY(!identical(early, weightsAfter(lastEpochs)));
     }
 
     void nanStopsWithMessage()

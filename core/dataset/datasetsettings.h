@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <tuple>
+
 namespace studio {
 
 // The image_size a project may have, in pixels per side.
@@ -53,6 +55,19 @@ struct DatasetSettings
     qint64 cacheBudgetBytes = 0;          // "cache_budget_mb" * 2^20; 0 = a share of RAM
 
     int channels() const { return colorMode == ColorMode::Rgb ? 3 : 1; }
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const DatasetSettings& a, const DatasetSettings& b)
+    {
+        return std::tie(a.root, a.splitMode, a.trainRatio, a.validationRatio, a.testRatio,
+                        a.splitSeed, a.groupBy, a.groupPattern, a.imageSize, a.colorMode, a.rescale,
+                        a.cacheBudgetBytes) == std::tie(b.root, b.splitMode, b.trainRatio,
+                                                        b.validationRatio, b.testRatio, b.splitSeed,
+                                                        b.groupBy, b.groupPattern, b.imageSize,
+                                                        b.colorMode, b.rescale, b.cacheBudgetBytes);
+    }
+    friend bool operator!=(const DatasetSettings& a, const DatasetSettings& b) { return !(a == b); }
 };
 
 // Keras ImageDataGenerator augmentation, applied to the training split only.
@@ -71,6 +86,22 @@ struct AugmentationSettings
     double brightnessHigh = 1;
     FillMode fillMode = FillMode::Nearest; // "fill_mode"
     double cval = 0;                       // "cval": fill value for "constant", 0..255
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const AugmentationSettings& a, const AugmentationSettings& b)
+    {
+        return std::tie(a.enabled, a.rotationRange, a.widthShiftRange, a.heightShiftRange,
+                        a.shearRange, a.zoomLow, a.zoomHigh, a.horizontalFlip, a.verticalFlip,
+                        a.brightnessLow, a.brightnessHigh, a.fillMode, a.cval) ==
+               std::tie(b.enabled, b.rotationRange, b.widthShiftRange, b.heightShiftRange,
+                        b.shearRange, b.zoomLow, b.zoomHigh, b.horizontalFlip, b.verticalFlip,
+                        b.brightnessLow, b.brightnessHigh, b.fillMode, b.cval);
+    }
+    friend bool operator!=(const AugmentationSettings& a, const AugmentationSettings& b)
+    {
+        return !(a == b);
+    }
 };
 
 } // namespace studio

@@ -746,27 +746,8 @@ Status setProjectValue(Project* project, const QString& path, const QJsonValue& 
 
 bool sameProject(const Project& a, const Project& b)
 {
-    const auto datasetJson = [](const Project& p) {
-        return QJsonDocument(datasetToJson(p.dataset, QString())).toJson();
-    };
-    const auto augmentationJson = [](const Project& p) {
-        return QJsonDocument(augmentationToJson(p.augmentation)).toJson();
-    };
-    const auto trainingJson = [](const Project& p) {
-        return QJsonDocument(trainingToJson(p.training)).toJson();
-    };
-    // The optimizers not chosen are not written; compare them too.
-    const auto& oa = a.training.optimizer;
-    const auto& ob = b.training.optimizer;
-    const bool optimizersEqual =
-        oa.adam.beta1 == ob.adam.beta1 && oa.adam.beta2 == ob.adam.beta2 &&
-        oa.adam.epsilon == ob.adam.epsilon && oa.adam.amsgrad == ob.adam.amsgrad &&
-        oa.sgd.momentum == ob.sgd.momentum && oa.sgd.nesterov == ob.sgd.nesterov &&
-        oa.rmsprop.rho == ob.rmsprop.rho && oa.rmsprop.momentum == ob.rmsprop.momentum &&
-        oa.rmsprop.epsilon == ob.rmsprop.epsilon && oa.rmsprop.centered == ob.rmsprop.centered;
-    return a.model == b.model && datasetJson(a) == datasetJson(b) &&
-           augmentationJson(a) == augmentationJson(b) && trainingJson(a) == trainingJson(b) &&
-           optimizersEqual && a.dataset.cacheBudgetBytes == b.dataset.cacheBudgetBytes;
+    return a.dataset == b.dataset && a.augmentation == b.augmentation && a.model == b.model &&
+           a.training == b.training;
 }
 
 } // namespace studio

@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <tuple>
+
 namespace studio {
 
 enum class OptimizerKind
@@ -42,6 +44,15 @@ struct AdamSettings
     double beta2 = 0.999;  // "beta_2"
     double epsilon = 1e-7; // "epsilon"
     bool amsgrad = false;  // "amsgrad"
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const AdamSettings& a, const AdamSettings& b)
+    {
+        return std::tie(a.beta1, a.beta2, a.epsilon, a.amsgrad) ==
+               std::tie(b.beta1, b.beta2, b.epsilon, b.amsgrad);
+    }
+    friend bool operator!=(const AdamSettings& a, const AdamSettings& b) { return !(a == b); }
 };
 
 // keras.optimizers.SGD
@@ -49,6 +60,14 @@ struct SgdSettings
 {
     double momentum = 0;   // "momentum"
     bool nesterov = false; // "nesterov"
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const SgdSettings& a, const SgdSettings& b)
+    {
+        return std::tie(a.momentum, a.nesterov) == std::tie(b.momentum, b.nesterov);
+    }
+    friend bool operator!=(const SgdSettings& a, const SgdSettings& b) { return !(a == b); }
 };
 
 // keras.optimizers.RMSprop
@@ -58,6 +77,15 @@ struct RmsPropSettings
     double momentum = 0;   // "momentum"
     double epsilon = 1e-7; // "epsilon"
     bool centered = false; // "centered"
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const RmsPropSettings& a, const RmsPropSettings& b)
+    {
+        return std::tie(a.rho, a.momentum, a.epsilon, a.centered) ==
+               std::tie(b.rho, b.momentum, b.epsilon, b.centered);
+    }
+    friend bool operator!=(const RmsPropSettings& a, const RmsPropSettings& b) { return !(a == b); }
 };
 
 // The optimizer and its parameters ("optimizer": {"name": "adam", ...}); only the chosen
@@ -68,6 +96,18 @@ struct OptimizerSettings
     AdamSettings adam;
     SgdSettings sgd;
     RmsPropSettings rmsprop;
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const OptimizerSettings& a, const OptimizerSettings& b)
+    {
+        return std::tie(a.kind, a.adam, a.sgd, a.rmsprop) ==
+               std::tie(b.kind, b.adam, b.sgd, b.rmsprop);
+    }
+    friend bool operator!=(const OptimizerSettings& a, const OptimizerSettings& b)
+    {
+        return !(a == b);
+    }
 };
 
 // keras.callbacks.EarlyStopping ("early_stopping")
@@ -78,6 +118,18 @@ struct EarlyStoppingSettings
     int patience = 5;                             // "patience": epochs without improvement
     double minDelta = 0;                          // "min_delta"
     bool restoreBestWeights = true;               // "restore_best_weights"
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const EarlyStoppingSettings& a, const EarlyStoppingSettings& b)
+    {
+        return std::tie(a.enabled, a.monitor, a.patience, a.minDelta, a.restoreBestWeights) ==
+               std::tie(b.enabled, b.monitor, b.patience, b.minDelta, b.restoreBestWeights);
+    }
+    friend bool operator!=(const EarlyStoppingSettings& a, const EarlyStoppingSettings& b)
+    {
+        return !(a == b);
+    }
 };
 
 // keras.callbacks.ReduceLROnPlateau ("reduce_lr_on_plateau")
@@ -90,6 +142,19 @@ struct ReduceLrOnPlateauSettings
     double minDelta = 1e-4;                       // "min_delta"
     int cooldown = 0;                             // "cooldown"
     double minLr = 0;                             // "min_lr"
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const ReduceLrOnPlateauSettings& a, const ReduceLrOnPlateauSettings& b)
+    {
+        return std::tie(a.enabled, a.monitor, a.factor, a.patience, a.minDelta, a.cooldown,
+                        a.minLr) == std::tie(b.enabled, b.monitor, b.factor, b.patience, b.minDelta,
+                                             b.cooldown, b.minLr);
+    }
+    friend bool operator!=(const ReduceLrOnPlateauSettings& a, const ReduceLrOnPlateauSettings& b)
+    {
+        return !(a == b);
+    }
 };
 
 // keras.callbacks.ModelCheckpoint ("model_checkpoint"): which weights a run keeps.
@@ -98,6 +163,18 @@ struct ModelCheckpointSettings
     bool enabled = true;                          // "enabled"
     QString monitor = QStringLiteral("val_loss"); // "monitor"
     bool saveBestOnly = true;                     // "save_best_only"
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const ModelCheckpointSettings& a, const ModelCheckpointSettings& b)
+    {
+        return std::tie(a.enabled, a.monitor, a.saveBestOnly) ==
+               std::tie(b.enabled, b.monitor, b.saveBestOnly);
+    }
+    friend bool operator!=(const ModelCheckpointSettings& a, const ModelCheckpointSettings& b)
+    {
+        return !(a == b);
+    }
 };
 
 // The callbacks of a run ("callbacks").
@@ -107,6 +184,19 @@ struct CallbackSettings
     ReduceLrOnPlateauSettings reduceLrOnPlateau;
     bool terminateOnNan = true; // "terminate_on_nan"
     ModelCheckpointSettings modelCheckpoint;
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const CallbackSettings& a, const CallbackSettings& b)
+    {
+        return std::tie(a.earlyStopping, a.reduceLrOnPlateau, a.terminateOnNan,
+                        a.modelCheckpoint) ==
+               std::tie(b.earlyStopping, b.reduceLrOnPlateau, b.terminateOnNan, b.modelCheckpoint);
+    }
+    friend bool operator!=(const CallbackSettings& a, const CallbackSettings& b)
+    {
+        return !(a == b);
+    }
 };
 
 // Everything about a training run. The tutorial: Adam(lr=1e-3, decay=1e-3), batch 20.
@@ -124,6 +214,22 @@ struct TrainingSettings
     quint64 seed = 42;          // "seed": weights, shuffling, augmentation
     int threads = 0;            // "threads": 0 = all cores
     CallbackSettings callbacks; // "callbacks"
+
+    // Every member (a member added here must be compared here, and given an unusual value in
+    // tst_project's unusualProject(), or sameProject() cannot see it dropped).
+    friend bool operator==(const TrainingSettings& a, const TrainingSettings& b)
+    {
+        return std::tie(a.optimizer, a.learningRate, a.decay, a.weightDecay, a.labelSmoothing,
+                        a.classWeights, a.batchSize, a.batchNormStatistics, a.epochs, a.seed,
+                        a.threads, a.callbacks) ==
+               std::tie(b.optimizer, b.learningRate, b.decay, b.weightDecay, b.labelSmoothing,
+                        b.classWeights, b.batchSize, b.batchNormStatistics, b.epochs, b.seed,
+                        b.threads, b.callbacks);
+    }
+    friend bool operator!=(const TrainingSettings& a, const TrainingSettings& b)
+    {
+        return !(a == b);
+    }
 };
 
 } // namespace studio

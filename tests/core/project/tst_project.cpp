@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
+
 using namespace studio;
 
 namespace {
@@ -152,6 +154,148 @@ private Q_SLOTS:
             const Result<LoadedProject> back = projectFromJson(projectToJson(other));
             QVERIFY2(back.ok(), qPrintable(back.error()));
             QVERIFY(sameProject(back->project, other));
+        }
+    }
+
+    // Each setting changed alone is seen by sameProject() and survives the writer and the
+    // reader: a field both of them dropped would fail here (sameProject compares members, not
+    // the writer's output).
+    void eachSettingAloneRoundTrips()
+    {
+        using Change = std::function<void(Project&)>;
+        const QVector<QPair<const char*, Change>> changes = {
+            {"root", [](Project& p) { p.dataset.root = QStringLiteral("/data/cells"); }},
+            {"split_mode", [](Project& p) { p.dataset.splitMode = SplitMode::Auto; }},
+            {"split",
+             [](Project& p) {
+                 p.dataset.trainRatio = 0.6;
+                 p.dataset.validationRatio = 0.3;
+             }},
+            {"split.test",
+             [](Project& p) {
+                 p.dataset.trainRatio = 0.7;
+                 p.dataset.testRatio = 0.2;
+             }},
+            {"split_seed", [](Project& p) { p.dataset.splitSeed = 9; }},
+            {"group_by", [](Project& p) { p.dataset.groupBy = GroupBy::Folder; }},
+            {"group_pattern",
+             [](Project& p) {
+                 p.dataset.groupBy = GroupBy::Pattern;
+                 p.dataset.groupPattern = QStringLiteral("^(s\\d+)");
+             }},
+            {"image_size", [](Project& p) { p.dataset.imageSize = 40; }},
+            {"color_mode", [](Project& p) { p.dataset.colorMode = ColorMode::Grayscale; }},
+            {"rescale", [](Project& p) { p.dataset.rescale = 0.5; }},
+            {"cache_budget_mb", [](Project& p) { p.dataset.cacheBudgetBytes = 3 << 20; }},
+            {"augmentation.enabled", [](Project& p) { p.augmentation.enabled = false; }},
+            {"rotation_range", [](Project& p) { p.augmentation.rotationRange = 30; }},
+            {"width_shift_range", [](Project& p) { p.augmentation.widthShiftRange = 0.2; }},
+            {"height_shift_range", [](Project& p) { p.augmentation.heightShiftRange = 0.2; }},
+            {"shear_range", [](Project& p) { p.augmentation.shearRange = 10; }},
+            {"zoom_range.low", [](Project& p) { p.augmentation.zoomLow = 0.9; }},
+            {"zoom_range.high", [](Project& p) { p.augmentation.zoomHigh = 1.2; }},
+            {"horizontal_flip", [](Project& p) { p.augmentation.horizontalFlip = true; }},
+            {"vertical_flip", [](Project& p) { p.augmentation.verticalFlip = true; }},
+            {"brightness_range.low", [](Project& p) { p.augmentation.brightnessLow = 0.8; }},
+            {"brightness_range.high", [](Project& p) { p.augmentation.brightnessHigh = 1.1; }},
+            {"fill_mode", [](Project& p) { p.augmentation.fillMode = FillMode::Wrap; }},
+            {"cval", [](Project& p) { p.augmentation.cval = 7; }},
+            {"layers", [](Project& p) { p.model.layers[0].filters = 5; }},
+            {"trainable", [](Project& p) { p.model.layers[0].trainable = false; }},
+            {"init_from", [](Project& p) { p.model.initFrom = QStringLiteral("/m/model.pt"); }},
+            {"optimizer.name", [](Project& p) { p.training.optimizer.kind = OptimizerKind::Sgd; }},
+            {"beta_1", [](Project& p) { p.training.optimizer.adam.beta1 = 0.8; }},
+            {"beta_2", [](Project& p) { p.training.optimizer.adam.beta2 = 0.99; }},
+            {"adam.epsilon", [](Project& p) { p.training.optimizer.adam.epsilon = 1e-6; }},
+            {"amsgrad", [](Project& p) { p.training.optimizer.adam.amsgrad = true; }},
+            {"sgd.momentum",
+             [](Project& p) {
+                 p.training.optimizer.kind = OptimizerKind::Sgd;
+                 p.training.optimizer.sgd.momentum = 0.9;
+             }},
+            {"nesterov",
+             [](Project& p) {
+                 p.training.optimizer.kind = OptimizerKind::Sgd;
+                 p.training.optimizer.sgd.nesterov = true;
+             }},
+            {"rho",
+             [](Project& p) {
+                 p.training.optimizer.kind = OptimizerKind::RmsProp;
+                 p.training.optimizer.rmsprop.rho = 0.7;
+             }},
+            {"rmsprop.momentum",
+             [](Project& p) {
+                 p.training.optimizer.kind = OptimizerKind::RmsProp;
+                 p.training.optimizer.rmsprop.momentum = 0.3;
+             }},
+            {"rmsprop.epsilon",
+             [](Project& p) {
+                 p.training.optimizer.kind = OptimizerKind::RmsProp;
+                 p.training.optimizer.rmsprop.epsilon = 1e-5;
+             }},
+            {"centered",
+             [](Project& p) {
+                 p.training.optimizer.kind = OptimizerKind::RmsProp;
+                 p.training.optimizer.rmsprop.centered = true;
+             }},
+            {"learning_rate", [](Project& p) { p.training.learningRate = 0.01; }},
+            {"decay", [](Project& p) { p.training.decay = 0.001; }},
+            {"weight_decay", [](Project& p) { p.training.weightDecay = 1e-4; }},
+            {"label_smoothing", [](Project& p) { p.training.labelSmoothing = 0.1; }},
+            {"class_weights",
+             [](Project& p) { p.training.classWeights = ClassWeighting::Balanced; }},
+            {"batch_size", [](Project& p) { p.training.batchSize = 33; }},
+            {"batch_norm_statistics",
+             [](Project& p) {
+                 p.training.batchNormStatistics = BatchNormStatistics::MovingAverage;
+             }},
+            {"epochs", [](Project& p) { p.training.epochs = 3; }},
+            {"seed", [](Project& p) { p.training.seed = 5; }},
+            {"threads", [](Project& p) { p.training.threads = 1; }},
+            {"early_stopping.enabled",
+             [](Project& p) { p.training.callbacks.earlyStopping.enabled = true; }},
+            {"early_stopping.monitor",
+             [](Project& p) {
+                 p.training.callbacks.earlyStopping.monitor = QStringLiteral("val_accuracy");
+             }},
+            {"early_stopping.patience",
+             [](Project& p) { p.training.callbacks.earlyStopping.patience = 2; }},
+            {"early_stopping.min_delta",
+             [](Project& p) { p.training.callbacks.earlyStopping.minDelta = 0.01; }},
+            {"restore_best_weights",
+             [](Project& p) { p.training.callbacks.earlyStopping.restoreBestWeights = false; }},
+            {"reduce_lr_on_plateau.enabled",
+             [](Project& p) { p.training.callbacks.reduceLrOnPlateau.enabled = true; }},
+            {"reduce_lr_on_plateau.monitor",
+             [](Project& p) {
+                 p.training.callbacks.reduceLrOnPlateau.monitor = QStringLiteral("loss");
+             }},
+            {"factor", [](Project& p) { p.training.callbacks.reduceLrOnPlateau.factor = 0.5; }},
+            {"reduce_lr_on_plateau.patience",
+             [](Project& p) { p.training.callbacks.reduceLrOnPlateau.patience = 3; }},
+            {"reduce_lr_on_plateau.min_delta",
+             [](Project& p) { p.training.callbacks.reduceLrOnPlateau.minDelta = 0.02; }},
+            {"cooldown", [](Project& p) { p.training.callbacks.reduceLrOnPlateau.cooldown = 2; }},
+            {"min_lr", [](Project& p) { p.training.callbacks.reduceLrOnPlateau.minLr = 1e-6; }},
+            {"terminate_on_nan", [](Project& p) { p.training.callbacks.terminateOnNan = false; }},
+            {"model_checkpoint.enabled",
+             [](Project& p) { p.training.callbacks.modelCheckpoint.enabled = false; }},
+            {"model_checkpoint.monitor",
+             [](Project& p) {
+                 p.training.callbacks.modelCheckpoint.monitor = QStringLiteral("val_accuracy");
+             }},
+            {"save_best_only",
+             [](Project& p) { p.training.callbacks.modelCheckpoint.saveBestOnly = false; }},
+        };
+        const Project base = defaultProject();
+        for (const auto& [name, change] : changes) {
+            Project changed = base;
+            change(changed);
+            QVERIFY2(!sameProject(changed, base), name);
+            const Result<LoadedProject> back = projectFromJson(projectToJson(changed));
+            QVERIFY2(back.ok(),
+                     qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(name), back.error())));
+            QVERIFY2(sameProject(back->project, changed), name);
         }
     }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QString>
+#include <QtGlobal>
 
 #include <optional>
 #include <utility>
@@ -14,8 +15,9 @@ struct Failure
     QString message;
 };
 
-// Either a value or a Failure.
-template <typename T> class Result
+// Either a value or a Failure. Ignoring one is a compiler warning (an error in CI), and reading
+// the value of a failure stops the program with the failure's message, in every build.
+template <typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_value(std::move(value)) {}
@@ -24,23 +26,32 @@ public:
     bool ok() const { return m_value.has_value(); }
     explicit operator bool() const { return ok(); }
 
-    const T& value() const& { return *m_value; }
-    T& value() & { return *m_value; }
-    T&& value() && { return std::move(*m_value); }
-    const T* operator->() const { return &*m_value; }
-    T* operator->() { return &*m_value; }
-    const T& operator*() const& { return *m_value; }
-    T& operator*() & { return *m_value; }
+    const T& value() const& { return checked(); }
+    T& value() & { return checked(); }
+    T&& value() && { return std::move(checked()); }
+    const T* operator->() const { return &checked(); }
+    T* operator->() { return &checked(); }
+    const T& operator*() const& { return checked(); }
+    T& operator*() & { return checked(); }
 
     const QString& error() const { return m_error; }
 
 private:
+    const T& checked() const
+    {
+        if (!m_value) {
+            qFatal("Result::value() read on a failure: %s", qPrintable(m_error));
+        }
+        return *m_value;
+    }
+    T& checked() { return const_cast<T&>(std::as_const(*this).checked()); }
+
     std::optional<T> m_value;
     QString m_error;
 };
 
-// Success or a Failure, for operations that return nothing.
-class Status
+// Success or a Failure, for operations that return nothing; ignoring one is a warning.
+class [[nodiscard]] Status
 {
 public:
     Status() = default;

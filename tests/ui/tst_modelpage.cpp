@@ -302,6 +302,9 @@ private Q_SLOTS:
         DatasetIndex index;
         index.classes = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
         document.setDatasetIndex(index);
+        DatasetSettings dataset = document.project().dataset;
+        dataset.imageSize = 100; // not a size the template is meant for
+        document.setDataset(dataset);
         ModelPage page(&document);
         const Project before = document.project();
         QCOMPARE(before.dataset.colorMode, ColorMode::Rgb);

@@ -9,7 +9,10 @@ images of a fold (the app holds a validation split out of the training folds: 32
 450 images). Prints one line per fold and the mean.
 
     python3 crossval_reference.py --data DIR [--folds 5] [--epochs 15] [--image-size 64]
-        [--train-count N] [--bn-momentum 0.1] [--seed 0]
+        [--train-count N] [--bn-momentum 0.1] [--seed 0] [--head gap|flatten]
+
+--head flatten is the template before 2026-12-02 (64 filters in the last block, Flatten,
+Dropout, Dense 128, Dropout); gap (the default) is the template now.
 """
 import argparse
 import os
@@ -44,17 +47,23 @@ def load(root, size):
     return torch.stack(images), torch.tensor(labels), classes
 
 
-def small_network(classes, momentum):
-    """The `small` template: three Conv2D-BatchNormalization-ReLU-MaxPooling blocks, Dropout,
-    Dense 128, Dropout, Dense (Keras's BatchNormalization epsilon)."""
+def small_network(classes, momentum, head="gap"):
+    """The `small` template: three Conv2D-BatchNormalization-ReLU-MaxPooling blocks (16, 32 and
+    128 filters), GlobalAveragePooling2D, Dense 128, Dropout, Dense; or with head "flatten" the
+    earlier one (16, 32, 64 filters, Flatten, Dropout, Dense 128, Dropout, Dense). Keras's
+    BatchNormalization epsilon."""
     layers, channels = [], 1
-    for filters in (16, 32, 64):
+    for filters in (16, 32, 128 if head == "gap" else 64):
         layers += [nn.Conv2d(channels, filters, 3, padding=1, bias=False),
                    nn.BatchNorm2d(filters, momentum=momentum, eps=1e-3), nn.ReLU(),
                    nn.MaxPool2d(2)]
         channels = filters
-    layers += [nn.Flatten(), nn.Dropout(0.3), nn.LazyLinear(128), nn.ReLU(), nn.Dropout(0.3),
-               nn.Linear(128, classes)]
+    if head == "gap":
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, 128), nn.ReLU(),
+                   nn.Dropout(0.3), nn.Linear(128, classes)]
+    else:
+        layers += [nn.Flatten(), nn.Dropout(0.3), nn.LazyLinear(128), nn.ReLU(), nn.Dropout(0.3),
+                   nn.Linear(128, classes)]
     return nn.Sequential(*layers)
 
 
@@ -67,6 +76,7 @@ def main():
     parser.add_argument("--train-count", type=int, default=0)
     parser.add_argument("--bn-momentum", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--head", choices=["gap", "flatten"], default="gap")
     args = parser.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
@@ -87,8 +97,8 @@ def main():
         random.shuffle(train)
         if args.train_count > 0:
             train = train[:args.train_count]
-        model = small_network(len(classes), args.bn_momentum)
-        model(x[:2])  # sizes the lazy Dense layer
+        model = small_network(len(classes), args.bn_momentum, args.head)
+        model(x[:2])  # sizes the lazy Dense layer of the flatten head
         optimizer = torch.optim.Adam(model.parameters(), 1e-3, eps=1e-7)
         for _ in range(args.epochs):
             model.train()

@@ -8,6 +8,7 @@
 
 #include "cellsdataset.h"
 #include "cellsproject.h"
+#include "sametensors.h"
 #include "shapesdataset.h"
 #include "shapesproject.h"
 
@@ -29,6 +30,7 @@
 #include <utility>
 
 using namespace studio;
+using studio::testdata::identical;
 using studio::testdata::makeShapes;
 
 namespace {
@@ -44,21 +46,6 @@ std::map<std::string, torch::Tensor> modelTensors(const QString& modelPath)
 {
     Result<LoadedModel> loaded = loadModelFile(modelPath);
     return loaded ? layerTensors(loaded->module) : std::map<std::string, torch::Tensor>();
-}
-
-bool identical(const std::map<std::string, torch::Tensor>& a,
-               const std::map<std::string, torch::Tensor>& b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (const auto& [name, tensor] : a) {
-        const auto other = b.find(name);
-        if (other == b.end() || !torch::equal(tensor.contiguous(), other->second.contiguous())) {
-            return false;
-        }
-    }
-    return true;
 }
 
 // Records every event; can ask for a stop after a given epoch or batch count.

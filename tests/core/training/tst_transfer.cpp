@@ -8,6 +8,7 @@
 
 #include "cellsdataset.h"
 #include "cellsproject.h"
+#include "sametensors.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -16,6 +17,7 @@
 #include <string>
 
 using namespace studio;
+using studio::testdata::identical;
 
 namespace {
 
@@ -109,22 +111,6 @@ std::map<std::string, torch::Tensor> tensorsIn(const QString& modelPath, int i)
 QString saveSource(torch::nn::Sequential& source, const QTemporaryDir& dir)
 {
     return saveModel(source, network(5), 12, 5, dir.filePath(QStringLiteral("source.pt")));
-}
-
-bool identical(const std::map<std::string, torch::Tensor>& a,
-               const std::map<std::string, torch::Tensor>& b)
-{
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (const auto& [name, tensor] : a) {
-        const auto other = b.find(name);
-        if (other == b.end() ||
-            !torch::equal(tensor.cpu().contiguous(), other->second.cpu().contiguous())) {
-            return false;
-        }
-    }
-    return true;
 }
 
 } // namespace

@@ -2,5 +2,8 @@
 list(APPEND STUDIO_CORE_SOURCES
     common/atomicfile.cpp
     common/atomicfile.h
+    common/numberrange.cpp
+    common/numberrange.h
     common/result.h
 )
+set_source_files_properties(common/numberrange.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -10,17 +10,6 @@ namespace studio {
 
 namespace {
 
-QString formatNumber(double value)
-{
-    if (std::isinf(value)) {
-        return value > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
-    }
-    if (value == std::floor(value) && std::abs(value) < 1e15) {
-        return QString::number(qint64(value));
-    }
-    return QString::number(value, 'g', QLocale::FloatingPointShortest);
-}
-
 QString integerRangeText(qint64 minimum, qint64 maximum, qint64 typeMax)
 {
     if (minimum == 1 && maximum == typeMax) {
@@ -34,36 +23,6 @@ QString integerRangeText(qint64 minimum, qint64 maximum, qint64 typeMax)
 
 } // namespace
 
-bool NumberRange::contains(double value) const
-{
-    if (std::isnan(value)) {
-        return false;
-    }
-    const bool aboveMin = minimumOpen ? value > minimum : value >= minimum;
-    const bool belowMax = maximumOpen ? value < maximum : value <= maximum;
-    return aboveMin && belowMax;
-}
-
-QString NumberRange::describe() const
-{
-    const bool noMin = std::isinf(minimum);
-    const bool noMax = std::isinf(maximum);
-    if (noMin && noMax) {
-        return QStringLiteral("a number");
-    }
-    if (noMax && minimum == 0) {
-        return minimumOpen ? QStringLiteral("a positive number")
-                           : QStringLiteral("a non-negative number");
-    }
-    if (noMax) {
-        return QStringLiteral("a number %1 %2")
-            .arg(minimumOpen ? QStringLiteral(">") : QStringLiteral(">="), formatNumber(minimum));
-    }
-    return QStringLiteral("a number in %1%2, %3%4")
-        .arg(minimumOpen ? QStringLiteral("(") : QStringLiteral("["), formatNumber(minimum),
-             formatNumber(maximum), maximumOpen ? QStringLiteral(")") : QStringLiteral("]"));
-}
-
 QString describeJsonValue(const QJsonValue& value)
 {
     switch (value.type()) {
@@ -72,7 +31,7 @@ QString describeJsonValue(const QJsonValue& value)
     case QJsonValue::Bool:
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double:
-        return formatNumber(value.toDouble());
+        return numberText(value.toDouble());
     case QJsonValue::String: {
         const QByteArray quoted =
             QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).mid(1);

@@ -1,6 +1,7 @@
 // Reading hand-edited JSON settings with checks whose messages name the JSON path.
 #pragma once
 
+#include "common/numberrange.h"
 #include "model/layerspec.h"
 
 #include <QJsonObject>
@@ -14,29 +15,6 @@
 #include <optional>
 
 namespace studio {
-
-// An allowed interval for a number, printed in messages as "[0, 1)".
-struct NumberRange
-{
-    double minimum = -std::numeric_limits<double>::infinity();
-    double maximum = std::numeric_limits<double>::infinity();
-    bool minimumOpen = false;
-    bool maximumOpen = false;
-
-    bool contains(double value) const;
-    QString describe() const; // "a number in [0, 1)", "a positive number", ...
-
-    static NumberRange closed(double minimum, double maximum) { return {minimum, maximum}; }
-    static NumberRange halfOpen(double minimum, double maximum)
-    {
-        return {minimum, maximum, false, true};
-    }
-    static NumberRange positive()
-    {
-        return {0, std::numeric_limits<double>::infinity(), true, false};
-    }
-    static NumberRange nonNegative() { return {0, std::numeric_limits<double>::infinity()}; }
-};
 
 // How a JSON value looks in a message: -3, 2.5, "abc", true, null, an object, an array.
 QString describeJsonValue(const QJsonValue& value);

@@ -1,5 +1,8 @@
 #include "augmentationform.h"
 
+#include "dataset/datasetschema.h"
+#include "settingwidgets.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -12,15 +15,6 @@
 namespace studio {
 
 namespace {
-
-QString whyAugment()
-{
-    return QObject::tr(
-        "Augmentation shows the network slightly altered copies of the training images in every "
-        "epoch, so that it learns the objects rather than the particular pictures: a guard "
-        "against over-fitting when there are few images. Validation and test images are never "
-        "augmented.");
-}
 
 QWidget* pair(QWidget* a, QWidget* b)
 {
@@ -36,105 +30,59 @@ QWidget* pair(QWidget* a, QWidget* b)
 
 AugmentationForm::AugmentationForm(QWidget* parent) : QWidget(parent)
 {
+    const AugmentationSchema& f = augmentationSchema();
     m_layout = new QFormLayout(this);
-    m_enabled =
-        addCheck(QStringLiteral("enabled"), tr("Augment the training images"), whyAugment());
-    m_rotation = addSpin(QStringLiteral("rotation_range"), 180, 5, 1, tr(" °"),
-                         tr("Turns each image by a random angle between -rotation_range and "
-                            "+rotation_range degrees."));
-    // The project file takes shifts below 1 (Keras reads 1 and more as pixels) and shear below
-    // 90 degrees: the form's maxima stay inside, so that every value it makes can be saved.
-    m_widthShift = addSpin(QStringLiteral("width_shift_range"), 0.99, 0.05, 2, QString(),
-                           tr("Moves each image sideways by up to this fraction of its width "
-                              "(0.1 = 10 %)."));
-    m_heightShift = addSpin(QStringLiteral("height_shift_range"), 0.99, 0.05, 2, QString(),
-                            tr("Moves each image up or down by up to this fraction of its "
-                               "height."));
-    m_shear = addSpin(QStringLiteral("shear_range"), 89.9, 5, 1, tr(" °"),
-                      tr("Slants each image by a random shear angle up to this many "
-                         "degrees, as if seen at an angle."));
-
-    const QString zoomTip = tr("zoom_range [low, high]: each image is zoomed by a random "
-                               "factor in this range; above 1 shows more of the image "
-                               "(smaller objects), below 1 zooms in. Keras's zoom_range=z "
-                               "means [1-z, 1+z].");
-    m_zoomLow = new QDoubleSpinBox;
-    m_zoomHigh = new QDoubleSpinBox;
-    const QString brightnessTip = tr("brightness_range [low, high]: pixel values are multiplied "
-                                     "by a random factor in this range; 1 leaves them "
-                                     "unchanged.");
-    m_brightnessLow = new QDoubleSpinBox;
-    m_brightnessHigh = new QDoubleSpinBox;
-    const QVector<QPair<QDoubleSpinBox*, QString>> ranges = {
-        {m_zoomLow, QStringLiteral("zoom_range")},
-        {m_zoomHigh, QStringLiteral("zoom_range")},
-        {m_brightnessLow, QStringLiteral("brightness_range")},
-        {m_brightnessHigh, QStringLiteral("brightness_range")}};
-    for (const auto& [spin, key] : ranges) {
-        spin->setRange(0.05, 5);
-        spin->setSingleStep(0.05);
-        spin->setDecimals(2);
-        spin->setObjectName(key + (spin == m_zoomLow || spin == m_brightnessLow
-                                       ? QStringLiteral("_low")
-                                       : QStringLiteral("_high")));
-        spin->setToolTip(key == QLatin1String("zoom_range") ? zoomTip : brightnessTip);
-        connect(spin, &QDoubleSpinBox::valueChanged, this,
-                [this, key = key] { Q_EMIT edited(settings(), key); });
-    }
-    m_layout->addRow(QStringLiteral("zoom_range"), pair(m_zoomLow, m_zoomHigh));
-    m_horizontalFlip = addCheck(QStringLiteral("horizontal_flip"), tr("Flip left-right"),
-                                tr("Mirrors half of the images left to right. Use it when a "
-                                   "mirrored object is still the same class."));
-    m_verticalFlip = addCheck(QStringLiteral("vertical_flip"), tr("Flip upside down"),
-                              tr("Turns half of the images upside down. Right for microscopy "
-                                 "or aerial images, wrong for letters or faces."));
-    m_layout->addRow(QStringLiteral("brightness_range"), pair(m_brightnessLow, m_brightnessHigh));
-
-    m_fillMode = new QComboBox;
-    m_fillMode->setObjectName(QStringLiteral("fill_mode"));
-    m_fillMode->addItems({QStringLiteral("nearest"), QStringLiteral("constant"),
-                          QStringLiteral("reflect"), QStringLiteral("wrap")});
-    m_fillMode->setToolTip(tr("How the corners uncovered by a rotation, shift or zoom are "
-                              "filled: nearest repeats the edge pixels, constant uses cval, "
-                              "reflect mirrors the image, wrap tiles it."));
-    connect(m_fillMode, &QComboBox::currentIndexChanged, this, [this] {
-        updateEnabled();
-        Q_EMIT edited(settings(), QStringLiteral("fill_mode"));
-    });
-    m_layout->addRow(QStringLiteral("fill_mode"), m_fillMode);
-    m_cval = addSpin(QStringLiteral("cval"), 255, 1, 0, QString(),
-                     tr("The grey value (0 black to 255 white) of the filled corners when "
-                        "fill_mode is constant."));
-    setToolTip(whyAugment());
-    updateEnabled();
-}
-
-QDoubleSpinBox* AugmentationForm::addSpin(const QString& key, double maximum, double step,
-                                          int decimals, const QString& suffix, const QString& tip)
-{
-    auto* spin = new QDoubleSpinBox;
-    spin->setObjectName(key);
-    spin->setRange(0, maximum);
-    spin->setSingleStep(step);
-    spin->setDecimals(decimals);
-    spin->setSuffix(suffix);
-    spin->setToolTip(tip);
-    connect(spin, &QDoubleSpinBox::valueChanged, this,
-            [this, key] { Q_EMIT edited(settings(), key); });
-    m_layout->addRow(key, spin);
-    return spin;
-}
-
-QCheckBox* AugmentationForm::addCheck(const QString& key, const QString& text, const QString& tip)
-{
-    auto* check = new QCheckBox(text);
-    check->setObjectName(key);
-    check->setToolTip(tip);
-    connect(check, &QCheckBox::toggled, this, [this, key] {
+    m_enabled = addCheck(f.enabled);
+    m_rotation = addSpin(f.rotationRange);
+    m_widthShift = addSpin(f.widthShiftRange);
+    m_heightShift = addSpin(f.heightShiftRange);
+    m_shear = addSpin(f.shearRange);
+    addPair(f.zoomRange, &m_zoomLow, &m_zoomHigh);
+    m_horizontalFlip = addCheck(f.horizontalFlip);
+    m_verticalFlip = addCheck(f.verticalFlip);
+    addPair(f.brightnessRange, &m_brightnessLow, &m_brightnessHigh);
+    m_fillMode = choiceCombo(f.fillMode);
+    connect(m_fillMode, &QComboBox::currentIndexChanged, this, [this, key = f.fillMode.key] {
         updateEnabled();
         Q_EMIT edited(settings(), key);
     });
-    m_layout->addRow(key, check);
+    addSettingRow(m_layout, f.fillMode, m_fillMode);
+    m_cval = addSpin(f.cval);
+    setToolTip(f.enabled.help);
+    updateEnabled();
+}
+
+QDoubleSpinBox* AugmentationForm::addSpin(const SettingField& field)
+{
+    QDoubleSpinBox* spin = numberSpin(field);
+    connect(spin, &QDoubleSpinBox::valueChanged, this,
+            [this, key = field.key] { Q_EMIT edited(settings(), key); });
+    addSettingRow(m_layout, field, spin);
+    return spin;
+}
+
+void AugmentationForm::addPair(const SettingField& field, QDoubleSpinBox** low,
+                               QDoubleSpinBox** high)
+{
+    *low = numberSpin(field);
+    *high = numberSpin(field);
+    (*low)->setObjectName(field.path() + QStringLiteral(".low"));
+    (*high)->setObjectName(field.path() + QStringLiteral(".high"));
+    for (QDoubleSpinBox* spin : {*low, *high}) {
+        connect(spin, &QDoubleSpinBox::valueChanged, this,
+                [this, key = field.key] { Q_EMIT edited(settings(), key); });
+    }
+    addSettingRow(m_layout, field, pair(*low, *high));
+}
+
+QCheckBox* AugmentationForm::addCheck(const SettingField& field)
+{
+    QCheckBox* check = flagCheck(field);
+    connect(check, &QCheckBox::toggled, this, [this, key = field.key] {
+        updateEnabled();
+        Q_EMIT edited(settings(), key);
+    });
+    addSettingRow(m_layout, field, check);
     return check;
 }
 

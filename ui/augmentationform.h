@@ -1,7 +1,8 @@
-// The augmentation settings as a form with Keras's ImageDataGenerator names
-// (rotation_range, width_shift_range, ... fill_mode); each edit is reported with its key.
+// The augmentation settings as a form, in plain words with Keras's ImageDataGenerator names
+// beside them (rotation_range, ... fill_mode); each edit is reported with its key.
 #pragma once
 
+#include "common/settingfield.h"
 #include "dataset/datasetsettings.h"
 
 #include <QWidget>
@@ -29,9 +30,10 @@ Q_SIGNALS:
     void edited(const studio::AugmentationSettings& settings, const QString& key);
 
 private:
-    QDoubleSpinBox* addSpin(const QString& key, double maximum, double step, int decimals,
-                            const QString& suffix, const QString& tip);
-    QCheckBox* addCheck(const QString& key, const QString& text, const QString& tip);
+    QDoubleSpinBox* addSpin(const SettingField& field);
+    QCheckBox* addCheck(const SettingField& field);
+    // Two spin boxes for a [low, high] setting, named <path>.low and <path>.high.
+    void addPair(const SettingField& field, QDoubleSpinBox** low, QDoubleSpinBox** high);
     void updateEnabled();
 
     QFormLayout* m_layout;

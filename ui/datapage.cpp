@@ -7,6 +7,7 @@
 #include "datasetworker.h"
 #include "projectdocument.h"
 #include "recentfiles.h"
+#include "settingwidgets.h"
 
 #include <QComboBox>
 #include <QDesktopServices>
@@ -167,8 +168,9 @@ void DataPage::buildUi()
     auto* splitter = new QSplitter(Qt::Horizontal);
     m_settingsForm = new DatasetSettingsForm;
     connect(m_settingsForm, &DatasetSettingsForm::edited, this, [this](const QString& key) {
+        const QString path = QStringLiteral("dataset.") + key;
         m_document->setDataset(m_settingsForm->apply(m_document->project().dataset),
-                               tr("Change %1").arg(key), QStringLiteral("dataset.") + key);
+                               tr("Change %1").arg(settingLabel(path)), path);
     });
     auto* settingsScroll = new QScrollArea;
     settingsScroll->setWidget(m_settingsForm);
@@ -252,8 +254,9 @@ QWidget* DataPage::buildAugmentationTab()
     m_augmentationForm->setObjectName(QStringLiteral("augmentationForm"));
     connect(m_augmentationForm, &AugmentationForm::edited, this,
             [this](const AugmentationSettings& settings, const QString& key) {
-                m_document->setAugmentation(settings, tr("Change %1").arg(key),
-                                            QStringLiteral("augmentation.") + key);
+                const QString path = QStringLiteral("augmentation.") + key;
+                m_document->setAugmentation(settings, tr("Change %1").arg(settingLabel(path)),
+                                            path);
             });
     auto* formScroll = new QScrollArea;
     formScroll->setWidget(m_augmentationForm);

@@ -1,9 +1,13 @@
 #include "datasetsettingsform.h"
 
+#include "dataset/datasetschema.h"
+#include "settingwidgets.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QLineEdit>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -15,92 +19,52 @@ namespace studio {
 
 DatasetSettingsForm::DatasetSettingsForm(QWidget* parent) : QWidget(parent)
 {
+    const DatasetSchema& f = datasetSchema();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
     auto* splitBox = new QGroupBox(tr("Split"));
     auto* split = new QFormLayout(splitBox);
-    m_splitMode = new QComboBox;
-    m_splitMode->setObjectName(QStringLiteral("split_mode"));
-    m_splitMode->addItem(tr("folders: train/, validation/, test/"));
-    m_splitMode->addItem(tr("auto: split one folder of classes"));
-    m_splitMode->setToolTip(
-        tr("The training images (about 80 %) teach the network; the validation images (about "
-           "10 %) show during training whether it generalises or only memorises; the test "
-           "images (about 10 %) judge the finished model. 'folders' uses your train/, "
-           "validation/ and test/ folders; 'auto' splits a single folder of class folders, "
-           "stratified per class, and records the split so it never changes silently. The "
-           "folders decide: this setting is checked against them."));
-    connect(m_splitMode, &QComboBox::currentIndexChanged, this, [this] {
+    m_splitMode = choiceCombo(f.splitMode);
+    connect(m_splitMode, &QComboBox::currentIndexChanged, this, [this, key = f.splitMode.key] {
         updateEnabled();
-        Q_EMIT edited(QStringLiteral("split_mode"));
+        Q_EMIT edited(key);
     });
-    split->addRow(QStringLiteral("split_mode"), m_splitMode);
-    m_train = ratioSpin(QStringLiteral("train"),
-                        tr("Share of each class used for training (auto split)."));
-    m_validation =
-        ratioSpin(QStringLiteral("validation"),
-                  tr("Share of each class held back to watch for over-fitting during training "
-                     "(auto split)."));
-    m_test = ratioSpin(QStringLiteral("test"),
-                       tr("Share of each class kept for the final test (auto split)."));
-    split->addRow(tr("split: train"), m_train);
-    split->addRow(tr("split: validation"), m_validation);
-    split->addRow(tr("split: test"), m_test);
-    m_splitSeed = new QSpinBox;
-    m_splitSeed->setObjectName(QStringLiteral("split_seed"));
-    m_splitSeed->setRange(0, std::numeric_limits<int>::max());
-    m_splitSeed->setToolTip(tr("The random seed of the auto split: the same seed gives the "
-                               "same split."));
-    connect(m_splitSeed, &QSpinBox::valueChanged, this,
-            [this] { Q_EMIT edited(QStringLiteral("split_seed")); });
-    split->addRow(QStringLiteral("split_seed"), m_splitSeed);
+    addSettingRow(split, f.splitMode, m_splitMode);
+    m_train = ratioSpin(f.trainRatio);
+    m_validation = ratioSpin(f.validationRatio);
+    m_test = ratioSpin(f.testRatio);
+    addSettingRow(split, f.trainRatio, m_train);
+    addSettingRow(split, f.validationRatio, m_validation);
+    addSettingRow(split, f.testRatio, m_test);
+    m_splitSeed = wholeNumberEdit(f.splitSeed);
+    connect(m_splitSeed, &QLineEdit::editingFinished, this,
+            [this, key = f.splitSeed.key] { Q_EMIT edited(key); });
+    addSettingRow(split, f.splitSeed, m_splitSeed);
     layout->addWidget(splitBox);
 
     auto* loadingBox = new QGroupBox(tr("Loading"));
     auto* loading = new QFormLayout(loadingBox);
-    m_imageSize = new QSpinBox;
-    m_imageSize->setObjectName(QStringLiteral("image_size"));
-    m_imageSize->setRange(8, 1024);
-    m_imageSize->setSuffix(tr(" px"));
-    m_imageSize->setToolTip(
-        tr("in_size: every image is forced into a square of this edge length. Higher "
-           "resolutions take more time to process; lower ones can lose details that matter "
-           "for the classification."));
+    m_imageSize = integerSpin(f.imageSize);
     connect(m_imageSize, &QSpinBox::valueChanged, this,
-            [this] { Q_EMIT edited(QStringLiteral("image_size")); });
-    loading->addRow(QStringLiteral("image_size"), m_imageSize);
-    m_colorMode = new QComboBox;
-    m_colorMode->setObjectName(QStringLiteral("color_mode"));
-    m_colorMode->addItems({QStringLiteral("rgb"), QStringLiteral("grayscale")});
-    m_colorMode->setToolTip(tr("rgb: three colour channels; grayscale: one channel, for images "
-                               "where colour carries no information."));
+            [this, key = f.imageSize.key] { Q_EMIT edited(key); });
+    addSettingRow(loading, f.imageSize, m_imageSize);
+    m_colorMode = choiceCombo(f.colorMode);
     connect(m_colorMode, &QComboBox::currentIndexChanged, this,
-            [this] { Q_EMIT edited(QStringLiteral("color_mode")); });
-    loading->addRow(QStringLiteral("color_mode"), m_colorMode);
-    m_rescale = new QDoubleSpinBox;
-    m_rescale->setObjectName(QStringLiteral("rescale"));
-    m_rescale->setDecimals(6);
-    m_rescale->setRange(1e-6, 1);
+            [this, key = f.colorMode.key] { Q_EMIT edited(key); });
+    addSettingRow(loading, f.colorMode, m_colorMode);
+    m_rescale = numberSpin(f.rescale);
     m_rescale->setSingleStep(0.001);
-    m_rescale->setToolTip(tr("Pixel values are multiplied by this. 1/255 = 0.003922 brings them "
-                             "from 0..255 into 0..1: model fitting works best when all inputs "
-                             "lie in a similar, small range."));
     connect(m_rescale, &QDoubleSpinBox::valueChanged, this,
-            [this] { Q_EMIT edited(QStringLiteral("rescale")); });
-    loading->addRow(QStringLiteral("rescale"), m_rescale);
+            [this, key = f.rescale.key] { Q_EMIT edited(key); });
+    addSettingRow(loading, f.rescale, m_rescale);
     layout->addWidget(loadingBox);
     updateEnabled();
 }
 
-QDoubleSpinBox* DatasetSettingsForm::ratioSpin(const QString& key, const QString& tip)
+QDoubleSpinBox* DatasetSettingsForm::ratioSpin(const SettingField& field)
 {
-    auto* spin = new QDoubleSpinBox;
-    spin->setObjectName(QStringLiteral("split_") + key);
-    spin->setRange(0, 1);
-    spin->setSingleStep(0.05);
-    spin->setDecimals(2);
-    spin->setToolTip(tip);
+    QDoubleSpinBox* spin = numberSpin(field);
     connect(spin, &QDoubleSpinBox::valueChanged, this,
             [this] { Q_EMIT edited(QStringLiteral("split")); });
     return spin;
@@ -114,7 +78,7 @@ void DatasetSettingsForm::setSettings(const DatasetSettings& s)
     m_train->setValue(s.trainRatio);
     m_validation->setValue(s.validationRatio);
     m_test->setValue(s.testRatio);
-    m_splitSeed->setValue(int(std::min<quint64>(s.splitSeed, quint64(m_splitSeed->maximum()))));
+    m_splitSeed->setText(QString::number(s.splitSeed));
     m_imageSize->setValue(s.imageSize);
     m_colorMode->setCurrentIndex(int(s.colorMode));
     m_rescale->setValue(s.rescale);
@@ -127,7 +91,11 @@ DatasetSettings DatasetSettingsForm::apply(DatasetSettings s) const
     s.trainRatio = m_train->value();
     s.validationRatio = m_validation->value();
     s.testRatio = m_test->value();
-    s.splitSeed = quint64(m_splitSeed->value());
+    bool wholeSeed = false;
+    const quint64 seed = m_splitSeed->text().toULongLong(&wholeSeed);
+    if (wholeSeed && m_splitSeed->hasAcceptableInput()) {
+        s.splitSeed = seed;
+    }
     s.imageSize = m_imageSize->value();
     s.colorMode = ColorMode(std::max(0, m_colorMode->currentIndex()));
     // The spin box shows 1/255 rounded: keep the exact value unless the user changed it.

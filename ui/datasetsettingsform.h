@@ -1,13 +1,16 @@
 // The dataset settings other than the folder as a form: split mode and ratios, and how images
-// are loaded (image_size, color_mode, rescale); each edit is reported with its key.
+// are loaded (image size, colours, pixel scale), in plain words with the Keras names beside them;
+// each edit is reported with its key.
 #pragma once
 
+#include "common/settingfield.h"
 #include "dataset/datasetsettings.h"
 
 #include <QWidget>
 
 class QComboBox;
 class QDoubleSpinBox;
+class QLineEdit;
 class QSpinBox;
 
 namespace studio {
@@ -29,14 +32,14 @@ Q_SIGNALS:
     void edited(const QString& key);
 
 private:
-    QDoubleSpinBox* ratioSpin(const QString& key, const QString& tip);
+    QDoubleSpinBox* ratioSpin(const SettingField& field);
     void updateEnabled();
 
     QComboBox* m_splitMode;
     QDoubleSpinBox* m_train;
     QDoubleSpinBox* m_validation;
     QDoubleSpinBox* m_test;
-    QSpinBox* m_splitSeed;
+    QLineEdit* m_splitSeed;
     QSpinBox* m_imageSize;
     QComboBox* m_colorMode;
     QDoubleSpinBox* m_rescale;

@@ -1,195 +1,82 @@
 #include "hyperparameterform.h"
 
+#include "settingwidgets.h"
+#include "training/trainingschema.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLineEdit>
-#include <QRegularExpressionValidator>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
-#include <cmath>
 #include <thread>
 
 namespace studio {
 
 namespace {
 
-// A spin box that shows and reads numbers like 1e-07 and 0.001, stepping by factors of ten.
-class ScientificSpinBox : public QDoubleSpinBox
-{
-public:
-    ScientificSpinBox(double minimum, double maximum, QWidget* parent = nullptr)
-        : QDoubleSpinBox(parent)
-    {
-        setDecimals(15);
-        setRange(minimum, maximum);
-    }
-
-    QString textFromValue(double value) const override { return QString::number(value, 'g', 6); }
-
-    double valueFromText(const QString& text) const override { return text.toDouble(); }
-
-    QValidator::State validate(QString& text, int&) const override
-    {
-        if (text.isEmpty() || text == QLatin1String("-") ||
-            text.endsWith(QLatin1Char('e'), Qt::CaseInsensitive) ||
-            text.endsWith(QLatin1Char('.'))) {
-            return QValidator::Intermediate;
-        }
-        bool ok = false;
-        text.toDouble(&ok);
-        return ok ? QValidator::Acceptable : QValidator::Invalid;
-    }
-
-    void stepBy(int steps) override
-    {
-        const double current = value();
-        setValue(current <= 0 ? (steps > 0 ? 1e-6 : 0) : current * std::pow(10.0, steps));
-    }
-};
-
-QDoubleSpinBox* plainSpin(double minimum, double maximum, double step, int decimals)
-{
-    auto* spin = new QDoubleSpinBox;
-    spin->setRange(minimum, maximum);
-    spin->setSingleStep(step);
-    spin->setDecimals(decimals);
-    return spin;
-}
-
-QSpinBox* intSpin(int minimum, int maximum)
-{
-    auto* spin = new QSpinBox;
-    spin->setRange(minimum, maximum);
-    return spin;
-}
-
-QComboBox* monitorCombo()
-{
-    auto* combo = new QComboBox;
-    combo->addItems({QStringLiteral("val_loss"), QStringLiteral("val_accuracy"),
-                     QStringLiteral("loss"), QStringLiteral("accuracy")});
-    return combo;
-}
-
+// Shows `monitor` (an older alias such as val_acc gets an item of its own).
 void setMonitor(QComboBox* combo, const QString& monitor)
 {
-    if (combo->findText(monitor) < 0) {
-        combo->addItem(monitor);
+    if (combo->findData(monitor) < 0) {
+        combo->addItem(monitor, monitor);
     }
-    combo->setCurrentText(monitor);
+    combo->setCurrentIndex(combo->findData(monitor));
 }
-
-// Adds a row whose label and field share the tooltip.
-void addRow(QFormLayout* form, const QString& label, QWidget* field, const QString& tip)
-{
-    field->setToolTip(tip);
-    form->addRow(label, field);
-    if (QWidget* labelWidget = form->labelForField(field)) {
-        labelWidget->setToolTip(tip);
-    }
-}
-
-const QString kMonitorTip = QObject::tr(
-    "Which number to watch: val_loss (the loss on the validation images, the usual choice), "
-    "val_accuracy, or the training loss/accuracy.");
 
 } // namespace
 
 HyperparameterForm::HyperparameterForm(QWidget* parent) : QWidget(parent)
 {
+    const TrainingSchema& f = trainingSchema();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* general = new QFormLayout;
     layout->addLayout(general);
-
-    m_optimizer = new QComboBox;
-    m_optimizer->addItem(QStringLiteral("Adam"));
-    m_optimizer->addItem(QStringLiteral("SGD"));
-    m_optimizer->addItem(QStringLiteral("RMSprop"));
-    addRow(general, QStringLiteral("optimizer"), m_optimizer,
-           tr("The algorithm that turns the loss into weight updates: each weight moves against "
-              "its gradient, scaled by the learning rate. Adam adapts the step size by itself "
-              "and is today's best default for a CNN; SGD and RMSprop are older and are worth "
-              "trying in specific cases."));
+    m_optimizer = choiceCombo(f.optimizer);
+    addSettingRow(general, f.optimizer, m_optimizer);
     layout->addWidget(buildOptimizerBox());
 
     auto* rates = new QFormLayout;
     layout->addLayout(rates);
-    m_learningRate = new ScientificSpinBox(1e-8, 10);
-    addRow(rates, QStringLiteral("learning_rate"), m_learningRate,
-           tr("How far each update moves the weights. Probably the most critical "
-              "hyperparameter: check it before any other. It is usually below 1 and 1e-3 is a "
-              "good start; the range that works is often narrow (one power of ten or less). "
-              "Too large: the loss jumps or grows. Too small: it falls very slowly."));
-    m_decay = new ScientificSpinBox(0, 1);
-    addRow(rates, QStringLiteral("decay"), m_decay,
-           tr("Gradually lowers the learning rate (lr / (1 + decay * iterations)) for a "
-              "smoother convergence; without it the minimum of the loss may be missed or take "
-              "long to find. 1e-3 or 1e-4 are good values; 0 turns it off."));
-    m_batchSize = intSpin(1, 65536);
-    addRow(rates, QStringLiteral("batch_size"), m_batchSize,
-           tr("How many images are passed to the network per update (the tutorial uses 20). "
-              "One image at a time makes the loss surface change constantly and training may "
-              "never converge; all images at once may fit the training images too closely. "
-              "Batches are the compromise, and their slight noise helps the model generalise."));
-    m_epochs = intSpin(1, 100000);
-    addRow(rates, QStringLiteral("epochs"), m_epochs,
-           tr("How many times training goes through all training images. Start with a number "
-              "likely too large, watch the curves, and stop at or shortly after over-fitting "
-              "begins: where the validation loss rises above the training loss and the "
-              "validation accuracy falls below the training accuracy."));
-
-    m_classWeights = new QComboBox;
-    m_classWeights->setObjectName(QStringLiteral("classWeights"));
-    m_classWeights->addItem(tr("treat every image alike"), QStringLiteral("none"));
-    m_classWeights->addItem(tr("weigh small classes more (\"balanced\")"),
-                            QStringLiteral("balanced"));
-    m_classWeights->addItem(tr("show every class equally often (\"balanced_sampling\")"),
-                            QStringLiteral("balanced_sampling"));
-    addRow(rates, tr("Unbalanced classes (class_weight)"), m_classWeights,
-           tr("When some classes have many more images than others, the network learns to "
-              "favour them. \"balanced\" weighs each image's loss by the inverse of its class's "
-              "share (Keras's class_weight, computed as scikit-learn's \"balanced\"); "
-              "\"balanced_sampling\" instead draws every class equally often in the batches, "
-              "repeating the small classes' images. Either raises the small classes' recall."));
-    m_batchNormStatistics = new QComboBox;
-    m_batchNormStatistics->setObjectName(QStringLiteral("batchNormStatistics"));
-    m_batchNormStatistics->addItem(tr("measured again after every epoch"),
-                                   QStringLiteral("recompute"));
-    m_batchNormStatistics->addItem(tr("moving average, as Keras"),
-                                   QStringLiteral("moving_average"));
-    addRow(rates, tr("BatchNorm statistics (batch_norm_statistics)"), m_batchNormStatistics,
-           tr("What BatchNormalization layers use when the model classifies. Measured again: at "
-              "the end of every epoch, on up to 4,096 training images, for the weights as they "
-              "are then; this works at any dataset size. Moving average: Keras's, which starts "
-              "from fixed values and with a small dataset (a few hundred steps) can leave the "
-              "model answering one class for everything."));
+    m_learningRate = numberSpin(f.learningRate);
+    addSettingRow(rates, f.learningRate, m_learningRate);
+    m_decay = numberSpin(f.decay);
+    addSettingRow(rates, f.decay, m_decay);
+    m_batchSize = integerSpin(f.batchSize);
+    addSettingRow(rates, f.batchSize, m_batchSize);
+    m_epochs = integerSpin(f.epochs);
+    addSettingRow(rates, f.epochs, m_epochs);
+    m_classWeights = choiceCombo(f.classWeights);
+    addSettingRow(rates, f.classWeights, m_classWeights);
+    m_batchNormStatistics = choiceCombo(f.batchNormStatistics);
+    addSettingRow(rates, f.batchNormStatistics, m_batchNormStatistics);
 
     layout->addWidget(buildEarlyStoppingBox());
     layout->addWidget(buildReduceLrBox());
 
     auto* run = new QFormLayout;
     layout->addLayout(run);
-    m_seed = new QLineEdit;
-    m_seed->setValidator(
-        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,19}")), m_seed));
-    addRow(run, QStringLiteral("seed"), m_seed,
-           tr("Starting point of the random numbers: initial weights, shuffling order and "
-              "augmentation. The same seed and settings give the same run."));
-    m_threads = intSpin(0, 1024);
+    m_seed = wholeNumberEdit(f.seed);
+    addSettingRow(run, f.seed, m_seed);
+    m_threads = integerSpin(f.threads);
     m_threads->setSpecialValueText(
         tr("all cores (%1)").arg(std::max(1u, std::thread::hardware_concurrency())));
-    addRow(run, QStringLiteral("threads"), m_threads,
-           tr("CPU threads used for the network's computations. 0 uses every core."));
+    addSettingRow(run, f.threads, m_threads);
     layout->addStretch(1);
 
     connect(m_optimizer, qOverload<int>(&QComboBox::currentIndexChanged), m_optimizerPages,
             &QStackedWidget::setCurrentIndex);
+    watchAll();
+    setSettings(TrainingSettings{});
+}
+
+void HyperparameterForm::watchAll()
+{
     watch(m_optimizer, QStringLiteral("training.optimizer.name"));
     watch(m_adamBeta1, QStringLiteral("training.optimizer.beta_1"));
     watch(m_adamBeta2, QStringLiteral("training.optimizer.beta_2"));
@@ -221,58 +108,43 @@ HyperparameterForm::HyperparameterForm(QWidget* parent) : QWidget(parent)
     watch(m_rlMinLr, QStringLiteral("training.callbacks.reduce_lr_on_plateau.min_lr"));
     watch(m_seed, QStringLiteral("training.seed"));
     watch(m_threads, QStringLiteral("training.threads"));
-
-    setSettings(TrainingSettings{});
 }
 
 QWidget* HyperparameterForm::buildOptimizerBox()
 {
+    const TrainingSchema& f = trainingSchema();
     m_optimizerPages = new QStackedWidget;
 
     auto* adam = new QWidget;
     auto* adamForm = new QFormLayout(adam);
-    m_adamBeta1 = plainSpin(0, 0.999999, 0.01, 6);
-    addRow(adamForm, QStringLiteral("beta_1"), m_adamBeta1,
-           tr("How much of the past gradients Adam keeps (their running mean). Keras: 0.9."));
-    m_adamBeta2 = plainSpin(0, 0.999999, 0.001, 6);
-    addRow(adamForm, QStringLiteral("beta_2"), m_adamBeta2,
-           tr("How much of the past squared gradients Adam keeps, which sets each weight's "
-              "own step size. Keras: 0.999."));
-    m_adamEpsilon = new ScientificSpinBox(1e-12, 1);
-    addRow(adamForm, QStringLiteral("epsilon"), m_adamEpsilon,
-           tr("A tiny number that keeps steps finite when gradients are near zero. Keras: 1e-7."));
-    m_adamAmsgrad = new QCheckBox;
-    addRow(adamForm, QStringLiteral("amsgrad"), m_adamAmsgrad,
-           tr("The AMSGrad variant of Adam, which never lets a weight's step size grow back."));
+    m_adamBeta1 = numberSpin(f.adamBeta1);
+    addSettingRow(adamForm, f.adamBeta1, m_adamBeta1);
+    m_adamBeta2 = numberSpin(f.adamBeta2);
+    addSettingRow(adamForm, f.adamBeta2, m_adamBeta2);
+    m_adamEpsilon = numberSpin(f.adamEpsilon);
+    addSettingRow(adamForm, f.adamEpsilon, m_adamEpsilon);
+    m_adamAmsgrad = flagCheck(f.adamAmsgrad);
+    addSettingRow(adamForm, f.adamAmsgrad, m_adamAmsgrad);
     m_optimizerPages->addWidget(adam);
 
     auto* sgd = new QWidget;
     auto* sgdForm = new QFormLayout(sgd);
-    m_sgdMomentum = plainSpin(0, 0.999999, 0.05, 6);
-    addRow(sgdForm, QStringLiteral("momentum"), m_sgdMomentum,
-           tr("Keeps moving in the direction of previous updates, which damps oscillations. "
-              "0 is plain gradient descent; 0.9 is common."));
-    m_sgdNesterov = new QCheckBox;
-    addRow(sgdForm, QStringLiteral("nesterov"), m_sgdNesterov,
-           tr("Nesterov momentum: looks ahead along the momentum before computing the "
-              "gradient."));
+    m_sgdMomentum = numberSpin(f.sgdMomentum);
+    addSettingRow(sgdForm, f.sgdMomentum, m_sgdMomentum);
+    m_sgdNesterov = flagCheck(f.sgdNesterov);
+    addSettingRow(sgdForm, f.sgdNesterov, m_sgdNesterov);
     m_optimizerPages->addWidget(sgd);
 
     auto* rms = new QWidget;
     auto* rmsForm = new QFormLayout(rms);
-    m_rmsRho = plainSpin(0, 0.999999, 0.01, 6);
-    addRow(rmsForm, QStringLiteral("rho"), m_rmsRho,
-           tr("How much of the past squared gradients RMSprop keeps. Keras: 0.9."));
-    m_rmsMomentum = plainSpin(0, 0.999999, 0.05, 6);
-    addRow(rmsForm, QStringLiteral("momentum"), m_rmsMomentum,
-           tr("Keeps moving in the direction of previous updates. Keras: 0."));
-    m_rmsEpsilon = new ScientificSpinBox(1e-12, 1);
-    addRow(rmsForm, QStringLiteral("epsilon"), m_rmsEpsilon,
-           tr("A tiny number that keeps steps finite when gradients are near zero. Keras: 1e-7."));
-    m_rmsCentered = new QCheckBox;
-    addRow(rmsForm, QStringLiteral("centered"), m_rmsCentered,
-           tr("Normalises by the gradients' variance instead of their mean square; can help, "
-              "costs a little more."));
+    m_rmsRho = numberSpin(f.rmsRho);
+    addSettingRow(rmsForm, f.rmsRho, m_rmsRho);
+    m_rmsMomentum = numberSpin(f.rmsMomentum);
+    addSettingRow(rmsForm, f.rmsMomentum, m_rmsMomentum);
+    m_rmsEpsilon = numberSpin(f.rmsEpsilon);
+    addSettingRow(rmsForm, f.rmsEpsilon, m_rmsEpsilon);
+    m_rmsCentered = flagCheck(f.rmsCentered);
+    addSettingRow(rmsForm, f.rmsCentered, m_rmsCentered);
     m_optimizerPages->addWidget(rms);
 
     auto* box = new QGroupBox(tr("Optimizer parameters"));
@@ -284,52 +156,37 @@ QWidget* HyperparameterForm::buildOptimizerBox()
 
 QGroupBox* HyperparameterForm::buildEarlyStoppingBox()
 {
-    m_earlyStopping = new QGroupBox(QStringLiteral("EarlyStopping"));
-    m_earlyStopping->setCheckable(true);
-    m_earlyStopping->setToolTip(
-        tr("Stops training when the watched number has stopped improving, so that the run "
-           "ends near the point where over-fitting begins instead of after all epochs."));
+    const TrainingSchema& f = trainingSchema();
+    m_earlyStopping = flagGroup(f.earlyStopping, QStringLiteral("EarlyStopping"));
     auto* form = new QFormLayout(m_earlyStopping);
-    m_esMonitor = monitorCombo();
-    addRow(form, QStringLiteral("monitor"), m_esMonitor, kMonitorTip);
-    m_esPatience = intSpin(0, 100000);
-    addRow(form, QStringLiteral("patience"), m_esPatience,
-           tr("Epochs without improvement to wait before stopping."));
-    m_esMinDelta = new ScientificSpinBox(0, 1e6);
-    addRow(form, QStringLiteral("min_delta"), m_esMinDelta,
-           tr("The smallest change that counts as an improvement."));
-    m_esRestoreBest = new QCheckBox;
-    addRow(form, QStringLiteral("restore_best_weights"), m_esRestoreBest,
-           tr("At the end, go back to the weights of the best epoch rather than keep the "
-              "last."));
+    m_esMonitor = choiceCombo(f.esMonitor);
+    addSettingRow(form, f.esMonitor, m_esMonitor);
+    m_esPatience = integerSpin(f.esPatience);
+    addSettingRow(form, f.esPatience, m_esPatience);
+    m_esMinDelta = numberSpin(f.esMinDelta);
+    addSettingRow(form, f.esMinDelta, m_esMinDelta);
+    m_esRestoreBest = flagCheck(f.esRestoreBestWeights);
+    addSettingRow(form, f.esRestoreBestWeights, m_esRestoreBest);
     return m_earlyStopping;
 }
 
 QGroupBox* HyperparameterForm::buildReduceLrBox()
 {
-    m_reduceLr = new QGroupBox(QStringLiteral("ReduceLROnPlateau"));
-    m_reduceLr->setCheckable(true);
-    m_reduceLr->setToolTip(
-        tr("Lowers the learning rate when the watched number stops improving: smaller steps "
-           "often find a lower loss once large steps only circle the minimum."));
+    const TrainingSchema& f = trainingSchema();
+    m_reduceLr = flagGroup(f.reduceLr, QStringLiteral("ReduceLROnPlateau"));
     auto* form = new QFormLayout(m_reduceLr);
-    m_rlMonitor = monitorCombo();
-    addRow(form, QStringLiteral("monitor"), m_rlMonitor, kMonitorTip);
-    m_rlFactor = plainSpin(0.001, 0.999, 0.05, 3);
-    addRow(form, QStringLiteral("factor"), m_rlFactor,
-           tr("The learning rate is multiplied by this (between 0 and 1)."));
-    m_rlPatience = intSpin(0, 100000);
-    addRow(form, QStringLiteral("patience"), m_rlPatience,
-           tr("Epochs without improvement before the rate is lowered."));
-    m_rlMinDelta = new ScientificSpinBox(0, 1e6);
-    addRow(form, QStringLiteral("min_delta"), m_rlMinDelta,
-           tr("The smallest change that counts as an improvement."));
-    m_rlCooldown = intSpin(0, 100000);
-    addRow(form, QStringLiteral("cooldown"), m_rlCooldown,
-           tr("Epochs to wait after lowering before watching again."));
-    m_rlMinLr = new ScientificSpinBox(0, 10);
-    addRow(form, QStringLiteral("min_lr"), m_rlMinLr,
-           tr("The learning rate is never lowered below this."));
+    m_rlMonitor = choiceCombo(f.rlMonitor);
+    addSettingRow(form, f.rlMonitor, m_rlMonitor);
+    m_rlFactor = numberSpin(f.rlFactor);
+    addSettingRow(form, f.rlFactor, m_rlFactor);
+    m_rlPatience = integerSpin(f.rlPatience);
+    addSettingRow(form, f.rlPatience, m_rlPatience);
+    m_rlMinDelta = numberSpin(f.rlMinDelta);
+    addSettingRow(form, f.rlMinDelta, m_rlMinDelta);
+    m_rlCooldown = integerSpin(f.rlCooldown);
+    addSettingRow(form, f.rlCooldown, m_rlCooldown);
+    m_rlMinLr = numberSpin(f.rlMinLr);
+    addSettingRow(form, f.rlMinLr, m_rlMinLr);
     return m_reduceLr;
 }
 
@@ -417,13 +274,13 @@ TrainingSettings HyperparameterForm::settings(const TrainingSettings& base) cons
     s.batchNormStatistics = BatchNormStatistics(m_batchNormStatistics->currentIndex());
     EarlyStoppingSettings& es = s.callbacks.earlyStopping;
     es.enabled = m_earlyStopping->isChecked();
-    es.monitor = m_esMonitor->currentText();
+    es.monitor = m_esMonitor->currentData().toString();
     es.patience = m_esPatience->value();
     es.minDelta = m_esMinDelta->value();
     es.restoreBestWeights = m_esRestoreBest->isChecked();
     ReduceLrOnPlateauSettings& rl = s.callbacks.reduceLrOnPlateau;
     rl.enabled = m_reduceLr->isChecked();
-    rl.monitor = m_rlMonitor->currentText();
+    rl.monitor = m_rlMonitor->currentData().toString();
     rl.factor = m_rlFactor->value();
     rl.patience = m_rlPatience->value();
     rl.minDelta = m_rlMinDelta->value();
@@ -431,7 +288,7 @@ TrainingSettings HyperparameterForm::settings(const TrainingSettings& base) cons
     rl.minLr = m_rlMinLr->value();
     bool ok = false;
     const quint64 seed = m_seed->text().toULongLong(&ok);
-    if (ok) {
+    if (ok && m_seed->hasAcceptableInput()) {
         s.seed = seed;
     }
     s.threads = m_threads->value();

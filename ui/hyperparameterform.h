@@ -1,6 +1,6 @@
 // The Train page's form: optimizer and its parameters, learning rate, decay, batch size,
-// epochs, EarlyStopping, ReduceLROnPlateau, seed and threads, labelled with Keras's names and
-// explained in tooltips drawn from the tutorial.
+// epochs, EarlyStopping, ReduceLROnPlateau, seed and threads, labelled in plain words with
+// Keras's names beside them and explained in tooltips drawn from the tutorial.
 #pragma once
 
 #include "training/trainingsettings.h"
@@ -37,6 +37,7 @@ private:
     QWidget* buildOptimizerBox();
     QGroupBox* buildEarlyStoppingBox();
     QGroupBox* buildReduceLrBox();
+    void watchAll();
     // Emits edited(key) when the widget's value changes by the user's hand.
     void watch(QObject* widget, const QString& key);
 

@@ -1,5 +1,8 @@
 #include "layerform.h"
 
+#include "model/layerschema.h"
+#include "settingwidgets.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -30,7 +33,8 @@ LayerForm::LayerForm(QWidget* parent) : QWidget(parent)
         updateRows();
         emitEdited(QStringLiteral("type"));
     });
-    addRow(QStringLiteral("type"), m_type, tr("The kind of layer."));
+    const LayerSchema& schema = layerSchema();
+    addRow(schema.type, m_type);
     // A feature extractor comes from a file (Model page: Use a Feature Extractor…), not from
     // changing a layer's type.
     if (auto* items = qobject_cast<QStandardItemModel*>(m_type->model())) {
@@ -39,37 +43,24 @@ LayerForm::LayerForm(QWidget* parent) : QWidget(parent)
 
     m_extractorFile = new QLabel;
     m_extractorFile->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    addRow(QStringLiteral("path"), m_extractorFile,
-           tr("The TorchScript file of the frozen feature extractor. Choose another with Use a "
-              "Feature Extractor…"));
+    addRow(schema.extractorPath, m_extractorFile);
     m_extractorInput = new QLabel;
-    addRow(QStringLiteral("input_size"), m_extractorInput,
-           tr("What the extractor expects: each image is resized to this size and given these "
-              "channels (grey is repeated). From extractor.json inside the file, or the project "
-              "file's layer entry."));
+    addRow(schema.extractorInput, m_extractorInput);
     m_extractorMean = new QLabel;
-    addRow(QStringLiteral("mean"), m_extractorMean,
-           tr("Subtracted from each channel (after rescale), as the extractor was trained."));
+    addRow(schema.extractorMean, m_extractorMean);
     m_extractorStd = new QLabel;
-    addRow(QStringLiteral("std"), m_extractorStd,
-           tr("Each channel is then divided by this, as the extractor was trained."));
+    addRow(schema.extractorStd, m_extractorStd);
     m_extractorOutput = new QLabel;
-    addRow(QStringLiteral("features"), m_extractorOutput,
-           tr("The features it gives per image, measured by running it once; its weights stay "
-              "frozen."));
+    addRow(schema.extractorFeatures, m_extractorOutput);
 
-    m_filters = sizeSpin(1, 4096);
-    addRow(QStringLiteral("filters"), m_filters,
-           tr("The number of filter matrices slid over the input: the number of features the "
-              "layer scans for."));
-    m_kernelHeight = sizeSpin(1, 64);
-    m_kernelWidth = sizeSpin(1, 64);
-    addRow(QStringLiteral("kernel_size"), pair(m_kernelHeight, m_kernelWidth),
-           tr("Height and width of each filter. Small filters near the input detect basic "
-              "shapes; after pooling, the same size covers more of the image."));
+    m_filters = integerSpin(schema.filters);
+    addRow(schema.filters, m_filters);
+    m_kernelHeight = integerSpin(schema.kernelSize);
+    m_kernelWidth = integerSpin(schema.kernelSize);
+    addRow(schema.kernelSize, pair(m_kernelHeight, m_kernelWidth));
     m_customStrides = new QCheckBox(tr("set"));
-    m_strideHeight = sizeSpin(1, 64);
-    m_strideWidth = sizeSpin(1, 64);
+    m_strideHeight = integerSpin(schema.strides);
+    m_strideWidth = integerSpin(schema.strides);
     connect(m_customStrides, &QCheckBox::toggled, this, [this](bool on) {
         m_strideHeight->setEnabled(on);
         m_strideWidth->setEnabled(on);
@@ -81,24 +72,16 @@ LayerForm::LayerForm(QWidget* parent) : QWidget(parent)
     stridesLayout->addWidget(m_customStrides);
     stridesLayout->addWidget(m_strideHeight);
     stridesLayout->addWidget(m_strideWidth);
-    addRow(QStringLiteral("strides"), strides,
-           tr("How far the window moves at each step. Unset: 1 for Conv2D, the pool size for "
-              "pooling layers."));
-    m_padding = new QComboBox;
-    m_padding->addItems({QStringLiteral("valid"), QStringLiteral("same")});
+    addRow(schema.strides, strides);
+    m_padding = choiceCombo(schema.padding);
     connect(m_padding, &QComboBox::currentIndexChanged, this,
             [this] { emitEdited(QStringLiteral("padding")); });
-    addRow(QStringLiteral("padding"), m_padding,
-           tr("valid: no padding, the output shrinks; same: the edges are padded with zeros so "
-              "that the output keeps the input's size (at stride 1)."));
-    m_poolHeight = sizeSpin(1, 64);
-    m_poolWidth = sizeSpin(1, 64);
-    addRow(QStringLiteral("pool_size"), pair(m_poolHeight, m_poolWidth),
-           tr("The pooling window: each output value summarises this many input values."));
-    m_units = sizeSpin(1, 1 << 20);
-    addRow(QStringLiteral("units"), m_units,
-           tr("The number of neurons. Keep the step from the Flatten output to the class "
-              "vector smooth; the last Dense layer has one unit per class."));
+    addRow(schema.padding, m_padding);
+    m_poolHeight = integerSpin(schema.poolSize);
+    m_poolWidth = integerSpin(schema.poolSize);
+    addRow(schema.poolSize, pair(m_poolHeight, m_poolWidth));
+    m_units = integerSpin(schema.units);
+    addRow(schema.units, m_units);
     m_activation = new QComboBox;
     for (const QString& name : activationNames()) {
         const std::optional<Activation> activation = activationFromName(name);
@@ -108,45 +91,27 @@ LayerForm::LayerForm(QWidget* parent) : QWidget(parent)
     }
     connect(m_activation, &QComboBox::currentIndexChanged, this,
             [this] { emitEdited(QStringLiteral("activation")); });
-    addRow(QStringLiteral("activation"), m_activation,
-           tr("The non-linearity applied to the layer's output. relu is the usual choice; the "
-              "output layer of a classifier uses softmax."));
+    addRow(schema.activation, m_activation);
     m_useBias = new QCheckBox;
     connect(m_useBias, &QCheckBox::toggled, this,
             [this] { emitEdited(QStringLiteral("use_bias")); });
-    addRow(QStringLiteral("use_bias"), m_useBias,
-           tr("Whether the layer adds a learned offset to each output."));
-    m_rate = new QDoubleSpinBox;
-    m_rate->setRange(0, 0.99);
-    m_rate->setSingleStep(0.05);
-    connect(m_rate, &QDoubleSpinBox::valueChanged, this,
-            [this] { emitEdited(QStringLiteral("rate")); });
-    addRow(QStringLiteral("rate"), m_rate,
-           tr("The fraction of inputs set to zero at random during training, against "
-              "over-fitting."));
-    m_momentum = new QDoubleSpinBox;
-    m_momentum->setRange(0, 0.9999);
-    m_momentum->setDecimals(4);
+    addRow(schema.useBias, m_useBias);
+    m_rate = numberSpin(schema.rate);
+    addRow(schema.rate, m_rate);
+    m_momentum = numberSpin(schema.momentum);
     m_momentum->setSingleStep(0.01);
-    connect(m_momentum, &QDoubleSpinBox::valueChanged, this,
-            [this] { emitEdited(QStringLiteral("momentum")); });
-    addRow(QStringLiteral("momentum"), m_momentum,
-           tr("How slowly the running mean and variance follow the batches."));
-    m_epsilon = new QDoubleSpinBox;
-    m_epsilon->setRange(1e-6, 1);
-    m_epsilon->setDecimals(6);
+    addRow(schema.momentum, m_momentum);
+    m_epsilon = numberSpin(schema.epsilon);
     m_epsilon->setSingleStep(0.001);
-    connect(m_epsilon, &QDoubleSpinBox::valueChanged, this,
-            [this] { emitEdited(QStringLiteral("epsilon")); });
-    addRow(QStringLiteral("epsilon"), m_epsilon,
-           tr("A small number added to the variance to avoid dividing by zero."));
+    addRow(schema.epsilon, m_epsilon);
+    for (QDoubleSpinBox* spin : {m_rate, m_momentum, m_epsilon}) {
+        connect(spin, &QDoubleSpinBox::valueChanged, this,
+                [this, key = spin->objectName()] { emitEdited(key); });
+    }
     m_trainable = new QCheckBox;
     connect(m_trainable, &QCheckBox::toggled, this,
             [this] { emitEdited(QStringLiteral("trainable")); });
-    addRow(QStringLiteral("trainable"), m_trainable,
-           tr("Whether training changes this layer's weights. Untick it to freeze a layer copied "
-              "from a trained model (the Frozen column of the table does the same); a frozen "
-              "BatchNormalization layer also keeps its statistics."));
+    addRow(schema.trainable, m_trainable);
 
     m_issues = new QLabel;
     m_issues->setObjectName(QStringLiteral("layerIssues"));
@@ -164,11 +129,12 @@ LayerForm::LayerForm(QWidget* parent) : QWidget(parent)
     setLayer(LayerSpec(), QString(), false);
 }
 
-QSpinBox* LayerForm::sizeSpin(int minimum, int maximum)
+void LayerForm::addRow(const SettingField& field, QWidget* widget)
 {
-    auto* spin = new QSpinBox;
-    spin->setRange(minimum, maximum);
-    return spin;
+    widget->setObjectName(field.key);
+    widget->setToolTip(settingToolTip(field));
+    m_layout->addRow(new SettingLabel(field), widget);
+    m_rows.insert(field.key, widget);
 }
 
 QWidget* LayerForm::pair(QWidget* a, QWidget* b)
@@ -179,14 +145,6 @@ QWidget* LayerForm::pair(QWidget* a, QWidget* b)
     layout->addWidget(a);
     layout->addWidget(b);
     return widget;
-}
-
-void LayerForm::addRow(const QString& key, QWidget* field, const QString& tip)
-{
-    field->setToolTip(tip);
-    field->setObjectName(key);
-    m_layout->addRow(key, field);
-    m_rows.insert(key, field);
 }
 
 void LayerForm::setLayer(const LayerSpec& layer, const QString& issues, bool enabled)

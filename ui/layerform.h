@@ -1,7 +1,8 @@
-// The form of one layer of the stack: its type and the parameters of that type, with Keras's
-// names; each edit is reported with the parameter's key.
+// The form of one layer of the stack: its type and the parameters of that type, in plain words
+// with Keras's names beside them; each edit is reported with the parameter's key.
 #pragma once
 
+#include "common/settingfield.h"
 #include "model/layerspec.h"
 
 #include <QHash>
@@ -33,9 +34,9 @@ Q_SIGNALS:
     void edited(const studio::LayerSpec& layer, const QString& key);
 
 private:
-    QSpinBox* sizeSpin(int minimum, int maximum);
+    // A row for a layer value of the schema, labelled in plain words with Keras's name.
+    void addRow(const SettingField& field, QWidget* widget);
     QWidget* pair(QWidget* a, QWidget* b);
-    void addRow(const QString& key, QWidget* field, const QString& tip);
     void updateRows();
     void emitEdited(const QString& key);
     void showFeatureExtractor(const FeatureExtractorSpec& extractor);

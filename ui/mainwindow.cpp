@@ -6,6 +6,7 @@
 #include "modelpage.h"
 #include "projectdocument.h"
 #include "recentfiles.h"
+#include "settingwidgets.h"
 #include "theme.h"
 #include "trainpage.h"
 
@@ -217,6 +218,13 @@ void MainWindow::buildMenus()
     m_darkAction->setCheckable(true);
     m_darkAction->setToolTip(tr("Light text on dark backgrounds, charts included."));
     connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkTheme);
+    QAction* kerasNames = view->addAction(tr("Show &Keras Names"));
+    kerasNames->setObjectName(QStringLiteral("kerasNamesAction"));
+    kerasNames->setCheckable(true);
+    kerasNames->setChecked(KerasNames::instance()->first());
+    kerasNames->setToolTip(tr("Label the settings with Keras's names first (width_shift_range) "
+                              "and the plain words beside them, as in the tutorial's code."));
+    connect(kerasNames, &QAction::toggled, KerasNames::instance(), &KerasNames::setFirst);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About"));

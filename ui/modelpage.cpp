@@ -4,6 +4,7 @@
 #include "layerstackmodel.h"
 #include "projectdocument.h"
 
+#include "dataset/datasetschema.h"
 #include "dataset/datasetsettings.h"
 #include "model/featureextractor.h"
 #include "model/modelsummary.h"
@@ -388,7 +389,7 @@ bool ModelPage::applyTemplate(const QString& name)
     project.model = classes > 0 ? withOutputUnits(loaded->model, classes) : loaded->model;
     project.model.initFrom = m_document->project().model.initFrom;
     const auto modeName = [](ColorMode mode) {
-        return mode == ColorMode::Rgb ? QStringLiteral("rgb") : QStringLiteral("grayscale");
+        return datasetSchema().colorMode.choices.value(int(mode)).name;
     };
     QStringList changed;
     if (!loaded->imageSizes.isEmpty() && !loaded->imageSizes.contains(project.dataset.imageSize)) {
@@ -451,7 +452,7 @@ QString ModelPage::useFeatureExtractor(const QString& path)
     QString note;
     if (inspected->inputSize.height == inspected->inputSize.width &&
         inspected->inputSize.height != project.dataset.imageSize &&
-        inspected->inputSize.height <= kMaxImageSize) {
+        datasetSchema().imageSize.accepts(inspected->inputSize.height)) {
         note = tr("Set for this feature extractor: image_size %1 → %2 (Data page; Undo restores).")
                    .arg(project.dataset.imageSize)
                    .arg(inspected->inputSize.height);

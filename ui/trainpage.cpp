@@ -3,6 +3,7 @@
 #include "hyperparameterform.h"
 #include "projectdocument.h"
 #include "runfollower.h"
+#include "settingwidgets.h"
 #include "trainingchart.h"
 #include "trainingworker.h"
 
@@ -375,7 +376,7 @@ void TrainPage::formEdited(const QString& key)
 {
     const TrainingSettings settings = m_form->settings(m_document->project().training);
     m_syncing = true;
-    m_document->setTraining(settings, tr("Change %1").arg(key.section(QLatin1Char('.'), -1)), key);
+    m_document->setTraining(settings, tr("Change %1").arg(settingLabel(key)), key);
     m_syncing = false;
 }
 

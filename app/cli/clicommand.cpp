@@ -58,6 +58,77 @@ bool intOption(const QCommandLineParser& parser, const QString& name, int minimu
     return true;
 }
 
+QCommandLineOption settingOption(const SettingField& field)
+{
+    const QString names = field.kerasName() == field.key
+                              ? field.key
+                              : QStringLiteral("%1; %2 in Keras").arg(field.key, field.kerasName());
+    QString values = field.describe();
+    if (field.kind == SettingKind::Choice) {
+        QStringList described;
+        for (const SettingChoice& choice : field.choices) {
+            described << QStringLiteral("%1 (%2)").arg(choice.name, choice.label.toLower());
+        }
+        values = described.join(QStringLiteral(", "));
+    }
+    const QString valueName = field.kind == SettingKind::Choice    ? QStringLiteral("NAME")
+                              : field.kind == SettingKind::Integer ? QStringLiteral("N")
+                                                                   : QStringLiteral("X");
+    return QCommandLineOption(
+        field.cliOption, QStringLiteral("%1 (%2): %3.").arg(field.label, names, values), valueName);
+}
+
+std::optional<QJsonValue> settingOptionValue(const QCommandLineParser& parser,
+                                             const SettingField& field)
+{
+    if (!parser.isSet(field.cliOption)) {
+        return QJsonValue();
+    }
+    const QString text = parser.value(field.cliOption).trimmed();
+    bool ok = false;
+    QJsonValue value;
+    switch (field.kind) {
+    case SettingKind::Integer: {
+        const qint64 whole = text.toLongLong(&ok);
+        ok = ok && field.accepts(double(whole));
+        value = double(whole);
+        break;
+    }
+    case SettingKind::Number: {
+        const double number = text.toDouble(&ok);
+        ok = ok && field.accepts(number);
+        value = number;
+        break;
+    }
+    case SettingKind::Choice:
+        ok = field.choiceIndex(text.toLower()) >= 0;
+        value = text.toLower();
+        break;
+    default:
+        ok = true;
+        value = text;
+        break;
+    }
+    if (!ok) {
+        printError(QStringLiteral("--%1 must be %2 (%3 in the project file), got '%4'.")
+                       .arg(field.cliOption, field.describe(), field.path(), text));
+        return std::nullopt;
+    }
+    return value;
+}
+
+bool intSettingOption(const QCommandLineParser& parser, const SettingField& field, int* value)
+{
+    const std::optional<QJsonValue> parsed = settingOptionValue(parser, field);
+    if (!parsed) {
+        return false;
+    }
+    if (!parsed->isNull()) {
+        *value = parsed->toInt();
+    }
+    return true;
+}
+
 bool stderrIsTerminal()
 {
     return isatty(fileno(stderr)) != 0;

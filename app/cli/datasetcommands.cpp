@@ -2,6 +2,7 @@
 #include "clicommand.h"
 
 #include "dataset/datasetscanner.h"
+#include "dataset/datasetschema.h"
 #include "dataset/fashionmnist.h"
 #include "dataset/imagecache.h"
 #include "dataset/scanreport.h"
@@ -35,7 +36,8 @@ int runExampleDataset(const QStringList& arguments)
     parser.addOption({QStringLiteral("test"), QStringLiteral("Test images (default 10000)."),
                       QStringLiteral("N")});
     parser.addOption({QStringLiteral("image-size"),
-                      QStringLiteral("Side of the square PNGs in pixels (default 28, native)."),
+                      QStringLiteral("Side of the square PNGs in pixels, %1 (default 28, native).")
+                          .arg(studio::datasetSchema().imageSize.describe()),
                       QStringLiteral("S")});
     parser.addOption({QStringLiteral("source"),
                       QStringLiteral("Folder with the Fashion-MNIST IDX files (default %1).")
@@ -57,7 +59,7 @@ int runExampleDataset(const QStringList& arguments)
     if (!intOption(parser, QStringLiteral("train"), 0, &options.train) ||
         !intOption(parser, QStringLiteral("validation"), 0, &options.validation) ||
         !intOption(parser, QStringLiteral("test"), 0, &options.test) ||
-        !intOption(parser, QStringLiteral("image-size"), 8, &options.imageSize)) {
+        !intSettingOption(parser, studio::datasetSchema().imageSize, &options.imageSize)) {
         return ExitBadInput;
     }
     const bool terminal = stderrIsTerminal();
@@ -101,11 +103,8 @@ int runScan(const QStringList& arguments)
                        "code 0: the dataset is usable; 2: it is not (the message says why)."));
     parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("The dataset folder."));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
-    parser.addOption({QStringLiteral("image-size"),
-                      QStringLiteral("Side of the square images the model sees (default 64)."),
-                      QStringLiteral("N")});
-    parser.addOption({QStringLiteral("color-mode"), QStringLiteral("rgb (default) or grayscale."),
-                      QStringLiteral("MODE")});
+    parser.addOption(settingOption(studio::datasetSchema().imageSize));
+    parser.addOption(settingOption(studio::datasetSchema().colorMode));
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -116,20 +115,13 @@ int runScan(const QStringList& arguments)
     }
     studio::DatasetSettings settings;
     settings.root = parser.positionalArguments().first();
-    if (!intOption(parser, QStringLiteral("image-size"), 4, &settings.imageSize)) {
+    const studio::DatasetSchema& schema = studio::datasetSchema();
+    const std::optional<QJsonValue> colorMode = settingOptionValue(parser, schema.colorMode);
+    if (!intSettingOption(parser, schema.imageSize, &settings.imageSize) || !colorMode) {
         return ExitBadInput;
     }
-    if (parser.isSet(QStringLiteral("color-mode"))) {
-        const QString mode = parser.value(QStringLiteral("color-mode")).toLower();
-        if (mode == QLatin1String("rgb")) {
-            settings.colorMode = studio::ColorMode::Rgb;
-        } else if (mode == QLatin1String("grayscale")) {
-            settings.colorMode = studio::ColorMode::Grayscale;
-        } else {
-            printError(QStringLiteral("--color-mode must be 'rgb' or 'grayscale', got '%1'.")
-                           .arg(parser.value(QStringLiteral("color-mode"))));
-            return ExitBadInput;
-        }
+    if (!colorMode->isNull()) {
+        settings.colorMode = studio::ColorMode(schema.colorMode.choiceIndex(colorMode->toString()));
     }
     const bool terminal = stderrIsTerminal();
     std::mutex printMutex;

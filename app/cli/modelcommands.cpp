@@ -1,6 +1,7 @@
 // classifier-cli commands of the model area: summary.
 #include "clicommand.h"
 
+#include "dataset/datasetschema.h"
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
@@ -30,13 +31,8 @@ int runSummary(const QStringList& arguments)
                       QStringLiteral("Template to show: %1.")
                           .arg(studio::templateNames().join(QStringLiteral(", "))),
                       QStringLiteral("NAME")});
-    parser.addOption({QStringLiteral("image-size"),
-                      QStringLiteral("Square input size in pixels, 8 to 1024 (default: the "
-                                     "project's, or the template's first intended size)."),
-                      QStringLiteral("N")});
-    parser.addOption({QStringLiteral("color-mode"),
-                      QStringLiteral("rgb or grayscale (default: the project's or template's)."),
-                      QStringLiteral("MODE")});
+    parser.addOption(settingOption(datasetSchema().imageSize));
+    parser.addOption(settingOption(datasetSchema().colorMode));
     parser.addOption({QStringLiteral("classes"),
                       QStringLiteral("Number of classes. A template's output layer follows it "
                                      "(default 10); a project's output layer must match it "
@@ -59,26 +55,15 @@ int runSummary(const QStringList& arguments)
     }
     int imageSize = 0;
     int classes = 0;
-    if (!intOption(parser, QStringLiteral("image-size"), 8, &imageSize) ||
-        !intOption(parser, QStringLiteral("classes"), 1, &classes)) {
-        return ExitBadInput;
-    }
-    if (imageSize > 1024) {
-        printError(QStringLiteral("--image-size must be at most 1024, got %1.").arg(imageSize));
+    const DatasetSchema& schema = datasetSchema();
+    const std::optional<QJsonValue> colorName = settingOptionValue(parser, schema.colorMode);
+    if (!intSettingOption(parser, schema.imageSize, &imageSize) ||
+        !intOption(parser, QStringLiteral("classes"), 1, &classes) || !colorName) {
         return ExitBadInput;
     }
     std::optional<ColorMode> colorMode;
-    if (parser.isSet(QStringLiteral("color-mode"))) {
-        const QString mode = parser.value(QStringLiteral("color-mode"));
-        if (mode == QLatin1String("rgb")) {
-            colorMode = ColorMode::Rgb;
-        } else if (mode == QLatin1String("grayscale")) {
-            colorMode = ColorMode::Grayscale;
-        } else {
-            printError(
-                QStringLiteral("--color-mode must be rgb or grayscale, got '%1'.").arg(mode));
-            return ExitBadInput;
-        }
+    if (!colorName->isNull()) {
+        colorMode = ColorMode(schema.colorMode.choiceIndex(colorName->toString()));
     }
 
     ModelSpec model;

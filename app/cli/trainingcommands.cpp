@@ -6,8 +6,10 @@
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
+#include "project/settingsschema.h"
 #include "runs/crossvalidation.h"
 #include "training/trainer.h"
+#include "training/trainingschema.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -329,25 +331,6 @@ bool distributedOptions(const QCommandLineParser& parser, DistributedOptions* op
     return true;
 }
 
-bool doubleOption(const QCommandLineParser& parser, const QString& name, double minimum,
-                  double* value)
-{
-    if (!parser.isSet(name)) {
-        return true;
-    }
-    bool ok = false;
-    const double parsed = parser.value(name).toDouble(&ok);
-    if (!ok || !(parsed >= minimum)) {
-        printError(QStringLiteral("--%1 must be a number of at least %2, got '%3'.")
-                       .arg(name)
-                       .arg(minimum)
-                       .arg(parser.value(name)));
-        return false;
-    }
-    *value = parsed;
-    return true;
-}
-
 // The options that say what to train, shared by train and crossval: a project file or a
 // dataset folder with a template, and the settings that override it.
 void addProjectOptions(QCommandLineParser& parser)
@@ -361,30 +344,13 @@ void addProjectOptions(QCommandLineParser& parser)
                       QStringLiteral("Network template with --data: %1 (default seed).")
                           .arg(templateNames().join(QStringLiteral(", "))),
                       QStringLiteral("NAME")});
-    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Epochs."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("batch-size"),
-                      QStringLiteral("Images per batch (batch_size)."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("image-size"),
-                      QStringLiteral("Square image side in pixels (image_size)."),
-                      QStringLiteral("N")});
-    parser.addOption(
-        {QStringLiteral("learning-rate"), QStringLiteral("Learning rate."), QStringLiteral("X")});
-    parser.addOption({QStringLiteral("decay"),
-                      QStringLiteral("Keras decay: lr / (1 + decay * iterations)."),
-                      QStringLiteral("X")});
-    parser.addOption({QStringLiteral("optimizer"), QStringLiteral("adam, sgd or rmsprop."),
-                      QStringLiteral("NAME")});
+    // The options that set one project setting each, described and checked by the schema.
+    for (const SettingField* field : allSettingFields()) {
+        if (!field->cliOption.isEmpty()) {
+            parser.addOption(settingOption(*field));
+        }
+    }
     parser.addOption({QStringLiteral("no-augment"), QStringLiteral("Switch augmentation off.")});
-    parser.addOption({QStringLiteral("class-weights"),
-                      QStringLiteral("Unbalanced classes: none, balanced (weigh the loss by "
-                                     "inverse class frequency, Keras's class_weight) or "
-                                     "balanced_sampling (draw every class equally often)."),
-                      QStringLiteral("MODE")});
-    parser.addOption({QStringLiteral("batch-norm-statistics"),
-                      QStringLiteral("BatchNormalization's inference statistics: recompute "
-                                     "(measured again at every epoch's end; the default) or "
-                                     "moving_average (Keras's)."),
-                      QStringLiteral("MODE")});
     parser.addOption({QStringLiteral("init-from"),
                       QStringLiteral("Start from a model trained earlier, maybe on other classes "
                                      "(transfer learning, model.init_from): its layers whose "
@@ -399,11 +365,6 @@ void addProjectOptions(QCommandLineParser& parser)
     parser.addOption({QStringLiteral("freeze-first"),
                       QStringLiteral("Freeze the first N layers (Keras's trainable = False): "
                                      "their weights do not change."),
-                      QStringLiteral("N")});
-    parser.addOption({QStringLiteral("seed"),
-                      QStringLiteral("Random seed (weights, shuffling, augmentation)."),
-                      QStringLiteral("N")});
-    parser.addOption({QStringLiteral("threads"), QStringLiteral("CPU threads (0: all cores)."),
                       QStringLiteral("N")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object per event.")});
 }
@@ -473,32 +434,34 @@ bool useFeatureExtractorOption(const QCommandLineParser& parser, Project* projec
     return true;
 }
 
-bool applySettingOptions(const QCommandLineParser& parser, Project* project)
+// Sets each schema option given through the project reader: the same names, checks and
+// messages as the file's.
+bool applySchemaOptions(const QCommandLineParser& parser, Project* project)
 {
-    TrainingSettings& t = project->training;
-    int seed = int(t.seed);
-    if (!intOption(parser, QStringLiteral("epochs"), 1, &t.epochs) ||
-        !intOption(parser, QStringLiteral("batch-size"), 1, &t.batchSize) ||
-        !intOption(parser, QStringLiteral("seed"), 0, &seed) ||
-        !intOption(parser, QStringLiteral("threads"), 0, &t.threads) ||
-        !doubleOption(parser, QStringLiteral("learning-rate"), 0, &t.learningRate) ||
-        !doubleOption(parser, QStringLiteral("decay"), 0, &t.decay)) {
-        return false;
-    }
-    t.seed = quint64(seed);
-    if (parser.isSet(QStringLiteral("optimizer"))) {
-        const QString name = parser.value(QStringLiteral("optimizer")).toLower();
-        if (name == QLatin1String("adam")) {
-            t.optimizer.kind = OptimizerKind::Adam;
-        } else if (name == QLatin1String("sgd")) {
-            t.optimizer.kind = OptimizerKind::Sgd;
-        } else if (name == QLatin1String("rmsprop")) {
-            t.optimizer.kind = OptimizerKind::RmsProp;
-        } else {
-            printError(
-                QStringLiteral("--optimizer must be adam, sgd or rmsprop, got '%1'.").arg(name));
+    for (const SettingField* field : allSettingFields()) {
+        if (field->cliOption.isEmpty()) {
+            continue;
+        }
+        const std::optional<QJsonValue> value = settingOptionValue(parser, *field);
+        if (!value) {
             return false;
         }
+        if (value->isNull()) {
+            continue;
+        }
+        const Status set = setProjectValue(project, field->path(), *value);
+        if (!set) {
+            printError(QStringLiteral("--%1: %2").arg(field->cliOption, set.error()));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool applySettingOptions(const QCommandLineParser& parser, Project* project)
+{
+    if (!applySchemaOptions(parser, project)) {
+        return false;
     }
     if (parser.isSet(QStringLiteral("no-augment"))) {
         project->augmentation.enabled = false;
@@ -520,32 +483,6 @@ bool applySettingOptions(const QCommandLineParser& parser, Project* project)
     for (int i = 0; i < frozen; ++i) {
         project->model.layers[i].trainable = false;
     }
-    // Set through the project reader: the same names, checks and messages as the file's.
-    if (parser.isSet(QStringLiteral("image-size"))) {
-        bool whole = false;
-        const int size = parser.value(QStringLiteral("image-size")).toInt(&whole);
-        const Status set =
-            whole ? setProjectValue(project, QStringLiteral("dataset.image_size"), size)
-                  : Status(Failure{QStringLiteral("must be a whole number of pixels, got '%1'.")
-                                       .arg(parser.value(QStringLiteral("image-size")))});
-        if (!set) {
-            printError(QStringLiteral("--image-size: %1").arg(set.error()));
-            return false;
-        }
-    }
-    for (const auto& [option, path] :
-         {std::pair{QStringLiteral("class-weights"), QStringLiteral("training.class_weights")},
-          std::pair{QStringLiteral("batch-norm-statistics"),
-                    QStringLiteral("training.batch_norm_statistics")}}) {
-        if (!parser.isSet(option)) {
-            continue;
-        }
-        const Status set = setProjectValue(project, path, parser.value(option));
-        if (!set) {
-            printError(QStringLiteral("--%1: %2").arg(option, set.error()));
-            return false;
-        }
-    }
     return useFeatureExtractorOption(parser, project);
 }
 
@@ -565,6 +502,9 @@ int runTrain(const QStringList& arguments)
          QStringLiteral("CKPT")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Run folder to create (required)."),
                       QStringLiteral("RUN_DIR")});
+    parser.addOption({QStringLiteral("dry-run"),
+                      QStringLiteral("Check the options and print the project the run would use "
+                                     "(as project.json), without training or writing anything.")});
     parser.addOption({QStringLiteral("splits"),
                       QStringLiteral("Use this split of the images instead of the folders' or the "
                                      "automatic one: a splits.json from a run folder (a "
@@ -585,6 +525,10 @@ int runTrain(const QStringList& arguments)
     }
     if (!applySettingOptions(parser, &project)) {
         return ExitBadInput;
+    }
+    if (parser.isSet(QStringLiteral("dry-run"))) {
+        printOut(QString::fromUtf8(projectToJson(project)));
+        return ExitOk;
     }
     options.runDir = parser.value(QStringLiteral("out"));
     options.initialWeights = parser.value(QStringLiteral("weights"));
@@ -856,8 +800,10 @@ int runResume(const QStringList& arguments)
         "Continues a run from its last checkpoint with the full training state, after a stop, "
         "a crash or a restart; with --epochs, trains to that many epochs in total."));
     parser.addPositionalArgument(QStringLiteral("RUN_DIR"), QStringLiteral("The run folder."));
-    parser.addOption({QStringLiteral("epochs"), QStringLiteral("Total epochs of the run."),
-                      QStringLiteral("N")});
+    parser.addOption(
+        {QStringLiteral("epochs"),
+         QStringLiteral("Total epochs of the run, %1.").arg(trainingSchema().epochs.describe()),
+         QStringLiteral("N")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object per event.")});
     addDistributedOptions(parser);
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
@@ -868,7 +814,7 @@ int runResume(const QStringList& arguments)
         return ExitBadInput;
     }
     int epochs = 0;
-    if (!intOption(parser, QStringLiteral("epochs"), 1, &epochs)) {
+    if (!intSettingOption(parser, trainingSchema().epochs, &epochs)) {
         return ExitBadInput;
     }
     DistributedOptions distributed;

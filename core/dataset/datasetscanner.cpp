@@ -1,5 +1,6 @@
 #include "dataset/datasetscanner.h"
 
+#include "dataset/datasetschema.h"
 #include "dataset/folds.h"
 #include "dataset/imagecache.h"
 #include "dataset/imagedecoder.h"
@@ -281,8 +282,9 @@ QString imbalanceWarning(const DatasetIndex& index)
 
 Status checkSettings(const DatasetSettings& settings)
 {
-    if (settings.imageSize < 4 || settings.imageSize > 4096) {
-        return Failure{QStringLiteral("image_size must be between 4 and 4096 pixels, got %1.")
+    if (const SettingField& size = datasetSchema().imageSize; !size.accepts(settings.imageSize)) {
+        return Failure{QStringLiteral("image_size must be %1 pixels, got %2.")
+                           .arg(size.describe())
                            .arg(settings.imageSize)};
     }
     if (settings.trainRatio <= 0 || settings.validationRatio < 0 || settings.testRatio < 0) {

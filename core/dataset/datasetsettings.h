@@ -8,10 +8,6 @@
 
 namespace studio {
 
-// The image_size a project may have, in pixels per side.
-constexpr int kMinImageSize = 8;
-constexpr int kMaxImageSize = 1024;
-
 enum class ColorMode
 {
     Rgb,

@@ -1,6 +1,7 @@
 #include "dataset/fashionmnist.h"
 
 #include "common/atomicfile.h"
+#include "dataset/datasetschema.h"
 #include "dataset/idxreader.h"
 
 #include <opencv2/core.hpp>
@@ -130,8 +131,9 @@ Result<ExampleDatasetReport> writeExampleDataset(const ExampleDatasetOptions& op
     if (options.train < 0 || options.validation < 0 || options.test < 0) {
         return Failure{QStringLiteral("Image counts cannot be negative.")};
     }
-    if (options.imageSize < 8 || options.imageSize > 1024) {
-        return Failure{QStringLiteral("--image-size must be between 8 and 1024, got %1.")
+    if (const SettingField& size = datasetSchema().imageSize; !size.accepts(options.imageSize)) {
+        return Failure{QStringLiteral("The image size must be %1, got %2.")
+                           .arg(size.describe())
                            .arg(options.imageSize)};
     }
     if (options.outDir.isEmpty()) {

@@ -10,6 +10,8 @@ list(APPEND STUDIO_CORE_SOURCES
     dataset/datasetindex.h
     dataset/datasetscanner.cpp
     dataset/datasetscanner.h
+    dataset/datasetschema.cpp
+    dataset/datasetschema.h
     dataset/datasetsettings.h
     dataset/folds.cpp
     dataset/folds.h
@@ -32,3 +34,4 @@ list(APPEND STUDIO_CORE_SOURCES
 
 # Torch-free: grouping and folds need Qt only.
 set_source_files_properties(dataset/folds.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+set_source_files_properties(dataset/datasetschema.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -1,6 +1,7 @@
 #include "export/modelmetadata.h"
 
 #include "common/version.h"
+#include "dataset/datasetschema.h"
 #include "model/modelsummary.h"
 
 #include <QDateTime>
@@ -27,8 +28,7 @@ ModelMetadata makeModelMetadata(const ModelSpec& model, const DatasetSettings& d
 
 QJsonObject modelMetadataToJson(const ModelMetadata& m)
 {
-    const QString colorMode =
-        m.colorMode == ColorMode::Rgb ? QStringLiteral("rgb") : QStringLiteral("grayscale");
+    const QString colorMode = datasetSchema().colorMode.choices.value(int(m.colorMode)).name;
     return {{QStringLiteral("format"), kModelFormatName},
             {QStringLiteral("format_version"), m.formatVersion},
             {QStringLiteral("classes"), QJsonArray::fromStringList(m.classes)},
@@ -105,20 +105,18 @@ Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QStri
         return bad(QStringLiteral("lists fewer than two classes"));
     }
     const QJsonValue size = o[QStringLiteral("image_size")];
-    if (!size.isDouble() || size.toDouble() < 1 || size.toDouble() > 4096 ||
-        size.toDouble() != std::floor(size.toDouble())) {
-        return bad(QStringLiteral("has no image_size between 1 and 4096"));
+    if (!size.isDouble() || !datasetSchema().imageSize.accepts(size.toDouble())) {
+        return bad(
+            QStringLiteral("has no image_size (%1)").arg(datasetSchema().imageSize.describe()));
     }
     m.imageSize = size.toInt();
     const QString colorMode = o[QStringLiteral("color_mode")].toString();
-    if (colorMode == QLatin1String("rgb")) {
-        m.colorMode = ColorMode::Rgb;
-    } else if (colorMode == QLatin1String("grayscale")) {
-        m.colorMode = ColorMode::Grayscale;
-    } else {
-        return bad(
-            QStringLiteral("has color_mode '%1' (rgb or grayscale expected)").arg(colorMode));
+    const int colorIndex = datasetSchema().colorMode.choiceIndex(colorMode);
+    if (colorIndex < 0) {
+        return bad(QStringLiteral("has color_mode '%1' (%2 expected)")
+                       .arg(colorMode, datasetSchema().colorMode.describe()));
     }
+    m.colorMode = ColorMode(colorIndex);
     const QJsonValue rescale = o[QStringLiteral("rescale")];
     if (!rescale.isDouble() || !(rescale.toDouble() > 0)) {
         return bad(QStringLiteral("has no positive rescale"));

@@ -1,6 +1,7 @@
 #include "model/layerspec.h"
 
 #include "model/jsonfields.h"
+#include "model/layerschema.h"
 
 #include <array>
 #include <cmath>
@@ -60,15 +61,19 @@ QJsonArray sizeToJson(Size2 size)
 }
 
 // Reads kernel_size / strides / pool_size: a positive integer n (meaning [n, n]) or [h, w].
-bool readSize(JsonObjectReader& reader, const QString& key, Size2* out)
+// Reads a size: one whole number for both sides, or [height, width], each in
+// [minimum, maximum].
+bool readSize(JsonObjectReader& reader, const QString& key, Size2* out, qint64 minimum = 1,
+              qint64 maximum = std::numeric_limits<int>::max())
 {
     if (!reader.has(key)) {
         reader.take(key);
         return true;
     }
     const QJsonValue value = reader.take(key);
+    const auto inside = [&](qint64 n) { return n >= minimum && n <= maximum; };
     qint64 n = 0;
-    if (jsonToInteger(value, &n) && n >= 1 && n <= std::numeric_limits<int>::max()) {
+    if (jsonToInteger(value, &n) && inside(n)) {
         *out = {int(n), int(n)};
         return true;
     }
@@ -76,17 +81,25 @@ bool readSize(JsonObjectReader& reader, const QString& key, Size2* out)
         qint64 h = 0;
         qint64 w = 0;
         const QJsonArray array = value.toArray();
-        if (jsonToInteger(array[0], &h) && jsonToInteger(array[1], &w) && h >= 1 && w >= 1 &&
-            h <= std::numeric_limits<int>::max() && w <= std::numeric_limits<int>::max()) {
+        if (jsonToInteger(array[0], &h) && jsonToInteger(array[1], &w) && inside(h) && inside(w)) {
             *out = {int(h), int(w)};
             return true;
         }
     }
     reader.addError(reader.childPath(key),
-                    QStringLiteral("must be a positive integer or a list of two positive "
-                                   "integers [height, width], got %1")
+                    QStringLiteral("must be an integer from %1 to %2, or a list of two such "
+                                   "integers [height, width], got %3")
+                        .arg(minimum)
+                        .arg(maximum)
                         .arg(describeJsonValue(value)));
     return false;
+}
+
+// A layer's size setting, with the schema's range.
+bool readSize(JsonObjectReader& reader, const SettingField& field, Size2* out)
+{
+    return readSize(reader, field.key, out, qint64(field.formMinimum()),
+                    qint64(field.formMaximum()));
 }
 
 void requireKey(JsonObjectReader& reader, const QString& key, LayerType type)
@@ -511,53 +524,55 @@ LayerSpec layerFromJson(const QJsonValue& value, const QString& path, JsonDiagno
     }
     // Keras writes "trainable" for every layer; it matters for the layers with weights only.
     reader.readBool(QStringLiteral("trainable"), &layer.trainable);
-    const int intMax = std::numeric_limits<int>::max();
+    const LayerSchema& schema = layerSchema();
     switch (layer.type) {
     case LayerType::Conv2D:
         requireKey(reader, QStringLiteral("filters"), layer.type);
         requireKey(reader, QStringLiteral("kernel_size"), layer.type);
-        reader.readInt(QStringLiteral("filters"), &layer.filters, 1, intMax);
-        readSize(reader, QStringLiteral("kernel_size"), &layer.kernelSize);
+        reader.readInt(schema.filters.key, &layer.filters, int(schema.filters.formMinimum()),
+                       int(schema.filters.formMaximum()));
+        readSize(reader, schema.kernelSize, &layer.kernelSize);
         if (reader.has(QStringLiteral("strides"))) {
             Size2 strides;
-            if (readSize(reader, QStringLiteral("strides"), &strides)) {
+            if (readSize(reader, schema.strides, &strides)) {
                 layer.strides = strides;
             }
         }
-        reader.readEnum<Padding>(QStringLiteral("padding"), &layer.padding, &paddingFromName,
-                                 {QStringLiteral("valid"), QStringLiteral("same")});
+        reader.readEnum<Padding>(schema.padding.key, &layer.padding, &paddingFromName,
+                                 schema.padding.choiceNames());
         readActivation(reader, &layer.activation);
         reader.readBool(QStringLiteral("use_bias"), &layer.useBias);
         break;
     case LayerType::MaxPooling2D:
     case LayerType::AveragePooling2D:
-        readSize(reader, QStringLiteral("pool_size"), &layer.poolSize);
+        readSize(reader, schema.poolSize, &layer.poolSize);
         if (reader.has(QStringLiteral("strides")) &&
             !reader.take(QStringLiteral("strides")).isNull()) {
             Size2 strides;
-            if (readSize(reader, QStringLiteral("strides"), &strides)) {
+            if (readSize(reader, schema.strides, &strides)) {
                 layer.strides = strides;
             }
         }
-        reader.readEnum<Padding>(QStringLiteral("padding"), &layer.padding, &paddingFromName,
-                                 {QStringLiteral("valid"), QStringLiteral("same")});
+        reader.readEnum<Padding>(schema.padding.key, &layer.padding, &paddingFromName,
+                                 schema.padding.choiceNames());
         break;
     case LayerType::GlobalAveragePooling2D:
     case LayerType::Flatten:
         break;
     case LayerType::Dense:
         requireKey(reader, QStringLiteral("units"), layer.type);
-        reader.readInt(QStringLiteral("units"), &layer.units, 1, intMax);
+        reader.readInt(schema.units.key, &layer.units, int(schema.units.formMinimum()),
+                       int(schema.units.formMaximum()));
         readActivation(reader, &layer.activation);
         reader.readBool(QStringLiteral("use_bias"), &layer.useBias);
         break;
     case LayerType::Dropout:
         requireKey(reader, QStringLiteral("rate"), layer.type);
-        reader.readDouble(QStringLiteral("rate"), &layer.rate, NumberRange::halfOpen(0, 1));
+        reader.readDouble(schema.rate.key, &layer.rate, schema.rate.range);
         break;
     case LayerType::BatchNormalization:
-        reader.readDouble(QStringLiteral("momentum"), &layer.momentum, NumberRange::halfOpen(0, 1));
-        reader.readDouble(QStringLiteral("epsilon"), &layer.epsilon, NumberRange::positive());
+        reader.readDouble(schema.momentum.key, &layer.momentum, schema.momentum.range);
+        reader.readDouble(schema.epsilon.key, &layer.epsilon, schema.epsilon.range);
         break;
     case LayerType::Activation:
         requireKey(reader, QStringLiteral("activation"), layer.type);

@@ -1,6 +1,7 @@
 #include "model/modelsummary.h"
 
 #include "dataset/datasetsettings.h"
+#include "model/layerschema.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -135,59 +136,48 @@ bool checkLayerValues(const LayerSpec& layer, int index, QVector<ModelIssue>* is
             shapeComputable = false;
         }
     };
-    const auto checkSize = [&](const QString& key, Size2 size) {
-        if (size.height < 1 || size.width < 1) {
-            error(QStringLiteral("%1 must be at least 1x1, got %2x%3. Use a positive size such "
-                                 "as 2x2.")
-                      .arg(key)
+    const LayerSchema& schema = layerSchema();
+    // "filters must be an integer from 1 to 4096, got 0. Keras's default is 32."
+    const auto check = [&](const SettingField& field, double value, bool structural) {
+        if (!field.accepts(value)) {
+            error(QStringLiteral("%1 must be %2, got %3. Keras's default is %4.")
+                      .arg(field.key, field.describe())
+                      .arg(value)
+                      .arg(field.defaultValue.toDouble()),
+                  structural);
+        }
+    };
+    const auto checkSize = [&](const SettingField& field, Size2 size) {
+        if (!field.accepts(size.height) || !field.accepts(size.width)) {
+            error(QStringLiteral("%1 must be %2 on each side, got %3x%4. Use a size such as "
+                                 "%5x%5.")
+                      .arg(field.key, field.describe())
                       .arg(size.height)
-                      .arg(size.width),
+                      .arg(size.width)
+                      .arg(field.defaultValue.toInt()),
                   true);
         }
     };
     switch (layer.type) {
     case LayerType::Conv2D:
-        if (layer.filters < 1) {
-            error(QStringLiteral("filters must be at least 1, got %1. Use a positive number "
-                                 "such as 32.")
-                      .arg(layer.filters),
-                  true);
-        }
-        checkSize(QStringLiteral("kernel_size"), layer.kernelSize);
-        checkSize(QStringLiteral("strides"), layer.effectiveStrides());
+        check(schema.filters, layer.filters, true);
+        checkSize(schema.kernelSize, layer.kernelSize);
+        checkSize(schema.strides, layer.effectiveStrides());
         break;
     case LayerType::MaxPooling2D:
     case LayerType::AveragePooling2D:
-        checkSize(QStringLiteral("pool_size"), layer.poolSize);
-        checkSize(QStringLiteral("strides"), layer.effectiveStrides());
+        checkSize(schema.poolSize, layer.poolSize);
+        checkSize(schema.strides, layer.effectiveStrides());
         break;
     case LayerType::Dense:
-        if (layer.units < 1) {
-            error(QStringLiteral("units must be at least 1, got %1. Use a positive number such "
-                                 "as 128.")
-                      .arg(layer.units),
-                  true);
-        }
+        check(schema.units, layer.units, true);
         break;
     case LayerType::Dropout:
-        if (!(layer.rate >= 0 && layer.rate < 1)) {
-            error(QStringLiteral("rate must be in [0, 1), got %1: it is the fraction of values "
-                                 "dropped during training. Use a rate such as 0.5.")
-                      .arg(layer.rate),
-                  false);
-        }
+        check(schema.rate, layer.rate, false);
         break;
     case LayerType::BatchNormalization:
-        if (!(layer.momentum >= 0 && layer.momentum < 1)) {
-            error(QStringLiteral("momentum must be in [0, 1), got %1. Keras's default is 0.99.")
-                      .arg(layer.momentum),
-                  false);
-        }
-        if (!(layer.epsilon > 0)) {
-            error(QStringLiteral("epsilon must be positive, got %1. Keras's default is 0.001.")
-                      .arg(layer.epsilon),
-                  false);
-        }
+        check(schema.momentum, layer.momentum, false);
+        check(schema.epsilon, layer.epsilon, false);
         break;
     case LayerType::FeatureExtractor:
         checkFeatureExtractor(layer.extractor, index, error);

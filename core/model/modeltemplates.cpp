@@ -1,5 +1,6 @@
 #include "model/modeltemplates.h"
 
+#include "dataset/datasetschema.h"
 #include "model/jsonfields.h"
 
 #include <QFile>
@@ -47,17 +48,14 @@ Result<ModelTemplate> loadTemplate(const QString& name)
     ModelTemplate result;
     reader.readString(QStringLiteral("name"), &result.name);
     reader.readString(QStringLiteral("description"), &result.description);
-    reader.readEnum<ColorMode>(QStringLiteral("color_mode"), &result.colorMode,
-                               [](const QString& text) -> std::optional<ColorMode> {
-                                   if (text == QLatin1String("rgb")) {
-                                       return ColorMode::Rgb;
-                                   }
-                                   if (text == QLatin1String("grayscale")) {
-                                       return ColorMode::Grayscale;
-                                   }
-                                   return std::nullopt;
-                               },
-                               {QStringLiteral("rgb"), QStringLiteral("grayscale")});
+    const SettingField& colorMode = datasetSchema().colorMode;
+    reader.readEnum<ColorMode>(
+        colorMode.key, &result.colorMode,
+        [&colorMode](const QString& text) -> std::optional<ColorMode> {
+            const int index = colorMode.choiceIndex(text);
+            return index < 0 ? std::nullopt : std::optional<ColorMode>(ColorMode(index));
+        },
+        colorMode.choiceNames());
     const QJsonValue sizes = reader.take(QStringLiteral("image_sizes"));
     for (const QJsonValue& size : sizes.toArray()) {
         result.imageSizes << size.toInt();

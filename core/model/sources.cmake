@@ -6,6 +6,8 @@ list(APPEND STUDIO_CORE_SOURCES
     model/jsonfields.cpp
     model/jsonfields.h
     model/layerspec.cpp
+    model/layerschema.cpp
+    model/layerschema.h
     model/layerspec.h
     model/modelbuilder.cpp
     model/modelbuilder.h
@@ -16,3 +18,4 @@ list(APPEND STUDIO_CORE_SOURCES
     model/modeltemplates.h
     ../resources/templates/templates.qrc
 )
+set_source_files_properties(model/layerschema.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -1,10 +1,12 @@
 #include "project/project.h"
 
 #include "common/atomicfile.h"
+#include "dataset/datasetschema.h"
 #include "model/jsonfields.h"
 #include "model/modeltemplates.h"
 #include "project/readablejson.h"
 #include "training/callbacks.h"
+#include "training/trainingschema.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,6 +17,7 @@
 #include <QRegularExpression>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace studio {
@@ -24,80 +27,60 @@ namespace {
 constexpr double kBytesPerMiB = 1024.0 * 1024.0;
 constexpr int kIntMax = std::numeric_limits<int>::max();
 
-// Names of enum values in the file, in the order they are listed in messages.
-template <typename E> struct EnumNames
+// The file's name of an enum value: the field's choices are in the enum's order.
+template <typename E> QString choiceName(const SettingField& field, E value)
 {
-    QVector<QPair<E, QString>> entries;
+    return field.choices.value(int(value)).name;
+}
 
-    QStringList names() const
-    {
-        QStringList list;
-        for (const auto& entry : entries) {
-            list << entry.second;
-        }
-        return list;
-    }
-    QString name(E value) const
-    {
-        for (const auto& entry : entries) {
-            if (entry.first == value) {
-                return entry.second;
-            }
-        }
-        return QString();
-    }
-    std::function<std::optional<E>(QString)> parser() const
-    {
-        const auto copy = entries;
-        return [copy](const QString& text) -> std::optional<E> {
-            for (const auto& entry : copy) {
-                if (entry.second == text) {
-                    return entry.first;
-                }
-            }
-            return std::nullopt;
-        };
-    }
-};
-
-const EnumNames<ColorMode> kColorModes{
-    {{ColorMode::Rgb, QStringLiteral("rgb")}, {ColorMode::Grayscale, QStringLiteral("grayscale")}}};
-const EnumNames<SplitMode> kSplitModes{
-    {{SplitMode::Folders, QStringLiteral("folders")}, {SplitMode::Auto, QStringLiteral("auto")}}};
-const EnumNames<FillMode> kFillModes{{{FillMode::Nearest, QStringLiteral("nearest")},
-                                      {FillMode::Constant, QStringLiteral("constant")},
-                                      {FillMode::Reflect, QStringLiteral("reflect")},
-                                      {FillMode::Wrap, QStringLiteral("wrap")}}};
-const EnumNames<OptimizerKind> kOptimizers{{{OptimizerKind::Adam, QStringLiteral("adam")},
-                                            {OptimizerKind::Sgd, QStringLiteral("sgd")},
-                                            {OptimizerKind::RmsProp, QStringLiteral("rmsprop")}}};
-const EnumNames<ClassWeighting> kClassWeights{
-    {{ClassWeighting::None, QStringLiteral("none")},
-     {ClassWeighting::Balanced, QStringLiteral("balanced")},
-     {ClassWeighting::BalancedSampling, QStringLiteral("balanced_sampling")}}};
-const EnumNames<GroupBy> kGroupBy{{{GroupBy::None, QStringLiteral("none")},
-                                   {GroupBy::Folder, QStringLiteral("folder")},
-                                   {GroupBy::Pattern, QStringLiteral("pattern")}}};
-const EnumNames<BatchNormStatistics> kBatchNormStatistics{
-    {{BatchNormStatistics::Recompute, QStringLiteral("recompute")},
-     {BatchNormStatistics::MovingAverage, QStringLiteral("moving_average")}}};
-
-QStringList monitorNames()
+// Reads the field's value from its key with the field's range (or names), leaving *out as it
+// is when the key is absent; the overloads follow the C++ type of the setting.
+bool readSetting(JsonObjectReader& reader, const SettingField& field, int* out)
 {
-    return {QStringLiteral("val_loss"), QStringLiteral("val_accuracy"), QStringLiteral("loss"),
-            QStringLiteral("accuracy")};
+    return reader.readInt(field.key, out, int(field.formMinimum()), int(field.formMaximum()));
+}
+
+bool readSetting(JsonObjectReader& reader, const SettingField& field, quint64* out)
+{
+    qint64 value = qint64(*out);
+    if (!reader.readInt64(field.key, &value, qint64(field.formMinimum()),
+                          qint64(field.formMaximum()))) {
+        return false;
+    }
+    *out = quint64(value);
+    return true;
+}
+
+bool readSetting(JsonObjectReader& reader, const SettingField& field, double* out)
+{
+    return reader.readDouble(field.key, out, field.range);
+}
+
+bool readSetting(JsonObjectReader& reader, const SettingField& field, bool* out)
+{
+    return reader.readBool(field.key, out);
+}
+
+bool readSetting(JsonObjectReader& reader, const SettingField& field, QString* out)
+{
+    return reader.readString(field.key, out);
 }
 
 template <typename E>
-void readEnum(JsonObjectReader& reader, const QString& key, E* out, const EnumNames<E>& names)
+std::enable_if_t<std::is_enum_v<E>, bool> readSetting(JsonObjectReader& reader,
+                                                      const SettingField& field, E* out)
 {
-    reader.readEnum<E>(key, out, names.parser(), names.names());
+    const auto parse = [&field](const QString& text) -> std::optional<E> {
+        const int index = field.choiceIndex(text);
+        return index < 0 ? std::nullopt : std::optional<E>(E(index));
+    };
+    return reader.readEnum<E>(field.key, out, parse, field.choiceNames());
 }
 
-void readMonitor(JsonObjectReader& reader, QString* out)
+// A monitor is one of the field's names or an older Keras alias (acc, val_acc).
+void readMonitor(JsonObjectReader& reader, const SettingField& field, QString* out)
 {
-    const QString key = QStringLiteral("monitor");
-    QString monitor = *out;
+    const QString& key = field.key;
     if (!reader.has(key)) {
         reader.take(key);
         return;
@@ -106,29 +89,27 @@ void readMonitor(JsonObjectReader& reader, QString* out)
     if (!value.isString() || !isKnownMonitor(value.toString())) {
         reader.addError(
             reader.childPath(key),
-            QStringLiteral("must be one of %1, got %2")
-                .arg(JsonObjectReader::quotedList(monitorNames()), describeJsonValue(value)));
+            QStringLiteral("must be %1, got %2").arg(field.describe(), describeJsonValue(value)));
         return;
     }
     *out = value.toString();
 }
 
-// Reads [low, high] with range.contains(low), range.contains(high) and low <= high.
-bool readPair(JsonObjectReader& reader, const QString& key, double* low, double* high,
-              const NumberRange& range)
+// Reads [low, high] (each in the field's range, low <= high) from `value`, the field's.
+bool readPair(JsonObjectReader& reader, const SettingField& field, const QJsonValue& value,
+              double* low, double* high)
 {
-    const QJsonValue value = reader.take(key);
     const QJsonArray array = value.toArray();
     if (value.isArray() && array.size() == 2 && array[0].isDouble() && array[1].isDouble() &&
-        range.contains(array[0].toDouble()) && range.contains(array[1].toDouble()) &&
+        field.range.contains(array[0].toDouble()) && field.range.contains(array[1].toDouble()) &&
         array[0].toDouble() <= array[1].toDouble()) {
         *low = array[0].toDouble();
         *high = array[1].toDouble();
         return true;
     }
-    reader.addError(reader.childPath(key),
-                    QStringLiteral("must be a list [low, high] with low <= high, each %1, got %2")
-                        .arg(range.describe(), describeJsonValue(value)));
+    reader.addError(
+        reader.childPath(field.key),
+        QStringLiteral("must be %1, got %2").arg(field.describe(), describeJsonValue(value)));
     return false;
 }
 
@@ -154,6 +135,48 @@ bool parseVersion(const QJsonValue& value, int* major, int* minor)
     return true;
 }
 
+void readSplit(JsonObjectReader& reader, DatasetSettings* dataset, JsonDiagnostics* diagnostics)
+{
+    const QString key = QStringLiteral("split");
+    if (!reader.has(key)) {
+        return;
+    }
+    JsonObjectReader split(reader.take(key), reader.childPath(key), diagnostics);
+    if (!split.isObject()) {
+        return;
+    }
+    const int errorsBefore = int(diagnostics->errors.size());
+    readSetting(split, datasetSchema().trainRatio, &dataset->trainRatio);
+    readSetting(split, datasetSchema().validationRatio, &dataset->validationRatio);
+    readSetting(split, datasetSchema().testRatio, &dataset->testRatio);
+    const double sum = dataset->trainRatio + dataset->validationRatio + dataset->testRatio;
+    if (diagnostics->errors.size() == errorsBefore && std::abs(sum - 1.0) > 1e-6) {
+        split.addError(split.path(), QStringLiteral("must add up to 1, got %1 + %2 + %3 = %4")
+                                         .arg(dataset->trainRatio, 0, 'g', 10)
+                                         .arg(dataset->validationRatio, 0, 'g', 10)
+                                         .arg(dataset->testRatio, 0, 'g', 10)
+                                         .arg(sum, 0, 'g', 10));
+    }
+    split.finish();
+}
+
+void checkGroupPattern(JsonObjectReader& reader, const DatasetSettings& dataset)
+{
+    if (dataset.groupBy != GroupBy::Pattern) {
+        return;
+    }
+    const QRegularExpression pattern(dataset.groupPattern);
+    if (dataset.groupPattern.isEmpty() || !pattern.isValid()) {
+        reader.addError(
+            reader.childPath(datasetSchema().groupPattern.key),
+            QStringLiteral("must be a regular expression that finds the group in "
+                           "a file name (its first capture, e.g. "
+                           "\"^(slide\\d+)_\"), got '%1'%2")
+                .arg(dataset.groupPattern,
+                     pattern.isValid() ? QString() : QStringLiteral(": ") + pattern.errorString()));
+    }
+}
+
 void readDataset(const QJsonValue& value, const QString& baseDir, DatasetSettings* dataset,
                  JsonDiagnostics* diagnostics)
 {
@@ -161,61 +184,64 @@ void readDataset(const QJsonValue& value, const QString& baseDir, DatasetSetting
     if (!reader.isObject()) {
         return;
     }
-    if (reader.readString(QStringLiteral("root"), &dataset->root) && !dataset->root.isEmpty() &&
+    if (readSetting(reader, datasetSchema().root, &dataset->root) && !dataset->root.isEmpty() &&
         !baseDir.isEmpty() && QDir::isRelativePath(dataset->root)) {
         dataset->root = QDir::cleanPath(QDir(baseDir).absoluteFilePath(dataset->root));
     }
-    readEnum(reader, QStringLiteral("split_mode"), &dataset->splitMode, kSplitModes);
-    if (reader.has(QStringLiteral("split"))) {
-        JsonObjectReader split(reader.take(QStringLiteral("split")),
-                               reader.childPath(QStringLiteral("split")), diagnostics);
-        if (split.isObject()) {
-            const int errorsBefore = int(diagnostics->errors.size());
-            split.readDouble(QStringLiteral("train"), &dataset->trainRatio, {0, 1, true, false});
-            split.readDouble(QStringLiteral("validation"), &dataset->validationRatio,
-                             NumberRange::closed(0, 1));
-            split.readDouble(QStringLiteral("test"), &dataset->testRatio,
-                             NumberRange::closed(0, 1));
-            const double sum = dataset->trainRatio + dataset->validationRatio + dataset->testRatio;
-            if (diagnostics->errors.size() == errorsBefore && std::abs(sum - 1.0) > 1e-6) {
-                split.addError(split.path(),
-                               QStringLiteral("must add up to 1, got %1 + %2 + %3 = %4")
-                                   .arg(dataset->trainRatio, 0, 'g', 10)
-                                   .arg(dataset->validationRatio, 0, 'g', 10)
-                                   .arg(dataset->testRatio, 0, 'g', 10)
-                                   .arg(sum, 0, 'g', 10));
-            }
-            split.finish();
-        }
-    }
-    qint64 splitSeed = qint64(dataset->splitSeed);
-    if (reader.readInt64(QStringLiteral("split_seed"), &splitSeed, 0, qint64(1) << 53)) {
-        dataset->splitSeed = quint64(splitSeed);
-    }
-    readEnum(reader, QStringLiteral("group_by"), &dataset->groupBy, kGroupBy);
-    reader.readString(QStringLiteral("group_pattern"), &dataset->groupPattern);
-    if (dataset->groupBy == GroupBy::Pattern) {
-        const QRegularExpression pattern(dataset->groupPattern);
-        if (dataset->groupPattern.isEmpty() || !pattern.isValid()) {
-            reader.addError(reader.childPath(QStringLiteral("group_pattern")),
-                            QStringLiteral("must be a regular expression that finds the group in "
-                                           "a file name (its first capture, e.g. "
-                                           "\"^(slide\\d+)_\"), got '%1'%2")
-                                .arg(dataset->groupPattern,
-                                     pattern.isValid()
-                                         ? QString()
-                                         : QStringLiteral(": ") + pattern.errorString()));
-        }
-    }
-    reader.readInt(QStringLiteral("image_size"), &dataset->imageSize, kMinImageSize, kMaxImageSize);
-    readEnum(reader, QStringLiteral("color_mode"), &dataset->colorMode, kColorModes);
-    reader.readDouble(QStringLiteral("rescale"), &dataset->rescale, NumberRange::positive());
+    readSetting(reader, datasetSchema().splitMode, &dataset->splitMode);
+    readSplit(reader, dataset, diagnostics);
+    readSetting(reader, datasetSchema().splitSeed, &dataset->splitSeed);
+    readSetting(reader, datasetSchema().groupBy, &dataset->groupBy);
+    readSetting(reader, datasetSchema().groupPattern, &dataset->groupPattern);
+    checkGroupPattern(reader, *dataset);
+    readSetting(reader, datasetSchema().imageSize, &dataset->imageSize);
+    readSetting(reader, datasetSchema().colorMode, &dataset->colorMode);
+    readSetting(reader, datasetSchema().rescale, &dataset->rescale);
     double cacheMiB = double(dataset->cacheBudgetBytes) / kBytesPerMiB;
-    if (reader.readDouble(QStringLiteral("cache_budget_mb"), &cacheMiB,
-                          NumberRange::closed(0, 1 << 30))) {
+    if (readSetting(reader, datasetSchema().cacheBudgetMb, &cacheMiB)) {
         dataset->cacheBudgetBytes = qint64(std::llround(cacheMiB * kBytesPerMiB));
     }
     reader.finish();
+}
+
+// zoom_range: Keras's number z ([1-z, 1+z]) or a list [low, high].
+void readZoom(JsonObjectReader& reader, AugmentationSettings* augmentation)
+{
+    const SettingField& field = augmentationSchema().zoomRange;
+    if (!reader.has(field.key)) {
+        return;
+    }
+    const QJsonValue zoom = reader.take(field.key);
+    if (!zoom.isDouble()) {
+        readPair(reader, field, zoom, &augmentation->zoomLow, &augmentation->zoomHigh);
+        return;
+    }
+    const double z = zoom.toDouble();
+    if (z >= 0 && z < 1) {
+        augmentation->zoomLow = 1 - z;
+        augmentation->zoomHigh = 1 + z;
+        return;
+    }
+    reader.addError(reader.childPath(field.key),
+                    QStringLiteral("must be a number in [0, 1) or %1, got %2")
+                        .arg(field.describe(), describeJsonValue(zoom)));
+}
+
+// brightness_range: null (unchanged) or a list [low, high].
+void readBrightness(JsonObjectReader& reader, AugmentationSettings* augmentation)
+{
+    const SettingField& field = augmentationSchema().brightnessRange;
+    if (!reader.has(field.key)) {
+        return;
+    }
+    const QJsonValue brightness = reader.take(field.key);
+    if (brightness.isNull()) {
+        augmentation->brightnessLow = 1;
+        augmentation->brightnessHigh = 1;
+        return;
+    }
+    readPair(reader, field, brightness, &augmentation->brightnessLow,
+             &augmentation->brightnessHigh);
 }
 
 void readAugmentation(const QJsonValue& value, AugmentationSettings* augmentation,
@@ -225,101 +251,86 @@ void readAugmentation(const QJsonValue& value, AugmentationSettings* augmentatio
     if (!reader.isObject()) {
         return;
     }
-    reader.readBool(QStringLiteral("enabled"), &augmentation->enabled);
-    reader.readDouble(QStringLiteral("rotation_range"), &augmentation->rotationRange,
-                      NumberRange::closed(0, 180));
-    reader.readDouble(QStringLiteral("width_shift_range"), &augmentation->widthShiftRange,
-                      NumberRange::halfOpen(0, 1));
-    reader.readDouble(QStringLiteral("height_shift_range"), &augmentation->heightShiftRange,
-                      NumberRange::halfOpen(0, 1));
-    reader.readDouble(QStringLiteral("shear_range"), &augmentation->shearRange,
-                      NumberRange::halfOpen(0, 90));
-    const QString zoomKey = QStringLiteral("zoom_range");
-    if (reader.has(zoomKey)) {
-        const QJsonValue zoom = reader.take(zoomKey);
-        if (zoom.isDouble()) {
-            const double z = zoom.toDouble();
-            if (z >= 0 && z < 1) {
-                augmentation->zoomLow = 1 - z;
-                augmentation->zoomHigh = 1 + z;
-            } else {
-                reader.addError(reader.childPath(zoomKey),
-                                QStringLiteral("must be a number in [0, 1) or a list [low, high] "
-                                               "of positive numbers, got %1")
-                                    .arg(describeJsonValue(zoom)));
-            }
-        } else {
-            readPair(reader, zoomKey, &augmentation->zoomLow, &augmentation->zoomHigh,
-                     NumberRange::positive());
-        }
-    }
-    reader.readBool(QStringLiteral("horizontal_flip"), &augmentation->horizontalFlip);
-    reader.readBool(QStringLiteral("vertical_flip"), &augmentation->verticalFlip);
-    const QString brightnessKey = QStringLiteral("brightness_range");
-    if (reader.has(brightnessKey)) {
-        if (reader.take(brightnessKey).isNull()) {
-            augmentation->brightnessLow = 1;
-            augmentation->brightnessHigh = 1;
-        } else {
-            readPair(reader, brightnessKey, &augmentation->brightnessLow,
-                     &augmentation->brightnessHigh, NumberRange::nonNegative());
-        }
-    }
-    readEnum(reader, QStringLiteral("fill_mode"), &augmentation->fillMode, kFillModes);
-    reader.readDouble(QStringLiteral("cval"), &augmentation->cval, NumberRange::closed(0, 255));
+    const AugmentationSchema& f = augmentationSchema();
+    readSetting(reader, f.enabled, &augmentation->enabled);
+    readSetting(reader, f.rotationRange, &augmentation->rotationRange);
+    readSetting(reader, f.widthShiftRange, &augmentation->widthShiftRange);
+    readSetting(reader, f.heightShiftRange, &augmentation->heightShiftRange);
+    readSetting(reader, f.shearRange, &augmentation->shearRange);
+    readZoom(reader, augmentation);
+    readSetting(reader, f.horizontalFlip, &augmentation->horizontalFlip);
+    readSetting(reader, f.verticalFlip, &augmentation->verticalFlip);
+    readBrightness(reader, augmentation);
+    readSetting(reader, f.fillMode, &augmentation->fillMode);
+    readSetting(reader, f.cval, &augmentation->cval);
     reader.finish();
+}
+
+void readOptimizerParameters(JsonObjectReader& reader, OptimizerSettings* optimizer)
+{
+    const TrainingSchema& f = trainingSchema();
+    switch (optimizer->kind) {
+    case OptimizerKind::Adam:
+        readSetting(reader, f.adamBeta1, &optimizer->adam.beta1);
+        readSetting(reader, f.adamBeta2, &optimizer->adam.beta2);
+        readSetting(reader, f.adamEpsilon, &optimizer->adam.epsilon);
+        readSetting(reader, f.adamAmsgrad, &optimizer->adam.amsgrad);
+        break;
+    case OptimizerKind::Sgd:
+        readSetting(reader, f.sgdMomentum, &optimizer->sgd.momentum);
+        readSetting(reader, f.sgdNesterov, &optimizer->sgd.nesterov);
+        break;
+    case OptimizerKind::RmsProp:
+        readSetting(reader, f.rmsRho, &optimizer->rmsprop.rho);
+        readSetting(reader, f.rmsMomentum, &optimizer->rmsprop.momentum);
+        readSetting(reader, f.rmsEpsilon, &optimizer->rmsprop.epsilon);
+        readSetting(reader, f.rmsCentered, &optimizer->rmsprop.centered);
+        break;
+    }
 }
 
 void readOptimizer(const QJsonValue& value, const QString& path, OptimizerSettings* optimizer,
                    JsonDiagnostics* diagnostics)
 {
+    const SettingField& name = trainingSchema().optimizer;
     if (value.isString()) {
-        std::optional<OptimizerKind> kind = kOptimizers.parser()(value.toString());
-        if (!kind) {
-            diagnostics->errors << QStringLiteral("%1 must be one of %2, got %3")
-                                       .arg(path, JsonObjectReader::quotedList(kOptimizers.names()),
-                                            describeJsonValue(value));
+        const int index = name.choiceIndex(value.toString());
+        if (index < 0) {
+            diagnostics->errors << QStringLiteral("%1 must be %2, got %3")
+                                       .arg(path, name.describe(), describeJsonValue(value));
             return;
         }
-        optimizer->kind = *kind;
+        optimizer->kind = OptimizerKind(index);
         return;
     }
     JsonObjectReader reader(value, path, diagnostics);
     if (!reader.isObject()) {
         return;
     }
-    if (!reader.has(QStringLiteral("name"))) {
-        reader.addError(reader.childPath(QStringLiteral("name")),
-                        QStringLiteral("is required: one of %1")
-                            .arg(JsonObjectReader::quotedList(kOptimizers.names())));
+    if (!reader.has(name.key)) {
+        reader.addError(reader.childPath(name.key),
+                        QStringLiteral("is required: %1").arg(name.describe()));
         return;
     }
-    if (!reader.readEnum<OptimizerKind>(QStringLiteral("name"), &optimizer->kind,
-                                        kOptimizers.parser(), kOptimizers.names())) {
+    if (!readSetting(reader, name, &optimizer->kind)) {
         return;
     }
-    const NumberRange unit = NumberRange::halfOpen(0, 1);
-    switch (optimizer->kind) {
-    case OptimizerKind::Adam:
-        reader.readDouble(QStringLiteral("beta_1"), &optimizer->adam.beta1, unit);
-        reader.readDouble(QStringLiteral("beta_2"), &optimizer->adam.beta2, unit);
-        reader.readDouble(QStringLiteral("epsilon"), &optimizer->adam.epsilon,
-                          NumberRange::positive());
-        reader.readBool(QStringLiteral("amsgrad"), &optimizer->adam.amsgrad);
-        break;
-    case OptimizerKind::Sgd:
-        reader.readDouble(QStringLiteral("momentum"), &optimizer->sgd.momentum, unit);
-        reader.readBool(QStringLiteral("nesterov"), &optimizer->sgd.nesterov);
-        break;
-    case OptimizerKind::RmsProp:
-        reader.readDouble(QStringLiteral("rho"), &optimizer->rmsprop.rho, unit);
-        reader.readDouble(QStringLiteral("momentum"), &optimizer->rmsprop.momentum, unit);
-        reader.readDouble(QStringLiteral("epsilon"), &optimizer->rmsprop.epsilon,
-                          NumberRange::positive());
-        reader.readBool(QStringLiteral("centered"), &optimizer->rmsprop.centered);
-        break;
-    }
+    readOptimizerParameters(reader, optimizer);
     reader.finish();
+}
+
+// Reads callbacks.<key> with `read` when the file has it.
+void readCallback(JsonObjectReader& callbacks, const QString& key,
+                  const std::function<void(JsonObjectReader&)>& read)
+{
+    if (!callbacks.has(key)) {
+        return;
+    }
+    JsonObjectReader reader(callbacks.take(key), callbacks.childPath(key), callbacks.diagnostics());
+    if (reader.isObject()) {
+        read(reader);
+        reader.finish();
+    }
 }
 
 void readCallbacks(const QJsonValue& value, const QString& path, CallbackSettings* callbacks,
@@ -329,46 +340,32 @@ void readCallbacks(const QJsonValue& value, const QString& path, CallbackSetting
     if (!reader.isObject()) {
         return;
     }
-    if (reader.has(QStringLiteral("early_stopping"))) {
+    const TrainingSchema& f = trainingSchema();
+    readCallback(reader, QStringLiteral("early_stopping"), [&](JsonObjectReader& r) {
         EarlyStoppingSettings& early = callbacks->earlyStopping;
-        JsonObjectReader r(reader.take(QStringLiteral("early_stopping")),
-                           reader.childPath(QStringLiteral("early_stopping")), diagnostics);
-        if (r.isObject()) {
-            r.readBool(QStringLiteral("enabled"), &early.enabled);
-            readMonitor(r, &early.monitor);
-            r.readInt(QStringLiteral("patience"), &early.patience, 0, kIntMax);
-            r.readDouble(QStringLiteral("min_delta"), &early.minDelta, NumberRange::nonNegative());
-            r.readBool(QStringLiteral("restore_best_weights"), &early.restoreBestWeights);
-            r.finish();
-        }
-    }
-    if (reader.has(QStringLiteral("reduce_lr_on_plateau"))) {
+        readSetting(r, f.earlyStopping, &early.enabled);
+        readMonitor(r, f.esMonitor, &early.monitor);
+        readSetting(r, f.esPatience, &early.patience);
+        readSetting(r, f.esMinDelta, &early.minDelta);
+        readSetting(r, f.esRestoreBestWeights, &early.restoreBestWeights);
+    });
+    readCallback(reader, QStringLiteral("reduce_lr_on_plateau"), [&](JsonObjectReader& r) {
         ReduceLrOnPlateauSettings& reduce = callbacks->reduceLrOnPlateau;
-        JsonObjectReader r(reader.take(QStringLiteral("reduce_lr_on_plateau")),
-                           reader.childPath(QStringLiteral("reduce_lr_on_plateau")), diagnostics);
-        if (r.isObject()) {
-            r.readBool(QStringLiteral("enabled"), &reduce.enabled);
-            readMonitor(r, &reduce.monitor);
-            r.readDouble(QStringLiteral("factor"), &reduce.factor, {0, 1, true, true});
-            r.readInt(QStringLiteral("patience"), &reduce.patience, 0, kIntMax);
-            r.readDouble(QStringLiteral("min_delta"), &reduce.minDelta, NumberRange::nonNegative());
-            r.readInt(QStringLiteral("cooldown"), &reduce.cooldown, 0, kIntMax);
-            r.readDouble(QStringLiteral("min_lr"), &reduce.minLr, NumberRange::nonNegative());
-            r.finish();
-        }
-    }
-    reader.readBool(QStringLiteral("terminate_on_nan"), &callbacks->terminateOnNan);
-    if (reader.has(QStringLiteral("model_checkpoint"))) {
+        readSetting(r, f.reduceLr, &reduce.enabled);
+        readMonitor(r, f.rlMonitor, &reduce.monitor);
+        readSetting(r, f.rlFactor, &reduce.factor);
+        readSetting(r, f.rlPatience, &reduce.patience);
+        readSetting(r, f.rlMinDelta, &reduce.minDelta);
+        readSetting(r, f.rlCooldown, &reduce.cooldown);
+        readSetting(r, f.rlMinLr, &reduce.minLr);
+    });
+    readSetting(reader, f.terminateOnNan, &callbacks->terminateOnNan);
+    readCallback(reader, QStringLiteral("model_checkpoint"), [&](JsonObjectReader& r) {
         ModelCheckpointSettings& checkpoint = callbacks->modelCheckpoint;
-        JsonObjectReader r(reader.take(QStringLiteral("model_checkpoint")),
-                           reader.childPath(QStringLiteral("model_checkpoint")), diagnostics);
-        if (r.isObject()) {
-            r.readBool(QStringLiteral("enabled"), &checkpoint.enabled);
-            readMonitor(r, &checkpoint.monitor);
-            r.readBool(QStringLiteral("save_best_only"), &checkpoint.saveBestOnly);
-            r.finish();
-        }
-    }
+        readSetting(r, f.checkpoint, &checkpoint.enabled);
+        readMonitor(r, f.checkpointMonitor, &checkpoint.monitor);
+        readSetting(r, f.checkpointSaveBestOnly, &checkpoint.saveBestOnly);
+    });
     reader.finish();
 }
 
@@ -383,23 +380,17 @@ void readTraining(const QJsonValue& value, TrainingSettings* training, JsonDiagn
                       reader.childPath(QStringLiteral("optimizer")), &training->optimizer,
                       diagnostics);
     }
-    reader.readDouble(QStringLiteral("learning_rate"), &training->learningRate,
-                      NumberRange::positive());
-    reader.readDouble(QStringLiteral("decay"), &training->decay, NumberRange::nonNegative());
-    reader.readDouble(QStringLiteral("weight_decay"), &training->weightDecay,
-                      NumberRange::nonNegative());
-    reader.readDouble(QStringLiteral("label_smoothing"), &training->labelSmoothing,
-                      NumberRange::halfOpen(0, 1));
-    readEnum(reader, QStringLiteral("class_weights"), &training->classWeights, kClassWeights);
-    reader.readInt(QStringLiteral("batch_size"), &training->batchSize, 1, kIntMax);
-    readEnum(reader, QStringLiteral("batch_norm_statistics"), &training->batchNormStatistics,
-             kBatchNormStatistics);
-    reader.readInt(QStringLiteral("epochs"), &training->epochs, 1, kIntMax);
-    qint64 seed = qint64(training->seed);
-    if (reader.readInt64(QStringLiteral("seed"), &seed, 0, (qint64(1) << 53))) {
-        training->seed = quint64(seed);
-    }
-    reader.readInt(QStringLiteral("threads"), &training->threads, 0, kIntMax);
+    const TrainingSchema& f = trainingSchema();
+    readSetting(reader, f.learningRate, &training->learningRate);
+    readSetting(reader, f.decay, &training->decay);
+    readSetting(reader, f.weightDecay, &training->weightDecay);
+    readSetting(reader, f.labelSmoothing, &training->labelSmoothing);
+    readSetting(reader, f.classWeights, &training->classWeights);
+    readSetting(reader, f.batchSize, &training->batchSize);
+    readSetting(reader, f.batchNormStatistics, &training->batchNormStatistics);
+    readSetting(reader, f.epochs, &training->epochs);
+    readSetting(reader, f.seed, &training->seed);
+    readSetting(reader, f.threads, &training->threads);
     if (reader.has(QStringLiteral("callbacks"))) {
         readCallbacks(reader.take(QStringLiteral("callbacks")),
                       reader.childPath(QStringLiteral("callbacks")), &training->callbacks,
@@ -413,6 +404,12 @@ QJsonArray pair(double low, double high)
     return QJsonArray{low, high};
 }
 
+// Writes the fields' values under their keys.
+void put(QJsonObject& json, const SettingField& field, const QJsonValue& value)
+{
+    json.insert(field.key, value);
+}
+
 QJsonObject datasetToJson(const DatasetSettings& dataset, const QString& baseDir)
 {
     QString root = dataset.root;
@@ -422,105 +419,119 @@ QJsonObject datasetToJson(const DatasetSettings& dataset, const QString& baseDir
             root = relative;
         }
     }
+    const DatasetSchema& f = datasetSchema();
+    QJsonObject split;
+    put(split, f.trainRatio, dataset.trainRatio);
+    put(split, f.validationRatio, dataset.validationRatio);
+    put(split, f.testRatio, dataset.testRatio);
     QJsonObject json;
-    json.insert(QStringLiteral("root"), root);
-    json.insert(QStringLiteral("split_mode"), kSplitModes.name(dataset.splitMode));
-    json.insert(QStringLiteral("split"),
-                QJsonObject{{QStringLiteral("train"), dataset.trainRatio},
-                            {QStringLiteral("validation"), dataset.validationRatio},
-                            {QStringLiteral("test"), dataset.testRatio}});
-    json.insert(QStringLiteral("split_seed"), double(dataset.splitSeed));
-    json.insert(QStringLiteral("group_by"), kGroupBy.name(dataset.groupBy));
+    put(json, f.root, root);
+    put(json, f.splitMode, choiceName(f.splitMode, dataset.splitMode));
+    json.insert(QStringLiteral("split"), split);
+    put(json, f.splitSeed, double(dataset.splitSeed));
+    put(json, f.groupBy, choiceName(f.groupBy, dataset.groupBy));
     if (dataset.groupBy == GroupBy::Pattern || !dataset.groupPattern.isEmpty()) {
-        json.insert(QStringLiteral("group_pattern"), dataset.groupPattern);
+        put(json, f.groupPattern, dataset.groupPattern);
     }
-    json.insert(QStringLiteral("image_size"), dataset.imageSize);
-    json.insert(QStringLiteral("color_mode"), kColorModes.name(dataset.colorMode));
-    json.insert(QStringLiteral("rescale"), dataset.rescale);
-    json.insert(QStringLiteral("cache_budget_mb"), double(dataset.cacheBudgetBytes) / kBytesPerMiB);
+    put(json, f.imageSize, dataset.imageSize);
+    put(json, f.colorMode, choiceName(f.colorMode, dataset.colorMode));
+    put(json, f.rescale, dataset.rescale);
+    put(json, f.cacheBudgetMb, double(dataset.cacheBudgetBytes) / kBytesPerMiB);
     return json;
 }
 
 QJsonObject augmentationToJson(const AugmentationSettings& a)
 {
+    const AugmentationSchema& f = augmentationSchema();
+    const bool unchangedBrightness = a.brightnessLow == 1 && a.brightnessHigh == 1;
     QJsonObject json;
-    json.insert(QStringLiteral("enabled"), a.enabled);
-    json.insert(QStringLiteral("rotation_range"), a.rotationRange);
-    json.insert(QStringLiteral("width_shift_range"), a.widthShiftRange);
-    json.insert(QStringLiteral("height_shift_range"), a.heightShiftRange);
-    json.insert(QStringLiteral("shear_range"), a.shearRange);
-    json.insert(QStringLiteral("zoom_range"), pair(a.zoomLow, a.zoomHigh));
-    json.insert(QStringLiteral("horizontal_flip"), a.horizontalFlip);
-    json.insert(QStringLiteral("vertical_flip"), a.verticalFlip);
-    json.insert(QStringLiteral("brightness_range"),
-                a.brightnessLow == 1 && a.brightnessHigh == 1
-                    ? QJsonValue()
-                    : QJsonValue(pair(a.brightnessLow, a.brightnessHigh)));
-    json.insert(QStringLiteral("fill_mode"), kFillModes.name(a.fillMode));
-    json.insert(QStringLiteral("cval"), a.cval);
+    put(json, f.enabled, a.enabled);
+    put(json, f.rotationRange, a.rotationRange);
+    put(json, f.widthShiftRange, a.widthShiftRange);
+    put(json, f.heightShiftRange, a.heightShiftRange);
+    put(json, f.shearRange, a.shearRange);
+    put(json, f.zoomRange, pair(a.zoomLow, a.zoomHigh));
+    put(json, f.horizontalFlip, a.horizontalFlip);
+    put(json, f.verticalFlip, a.verticalFlip);
+    put(json, f.brightnessRange,
+        unchangedBrightness ? QJsonValue() : QJsonValue(pair(a.brightnessLow, a.brightnessHigh)));
+    put(json, f.fillMode, choiceName(f.fillMode, a.fillMode));
+    put(json, f.cval, a.cval);
+    return json;
+}
+
+// Only the chosen optimizer's parameters are written.
+QJsonObject optimizerToJson(const OptimizerSettings& o)
+{
+    const TrainingSchema& f = trainingSchema();
+    QJsonObject json;
+    put(json, f.optimizer, choiceName(f.optimizer, o.kind));
+    switch (o.kind) {
+    case OptimizerKind::Adam:
+        put(json, f.adamBeta1, o.adam.beta1);
+        put(json, f.adamBeta2, o.adam.beta2);
+        put(json, f.adamEpsilon, o.adam.epsilon);
+        put(json, f.adamAmsgrad, o.adam.amsgrad);
+        break;
+    case OptimizerKind::Sgd:
+        put(json, f.sgdMomentum, o.sgd.momentum);
+        put(json, f.sgdNesterov, o.sgd.nesterov);
+        break;
+    case OptimizerKind::RmsProp:
+        put(json, f.rmsRho, o.rmsprop.rho);
+        put(json, f.rmsMomentum, o.rmsprop.momentum);
+        put(json, f.rmsEpsilon, o.rmsprop.epsilon);
+        put(json, f.rmsCentered, o.rmsprop.centered);
+        break;
+    }
+    return json;
+}
+
+QJsonObject callbacksToJson(const CallbackSettings& c)
+{
+    const TrainingSchema& f = trainingSchema();
+    QJsonObject early;
+    put(early, f.earlyStopping, c.earlyStopping.enabled);
+    put(early, f.esMonitor, c.earlyStopping.monitor);
+    put(early, f.esPatience, c.earlyStopping.patience);
+    put(early, f.esMinDelta, c.earlyStopping.minDelta);
+    put(early, f.esRestoreBestWeights, c.earlyStopping.restoreBestWeights);
+    QJsonObject reduce;
+    put(reduce, f.reduceLr, c.reduceLrOnPlateau.enabled);
+    put(reduce, f.rlMonitor, c.reduceLrOnPlateau.monitor);
+    put(reduce, f.rlFactor, c.reduceLrOnPlateau.factor);
+    put(reduce, f.rlPatience, c.reduceLrOnPlateau.patience);
+    put(reduce, f.rlMinDelta, c.reduceLrOnPlateau.minDelta);
+    put(reduce, f.rlCooldown, c.reduceLrOnPlateau.cooldown);
+    put(reduce, f.rlMinLr, c.reduceLrOnPlateau.minLr);
+    QJsonObject checkpoint;
+    put(checkpoint, f.checkpoint, c.modelCheckpoint.enabled);
+    put(checkpoint, f.checkpointMonitor, c.modelCheckpoint.monitor);
+    put(checkpoint, f.checkpointSaveBestOnly, c.modelCheckpoint.saveBestOnly);
+    QJsonObject json;
+    json.insert(QStringLiteral("early_stopping"), early);
+    json.insert(QStringLiteral("reduce_lr_on_plateau"), reduce);
+    put(json, f.terminateOnNan, c.terminateOnNan);
+    json.insert(QStringLiteral("model_checkpoint"), checkpoint);
     return json;
 }
 
 QJsonObject trainingToJson(const TrainingSettings& t)
 {
-    QJsonObject optimizer;
-    optimizer.insert(QStringLiteral("name"), kOptimizers.name(t.optimizer.kind));
-    switch (t.optimizer.kind) {
-    case OptimizerKind::Adam:
-        optimizer.insert(QStringLiteral("beta_1"), t.optimizer.adam.beta1);
-        optimizer.insert(QStringLiteral("beta_2"), t.optimizer.adam.beta2);
-        optimizer.insert(QStringLiteral("epsilon"), t.optimizer.adam.epsilon);
-        optimizer.insert(QStringLiteral("amsgrad"), t.optimizer.adam.amsgrad);
-        break;
-    case OptimizerKind::Sgd:
-        optimizer.insert(QStringLiteral("momentum"), t.optimizer.sgd.momentum);
-        optimizer.insert(QStringLiteral("nesterov"), t.optimizer.sgd.nesterov);
-        break;
-    case OptimizerKind::RmsProp:
-        optimizer.insert(QStringLiteral("rho"), t.optimizer.rmsprop.rho);
-        optimizer.insert(QStringLiteral("momentum"), t.optimizer.rmsprop.momentum);
-        optimizer.insert(QStringLiteral("epsilon"), t.optimizer.rmsprop.epsilon);
-        optimizer.insert(QStringLiteral("centered"), t.optimizer.rmsprop.centered);
-        break;
-    }
-    const CallbackSettings& c = t.callbacks;
-    QJsonObject callbacks;
-    callbacks.insert(
-        QStringLiteral("early_stopping"),
-        QJsonObject{{QStringLiteral("enabled"), c.earlyStopping.enabled},
-                    {QStringLiteral("monitor"), c.earlyStopping.monitor},
-                    {QStringLiteral("patience"), c.earlyStopping.patience},
-                    {QStringLiteral("min_delta"), c.earlyStopping.minDelta},
-                    {QStringLiteral("restore_best_weights"), c.earlyStopping.restoreBestWeights}});
-    callbacks.insert(QStringLiteral("reduce_lr_on_plateau"),
-                     QJsonObject{{QStringLiteral("enabled"), c.reduceLrOnPlateau.enabled},
-                                 {QStringLiteral("monitor"), c.reduceLrOnPlateau.monitor},
-                                 {QStringLiteral("factor"), c.reduceLrOnPlateau.factor},
-                                 {QStringLiteral("patience"), c.reduceLrOnPlateau.patience},
-                                 {QStringLiteral("min_delta"), c.reduceLrOnPlateau.minDelta},
-                                 {QStringLiteral("cooldown"), c.reduceLrOnPlateau.cooldown},
-                                 {QStringLiteral("min_lr"), c.reduceLrOnPlateau.minLr}});
-    callbacks.insert(QStringLiteral("terminate_on_nan"), c.terminateOnNan);
-    callbacks.insert(
-        QStringLiteral("model_checkpoint"),
-        QJsonObject{{QStringLiteral("enabled"), c.modelCheckpoint.enabled},
-                    {QStringLiteral("monitor"), c.modelCheckpoint.monitor},
-                    {QStringLiteral("save_best_only"), c.modelCheckpoint.saveBestOnly}});
-
+    const TrainingSchema& f = trainingSchema();
     QJsonObject json;
-    json.insert(QStringLiteral("optimizer"), optimizer);
-    json.insert(QStringLiteral("learning_rate"), t.learningRate);
-    json.insert(QStringLiteral("decay"), t.decay);
-    json.insert(QStringLiteral("weight_decay"), t.weightDecay);
-    json.insert(QStringLiteral("label_smoothing"), t.labelSmoothing);
-    json.insert(QStringLiteral("class_weights"), kClassWeights.name(t.classWeights));
-    json.insert(QStringLiteral("batch_size"), t.batchSize);
-    json.insert(QStringLiteral("batch_norm_statistics"),
-                kBatchNormStatistics.name(t.batchNormStatistics));
-    json.insert(QStringLiteral("epochs"), t.epochs);
-    json.insert(QStringLiteral("seed"), double(t.seed));
-    json.insert(QStringLiteral("threads"), t.threads);
-    json.insert(QStringLiteral("callbacks"), callbacks);
+    json.insert(QStringLiteral("optimizer"), optimizerToJson(t.optimizer));
+    put(json, f.learningRate, t.learningRate);
+    put(json, f.decay, t.decay);
+    put(json, f.weightDecay, t.weightDecay);
+    put(json, f.labelSmoothing, t.labelSmoothing);
+    put(json, f.classWeights, choiceName(f.classWeights, t.classWeights));
+    put(json, f.batchSize, t.batchSize);
+    put(json, f.batchNormStatistics, choiceName(f.batchNormStatistics, t.batchNormStatistics));
+    put(json, f.epochs, t.epochs);
+    put(json, f.seed, double(t.seed));
+    put(json, f.threads, t.threads);
+    json.insert(QStringLiteral("callbacks"), callbacksToJson(t.callbacks));
     return json;
 }
 
@@ -729,18 +740,22 @@ Status setProjectValue(Project* project, const QString& path, const QJsonValue& 
     const Project before = *project;
     *project = changed->project;
     // What the file does not hold stays as it was (the optimizers not chosen, the cache budget).
+    // A newly chosen optimizer keeps the parameters it had too: the file held the old one's.
     OptimizerSettings& optimizer = project->training.optimizer;
     const OptimizerSettings& kept = before.training.optimizer;
-    if (optimizer.kind != OptimizerKind::Adam) {
+    const bool switched = optimizer.kind != kept.kind;
+    if (switched || optimizer.kind != OptimizerKind::Adam) {
         optimizer.adam = kept.adam;
     }
-    if (optimizer.kind != OptimizerKind::Sgd) {
+    if (switched || optimizer.kind != OptimizerKind::Sgd) {
         optimizer.sgd = kept.sgd;
     }
-    if (optimizer.kind != OptimizerKind::RmsProp) {
+    if (switched || optimizer.kind != OptimizerKind::RmsProp) {
         optimizer.rmsprop = kept.rmsprop;
     }
-    project->dataset.cacheBudgetBytes = before.dataset.cacheBudgetBytes;
+    if (path != datasetSchema().cacheBudgetMb.path()) {
+        project->dataset.cacheBudgetBytes = before.dataset.cacheBudgetBytes;
+    }
     return {};
 }
 

@@ -19,6 +19,8 @@ list(APPEND STUDIO_CORE_SOURCES
     training/trainer.h
     training/trainingevents.cpp
     training/trainingevents.h
+    training/trainingschema.cpp
+    training/trainingschema.h
     training/trainingsettings.h
     training/transfer.cpp
     training/transfer_p.h
@@ -28,3 +30,4 @@ list(APPEND STUDIO_CORE_SOURCES
 # without torch's precompiled header.
 set_source_files_properties(training/runfolder.cpp training/eventsreader.cpp training/advice.cpp
     PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+set_source_files_properties(training/trainingschema.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -165,8 +165,8 @@ private Q_SLOTS:
                 {"type": "Dense", "units": 10}]}, "training": {"batch_size": -3}})");
         CliRun run = summary({QStringLiteral("--project"), path});
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.contains(
-                     QLatin1String("training.batch_size must be a positive integer, got -3")),
+        QVERIFY2(run.err.contains(QLatin1String(
+                     "training.batch_size must be an integer from 1 to 65536, got -3")),
                  qPrintable(run.err));
         QVERIFY(run.err.contains(QLatin1String("bad.json")));
 

@@ -240,9 +240,13 @@ private Q_SLOTS:
     void nanExitsOne()
     {
         QTemporaryDir runs;
+        // The tutorial's network (no BatchNormalization to hold it) at the largest learning
+        // rate the schema takes diverges within a few batches.
         QStringList arguments = trainArguments(runs.filePath(QStringLiteral("run")), 2);
+        arguments[arguments.indexOf(QStringLiteral("small"))] = QStringLiteral("seed");
+        arguments[arguments.indexOf(QStringLiteral("--image-size")) + 1] = QStringLiteral("64");
         arguments << QStringLiteral("--optimizer") << QStringLiteral("sgd")
-                  << QStringLiteral("--learning-rate") << QStringLiteral("1e12");
+                  << QStringLiteral("--learning-rate") << QStringLiteral("1e6");
         const CliRun run = runCli(arguments);
         QCOMPARE(run.exitCode, 1);
         const QVector<QJsonObject> events = jsonLines(run.out);

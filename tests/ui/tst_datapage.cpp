@@ -182,7 +182,8 @@ private Q_SLOTS:
         QVERIFY(page.previewSample().endsWith(QLatin1String(".png")));
 
         // A strong rotation through the form: an undoable edit, and different previews.
-        auto* rotation = page.findChild<QDoubleSpinBox*>(QStringLiteral("rotation_range"));
+        auto* rotation =
+            page.findChild<QDoubleSpinBox*>(QStringLiteral("augmentation.rotation_range"));
         QVERIFY(rotation);
         const QVector<QImage> before = page.previewImages();
         rotation->setValue(90);

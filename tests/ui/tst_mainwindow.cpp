@@ -294,6 +294,14 @@ private Q_SLOTS:
             QTest::qWait(150);
             QVERIFY(window.grab().save(QDir(outDir).filePath(name)));
         }
+        // View > Show Keras Names: the same form with Keras's names first.
+        auto* kerasNames = window.findChild<QAction*>(QStringLiteral("kerasNamesAction"));
+        QVERIFY(kerasNames);
+        kerasNames->setChecked(true);
+        QTest::qWait(150);
+        QVERIFY(window.grab().save(
+            QDir(outDir).filePath(QStringLiteral("data-augmentation-keras.png"))));
+        kerasNames->setChecked(false);
         window.showPage(MainWindow::ModelPage);
         window.modelPage()->selectRow(1);
         QTest::qWait(150);

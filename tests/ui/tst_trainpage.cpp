@@ -101,8 +101,9 @@ private Q_SLOTS:
     {
         ProjectDocument document;
         TrainPage page(&document);
-        auto* weights = page.findChild<QComboBox*>(QStringLiteral("classWeights"));
-        auto* statistics = page.findChild<QComboBox*>(QStringLiteral("batchNormStatistics"));
+        auto* weights = page.findChild<QComboBox*>(QStringLiteral("training.class_weights"));
+        auto* statistics =
+            page.findChild<QComboBox*>(QStringLiteral("training.batch_norm_statistics"));
         QVERIFY(weights && statistics);
         QCOMPARE(document.project().training.classWeights, ClassWeighting::None);
         QCOMPARE(document.project().training.batchNormStatistics, BatchNormStatistics::Recompute);

@@ -340,7 +340,7 @@ private Q_SLOTS:
             const ModelSummary summary = summarizeModel(model, {2, 2, 1}, 2);
             QCOMPARE(summary.errors().size(), 1);
             QVERIFY2(summary.errorText().startsWith(QLatin1String("Layer 2 (Dropout): rate must "
-                                                                  "be in [0, 1)")),
+                                                                  "be a number in [0, 1)")),
                      qPrintable(summary.errorText()));
             QVERIFY(summary.complete()); // the shapes are still known
         }
@@ -361,15 +361,16 @@ private Q_SLOTS:
         zeroStride.strides = Size2{1, 0};
         LayerSpec zeroPool = LayerSpec::averagePooling2D({2, -1});
         const QVector<Case> cases = {
-            {LayerSpec::conv2D(0, {2, 2}), QStringLiteral("Layer 1 (Conv2D): filters must be at "
-                                                          "least 1, got 0")},
-            {zeroKernel, QStringLiteral("Layer 1 (Conv2D): kernel_size must be at least 1x1, "
-                                        "got 0x2")},
-            {zeroStride, QStringLiteral("Layer 1 (Conv2D): strides must be at least 1x1")},
-            {zeroPool, QStringLiteral("Layer 1 (AveragePooling2D): pool_size must be at least "
-                                      "1x1, got 2x-1")},
-            {LayerSpec::dense(0), QStringLiteral("Layer 1 (Dense): units must be at least 1, "
-                                                 "got 0")},
+            {LayerSpec::conv2D(0, {2, 2}), QStringLiteral("Layer 1 (Conv2D): filters must be an "
+                                                          "integer from 1 to 4096, got 0")},
+            {zeroKernel, QStringLiteral("Layer 1 (Conv2D): kernel_size must be an integer from 1 "
+                                        "to 64 on each side, got 0x2")},
+            {zeroStride, QStringLiteral("Layer 1 (Conv2D): strides must be an integer from 1 to "
+                                        "64 on each side, got 1x0")},
+            {zeroPool, QStringLiteral("Layer 1 (AveragePooling2D): pool_size must be an integer "
+                                      "from 1 to 64 on each side, got 2x-1")},
+            {LayerSpec::dense(0), QStringLiteral("Layer 1 (Dense): units must be an integer from "
+                                                 "1 to 1048576, got 0")},
         };
         for (const Case& c : cases) {
             ModelSpec model;
@@ -555,11 +556,11 @@ private Q_SLOTS:
         QVERIFY2(errors.contains(
                      QLatin1String("model.layers[0].rate must be a number in [0, 1), got 1.5")),
                  qPrintable(errors));
-        QVERIFY2(errors.contains(
-                     QLatin1String("model.layers[1].filters must be a positive integer, got -1")),
+        QVERIFY2(errors.contains(QLatin1String(
+                     "model.layers[1].filters must be an integer from 1 to 4096, got -1")),
                  qPrintable(errors));
-        QVERIFY2(errors.contains(QLatin1String("model.layers[1].kernel_size must be a positive "
-                                               "integer or a list of two positive integers "
+        QVERIFY2(errors.contains(QLatin1String("model.layers[1].kernel_size must be an integer "
+                                               "from 1 to 64, or a list of two such integers "
                                                "[height, width], got [2,0]")),
                  qPrintable(errors));
         QVERIFY2(errors.contains(QLatin1String("model.layers[1].padding must be one of \"valid\" "

@@ -373,17 +373,17 @@ private Q_SLOTS:
         };
         const Case cases[] = {
             {"training", R"({"batch_size": -3})",
-             "training.batch_size must be a positive integer, got -3"},
+             "training.batch_size must be an integer from 1 to 65536, got -3"},
             {"training", R"({"batch_size": 2.5})",
-             "training.batch_size must be a positive integer, got 2.5"},
+             "training.batch_size must be an integer from 1 to 65536, got 2.5"},
             {"training", R"({"epochs": "ten"})",
-             "training.epochs must be a positive integer, got \"ten\""},
+             "training.epochs must be an integer from 1 to 100000, got \"ten\""},
             {"training", R"({"learning_rate": 0})",
-             "training.learning_rate must be a positive number, got 0"},
+             "training.learning_rate must be a number in (0, 1000000], got 0"},
             {"training", R"({"label_smoothing": 1})",
              "training.label_smoothing must be a number in [0, 1), got 1"},
             {"training", R"({"threads": -1})",
-             "training.threads must be a non-negative integer, got -1"},
+             "training.threads must be an integer from 0 to 1024, got -1"},
             {"training", R"({"optimizer": {"name": "adagrad"}})",
              "training.optimizer.name must be one of \"adam\", \"sgd\" or \"rmsprop\", got "
              "\"adagrad\""},
@@ -424,7 +424,7 @@ private Q_SLOTS:
              "augmentation.rotation_range must be a number in [0, 180], got 400"},
             {"augmentation", R"({"zoom_range": [1.2, 0.8]})",
              "augmentation.zoom_range must be a list [low, high] with low <= high, each a "
-             "positive number, got [1.2,0.8]"},
+             "number in (0, 5], got [1.2,0.8]"},
             {"augmentation", R"({"fill_mode": "mirror"})",
              "augmentation.fill_mode must be one of \"nearest\", \"constant\", \"reflect\" or "
              "\"wrap\", got \"mirror\""},
@@ -433,7 +433,7 @@ private Q_SLOTS:
             {"model", R"({"layers": [{"type": "Dropout", "rate": 1}]})",
              "model.layers[0].rate must be a number in [0, 1), got 1"},
             {"model", R"({"layers": [{"type": "Conv2D", "filters": 0, "kernel_size": 3}]})",
-             "model.layers[0].filters must be a positive integer, got 0"},
+             "model.layers[0].filters must be an integer from 1 to 4096, got 0"},
             {"model", R"({"layers": {}})", "model.layers must be a list of layers, got an object"},
         };
         for (const Case& c : cases) {
@@ -475,8 +475,9 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QLatin1String("has 4 problems")), qPrintable(error));
         QVERIFY(error.contains(QLatin1String("dataset.image_size")));
         QVERIFY(error.contains(QLatin1String("model.layers[0].units")));
-        QVERIFY(error.contains(QLatin1String("training.batch_size must be a positive integer, "
-                                             "got -3")));
+        QVERIFY(
+            error.contains(QLatin1String("training.batch_size must be an integer from 1 to 65536, "
+                                         "got -3")));
         QVERIFY(error.contains(QLatin1String("training.epochs")));
     }
 

@@ -465,7 +465,7 @@ private Q_SLOTS:
     void nanStopsWithMessage()
     {
         Project project = shapesProject(m_data.path());
-        project.training.learningRate = 1e12;
+        project.training.learningRate = 1e6; // the largest the schema takes
         project.training.optimizer.kind = OptimizerKind::Sgd;
         QTemporaryDir runs;
         TrainOptions options;

@@ -1,0 +1,137 @@
+// classifier-cli's setting options against the settings schema: every option a setting has
+// takes the schema's least, greatest and a middle value (or each of its names), which reach the
+// project the run would use; a value just outside is refused naming the option; --help states
+// the schema's range.
+#include "clirun.h"
+
+#include "project/project.h"
+#include "project/settingsschema.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace studio;
+using namespace studio::testdata;
+
+namespace {
+
+QString text(double value)
+{
+    return QString::number(value, 'g', 17);
+}
+
+QStringList valuesInside(const SettingField& field)
+{
+    if (field.kind == SettingKind::Choice) {
+        return field.choiceNames();
+    }
+    const double middle = (field.formMinimum() + field.formMaximum()) / 2;
+    return {text(field.formMinimum()), text(field.formMaximum()),
+            text(field.kind == SettingKind::Integer ? std::floor(middle) : middle)};
+}
+
+QStringList valuesOutside(const SettingField& field)
+{
+    if (field.kind == SettingKind::Choice) {
+        return {QStringLiteral("no-such-choice")};
+    }
+    const NumberRange& r = field.range;
+    const double below = r.minimumOpen ? r.minimum : std::nextafter(r.minimum, -1e300);
+    const double above = r.maximumOpen ? r.maximum : std::nextafter(r.maximum, 1e300);
+    if (field.kind == SettingKind::Integer) {
+        return {text(field.formMinimum() - 1), text(field.formMaximum() + 1),
+                text(field.formMinimum() + 0.5)};
+    }
+    return {text(below), text(above), QStringLiteral("abc")};
+}
+
+QJsonValue valueAt(const QJsonObject& root, const QString& path)
+{
+    QJsonValue value = root;
+    for (const QString& key : path.split(QLatin1Char('.'))) {
+        value = value.toObject().value(key);
+    }
+    return value;
+}
+
+QVector<const SettingField*> optionFields()
+{
+    QVector<const SettingField*> fields;
+    for (const SettingField* field : allSettingFields()) {
+        if (!field->cliOption.isEmpty()) {
+            fields << field;
+        }
+    }
+    return fields;
+}
+
+} // namespace
+
+class TestCliSettings : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyOptionTakesTheSchemasRange()
+    {
+        QTemporaryDir dir;
+        const QStringList base = {QStringLiteral("train"),
+                                  QStringLiteral("--data"),
+                                  dir.path(),
+                                  QStringLiteral("--out"),
+                                  dir.filePath(QStringLiteral("run")),
+                                  QStringLiteral("--dry-run")};
+        QVERIFY(optionFields().size() >= 10);
+        for (const SettingField* field : optionFields()) {
+            for (const QString& value : valuesInside(*field)) {
+                const CliRun run =
+                    runCli(base + QStringList{QStringLiteral("--") + field->cliOption, value});
+                QVERIFY2(run.exitCode == 0,
+                         qPrintable(
+                             QStringLiteral("--%1 %2: %3").arg(field->cliOption, value, run.err)));
+                const Result<LoadedProject> project = projectFromJson(run.out.toUtf8());
+                QVERIFY2(project.ok(), qPrintable(project.error()));
+                const QJsonObject json =
+                    QJsonDocument::fromJson(projectToJson(project->project)).object();
+                const QJsonValue got = valueAt(json, field->path());
+                const bool same = field->kind == SettingKind::Choice
+                                      ? got.toString() == value
+                                      : got.toDouble() == value.toDouble();
+                QVERIFY2(same, qPrintable(QStringLiteral("--%1 %2 gave %3 = %4")
+                                              .arg(field->cliOption, value, field->path(),
+                                                   got.isString() ? got.toString()
+                                                                  : text(got.toDouble()))));
+            }
+            for (const QString& value : valuesOutside(*field)) {
+                const CliRun run =
+                    runCli(base + QStringList{QStringLiteral("--") + field->cliOption, value});
+                QVERIFY2(run.exitCode == 2 &&
+                             run.err.contains(QStringLiteral("--") + field->cliOption),
+                         qPrintable(QStringLiteral("--%1 %2 was taken: %3")
+                                        .arg(field->cliOption, value, run.err)));
+                QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("run"))));
+            }
+        }
+    }
+
+    void helpStatesTheSchemasRange()
+    {
+        const CliRun run = runCli({QStringLiteral("train"), QStringLiteral("--help")});
+        QCOMPARE(run.exitCode, 0);
+        const QString help = run.out.simplified();
+        for (const SettingField* field : optionFields()) {
+            QVERIFY2(help.contains(QStringLiteral("--") + field->cliOption),
+                     qPrintable(field->path()));
+            QVERIFY2(help.contains(field->label), qPrintable(field->path()));
+            if (field->kind != SettingKind::Choice) {
+                QVERIFY2(help.contains(field->describe()), qPrintable(field->describe()));
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliSettings)
+#include "tst_cli_settings.moc"

@@ -8,6 +8,7 @@
 #include "projectdocument.h"
 #include "recentfiles.h"
 #include "settingwidgets.h"
+#include "welcomepanel.h"
 
 #include <QComboBox>
 #include <QDesktopServices>
@@ -90,6 +91,14 @@ DataPage::DataPage(ProjectDocument* document, RecentFiles* recentFolders, QWidge
     connect(scanner, &DatasetWorker::progress, this, &DataPage::onProgress);
     connect(scanner, &DatasetWorker::scanned, this, &DataPage::onScanned);
     connect(scanner, &DatasetWorker::scanFailed, this, &DataPage::onScanFailed);
+    connect(scanner, &DatasetWorker::exampleWritten, this,
+            [this](quint64 request, const QString& folder) {
+                if (request == m_scanRequest && m_scanning) {
+                    cancelScan();
+                    openFolder(folder);
+                }
+            });
+    connect(scanner, &DatasetWorker::exampleFailed, this, &DataPage::onScanFailed);
     DatasetWorker* images = m_imageThread->worker();
     connect(images, &DatasetWorker::thumbnailReady, this, &DataPage::onThumbnail);
     connect(images, &DatasetWorker::previewReady, this, &DataPage::onPreview);
@@ -111,6 +120,12 @@ DataPage::~DataPage()
 void DataPage::buildUi()
 {
     auto* layout = new QVBoxLayout(this);
+    m_welcome = new WelcomePanel;
+    m_welcome->hide();
+    connect(m_welcome, &WelcomePanel::exampleRequested, this, &DataPage::openExampleDataset);
+    connect(m_welcome, &WelcomePanel::folderRequested, this, &DataPage::chooseFolder);
+    connect(m_welcome, &WelcomePanel::projectRequested, this, &DataPage::projectRequested);
+    layout->addWidget(m_welcome);
 
     auto* folderRow = new QHBoxLayout;
     m_folderLabel = new QLabel;
@@ -305,6 +320,47 @@ QWidget* DataPage::buildAugmentationTab()
     return tab;
 }
 
+QString DataPage::exampleDatasetFolder()
+{
+    const QString configured = qEnvironmentVariable("STUDIO_EXAMPLE_DATASET");
+    return configured.isEmpty()
+               ? QDir::home().filePath(QStringLiteral("ClassifierStudio/fashion-mnist"))
+               : configured;
+}
+
+void DataPage::openExampleDataset()
+{
+    const QString folder = exampleDatasetFolder();
+    if (QFileInfo(QDir(folder).filePath(QStringLiteral("train"))).isDir()) {
+        openFolder(folder);
+        return;
+    }
+    cancelScan();
+    const quint64 request = ++m_scanRequest;
+    m_scanCancel = std::make_shared<std::atomic<bool>>(false);
+    m_scanning = true;
+    m_progress->setRange(0, 0);
+    m_progress->show();
+    m_cancelButton->show();
+    setStatus(tr("Writing the example dataset (Fashion-MNIST, 70,000 images) to %1 ...")
+                  .arg(QDir::toNativeSeparators(folder)),
+              false);
+    DatasetWorker* worker = m_scanThread->worker();
+    auto cancel = m_scanCancel;
+    m_scanThread->post(
+        [worker, request, folder, cancel] { worker->writeExample(request, folder, cancel); });
+}
+
+void DataPage::setWelcomeVisible(bool visible)
+{
+    m_welcome->setVisible(visible);
+}
+
+bool DataPage::isWelcomeVisible() const
+{
+    return !m_welcome->isHidden();
+}
+
 void DataPage::chooseFolder()
 {
     const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"),
@@ -439,6 +495,7 @@ void DataPage::onScanned(quint64 request, const DatasetIndex& index)
         return;
     }
     cancelScan();
+    m_welcome->hide();
     m_counts->setIndex(index);
     m_chart->setCounts(*m_counts);
     fillWarnings(index);

@@ -33,6 +33,7 @@ class DatasetSettingsForm;
 class DatasetWorkerThread;
 class ProjectDocument;
 class RecentFiles;
+class WelcomePanel;
 
 class DataPage : public QWidget
 {
@@ -47,6 +48,14 @@ public:
     void openFolder(const QString& folder);
     // Scans the project's dataset folder again (files may have changed on disk).
     void rescan();
+    // Opens the example dataset (Fashion-MNIST), writing it first, off the GUI thread, when
+    // the folder does not hold it yet.
+    void openExampleDataset();
+    // $STUDIO_EXAMPLE_DATASET, or ~/ClassifierStudio/fashion-mnist (as packaging/run.sh).
+    static QString exampleDatasetFolder();
+    // The welcome of the first start; hidden once a dataset is scanned.
+    void setWelcomeVisible(bool visible);
+    bool isWelcomeVisible() const;
     bool isScanning() const { return m_scanning; }
     // What the status line says (the last scan's outcome or its failure).
     QString statusText() const;
@@ -69,6 +78,8 @@ public:
 
 Q_SIGNALS:
     void scanFinished(bool ok);
+    // The welcome's Open a Project... was pressed.
+    void projectRequested();
     void thumbnailsLoaded();
     void previewUpdated();
 
@@ -96,6 +107,7 @@ private:
 
     ProjectDocument* m_document;
     RecentFiles* m_recentFolders;
+    WelcomePanel* m_welcome = nullptr;
     DatasetWorkerThread* m_scanThread;
     DatasetWorkerThread* m_imageThread;
 

@@ -2,6 +2,7 @@
 
 #include "dataset/augmenter.h"
 #include "dataset/datasetscanner.h"
+#include "dataset/fashionmnist.h"
 #include "dataset/imagedecoder.h"
 
 #include <QElapsedTimer>
@@ -23,6 +24,38 @@ QImage toImage(const uint8_t* pixels, const ImageShape& shape)
 
 } // namespace
 
+std::function<void(qint64, qint64)> DatasetWorker::throttledProgress(quint64 request)
+{
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    // Called from the workers' threads: throttled to about 20 signals a second.
+    auto lastReport = std::make_shared<std::atomic<qint64>>(-1000);
+    return [this, request, timer, lastReport](qint64 done, qint64 total) {
+        const qint64 now = timer->elapsed();
+        qint64 last = lastReport->load();
+        if ((done == total || now - last >= 50) && lastReport->compare_exchange_strong(last, now)) {
+            Q_EMIT progress(request, done, total);
+        }
+    };
+}
+
+void DatasetWorker::writeExample(quint64 request, const QString& folder,
+                                 std::shared_ptr<std::atomic<bool>> cancel)
+{
+    ExampleDatasetOptions options;
+    options.outDir = folder;
+    const Result<ExampleDatasetReport> written =
+        writeExampleDataset(options, throttledProgress(request), cancel.get());
+    if (cancel->load()) {
+        return;
+    }
+    if (!written) {
+        Q_EMIT exampleFailed(request, written.error());
+        return;
+    }
+    Q_EMIT exampleWritten(request, folder);
+}
+
 DatasetWorker::DatasetWorker(QObject* parent) : QObject(parent)
 {
     qRegisterMetaType<DatasetIndex>();
@@ -37,17 +70,7 @@ void DatasetWorker::scan(quint64 request, const DatasetSettings& settings,
     }
     ScanOptions options;
     options.cancel = cancel.get();
-    auto timer = std::make_shared<QElapsedTimer>();
-    timer->start();
-    // Called from the scanner's threads: throttled to about 20 signals a second.
-    auto lastReport = std::make_shared<std::atomic<qint64>>(-1000);
-    options.progress = [this, request, timer, lastReport](qint64 done, qint64 total) {
-        const qint64 now = timer->elapsed();
-        qint64 last = lastReport->load();
-        if ((done == total || now - last >= 50) && lastReport->compare_exchange_strong(last, now)) {
-            Q_EMIT progress(request, done, total);
-        }
-    };
+    options.progress = throttledProgress(request);
     Result<DatasetIndex> result = scanDataset(settings, options);
     if (cancel->load()) {
         return;

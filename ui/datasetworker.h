@@ -15,6 +15,7 @@
 class QThread;
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 Q_DECLARE_METATYPE(studio::DatasetIndex)
@@ -43,14 +44,26 @@ public:
     void makePreview(quint64 request, const QString& path, const DatasetSettings& dataset,
                      const AugmentationSettings& augmentation, quint64 seed, int count);
 
+    // Runs on the worker's thread: writes the example dataset (Fashion-MNIST as PNG class
+    // folders) into `folder`, reporting progress() and then exampleWritten() or exampleFailed().
+    void writeExample(quint64 request, const QString& folder,
+                      std::shared_ptr<std::atomic<bool>> cancel);
+
 Q_SIGNALS:
     void progress(quint64 request, qint64 done, qint64 total);
+    void exampleWritten(quint64 request, const QString& folder);
+    void exampleFailed(quint64 request, const QString& message);
     void scanned(quint64 request, const studio::DatasetIndex& index);
     void scanFailed(quint64 request, const QString& message);
     void thumbnailReady(quint64 request, int position, const QImage& image);
     // `images` is empty and `error` says why when the sample cannot be decoded.
     void previewReady(quint64 request, const QImage& original, const QVector<QImage>& images,
                       const QString& error);
+
+private:
+    // A progress callback for the scanner's or writer's threads that emits progress() at most
+    // about 20 times a second (and at the end).
+    std::function<void(qint64, qint64)> throttledProgress(quint64 request);
 };
 
 // A QThread running a DatasetWorker; stops (after the current job) when destroyed.

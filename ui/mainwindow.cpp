@@ -9,6 +9,7 @@
 #include "settingwidgets.h"
 #include "theme.h"
 #include "trainpage.h"
+#include "welcomepanel.h"
 
 #include "common/version.h"
 
@@ -95,6 +96,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_recentProjects, &RecentFiles::chosen, this, &MainWindow::openProject);
     buildPages();
     buildMenus();
+    watchSteps();
+    // The first start (no project opened before): the Data page welcomes.
+    m_dataPage->setWelcomeVisible(m_recentProjects->paths().isEmpty());
     updateTitle();
     statusBar()->showMessage(tr("CPU, %1 cores").arg(std::thread::hardware_concurrency()));
 
@@ -154,11 +158,53 @@ void MainWindow::buildPages()
     };
     for (const auto& [name, widget] : pages) {
         m_navigation->addItem(name);
+        m_navigation->item(m_navigation->count() - 1)->setData(Qt::UserRole, name);
         m_pages->addWidget(widget);
     }
     connect(m_navigation, &QListWidget::currentRowChanged, m_pages,
             &QStackedWidget::setCurrentIndex);
     m_navigation->setCurrentRow(DataPage);
+}
+
+void MainWindow::watchSteps()
+{
+    connect(m_document, &ProjectDocument::datasetIndexChanged, this, &MainWindow::updateSteps);
+    connect(m_document, &ProjectDocument::modelSummaryChanged, this, &MainWindow::updateSteps);
+    connect(m_trainPage, &studio::TrainPage::runFinished, this,
+            [this](const QString&, const RunEndedEvent& ended) {
+                m_trained = m_trained || !ended.modelPath.isEmpty();
+                updateSteps();
+            });
+    connect(m_evaluatePage, &studio::EvaluatePage::evaluationFinished, this, [this](bool ok) {
+        m_evaluated = m_evaluated || ok;
+        updateSteps();
+    });
+    connect(m_classifyPage, &studio::ClassifyPage::classificationFinished, this, [this] {
+        m_classified = true;
+        updateSteps();
+    });
+    connect(m_dataPage, &studio::DataPage::projectRequested, this,
+            &MainWindow::chooseProjectToOpen);
+    updateSteps();
+}
+
+void MainWindow::updateSteps()
+{
+    const bool data = m_document->hasDatasetIndex();
+    const bool model = data && !m_document->modelSummary().hasErrors();
+    const bool done[] = {data, model, m_trained, m_evaluated, m_classified};
+    for (int i = 0; i < m_navigation->count(); ++i) {
+        QListWidgetItem* item = m_navigation->item(i);
+        const QString name = item->data(Qt::UserRole).toString();
+        item->setText(done[i] ? name + QStringLiteral("  \u2713") : name);
+        item->setData(kStepDoneRole, done[i]);
+        item->setToolTip(done[i] ? tr("Done") : studio::WelcomePanel::stepSentences().value(i));
+    }
+}
+
+bool MainWindow::isStepDone(Page page) const
+{
+    return m_navigation->item(int(page))->data(kStepDoneRole).toBool();
 }
 
 void MainWindow::buildMenus()

@@ -70,6 +70,9 @@ public:
 
     void showPage(Page page);
     Page currentPage() const;
+    // Whether a step of the left column is done (it has a check mark): a dataset scanned, a
+    // network that fits it, a run trained, an evaluation shown, images classified.
+    bool isStepDone(Page page) const;
 
     // The View menu's Dark Theme: the Fusion style with a dark palette for the whole
     // application, kept in QSettings; off restores the style and palette it started with.
@@ -84,6 +87,8 @@ protected:
 private:
     void buildPages();
     void buildMenus();
+    void watchSteps();
+    void updateSteps();
     void chooseDatasetFolder();
     void chooseProjectToOpen();
     void updateTitle();
@@ -103,6 +108,10 @@ private:
     studio::ClassifyPage* m_classifyPage = nullptr;
     QAction* m_darkAction = nullptr;
     bool m_dark = false;
+    bool m_trained = false;
+    bool m_evaluated = false;
+    bool m_classified = false;
+    static constexpr int kStepDoneRole = Qt::UserRole + 1;
     QString m_startStyle;    // the style before the dark theme
     QPalette m_startPalette; // the palette before the dark theme
 };

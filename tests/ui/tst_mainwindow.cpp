@@ -37,6 +37,50 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
     }
 
+    // The first start (no project opened before) welcomes on the Data page: its example button
+    // writes Fashion-MNIST off the GUI thread and opens it; the steps done get a check mark. A
+    // later start (a project was opened) does not welcome.
+    void firstStartWelcomesAndMarksSteps()
+    {
+        QSettings().remove(QStringLiteral("recent/projects"));
+        QTemporaryDir dir;
+        const QString example = dir.filePath(QStringLiteral("fashion-mnist"));
+        qputenv("STUDIO_EXAMPLE_DATASET", example.toUtf8());
+        MainWindow window;
+        QVERIFY(window.dataPage()->isWelcomeVisible());
+        auto* steps = window.findChild<QLabel*>(QStringLiteral("welcomeSteps"));
+        QVERIFY(steps && steps->text().contains(QStringLiteral("Evaluate")));
+        QVERIFY(!window.isStepDone(MainWindow::DataPage));
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(QDir().mkpath(QStringLiteral(STUDIO_SCREENSHOT_DIR)));
+        QVERIFY(window.grab().save(
+            QDir(QStringLiteral(STUDIO_SCREENSHOT_DIR)).filePath(QStringLiteral("welcome.png"))));
+        QSignalSpy scanned(window.dataPage(), &studio::DataPage::scanFinished);
+        auto* button = window.findChild<QPushButton*>(QStringLiteral("welcomeExample"));
+        QVERIFY(button);
+        button->click();
+        QVERIFY(scanned.wait(180000));
+        QVERIFY2(scanned.first().first().toBool(), qPrintable(window.dataPage()->statusText()));
+        QVERIFY(QFileInfo(QDir(example).filePath(QStringLiteral("train/Sneaker"))).isDir());
+        QVERIFY(!window.dataPage()->isWelcomeVisible());
+        QVERIFY(window.isStepDone(MainWindow::DataPage));
+        QVERIFY(window.isStepDone(MainWindow::ModelPage)); // the output layer was sized
+        QVERIFY(!window.isStepDone(MainWindow::TrainPage));
+        auto* navigation = window.findChild<QListWidget*>(QStringLiteral("pageNavigation"));
+        QVERIFY(navigation->item(0)->text().contains(QChar(0x2713)));
+        QVERIFY(!navigation->item(2)->text().contains(QChar(0x2713)));
+        qunsetenv("STUDIO_EXAMPLE_DATASET");
+        window.setSavePrompt([](const QString&) { return QMessageBox::Discard; });
+
+        QSettings().setValue(QStringLiteral("recent/projects"),
+                             QStringList{dir.filePath(QStringLiteral("p.json"))});
+        MainWindow later;
+        QVERIFY(!later.dataPage()->isWelcomeVisible());
+        QSettings().remove(QStringLiteral("recent/projects"));
+    }
+
     void darkThemeReachesTheCharts()
     {
         QSettings().remove(QStringLiteral("view/darkTheme"));

@@ -1,7 +1,7 @@
 #include "hyperparameterform.h"
 
+#include "project/trainingschema.h"
 #include "settingwidgets.h"
-#include "training/trainingschema.h"
 
 #include <QCheckBox>
 #include <QComboBox>

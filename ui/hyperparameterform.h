@@ -3,7 +3,7 @@
 // Keras's names beside them and explained in tooltips drawn from the tutorial.
 #pragma once
 
-#include "training/trainingsettings.h"
+#include "project/trainingsettings.h"
 
 #include <QWidget>
 

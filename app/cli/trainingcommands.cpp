@@ -7,9 +7,9 @@
 #include "model/modeltemplates.h"
 #include "project/project.h"
 #include "project/settingsschema.h"
+#include "project/trainingschema.h"
 #include "runs/crossvalidation.h"
 #include "training/trainer.h"
-#include "training/trainingschema.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -34,7 +34,7 @@ struct SettingChoice
 };
 
 // The rules of one setting. Tables of these are in dataset/datasetschema.h and
-// training/trainingschema.h; project/settingsschema.h lists them all.
+// project/trainingschema.h; project/settingsschema.h lists them all.
 struct SettingField
 {
     QString section; // where its key sits in the project file: "augmentation", "training.optimizer"

@@ -3,6 +3,7 @@
 // LibTorch, so that they can be checked on hand-made predictions.
 #pragma once
 
+#include "common/csv.h"
 #include "common/result.h"
 
 #include <QByteArray>
@@ -106,9 +107,5 @@ QString formatMetricsTable(const EvaluationMetrics& metrics);
 // Writes evaluation.json, confusion_matrix.csv, confusion_matrix_normalized.csv,
 // per_class.csv and misclassified.csv into dir (created if missing), each atomically.
 Status writeMetricsFiles(const EvaluationMetrics& metrics, const QString& dir);
-
-// One CSV cell: quoted when it holds a comma, quote or line break, and prefixed with ' when
-// it starts with =, +, - or @ so that spreadsheets do not run it as a formula.
-QString csvCell(const QString& text);
 
 } // namespace studio

@@ -1,9 +1,11 @@
-# Sources of core/evaluation, relative to core/.
-list(APPEND STUDIO_CORE_SOURCES
-    evaluation/evaluator.cpp
-    evaluation/evaluator.h
-    evaluation/metrics.cpp
-    evaluation/metrics.h
-    evaluation/metricsjson.cpp
-    evaluation/metricsjson.h
+# studio::evaluation: metrics, their files, and evaluating a model file on a dataset.
+studio_core_module(evaluation
+    SOURCES
+        evaluation/evaluator.cpp
+        evaluation/evaluator.h
+        evaluation/metrics.cpp
+        evaluation/metrics.h
+        evaluation/metricsjson.cpp
+        evaluation/metricsjson.h
+    DEPENDS common dataset export
 )

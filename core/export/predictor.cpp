@@ -1,9 +1,9 @@
 #include "export/predictor.h"
-#include "training/trainer.h"
 
+#include "common/csv.h"
+#include "common/runtime.h"
 #include "dataset/imagedecoder.h"
 #include "dataset/parallel_p.h"
-#include "evaluation/metrics.h"
 #include "export/exporter_p.h"
 
 #include <QDir>

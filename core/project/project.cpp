@@ -5,8 +5,7 @@
 #include "model/jsonfields.h"
 #include "model/modeltemplates.h"
 #include "project/readablejson.h"
-#include "training/callbacks.h"
-#include "training/trainingschema.h"
+#include "project/trainingschema.h"
 
 #include <QDir>
 #include <QFile>

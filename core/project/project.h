@@ -10,7 +10,7 @@
 #include "common/result.h"
 #include "dataset/datasetsettings.h"
 #include "model/layerspec.h"
-#include "training/trainingsettings.h"
+#include "project/trainingsettings.h"
 
 #include <QByteArray>
 #include <QJsonValue>

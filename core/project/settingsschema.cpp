@@ -1,7 +1,7 @@
 #include "project/settingsschema.h"
 
 #include "dataset/datasetschema.h"
-#include "training/trainingschema.h"
+#include "project/trainingschema.h"
 
 namespace studio {
 

@@ -1,5 +1,5 @@
 // Every setting of a project file, from the sections' tables (dataset/datasetschema.h,
-// training/trainingschema.h): what tests, classifier-cli's options and the forms walk.
+// project/trainingschema.h): what tests, classifier-cli's options and the forms walk.
 #pragma once
 
 #include "common/settingfield.h"

@@ -1,10 +1,17 @@
-# Sources of core/project, relative to core/.
-list(APPEND STUDIO_CORE_SOURCES
-    project/project.cpp
-    project/project.h
-    project/readablejson.cpp
-    project/readablejson.h
-    project/settingsschema.cpp
-    project/settingsschema.h
+# studio::project: the project file, its training settings and the settings schema of all
+# sections.
+studio_core_module(project
+    SOURCES
+        project/project.cpp
+        project/project.h
+        project/readablejson.cpp
+        project/readablejson.h
+        project/settingsschema.cpp
+        project/settingsschema.h
+        project/trainingschema.cpp
+        project/trainingschema.h
+        project/trainingsettings.h
+    DEPENDS common dataset model
 )
-set_source_files_properties(project/settingsschema.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+set_source_files_properties(project/settingsschema.cpp project/trainingschema.cpp
+    PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -40,14 +40,6 @@ double EpochMetrics::value(const QString& monitor) const
     return std::numeric_limits<double>::quiet_NaN();
 }
 
-bool isKnownMonitor(const QString& monitor)
-{
-    static const QStringList known = {QStringLiteral("loss"),         QStringLiteral("accuracy"),
-                                      QStringLiteral("acc"),          QStringLiteral("val_loss"),
-                                      QStringLiteral("val_accuracy"), QStringLiteral("val_acc")};
-    return known.contains(monitor);
-}
-
 bool monitorIncreases(const QString& monitor)
 {
     return monitor.contains(QLatin1String("acc"));

@@ -21,9 +21,6 @@ struct EpochMetrics
     double value(const QString& monitor) const;
 };
 
-// True for the monitor names EpochMetrics::value() knows.
-bool isKnownMonitor(const QString& monitor);
-
 // Whether larger is better for a monitor, as Keras's mode "auto" decides: accuracies rise.
 bool monitorIncreases(const QString& monitor);
 

@@ -1,17 +1,18 @@
 #include "training/trainer.h"
 
 #include "common/atomicfile.h"
+#include "common/runtime.h"
 #include "dataset/batchloader_p.h"
 #include "dataset/datasetscanner.h"
 #include "dataset/folds.h"
 #include "dataset/imagecache.h"
-#include "export/runexport_p.h"
 #include "model/featureextractor.h"
 #include "model/modelbuilder_p.h"
 #include "project/project.h"
 #include "training/advice.h"
 #include "training/checkpoint_p.h"
 #include "training/distributed_p.h"
+#include "training/runexport_p.h"
 #include "training/transfer_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>

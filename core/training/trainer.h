@@ -103,9 +103,4 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs = 0,
                               TrainingControl* control = nullptr,
                               const DistributedOptions& distributed = {});
 
-// Applies the runtime set-up chosen by measurement (tests/bench/bench_training,
-// bench_inference): intra-op threads (0: all cores), flush-denormal on every intra-op thread,
-// malloc thresholds. Returns the thread count used. Trainer and Predictor call it.
-int setUpRuntime(int threads);
-
 } // namespace studio

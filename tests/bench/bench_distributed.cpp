@@ -13,6 +13,7 @@
 #include "benchsupport.h"
 #include "freeport.h"
 
+#include "common/runtime.h"
 #include "model/modelbuilder_p.h"
 #include "model/modelsummary.h"
 #include "training/trainer.h"

@@ -9,6 +9,7 @@
 //
 // --accuracy-epochs N adds the correctness check: our trainer and the reference (num_workers 2)
 // each train N epochs with the same settings and data; both validation accuracies are printed.
+#include "common/runtime.h"
 #include "dataset/fashionmnist.h"
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"

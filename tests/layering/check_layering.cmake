@@ -1,5 +1,6 @@
 # Fails when a file of ui/ or app/, or a public header of core/, includes torch, ATen, c10 or
 # OpenCV. Core headers ending in _p.h are private to core's .cpp files and may.
+cmake_policy(VERSION 3.25)
 file(GLOB_RECURSE front_end "${SOURCE_DIR}/ui/*.h" "${SOURCE_DIR}/ui/*.cpp"
                             "${SOURCE_DIR}/app/*.h" "${SOURCE_DIR}/app/*.cpp")
 file(GLOB_RECURSE core_headers "${SOURCE_DIR}/core/*.h")
@@ -18,3 +19,4 @@ endif()
 list(LENGTH front_end n1)
 list(LENGTH core_headers n2)
 message(STATUS "layering ok: ${n1} ui/app files and ${n2} core headers are free of torch and OpenCV")
+

@@ -4,7 +4,7 @@
 #include "model/layerschema.h"
 #include "project/project.h"
 #include "project/settingsschema.h"
-#include "training/trainingschema.h"
+#include "project/trainingschema.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

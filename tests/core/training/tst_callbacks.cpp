@@ -1,5 +1,6 @@
 // Tests of EarlyStopping, ReduceLROnPlateau and the Keras decay on scripted histories, with the
 // decisions Keras makes for the same numbers.
+#include "project/trainingschema.h"
 #include "training/callbacks.h"
 
 #include <QtTest>

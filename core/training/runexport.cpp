@@ -1,4 +1,4 @@
-#include "export/runexport_p.h"
+#include "training/runexport_p.h"
 
 #include "dataset/batchloader_p.h"
 #include "evaluation/metrics.h"

@@ -1,4 +1,4 @@
-#include "training/trainingschema.h"
+#include "project/trainingschema.h"
 
 #include <QCoreApplication>
 
@@ -297,6 +297,12 @@ const TrainingSchema& trainingSchema()
 {
     static const TrainingSchema schema = makeTrainingSchema();
     return schema;
+}
+
+bool isKnownMonitor(const QString& monitor)
+{
+    return trainingSchema().esMonitor.choiceIndex(monitor) >= 0 ||
+           monitor == QLatin1String("acc") || monitor == QLatin1String("val_acc");
 }
 
 } // namespace studio

@@ -25,4 +25,8 @@ struct TrainingSchema
 
 const TrainingSchema& trainingSchema();
 
+// True for the monitor names the callbacks know: the monitor fields' names, and Keras's older
+// "acc" and "val_acc".
+bool isKnownMonitor(const QString& monitor);
+
 } // namespace studio

@@ -1,5 +1,5 @@
 // setUpRuntime(): the LibTorch process set-up shared by the trainer and the predictor.
-#include "training/trainer.h"
+#include "common/runtime.h"
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>

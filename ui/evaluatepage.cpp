@@ -1,5 +1,7 @@
 #include "evaluatepage.h"
 
+#include "backgroundrunner.h"
+
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
 #include "evaluation/evaluator.h"
@@ -23,7 +25,6 @@
 #include <QSaveFile>
 #include <QSplitter>
 #include <QTableView>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -49,7 +50,8 @@ QString number(double value)
 
 } // namespace
 
-EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent)
+EvaluatePage::EvaluatePage(QWidget* parent)
+    : QWidget(parent), m_runner(new BackgroundRunner(QStringLiteral("evaluation"), this))
 {
     buildUi();
     updateState();
@@ -57,10 +59,7 @@ EvaluatePage::EvaluatePage(QWidget* parent) : QWidget(parent)
 
 EvaluatePage::~EvaluatePage()
 {
-    if (m_thread != nullptr) {
-        m_thread->wait();
-        delete m_thread;
-    }
+    delete m_runner; // cancels the evaluation and waits for it, before the widgets go
 }
 
 void EvaluatePage::buildUi()
@@ -73,6 +72,10 @@ void EvaluatePage::buildUi()
     m_evaluate->setToolTip(tr("Classify every image of a dataset split with a model file "
                               "(.pt) and compare with the true classes."));
     connect(m_evaluate, &QPushButton::clicked, this, &EvaluatePage::chooseModel);
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setObjectName(QStringLiteral("cancelEvaluation"));
+    m_cancel->setToolTip(tr("Stop the evaluation in progress."));
+    connect(m_cancel, &QPushButton::clicked, this, &EvaluatePage::cancelEvaluation);
     m_normalized = new QCheckBox(tr("Normalised"));
     m_normalized->setObjectName(QStringLiteral("normalizedToggle"));
     m_normalized->setToolTip(tr("Show each row as fractions of its true class instead of counts: "
@@ -84,6 +87,7 @@ void EvaluatePage::buildUi()
     auto* tools = new QHBoxLayout;
     tools->addWidget(m_openRun);
     tools->addWidget(m_evaluate);
+    tools->addWidget(m_cancel);
     tools->addSpacing(12);
     tools->addWidget(m_normalized);
     tools->addStretch(1);
@@ -149,6 +153,7 @@ void EvaluatePage::updateState()
     m_normalized->setEnabled(m_hasMetrics);
     m_openRun->setEnabled(!isBusy());
     m_evaluate->setEnabled(!isBusy());
+    m_cancel->setVisible(isBusy());
     if (!m_hasMetrics) {
         m_accuracy->setText(tr("No evaluation yet. A finished run evaluates its model on the "
                                "test images; or open a run or evaluate a model file."));
@@ -235,33 +240,39 @@ void EvaluatePage::evaluateModel(const QString& modelPath, const QString& datase
                 false);
     EvaluateOptions options;
     options.split = split;
-    // Runs on the evaluation thread; the page waits for it before it is destroyed.
-    m_thread = QThread::create([this, modelPath, datasetDir, options] {
-        const Result<EvaluationMetrics> result =
-            studio::evaluateModel(modelPath, datasetDir, options);
-        QMetaObject::invokeMethod(
-            this,
-            [this, result, modelPath, datasetDir, options] {
-                m_thread->wait();
-                delete m_thread;
-                m_thread = nullptr;
-                if (result.ok()) {
-                    setMetrics(*result, datasetDir,
-                               tr("Model %1 on the %2 images of %3")
-                                   .arg(QDir::toNativeSeparators(modelPath),
-                                        splitName(options.split),
-                                        QDir::toNativeSeparators(datasetDir)));
-                } else {
-                    showMessage(result.error(), true);
-                }
-                updateState();
-                Q_EMIT evaluationFinished(result.ok(), result.ok() ? QString() : result.error());
-            },
-            Qt::QueuedConnection);
-    });
-    m_thread->setObjectName(QStringLiteral("evaluation"));
-    m_thread->start();
+    m_evaluation = m_runner->run(
+        [modelPath, datasetDir, options](const BackgroundJob& job) {
+            EvaluateOptions cancellable = options;
+            cancellable.cancel = job.cancelFlag();
+            return studio::evaluateModel(modelPath, datasetDir, cancellable);
+        },
+        [this, modelPath, datasetDir, split](const Result<EvaluationMetrics>& result) {
+            m_evaluation = 0;
+            if (result.ok()) {
+                setMetrics(*result, datasetDir,
+                           tr("Model %1 on the %2 images of %3")
+                               .arg(QDir::toNativeSeparators(modelPath), splitName(split),
+                                    QDir::toNativeSeparators(datasetDir)));
+            } else {
+                showMessage(result.error(), true);
+            }
+            updateState();
+            Q_EMIT evaluationFinished(result.ok(), result.ok() ? QString() : result.error());
+        });
     updateState();
+}
+
+void EvaluatePage::cancelEvaluation()
+{
+    if (!isBusy()) {
+        return;
+    }
+    m_runner->cancel(m_evaluation);
+    m_evaluation = 0;
+    const QString message = tr("Evaluation cancelled.");
+    showMessage(message, false);
+    updateState();
+    Q_EMIT evaluationFinished(false, message);
 }
 
 void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& imageRoot,

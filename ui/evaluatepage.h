@@ -13,10 +13,10 @@ class QCheckBox;
 class QLabel;
 class QPushButton;
 class QTableView;
-class QThread;
 
 namespace studio {
 
+class BackgroundRunner;
 class ClassMetricsModel;
 class ConfusionMatrixPlot;
 class ImageGallery;
@@ -39,16 +39,18 @@ public:
     bool loadCrossValidation(const QString& outDir);
     QString crossValidationText() const;
     // Evaluates modelPath on a split of datasetDir on a worker thread; evaluationFinished
-    // follows.
+    // follows (also after cancelEvaluation(), with the message "Evaluation cancelled.").
     void evaluateModel(const QString& modelPath, const QString& datasetDir,
                        Split split = Split::Test);
+    // Stops the evaluation in progress (what the Cancel button does); the metrics shown stay.
+    void cancelEvaluation();
     // Shows `metrics`; misclassified paths are relative to imageRoot.
     void setMetrics(const EvaluationMetrics& metrics, const QString& imageRoot,
                     const QString& source);
 
     bool hasMetrics() const { return m_hasMetrics; }
     const EvaluationMetrics& metrics() const { return m_metrics; }
-    bool isBusy() const { return m_thread != nullptr; }
+    bool isBusy() const { return m_evaluation != 0; }
     ConfusionMatrixPlot* confusionPlot() const { return m_plot; }
     ClassMetricsModel* classMetricsModel() const { return m_model; }
 
@@ -77,7 +79,8 @@ private:
     EvaluationMetrics m_metrics;
     bool m_hasMetrics = false;
     QString m_imageRoot;
-    QThread* m_thread = nullptr;
+    BackgroundRunner* m_runner = nullptr;
+    quint64 m_evaluation = 0; // the request of the evaluation in progress, 0 when none
 
     QLabel* m_source = nullptr;
     QLabel* m_accuracy = nullptr;
@@ -88,6 +91,7 @@ private:
     QPushButton* m_export = nullptr;
     QPushButton* m_openRun = nullptr;
     QPushButton* m_evaluate = nullptr;
+    QPushButton* m_cancel = nullptr;
     ConfusionMatrixPlot* m_plot = nullptr;
     ClassMetricsModel* m_model = nullptr;
     QTableView* m_table = nullptr;

@@ -1,5 +1,7 @@
 #include "imagegallery.h"
 
+#include "backgroundrunner.h"
+
 #include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QFileInfo>
@@ -14,7 +16,23 @@
 namespace studio {
 
 namespace {
+
 constexpr int kThumbnail = 112;
+
+// Reads `path` scaled to fit a thumbnail; null when it cannot be read.
+QImage readThumbnail(const QString& path)
+{
+    QImageReader reader(path);
+    reader.setAutoTransform(true);
+    QImage image = reader.read();
+    if (!image.isNull()) {
+        image = image.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio,
+                             image.width() < kThumbnail ? Qt::FastTransformation
+                                                        : Qt::SmoothTransformation);
+    }
+    return image;
+}
+
 } // namespace
 
 ImageGallery::ImageGallery(const QString& title, const QString& explanation, QWidget* parent)
@@ -44,9 +62,16 @@ ImageGallery::ImageGallery(const QString& title, const QString& explanation, QWi
     layout->addWidget(buttons);
     resize(720, 520);
 
+    m_runner = new BackgroundRunner(QStringLiteral("gallery"), this);
     m_loader = new QTimer(this);
+    m_loader->setSingleShot(true);
     m_loader->setInterval(0);
-    connect(m_loader, &QTimer::timeout, this, &ImageGallery::loadSome);
+    connect(m_loader, &QTimer::timeout, this, &ImageGallery::loadNew);
+}
+
+ImageGallery::~ImageGallery()
+{
+    delete m_runner; // stops reading, and no thumbnail arrives for the items going away
 }
 
 void ImageGallery::addImage(const QString& path, const QString& caption)
@@ -64,22 +89,29 @@ int ImageGallery::imageCount() const
     return m_list->count();
 }
 
-void ImageGallery::loadSome()
+int ImageGallery::thumbnailCount() const
 {
-    for (int i = 0; i < 4 && m_loaded < m_list->count(); ++i, ++m_loaded) {
-        QListWidgetItem* item = m_list->item(m_loaded);
-        QImageReader reader(item->data(Qt::UserRole).toString());
-        QImage image = reader.read();
-        if (!image.isNull()) {
-            image = image.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio,
-                                 image.width() < kThumbnail ? Qt::FastTransformation
-                                                            : Qt::SmoothTransformation);
-            item->setIcon(QIcon(QPixmap::fromImage(image)));
-        }
-    }
-    if (m_loaded >= m_list->count()) {
-        m_loader->stop();
-    }
+    return m_thumbnails;
+}
+
+void ImageGallery::loadNew()
+{
+    const int first = m_requested;
+    const QStringList paths = m_paths.mid(first);
+    m_requested = m_paths.size();
+    m_runner->run(
+        [this, first, paths](const BackgroundJob& job) {
+            for (int i = 0; i < paths.size() && !job.cancelled(); ++i) {
+                const QImage image = readThumbnail(paths[i]);
+                job.post([this, row = first + i, image] {
+                    if (!image.isNull()) {
+                        m_list->item(row)->setIcon(QIcon(QPixmap::fromImage(image)));
+                        ++m_thumbnails;
+                    }
+                });
+            }
+        },
+        [] {});
 }
 
 } // namespace studio

@@ -1,6 +1,6 @@
 #include "runfollower.h"
 
-#include "training/eventsreader.h"
+#include "backgroundrunner.h"
 #include "training/trainer.h"
 
 #include <QDir>
@@ -21,6 +21,7 @@ constexpr int kPollIntervalMs = 250;
 RunFollower::RunFollower(QObject* parent) : QObject(parent)
 {
     registerUiMetaTypes();
+    m_runner = new BackgroundRunner(QStringLiteral("run follower"), this);
     m_watcher = new QFileSystemWatcher(this);
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &RunFollower::poll);
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &RunFollower::poll);
@@ -35,7 +36,7 @@ void RunFollower::follow(const QString& runDir)
 {
     stop();
     m_runDir = QDir(runDir).absolutePath();
-    m_reader = std::make_unique<EventsReader>(QDir(m_runDir).filePath(runfiles::events));
+    m_reader = std::make_shared<EventsReader>(QDir(m_runDir).filePath(runfiles::events));
     m_following = true;
     m_timer->start();
     poll();
@@ -53,6 +54,9 @@ void RunFollower::stopFollowing(bool runEnded)
     }
     m_following = false;
     ++m_generation;
+    m_runner->cancel(m_read);
+    m_read = 0;
+    m_pollAgain = false;
     m_timer->stop();
     const QStringList watched = m_watcher->files() + m_watcher->directories();
     if (!watched.isEmpty()) {
@@ -80,7 +84,23 @@ void RunFollower::poll()
         return;
     }
     watchFiles();
-    const EventsReader::Update update = m_reader->readNew();
+    if (m_read != 0) {
+        m_pollAgain = true;
+        return;
+    }
+    m_read = m_runner->run([reader = m_reader](const BackgroundJob&) { return reader->readNew(); },
+                           [this](const EventsReader::Update& update) {
+                               m_read = 0;
+                               sendEvents(update);
+                               if (m_pollAgain && m_following) {
+                                   m_pollAgain = false;
+                                   poll();
+                               }
+                           });
+}
+
+void RunFollower::sendEvents(const EventsReader::Update& update)
+{
     // A receiver may stop following, or follow another folder, from any signal below.
     const quint64 generation = m_generation;
     if (update.restarted) {

@@ -7,6 +7,15 @@
 
 namespace studio {
 
+namespace {
+
+Failure cancelled()
+{
+    return Failure{QStringLiteral("Evaluation cancelled.")};
+}
+
+} // namespace
+
 Result<EvaluationMetrics> evaluateModel(const QString& modelPath, const QString& datasetDir,
                                         const EvaluateOptions& options)
 {
@@ -25,7 +34,11 @@ Result<EvaluationMetrics> evaluateModel(const QString& modelPath, const QString&
     ScanOptions scanOptions;
     scanOptions.threads = options.threads;
     scanOptions.writeManifest = false;
+    scanOptions.cancel = options.cancel;
     Result<DatasetIndex> index = scanDataset(settings, scanOptions);
+    if (options.cancel != nullptr && options.cancel->load()) {
+        return cancelled();
+    }
     if (!index) {
         return Failure{index.error()};
     }
@@ -50,7 +63,11 @@ Result<EvaluationMetrics> evaluateModel(const QString& modelPath, const QString&
     PredictOptions predictOptions;
     predictOptions.batchSize = options.batchSize;
     predictOptions.decodeThreads = options.threads;
+    predictOptions.cancel = options.cancel;
     const QVector<Prediction> predictions = predictor->predictFiles(files, predictOptions);
+    if (options.cancel != nullptr && options.cancel->load()) {
+        return cancelled();
+    }
     QVector<ScoredImage> scored;
     for (int i = 0; i < predictions.size(); ++i) {
         const DatasetItem& item = index->items[items[i]];

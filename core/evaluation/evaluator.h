@@ -8,6 +8,8 @@
 #include <QString>
 #include <QVector>
 
+#include <atomic>
+
 namespace studio {
 
 // How to evaluate.
@@ -17,6 +19,8 @@ struct EvaluateOptions
     QVector<int> topK = {3, 5};
     int batchSize = 64;
     int threads = 0; // 0: all cores
+    // Set from another thread to stop early: the result is then a Failure saying so.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // Scans `datasetDir` with the model's image size and colour mode, classifies every image of

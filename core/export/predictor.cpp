@@ -82,6 +82,13 @@ QVector<Prediction> Predictor::predictFiles(const QStringList& paths,
     const int chunk = batchSize * std::max(1, 256 / batchSize);
     std::vector<float> input;
     for (int start = 0; start < paths.size(); start += chunk) {
+        if (options.cancel != nullptr && options.cancel->load()) {
+            for (int k = start; k < paths.size(); ++k) {
+                predictions[k].path = paths[k];
+                predictions[k].error = QStringLiteral("Cancelled.");
+            }
+            break;
+        }
         const int end = std::min<int>(int(paths.size()), start + chunk);
         const int n = end - start;
         input.assign(size_t(n) * size_t(m.channels()) * size_t(plane), 0.0f);

@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+#include <atomic>
+
 namespace studio {
 
 // One class and its probability.
@@ -51,6 +53,8 @@ struct PredictOptions
     double threshold = 0; // confidence below this makes the answer "uncertain"
     int batchSize = 64;
     int decodeThreads = 0; // 0: all cores
+    // Set from another thread to stop early: the images not reached get the error "Cancelled.".
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // A loaded model, ready to classify. Not thread-safe: use one Predictor per thread.

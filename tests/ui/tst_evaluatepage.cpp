@@ -1,16 +1,23 @@
 // Tests of the Evaluate page on hand-made predictions: the heat map's cells and toggle, a click
 // on a cell opens its images most confident first, the per-class table, the report exports,
-// and a run folder's evaluation read back from disk.
+// and a run folder's evaluation read back from disk; a model evaluated in the background, and
+// an evaluation cancelled midway.
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
 #include "evaluatepage.h"
+#include "evaluation/evaluator.h"
 #include "evaluation/metricsjson.h"
 #include "imagegallery.h"
 #include "qcustomplotwrapper.h"
+#include "shapesdataset.h"
+#include "training/trainer.h"
+#include "uitestsupport.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -41,6 +48,87 @@ class TestEvaluatePage : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        testdata::makeShapes(m_data.path(), QStringLiteral("train"), 16, 1);
+        testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 6, 2);
+        // Enough test images (3 x 700) that an evaluation is still running when it is cancelled.
+        testdata::makeShapes(m_data.path(), QStringLiteral("test"), 700, 3);
+        TrainOptions options;
+        options.runDir = m_runs.filePath(QStringLiteral("run"));
+        const Result<TrainResult> result =
+            trainProject(uitest::tinyProject(m_data.path(), 2), options);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        m_model = result->ended.modelPath;
+    }
+
+    // The gallery reads its images in the background; one that cannot be read gets no icon.
+    void galleryThumbnailsArriveFromTheBackground()
+    {
+        ImageGallery gallery(QStringLiteral("cell"), QStringLiteral("images"));
+        const QDir discs(QDir(m_data.path()).filePath(QStringLiteral("train/discs")));
+        const QStringList files = discs.entryList({QStringLiteral("*.png")}, QDir::Files);
+        QVERIFY(files.size() >= 3);
+        for (int i = 0; i < 3; ++i) {
+            gallery.addImage(discs.filePath(files[i]), QStringLiteral("image %1").arg(i));
+        }
+        gallery.addImage(discs.filePath(QStringLiteral("missing.png")), QStringLiteral("gone"));
+        QCOMPARE(gallery.thumbnailCount(), 0); // nothing is read on the GUI thread
+        QTRY_COMPARE(gallery.thumbnailCount(), 3);
+        auto* list = gallery.findChild<QListWidget*>(QStringLiteral("galleryList"));
+        QVERIFY(!list->item(0)->icon().isNull());
+        QVERIFY(list->item(3)->icon().isNull());
+    }
+
+    void evaluatesAModelInTheBackground()
+    {
+        EvaluatePage page;
+        QSignalSpy finished(&page, &EvaluatePage::evaluationFinished);
+        page.evaluateModel(m_model, m_data.path(), Split::Validation);
+        QVERIFY(page.isBusy());
+        QVERIFY(
+            page.findChild<QPushButton*>(QStringLiteral("cancelEvaluation"))->isVisibleTo(&page));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.size(), 1);
+        QVERIFY2(finished[0][0].toBool(), qPrintable(finished[0][1].toString()));
+        QVERIFY(!page.isBusy());
+        QVERIFY(page.hasMetrics());
+        QCOMPARE(page.metrics().count, 18);
+    }
+
+    // Cancel stops the evaluation: the page is free at once, the result never arrives, and the
+    // core evaluation itself stops at its next check.
+    void cancelledEvaluationEndsWithoutAResult()
+    {
+        EvaluatePage page;
+        QSignalSpy finished(&page, &EvaluatePage::evaluationFinished);
+        page.evaluateModel(m_model, m_data.path(), Split::Test);
+        QVERIFY(page.isBusy());
+        QTest::qWait(50);
+        page.findChild<QPushButton*>(QStringLiteral("cancelEvaluation"))->click();
+        QVERIFY(!page.isBusy());
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished[0][0].toBool(), false);
+        QCOMPARE(finished[0][1].toString(), QStringLiteral("Evaluation cancelled."));
+        QVERIFY(
+            !page.findChild<QPushButton*>(QStringLiteral("cancelEvaluation"))->isVisibleTo(&page));
+        // A new evaluation queues behind the cancelled one and is the only result shown.
+        page.evaluateModel(m_model, m_data.path(), Split::Validation);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.size(), 2);
+        QVERIFY(finished[1][0].toBool());
+        QTest::qWait(100);
+        QCOMPARE(finished.size(), 2);
+        QCOMPARE(page.metrics().count, 18);
+
+        std::atomic<bool> cancel{true};
+        EvaluateOptions options;
+        options.cancel = &cancel;
+        const Result<EvaluationMetrics> stopped = evaluateModel(m_model, m_data.path(), options);
+        QVERIFY(!stopped.ok());
+        QCOMPARE(stopped.error(), QStringLiteral("Evaluation cancelled."));
+    }
+
     void showsTheMatrixAndTable()
     {
         EvaluatePage page;
@@ -151,6 +239,11 @@ private Q_SLOTS:
         EvaluatePage empty;
         QVERIFY(!empty.loadRun(dir.filePath(QStringLiteral("nothing"))));
     }
+
+private:
+    QTemporaryDir m_data;
+    QTemporaryDir m_runs;
+    QString m_model;
 };
 
 QTEST_MAIN(TestEvaluatePage)

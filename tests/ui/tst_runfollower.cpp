@@ -105,14 +105,14 @@ private Q_SLOTS:
         cli.start(QStringLiteral(STUDIO_CLI_PATH),
                   testdata::shapesTrainArguments(m_data.path(), out, 4, 32));
         QVERIFY(cli.waitForStarted());
-        // Follow once epoch 1 is done: the charts show the run so far at once.
+        // Follow once epoch 1 is done: the charts show the run so far as soon as it is read.
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(QDir(out).filePath(runfiles::history)) ||
                                      cli.state() != QProcess::Running,
                                  90000);
         QCOMPARE(cli.state(), QProcess::Running);
         QVERIFY(page.followRun(out));
         QVERIFY(page.isFollowing());
-        QVERIFY(page.lossChart()->validationPointCount() >= 1);
+        QTRY_VERIFY_WITH_TIMEOUT(page.lossChart()->validationPointCount() >= 1, 20000);
         QVERIFY(page.lossChart()->trainingPointCount() > 0);
         QVERIFY(progress->value() >= 75);
         const QString following = QStringLiteral("Following %1 (written by another process)")
@@ -159,7 +159,7 @@ private Q_SLOTS:
         // Following the finished folder replays the whole run, then stops at its end.
         TrainPage again(&document);
         QVERIFY(again.followRun(out));
-        QVERIFY(!again.isFollowing());
+        QTRY_VERIFY_WITH_TIMEOUT(!again.isFollowing(), 20000);
         QCOMPARE(again.lossChart()->trainingPointCount(), page.lossChart()->trainingPointCount());
         QCOMPARE(again.accuracyChart()->validationPointCount(), 4);
         QVERIFY(again.logText().contains(QLatin1String("Run finished after 4 epoch(s)")));
@@ -224,7 +224,7 @@ private Q_SLOTS:
         TrainPage page(&document);
         auto* progress = child<QProgressBar>(page, "trainingProgress");
         QVERIFY(page.followRun(run.path()));
-        QCOMPARE(page.lossChart()->trainingPointCount(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(page.lossChart()->trainingPointCount(), 3, 20000);
         QCOMPARE(progress->maximum(), 8);
         QCOMPARE(progress->value(), 3);
 

@@ -1,10 +1,11 @@
 #include "datapage.h"
 
 #include "augmentationform.h"
+#include "backgroundrunner.h"
 #include "classbalancechart.h"
 #include "classcountsmodel.h"
+#include "datasetjobs.h"
 #include "datasetsettingsform.h"
-#include "datasetworker.h"
 #include "projectdocument.h"
 #include "recentfiles.h"
 #include "settingwidgets.h"
@@ -73,7 +74,8 @@ QPixmap previewPixmap(const QImage& image)
 
 DataPage::DataPage(ProjectDocument* document, RecentFiles* recentFolders, QWidget* parent)
     : QWidget(parent), m_document(document), m_recentFolders(recentFolders),
-      m_scanThread(new DatasetWorkerThread(this)), m_imageThread(new DatasetWorkerThread(this))
+      m_scanRunner(new BackgroundRunner(QStringLiteral("dataset scan"), this)),
+      m_imageRunner(new BackgroundRunner(QStringLiteral("dataset images"), this))
 {
     setObjectName(QStringLiteral("dataPage"));
     m_scanTimer = new QTimer(this);
@@ -87,34 +89,15 @@ DataPage::DataPage(ProjectDocument* document, RecentFiles* recentFolders, QWidge
 
     buildUi();
 
-    DatasetWorker* scanner = m_scanThread->worker();
-    connect(scanner, &DatasetWorker::progress, this, &DataPage::onProgress);
-    connect(scanner, &DatasetWorker::scanned, this, &DataPage::onScanned);
-    connect(scanner, &DatasetWorker::scanFailed, this, &DataPage::onScanFailed);
-    connect(scanner, &DatasetWorker::exampleWritten, this,
-            [this](quint64 request, const QString& folder) {
-                if (request == m_scanRequest && m_scanning) {
-                    cancelScan();
-                    openFolder(folder);
-                }
-            });
-    connect(scanner, &DatasetWorker::exampleFailed, this, &DataPage::onScanFailed);
-    DatasetWorker* images = m_imageThread->worker();
-    connect(images, &DatasetWorker::thumbnailReady, this, &DataPage::onThumbnail);
-    connect(images, &DatasetWorker::previewReady, this, &DataPage::onPreview);
-
     connect(m_document, &ProjectDocument::projectChanged, this, &DataPage::syncFromDocument);
     syncFromDocument();
 }
 
 DataPage::~DataPage()
 {
-    if (m_scanCancel) {
-        m_scanCancel->store(true);
-    }
-    if (m_thumbCancel) {
-        m_thumbCancel->store(true);
-    }
+    // Cancel and wait for the jobs before the widgets their results go to are destroyed.
+    delete m_scanRunner;
+    delete m_imageRunner;
 }
 
 void DataPage::buildUi()
@@ -336,19 +319,32 @@ void DataPage::openExampleDataset()
         return;
     }
     cancelScan();
-    const quint64 request = ++m_scanRequest;
-    m_scanCancel = std::make_shared<std::atomic<bool>>(false);
+    showScanStarted(tr("Writing the example dataset (Fashion-MNIST, 70,000 images) to %1 ...")
+                        .arg(QDir::toNativeSeparators(folder)));
+    m_scanRequest = m_scanRunner->run(
+        [this, folder](const BackgroundJob& job) {
+            return writeExampleJob(folder, job,
+                                   throttledProgress(job, [this](qint64 done, qint64 total) {
+                                       onProgress(done, total);
+                                   }));
+        },
+        [this, folder](const Status& written) {
+            if (!written) {
+                onScanFailed(written.error());
+                return;
+            }
+            cancelScan();
+            openFolder(folder);
+        });
+}
+
+void DataPage::showScanStarted(const QString& status)
+{
     m_scanning = true;
     m_progress->setRange(0, 0);
     m_progress->show();
     m_cancelButton->show();
-    setStatus(tr("Writing the example dataset (Fashion-MNIST, 70,000 images) to %1 ...")
-                  .arg(QDir::toNativeSeparators(folder)),
-              false);
-    DatasetWorker* worker = m_scanThread->worker();
-    auto cancel = m_scanCancel;
-    m_scanThread->post(
-        [worker, request, folder, cancel] { worker->writeExample(request, folder, cancel); });
+    setStatus(status, false);
 }
 
 void DataPage::setWelcomeVisible(bool visible)
@@ -455,45 +451,41 @@ void DataPage::startScan()
         return;
     }
     m_scannedKey = scanKey(settings);
-    const quint64 request = ++m_scanRequest;
-    m_scanCancel = std::make_shared<std::atomic<bool>>(false);
-    m_scanning = true;
-    m_progress->setRange(0, 0);
-    m_progress->show();
-    m_cancelButton->show();
-    setStatus(tr("Scanning %1 ...").arg(QDir::toNativeSeparators(settings.root)), false);
-    DatasetWorker* worker = m_scanThread->worker();
-    auto cancel = m_scanCancel;
-    m_scanThread->post(
-        [worker, request, settings, cancel] { worker->scan(request, settings, cancel); });
+    showScanStarted(tr("Scanning %1 ...").arg(QDir::toNativeSeparators(settings.root)));
+    m_scanRequest = m_scanRunner->run(
+        [this, settings](const BackgroundJob& job) {
+            return scanDatasetJob(settings, job,
+                                  throttledProgress(job, [this](qint64 done, qint64 total) {
+                                      onProgress(done, total);
+                                  }));
+        },
+        [this](const Result<DatasetIndex>& index) {
+            if (index) {
+                onScanned(*index);
+            } else {
+                onScanFailed(index.error());
+            }
+        });
 }
 
 void DataPage::cancelScan()
 {
     m_scanTimer->stop();
-    if (m_scanCancel) {
-        m_scanCancel->store(true);
-    }
+    m_scanRunner->cancel(m_scanRequest);
     m_scanning = false;
     m_progress->hide();
     m_cancelButton->hide();
 }
 
-void DataPage::onProgress(quint64 request, qint64 done, qint64 total)
+void DataPage::onProgress(qint64 done, qint64 total)
 {
-    if (request != m_scanRequest || !m_scanning) {
-        return;
-    }
     m_progress->setRange(0, int(std::min<qint64>(total, std::numeric_limits<int>::max())));
     m_progress->setValue(int(std::min<qint64>(done, std::numeric_limits<int>::max())));
     m_progress->setFormat(tr("%v of %m images"));
 }
 
-void DataPage::onScanned(quint64 request, const DatasetIndex& index)
+void DataPage::onScanned(const DatasetIndex& index)
 {
-    if (request != m_scanRequest || !m_scanning) {
-        return;
-    }
     cancelScan();
     m_welcome->hide();
     m_counts->setIndex(index);
@@ -529,11 +521,8 @@ void DataPage::onScanned(quint64 request, const DatasetIndex& index)
     Q_EMIT scanFinished(true);
 }
 
-void DataPage::onScanFailed(quint64 request, const QString& message)
+void DataPage::onScanFailed(const QString& message)
 {
-    if (request != m_scanRequest || !m_scanning) {
-        return;
-    }
     cancelScan();
     m_counts->clear();
     m_chart->setCounts(*m_counts);
@@ -586,9 +575,7 @@ void DataPage::revealItem(QListWidgetItem* item)
 
 void DataPage::showClass(int label)
 {
-    if (m_thumbCancel) {
-        m_thumbCancel->store(true);
-    }
+    m_imageRunner->cancel(m_thumbRequest);
     m_thumbnails->clear();
     const DatasetIndex& index = m_document->datasetIndex();
     if (!m_document->hasDatasetIndex() || label < 0 || label >= index.classes.size()) {
@@ -619,18 +606,18 @@ void DataPage::showClass(int label)
             ? tr("The first %1 of %2 images of this class are shown.").arg(paths.size()).arg(total)
             : tr("The class whose images are shown."));
     m_thumbsPending = int(paths.size());
-    const quint64 request = ++m_thumbRequest;
-    m_thumbCancel = std::make_shared<std::atomic<bool>>(false);
-    DatasetWorker* worker = m_imageThread->worker();
-    auto cancel = m_thumbCancel;
-    m_imageThread->post([worker, request, paths, cancel] {
-        worker->loadThumbnails(request, paths, kThumbnailSide, cancel);
-    });
+    m_thumbRequest = m_imageRunner->run(
+        [this, paths](const BackgroundJob& job) {
+            loadThumbnailsJob(
+                paths, kThumbnailSide, job,
+                [this](int position, const QImage& image) { onThumbnail(position, image); });
+        },
+        [] {});
 }
 
-void DataPage::onThumbnail(quint64 request, int position, const QImage& image)
+void DataPage::onThumbnail(int position, const QImage& image)
 {
-    if (request != m_thumbRequest || position >= m_thumbnails->count()) {
+    if (position >= m_thumbnails->count()) {
         return;
     }
     QListWidgetItem* item = m_thumbnails->item(position);
@@ -682,22 +669,20 @@ void DataPage::startPreview()
         const QVector<int> train = index.indicesOf(Split::Train);
         m_sample = root.absoluteFilePath(index.items[train.isEmpty() ? 0 : train[0]].path);
     }
-    const quint64 request = ++m_previewRequest;
-    DatasetWorker* worker = m_imageThread->worker();
-    const QString sample = m_sample;
-    const DatasetSettings dataset = project.dataset;
-    const AugmentationSettings augmentation = project.augmentation;
-    const quint64 seed = m_previewSeed;
-    m_imageThread->post(
-        [=] { worker->makePreview(request, sample, dataset, augmentation, seed, kPreviewCount); });
+    m_imageRunner->cancel(m_previewRequest);
+    m_previewRequest = m_imageRunner->run(
+        [sample = m_sample, dataset = project.dataset, augmentation = project.augmentation,
+         seed = m_previewSeed](const BackgroundJob&) {
+            return makePreviewJob(sample, dataset, augmentation, seed, kPreviewCount);
+        },
+        [this](const AugmentationPreview& preview) {
+            onPreview(preview.original, preview.images, preview.error);
+        });
 }
 
-void DataPage::onPreview(quint64 request, const QImage& original, const QVector<QImage>& images,
+void DataPage::onPreview(const QImage& original, const QVector<QImage>& images,
                          const QString& error)
 {
-    if (request != m_previewRequest) {
-        return;
-    }
     m_previewImages = images;
     m_originalLabel->setPixmap(previewPixmap(original));
     for (int i = 0; i < m_previewLabels.size(); ++i) {

@@ -30,7 +30,7 @@ class AugmentationForm;
 class ClassBalanceChart;
 class ClassCountsModel;
 class DatasetSettingsForm;
-class DatasetWorkerThread;
+class BackgroundRunner;
 class ProjectDocument;
 class RecentFiles;
 class WelcomePanel;
@@ -91,25 +91,26 @@ private:
     void syncFromDocument();
     void scheduleScanIfNeeded();
     void startScan();
+    // Shows the scan's progress bar, Cancel button and `status` for a job on the scan runner.
+    void showScanStarted(const QString& status);
     void cancelScan();
-    void onProgress(quint64 request, qint64 done, qint64 total);
-    void onScanned(quint64 request, const DatasetIndex& index);
-    void onScanFailed(quint64 request, const QString& message);
+    void onProgress(qint64 done, qint64 total);
+    void onScanned(const DatasetIndex& index);
+    void onScanFailed(const QString& message);
     void setStatus(const QString& text, bool error);
     void fillWarnings(const DatasetIndex& index);
     void revealItem(QListWidgetItem* item);
-    void onThumbnail(quint64 request, int position, const QImage& image);
+    void onThumbnail(int position, const QImage& image);
     void schedulePreview();
     void startPreview();
-    void onPreview(quint64 request, const QImage& original, const QVector<QImage>& images,
-                   const QString& error);
+    void onPreview(const QImage& original, const QVector<QImage>& images, const QString& error);
     QString scanKey(const DatasetSettings& settings) const;
 
     ProjectDocument* m_document;
     RecentFiles* m_recentFolders;
     WelcomePanel* m_welcome = nullptr;
-    DatasetWorkerThread* m_scanThread;
-    DatasetWorkerThread* m_imageThread;
+    BackgroundRunner* m_scanRunner;  // scans and the example dataset, one at a time
+    BackgroundRunner* m_imageRunner; // thumbnails and previews, while a scan runs too
 
     QLabel* m_folderLabel = nullptr;
     QToolButton* m_recentButton = nullptr;
@@ -133,11 +134,9 @@ private:
     QTimer* m_scanTimer = nullptr;
     QTimer* m_previewTimer = nullptr;
     bool m_scanning = false;
-    quint64 m_scanRequest = 0;
-    std::shared_ptr<std::atomic<bool>> m_scanCancel;
-    QString m_scannedKey; // of the last scan started
+    quint64 m_scanRequest = 0; // the scan runner's job in progress
+    QString m_scannedKey;      // of the last scan started
     quint64 m_thumbRequest = 0;
-    std::shared_ptr<std::atomic<bool>> m_thumbCancel;
     int m_thumbsPending = 0;
     quint64 m_previewRequest = 0;
     quint64 m_previewSeed = 1;

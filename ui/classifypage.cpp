@@ -1,5 +1,7 @@
 #include "classifypage.h"
 
+#include "backgroundrunner.h"
+
 #include "predictioncard.h"
 #include "predictionworker.h"
 
@@ -17,7 +19,6 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace studio {
@@ -49,42 +50,14 @@ ClassifyPage::ClassifyPage(QWidget* parent) : QWidget(parent)
     setAcceptDrops(true);
     buildUi();
 
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("prediction"));
-    m_worker = new PredictionWorker;
-    m_worker->moveToThread(m_thread);
-    connect(m_worker, &PredictionWorker::modelLoaded, this, &ClassifyPage::onModelLoaded);
-    connect(m_worker, &PredictionWorker::modelFailed, this,
-            [this](const QString& path, const QString& message) {
-                if (path == m_loadingPath) {
-                    m_loadingPath.clear();
-                }
-                m_status->setText(message);
-                updateState();
-                Q_EMIT modelFailed(path, message);
-            });
-    connect(m_worker, &PredictionWorker::predicted, this, &ClassifyPage::onPredicted);
-    connect(m_worker, &PredictionWorker::classifyFinished, this, [this] {
-        m_pending = qMax(0, m_pending - 1);
-        updateState();
-        Q_EMIT classificationFinished();
-    });
-    connect(m_worker, &PredictionWorker::exportFinished, this,
-            [this](const QString& outPath, const QString& error) {
-                m_status->setText(error.isEmpty()
-                                      ? tr("Exported %1").arg(QDir::toNativeSeparators(outPath))
-                                      : error);
-                Q_EMIT exportFinished(outPath, error);
-            });
-    m_thread->start();
+    m_runner = new BackgroundRunner(QStringLiteral("prediction"), this);
+    m_worker = std::make_shared<PredictionWorker>();
     updateState();
 }
 
 ClassifyPage::~ClassifyPage()
 {
-    m_thread->quit();
-    m_thread->wait();
-    delete m_worker;
+    delete m_runner; // cancels the jobs and waits for the running one, before the widgets go
 }
 
 void ClassifyPage::buildUi()
@@ -175,9 +148,15 @@ void ClassifyPage::setModel(const QString& path)
 {
     m_loadingPath = path;
     m_modelLabel->setText(tr("Loading %1...").arg(QDir::toNativeSeparators(path)));
-    PredictionWorker* worker = m_worker;
-    QMetaObject::invokeMethod(
-        m_worker, [worker, path] { worker->loadModel(path); }, Qt::QueuedConnection);
+    m_runner->run(
+        [worker = m_worker, path](const BackgroundJob&) { return worker->loadModel(path); },
+        [this, path](const Result<ModelMetadata>& metadata) {
+            if (metadata) {
+                onModelLoaded(path, *metadata);
+            } else {
+                onModelFailed(path, metadata.error());
+            }
+        });
     updateState();
 }
 
@@ -206,11 +185,20 @@ void ClassifyPage::addPaths(const QStringList& paths)
     }
     ++m_pending;
     m_status->setText(tr("Classifying..."));
-    PredictionWorker* worker = m_worker;
-    const double threshold = m_threshold->value();
-    QMetaObject::invokeMethod(
-        m_worker, [worker, paths, threshold] { worker->classify(paths, threshold); },
-        Qt::QueuedConnection);
+    m_runner->run(
+        [this, worker = m_worker, paths,
+         threshold = m_threshold->value()](const BackgroundJob& job) {
+            worker->classify(
+                paths, threshold, job,
+                [this](const QVector<Prediction>& predictions, const QVector<QImage>& thumbnails) {
+                    onPredicted(predictions, thumbnails);
+                });
+        },
+        [this] {
+            m_pending = qMax(0, m_pending - 1);
+            updateState();
+            Q_EMIT classificationFinished();
+        });
     updateState();
 }
 
@@ -273,10 +261,26 @@ void ClassifyPage::exportModel(ExportFormat format, const QString& outPath)
         return;
     }
     m_status->setText(tr("Exporting to %1...").arg(QDir::toNativeSeparators(outPath)));
-    PredictionWorker* worker = m_worker;
-    const QString modelPath = m_modelPath;
-    QMetaObject::invokeMethod(
-        m_worker, [=] { worker->exportModel(modelPath, format, outPath); }, Qt::QueuedConnection);
+    m_runner->run(
+        [modelPath = m_modelPath, format, outPath](const BackgroundJob&) {
+            return PredictionWorker::exportModel(modelPath, format, outPath);
+        },
+        [this, outPath](const Status& status) {
+            const QString error = status ? QString() : status.error();
+            m_status->setText(
+                error.isEmpty() ? tr("Exported %1").arg(QDir::toNativeSeparators(outPath)) : error);
+            Q_EMIT exportFinished(outPath, error);
+        });
+}
+
+void ClassifyPage::onModelFailed(const QString& path, const QString& message)
+{
+    if (path == m_loadingPath) {
+        m_loadingPath.clear();
+    }
+    m_status->setText(message);
+    updateState();
+    Q_EMIT modelFailed(path, message);
 }
 
 void ClassifyPage::updateState()

@@ -11,15 +11,17 @@
 #include <QVector>
 #include <QWidget>
 
+#include <memory>
+
 class QDoubleSpinBox;
 class QLabel;
 class QListWidget;
 class QPushButton;
-class QThread;
 
 namespace studio {
 
 class PredictionCard;
+class BackgroundRunner;
 class PredictionWorker;
 
 class ClassifyPage : public QWidget
@@ -70,11 +72,12 @@ private:
     void chooseCsv();
     void chooseExport(ExportFormat format);
     void onModelLoaded(const QString& path, const ModelMetadata& metadata);
+    void onModelFailed(const QString& path, const QString& message);
     void onPredicted(const QVector<Prediction>& predictions, const QVector<QImage>& thumbnails);
     void updateState();
 
-    QThread* m_thread = nullptr;
-    PredictionWorker* m_worker = nullptr;
+    BackgroundRunner* m_runner = nullptr;
+    std::shared_ptr<PredictionWorker> m_worker; // used by the runner's jobs only
     QString m_modelPath;
     QString m_loadingPath;
     QStringList m_classes;

@@ -1,7 +1,10 @@
 #include "predictionworker.h"
 
+#include "backgroundrunner.h"
+
 #include "export/predictor.h"
 
+#include <QCoreApplication>
 #include <QImageReader>
 
 namespace studio {
@@ -9,7 +12,7 @@ namespace studio {
 namespace {
 
 constexpr int kThumbnailSize = 96;
-constexpr int kChunk = 16; // images per predicted() signal
+constexpr int kChunk = 16; // images per predicted() call
 
 QImage thumbnail(const QString& path)
 {
@@ -30,31 +33,29 @@ QImage thumbnail(const QString& path)
 
 } // namespace
 
-PredictionWorker::PredictionWorker(QObject* parent) : QObject(parent)
-{
-    registerUiMetaTypes();
-}
+PredictionWorker::PredictionWorker() = default;
 
 PredictionWorker::~PredictionWorker() = default;
 
-void PredictionWorker::loadModel(const QString& path)
+Result<ModelMetadata> PredictionWorker::loadModel(const QString& path)
 {
     Result<Predictor> loaded = Predictor::load(path);
     if (!loaded.ok()) {
-        Q_EMIT modelFailed(path, loaded.error());
-        return;
+        return Failure{loaded.error()};
     }
     m_predictor = std::make_unique<Predictor>(std::move(loaded).value());
-    Q_EMIT modelLoaded(path, m_predictor->metadata());
+    return m_predictor->metadata();
 }
 
-void PredictionWorker::classify(const QStringList& inputs, double threshold)
+void PredictionWorker::classify(
+    const QStringList& inputs, double threshold, const BackgroundJob& job,
+    const std::function<void(const QVector<Prediction>&, const QVector<QImage>&)>& predicted) const
 {
     const QStringList files = collectImageFiles(inputs);
     PredictOptions options;
     options.topK = 3;
     options.threshold = threshold;
-    for (int start = 0; start < files.size(); start += kChunk) {
+    for (int start = 0; start < files.size() && !job.cancelled(); start += kChunk) {
         const QStringList chunk = files.mid(start, kChunk);
         QVector<Prediction> predictions;
         if (m_predictor) {
@@ -63,7 +64,8 @@ void PredictionWorker::classify(const QStringList& inputs, double threshold)
             for (const QString& path : chunk) {
                 Prediction failed;
                 failed.path = path;
-                failed.error = tr("No model is loaded. Train one or open a .pt file.");
+                failed.error = QCoreApplication::translate(
+                    "PredictionWorker", "No model is loaded. Train one or open a .pt file.");
                 predictions.append(failed);
             }
         }
@@ -71,16 +73,14 @@ void PredictionWorker::classify(const QStringList& inputs, double threshold)
         for (const Prediction& prediction : predictions) {
             thumbnails.append(thumbnail(prediction.path));
         }
-        Q_EMIT predicted(predictions, thumbnails);
+        job.post([predicted, predictions, thumbnails] { predicted(predictions, thumbnails); });
     }
-    Q_EMIT classifyFinished();
 }
 
-void PredictionWorker::exportModel(const QString& modelPath, ExportFormat format,
-                                   const QString& outPath)
+Status PredictionWorker::exportModel(const QString& modelPath, ExportFormat format,
+                                     const QString& outPath)
 {
-    const Status status = exportModelFile(modelPath, format, outPath);
-    Q_EMIT exportFinished(outPath, status.ok() ? QString() : status.error());
+    return exportModelFile(modelPath, format, outPath);
 }
 
 } // namespace studio

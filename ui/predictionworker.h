@@ -1,46 +1,40 @@
-// Owns a Predictor on its own thread: loads model files, classifies images (with thumbnails)
-// and exports the model, reporting back through signals.
+// The Classify page's work for its BackgroundRunner: holds the loaded Predictor, classifies
+// images (with thumbnails) and exports the model. Used only from the runner's one thread.
 #pragma once
 
+#include "common/result.h"
 #include "export/exporter.h"
 #include "uimetatypes.h"
 
 #include <QImage>
-#include <QObject>
 #include <QStringList>
 #include <QVector>
 
+#include <functional>
 #include <memory>
 
 namespace studio {
 
+class BackgroundJob;
 class Predictor;
 
-class PredictionWorker : public QObject
+// A model loaded for classifying, kept between the jobs that use it.
+class PredictionWorker
 {
-    Q_OBJECT
-
 public:
-    explicit PredictionWorker(QObject* parent = nullptr);
-    ~PredictionWorker() override;
+    PredictionWorker();
+    ~PredictionWorker();
 
-    // The functions below run on the worker's thread (call them through a queued invocation).
-
-    // Loads `path`; emits modelLoaded or modelFailed.
-    void loadModel(const QString& path);
-    // Expands folders, classifies the images in small batches and emits predicted() per batch,
-    // then classifyFinished().
-    void classify(const QStringList& inputs, double threshold);
-    // Writes the loaded model file as `format` to outPath; emits exportFinished.
-    void exportModel(const QString& modelPath, studio::ExportFormat format, const QString& outPath);
-
-Q_SIGNALS:
-    void modelLoaded(const QString& path, const studio::ModelMetadata& metadata);
-    void modelFailed(const QString& path, const QString& message);
-    void predicted(const QVector<studio::Prediction>& predictions,
-                   const QVector<QImage>& thumbnails);
-    void classifyFinished();
-    void exportFinished(const QString& outPath, const QString& error);
+    // Loads `path`, replacing the model loaded so far when it works.
+    Result<ModelMetadata> loadModel(const QString& path);
+    // Expands folders and classifies the images in small batches, calling `predicted` on the
+    // GUI thread with each batch and its thumbnails; stops when the job is cancelled.
+    void classify(const QStringList& inputs, double threshold, const BackgroundJob& job,
+                  const std::function<void(const QVector<Prediction>&, const QVector<QImage>&)>&
+                      predicted) const;
+    // Writes the model file as `format` to outPath.
+    static Status exportModel(const QString& modelPath, ExportFormat format,
+                              const QString& outPath);
 
 private:
     std::unique_ptr<Predictor> m_predictor;

@@ -1,5 +1,5 @@
-// Runs core's trainer on the thread it lives on and forwards the run's events as signals
-// (queued to receivers on the GUI thread).
+// Runs core's trainer (as a job of the Train page's BackgroundRunner) and forwards the run's
+// events as signals, sent from the runner's thread and so queued to receivers on the GUI thread.
 #pragma once
 
 #include "project/project.h"
@@ -21,8 +21,8 @@ public:
     explicit TrainingWorker(QObject* parent = nullptr);
 
     // Trains `project` into runDir, or resumes the run in resumeDir when it is not empty
-    // (epochs > 0 then changes the run's total). Runs on the worker's thread; blocks it
-    // until the run ends. `control` is shared with the GUI for pause and stop.
+    // (epochs > 0 then changes the run's total). Runs on the runner's thread; blocks it until
+    // the run ends. `control` is shared with the GUI for pause and stop.
     void run(const Project& project, const QString& runDir, const QString& resumeDir, int epochs,
              std::shared_ptr<TrainingControl> control);
     // Cross-validates `project` with `folds` folds into outDir (core's crossValidate()): each

@@ -1,5 +1,7 @@
 #include "trainpage.h"
 
+#include "backgroundrunner.h"
+
 #include "hyperparameterform.h"
 #include "projectdocument.h"
 #include "runfollower.h"
@@ -27,7 +29,6 @@
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStandardPaths>
-#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -80,10 +81,9 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
     m_runsFolder = QSettings().value(QLatin1String(kRunsFolderKey)).toString();
     buildUi();
 
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("training"));
-    m_worker = new TrainingWorker;
-    m_worker->moveToThread(m_thread);
+    m_runner = new BackgroundRunner(QStringLiteral("training"), this);
+    // Lives on the GUI thread; its signals, sent from the runner's thread, arrive queued.
+    m_worker = new TrainingWorker(this);
     connect(m_worker, &TrainingWorker::loading, this, &TrainPage::onLoading);
     connect(m_worker, &TrainingWorker::runStarted, this, &TrainPage::onRunStarted);
     connect(m_worker, &TrainingWorker::batchDone, this, &TrainPage::onBatch);
@@ -136,9 +136,7 @@ TrainPage::~TrainPage()
         m_control->requestStop();
         m_control->setPaused(false);
     }
-    m_thread->quit();
-    m_thread->wait();
-    delete m_worker;
+    delete m_runner; // waits for the run to stop (a checkpoint is written)
 }
 
 void TrainPage::buildUi()
@@ -528,13 +526,9 @@ void TrainPage::startWork(
     m_progressText->setText(progress);
     appendLog(logLine);
     updateState();
-    if (!m_thread->isRunning()) {
-        m_thread->start();
-    }
-    TrainingWorker* worker = m_worker;
-    const std::shared_ptr<TrainingControl> control = m_control;
-    QMetaObject::invokeMethod(
-        m_worker, [=] { work(worker, control); }, Qt::QueuedConnection);
+    m_runner->run([worker = m_worker, control = m_control,
+                   work](const BackgroundJob&) { work(worker, control); },
+                  [] {});
     m_replotTimer->start();
     Q_EMIT trainingChanged(true);
 }
@@ -686,10 +680,10 @@ void TrainPage::stopAndWait()
         return;
     }
     requestStop();
-    // The worker's run() returns once the trainer has saved its checkpoint; quit() is handled
-    // after it, so waiting for the thread waits for the run's end.
-    m_thread->quit();
-    m_thread->wait();
+    // The worker's run() returns once the trainer has saved its checkpoint; then its queued
+    // signals are handled here.
+    m_runner->waitForIdle();
+    QCoreApplication::sendPostedEvents(m_runner, QEvent::MetaCall);
     QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
     m_training = false;
 }
@@ -877,23 +871,12 @@ void TrainPage::offerToMoveRescuedRun(const QString& rescuedDir, const QString& 
                   .arg(QDir::toNativeSeparators(rescuedDir), QDir::toNativeSeparators(target)));
     m_movingRun = true;
     updateState();
-    if (!m_thread->isRunning()) {
-        m_thread->start();
-    }
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this, rescuedDir, failedRunDir, target] {
-            // Runs on the training thread (idle now): a checkpoint copied to a slow drive takes
-            // a while. The page waits for this thread before it is destroyed.
-            const Status copied = copyRunFolder(rescuedDir, target);
-            QMetaObject::invokeMethod(
-                this,
-                [this, rescuedDir, failedRunDir, target, copied] {
-                    rescuedRunCopied(rescuedDir, failedRunDir, target, copied);
-                },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    // A checkpoint copied to a slow drive takes a while: on the training runner (idle now).
+    m_runner->run(
+        [rescuedDir, target](const BackgroundJob&) { return copyRunFolder(rescuedDir, target); },
+        [this, rescuedDir, failedRunDir, target](const Status& copied) {
+            rescuedRunCopied(rescuedDir, failedRunDir, target, copied);
+        });
 }
 
 QString TrainPage::askForRescueTarget(const QString& rescuedDir, const QString& failedRunDir,

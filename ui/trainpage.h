@@ -16,7 +16,6 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
-class QThread;
 class QTimer;
 
 namespace studio {
@@ -25,6 +24,7 @@ class HyperparameterForm;
 class ProjectDocument;
 class RunFollower;
 class TrainingChart;
+class BackgroundRunner;
 class TrainingWorker;
 
 class TrainPage : public QWidget
@@ -154,7 +154,7 @@ private:
     QPlainTextEdit* m_log = nullptr;
     QTimer* m_replotTimer = nullptr;
 
-    QThread* m_thread = nullptr;
+    BackgroundRunner* m_runner = nullptr; // runs trainings and moves rescued runs
     TrainingWorker* m_worker = nullptr;
     RunFollower* m_follower = nullptr;
     std::shared_ptr<TrainingControl> m_control;

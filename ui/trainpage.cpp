@@ -141,13 +141,53 @@ TrainPage::~TrainPage()
 
 void TrainPage::buildUi()
 {
+    QWidget* formPanel = buildFormPanel();
+    buildRunButtons();
+    auto* buttons = new QHBoxLayout;
+    for (QPushButton* button : {m_start, m_pause, m_stop, m_crossValidate}) {
+        buttons->addWidget(button);
+    }
+    buttons->addStretch(1);
+    QLayout* runsRow = buildRunsFolderRow();
+    buildStatusLabels();
+    QWidget* chartsAndLog = buildChartsAndLog();
+
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addLayout(buttons);
+    rightLayout->addLayout(runsRow);
+    rightLayout->addWidget(m_problem);
+    rightLayout->addWidget(m_advice);
+    rightLayout->addWidget(m_followLabel);
+    rightLayout->addWidget(m_progress);
+    rightLayout->addWidget(m_progressText);
+    rightLayout->addWidget(chartsAndLog, 1);
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(formPanel);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+}
+
+// The hyperparameter form in a scroll area wide enough to show it without scrolling sideways.
+QWidget* TrainPage::buildFormPanel()
+{
     m_form = new HyperparameterForm;
     connect(m_form, &HyperparameterForm::edited, this, &TrainPage::formEdited);
     auto* formScroll = new QScrollArea;
     formScroll->setWidget(m_form);
     formScroll->setWidgetResizable(true);
     formScroll->setMinimumWidth(m_form->sizeHint().width() + 24);
+    return formScroll;
+}
 
+// The Start, Pause, Stop, Resume Run..., Cross-validate... and Follow Run Folder... buttons,
+// connected to what they do.
+void TrainPage::buildRunButtons()
+{
     m_start =
         new QPushButton(QIcon::fromTheme(QStringLiteral("media-playback-start")), tr("Start"));
     m_start->setObjectName(QStringLiteral("startButton"));
@@ -191,11 +231,11 @@ void TrainPage::buildUi()
             chooseRunToFollow();
         }
     });
+}
 
-    auto* buttons = new QHBoxLayout;
-    for (QPushButton* button : {m_start, m_pause, m_stop, m_crossValidate}) {
-        buttons->addWidget(button);
-    }
+// The second row: where runs go (with Change...), and the actions on existing run folders.
+QLayout* TrainPage::buildRunsFolderRow()
+{
     m_runsFolderLabel = new QLabel;
     m_runsFolderLabel->setObjectName(QStringLiteral("runsFolderLabel"));
     m_runsFolderLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -204,14 +244,18 @@ void TrainPage::buildUi()
     changeRuns->setToolTip(tr("Choose the folder where each new run gets its own folder (its "
                               "settings, history, checkpoints and the trained model)."));
     connect(changeRuns, &QPushButton::clicked, this, &TrainPage::chooseRunsFolder);
-    // The second row: where runs go, and the actions on existing run folders.
     auto* runsRow = new QHBoxLayout;
     runsRow->addWidget(m_runsFolderLabel, 1);
     runsRow->addWidget(changeRuns);
     runsRow->addWidget(m_resume);
     runsRow->addWidget(m_follow);
-    buttons->addStretch(1);
+    return runsRow;
+}
 
+// The labels above the charts: why Start is disabled, the advice banner, the followed run, and
+// the progress bar with its text.
+void TrainPage::buildStatusLabels()
+{
     m_problem = new QLabel;
     m_problem->setObjectName(QStringLiteral("startProblem"));
     m_problem->setWordWrap(true);
@@ -235,7 +279,11 @@ void TrainPage::buildUi()
     m_progressText = new QLabel(tr("Not training."));
     m_progressText->setObjectName(QStringLiteral("progressText"));
     m_progressText->setWordWrap(true); // a long message must not widen the page
+}
 
+// The loss and accuracy charts side by side, above the log.
+QWidget* TrainPage::buildChartsAndLog()
+{
     m_lossChart = new TrainingChart(QStringLiteral("loss"), tr("Loss"));
     m_lossChart->setObjectName(QStringLiteral("lossChart"));
     m_lossChart->setWhatsThis(
@@ -262,25 +310,7 @@ void TrainPage::buildUi()
     rightSplit->addWidget(m_log);
     rightSplit->setStretchFactor(0, 3);
     rightSplit->setStretchFactor(1, 1);
-
-    auto* right = new QWidget;
-    auto* rightLayout = new QVBoxLayout(right);
-    rightLayout->setContentsMargins(0, 0, 0, 0);
-    rightLayout->addLayout(buttons);
-    rightLayout->addLayout(runsRow);
-    rightLayout->addWidget(m_problem);
-    rightLayout->addWidget(m_advice);
-    rightLayout->addWidget(m_followLabel);
-    rightLayout->addWidget(m_progress);
-    rightLayout->addWidget(m_progressText);
-    rightLayout->addWidget(rightSplit, 1);
-
-    auto* split = new QSplitter(Qt::Horizontal);
-    split->addWidget(formScroll);
-    split->addWidget(right);
-    split->setStretchFactor(1, 1);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(split);
+    return rightSplit;
 }
 
 void TrainPage::setRunsFolder(const QString& folder)

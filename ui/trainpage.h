@@ -13,6 +13,7 @@
 #include <memory>
 
 class QLabel;
+class QLayout;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
@@ -101,6 +102,11 @@ Q_SIGNALS:
 
 private:
     void buildUi();
+    QWidget* buildFormPanel();
+    void buildRunButtons();
+    QLayout* buildRunsFolderRow();
+    void buildStatusLabels();
+    QWidget* buildChartsAndLog();
     void updateState();
     void updateRunsFolderLabel();
     void syncFormFromDocument();

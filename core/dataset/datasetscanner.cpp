@@ -297,182 +297,250 @@ Status checkSettings(const DatasetSettings& settings)
     return {};
 }
 
-} // namespace
-
-Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOptions& options)
+// The advice on how to lay out a dataset, added to the failures about its folders.
+QString layoutHelp()
 {
-    if (const Status valid = checkSettings(settings); !valid) {
-        return Failure{valid.error()};
-    }
-    const QString layoutHelp =
-        QStringLiteral("Put the images of each class into its own sub-folder (ROOT/cats/, "
-                       "ROOT/dogs/, ...), or use ROOT/train/<class>/, ROOT/validation/<class>/ "
-                       "and optionally ROOT/test/<class>/.");
-    if (settings.root.isEmpty()) {
+    return QStringLiteral("Put the images of each class into its own sub-folder (ROOT/cats/, "
+                          "ROOT/dogs/, ...), or use ROOT/train/<class>/, ROOT/validation/<class>/ "
+                          "and optionally ROOT/test/<class>/.");
+}
+
+// The dataset folder as a clean absolute path, or why it cannot be scanned.
+Result<QString> datasetRoot(const QString& path)
+{
+    if (path.isEmpty()) {
         return Failure{QStringLiteral("No dataset folder is set. Choose the folder that holds "
                                       "your images. %1")
-                           .arg(layoutHelp)};
+                           .arg(layoutHelp())};
     }
-    const QFileInfo rootInfo(settings.root);
+    const QFileInfo rootInfo(path);
     if (!rootInfo.exists()) {
         return Failure{QStringLiteral("The dataset folder '%1' does not exist. Check the path. %2")
-                           .arg(native(settings.root), layoutHelp)};
+                           .arg(native(path), layoutHelp())};
     }
     if (!rootInfo.isDir()) {
         return Failure{QStringLiteral("'%1' is a file, not a folder. Choose the folder that holds "
                                       "the class folders. %2")
-                           .arg(native(settings.root), layoutHelp)};
+                           .arg(native(path), layoutHelp())};
     }
+    return QDir::cleanPath(rootInfo.absoluteFilePath());
+}
+
+// What a scan carries from one step to the next.
+struct ScanState
+{
+    ScanState(const DatasetSettings& s, const ScanOptions& o) : settings(s), options(o) {}
+
+    const DatasetSettings& settings;
+    const ScanOptions& options;
     DatasetIndex index;
-    index.root = QDir::cleanPath(rootInfo.absoluteFilePath());
-    const QString& root = index.root;
-    const Listing top = listFolder(root, true);
-    if (!top.readable) {
+    Listing top;                                  // the dataset folder
+    Listing train;                                // the training folder (split folders only)
+    QString splitFolder[kSplitCount];             // each split's folder; empty when none
+    bool folders = false;                         // the dataset came split in folders
+    QVector<int> classFolderPresent[kSplitCount]; // per split, per class: 1 if a folder exists
+    std::vector<Candidate> candidates;            // every file to decode
+    std::vector<char> usable;                     // per candidate: 1 when it decoded
+    std::vector<quint64> hashes;                  // per candidate: its pixel hash
+};
+
+// The path of a folder inside the dataset folder.
+QString inRoot(const ScanState& scan, const QString& relative)
+{
+    return scan.index.root + QLatin1Char('/') + relative;
+}
+
+// The folder whose class folders hold the training images.
+QString trainFolderPath(const ScanState& scan)
+{
+    return scan.folders ? inRoot(scan, scan.splitFolder[0]) : scan.index.root;
+}
+
+// Lists the dataset folder and finds its split folders, which decide the split mode.
+Status discoverSplitFolders(ScanState& scan)
+{
+    DatasetIndex& index = scan.index;
+    scan.top = listFolder(index.root, true);
+    if (!scan.top.readable) {
         return Failure{QStringLiteral("Cannot read the dataset folder '%1': permission denied. "
                                       "Make it readable.")
-                           .arg(native(root))};
+                           .arg(native(index.root))};
     }
-    warnLeftOut(top, QString(), &index.warnings);
-
-    // Layout: split folders, or class folders to split automatically.
-    QString splitFolder[kSplitCount];
-    for (const QString& dir : top.dirs) {
+    warnLeftOut(scan.top, QString(), &index.warnings);
+    for (const QString& dir : scan.top.dirs) {
         const int split = splitOfFolder(dir);
         if (split < 0) {
             continue;
         }
-        if (splitFolder[split].isEmpty()) {
-            splitFolder[split] = dir;
+        if (scan.splitFolder[split].isEmpty()) {
+            scan.splitFolder[split] = dir;
         } else {
             index.warnings.append(QStringLiteral("Both '%1' and '%2' name the %3 split; '%2' is "
                                                  "ignored. Merge or rename one of them.")
-                                      .arg(splitFolder[split], dir, splitName(Split(split))));
+                                      .arg(scan.splitFolder[split], dir, splitName(Split(split))));
         }
     }
-    const bool folders =
-        !splitFolder[0].isEmpty() || !splitFolder[1].isEmpty() || !splitFolder[2].isEmpty();
-    index.splitMode = folders ? SplitMode::Folders : SplitMode::Auto;
-    if (folders && settings.splitMode == SplitMode::Auto) {
+    scan.folders = !scan.splitFolder[0].isEmpty() || !scan.splitFolder[1].isEmpty() ||
+                   !scan.splitFolder[2].isEmpty();
+    index.splitMode = scan.folders ? SplitMode::Folders : SplitMode::Auto;
+    if (scan.folders && scan.settings.splitMode == SplitMode::Auto) {
         index.warnings.append(QStringLiteral("The settings ask for an automatic split, but '%1' "
                                              "already has split folders; they are used as they "
                                              "are.")
-                                  .arg(native(root)));
+                                  .arg(native(index.root)));
     }
+    return {};
+}
 
-    std::vector<Candidate> candidates;
-    QVector<int> classFolderPresent[kSplitCount]; // per split, per class: 1 if a folder exists
-    if (folders) {
-        if (splitFolder[0].isEmpty()) {
-            QStringList present;
-            for (int s = 1; s < kSplitCount; ++s) {
-                if (!splitFolder[s].isEmpty()) {
-                    present.append(splitFolder[s]);
-                }
-            }
-            return Failure{QStringLiteral("The training split is empty: '%1' has %2 but no 'train' "
-                                          "folder. Add '%1/train/' with one sub-folder of images "
-                                          "per class.")
-                               .arg(native(root), listSome(present))};
-        }
-        for (const QString& dir : top.dirs) {
-            const int split = splitOfFolder(dir);
-            if (split < 0) {
-                index.warnings.append(QStringLiteral("The folder '%1' beside the split folders "
-                                                     "is not a split (train, validation, test); "
-                                                     "it is ignored.")
-                                          .arg(dir));
+// Split folders: the classes are the training folder's sub-folders; folders beside the splits
+// are reported.
+Status discoverClassesInTrainFolder(ScanState& scan)
+{
+    DatasetIndex& index = scan.index;
+    if (scan.splitFolder[0].isEmpty()) {
+        QStringList present;
+        for (int s = 1; s < kSplitCount; ++s) {
+            if (!scan.splitFolder[s].isEmpty()) {
+                present.append(scan.splitFolder[s]);
             }
         }
-        index.hasValidation = !splitFolder[1].isEmpty();
-        index.hasTest = !splitFolder[2].isEmpty();
-        const Listing train = listFolder(root + QLatin1Char('/') + splitFolder[0], true);
-        if (!train.readable) {
-            return Failure{QStringLiteral("Cannot read the training folder '%1': permission "
-                                          "denied. Make it readable.")
-                               .arg(native(root + QLatin1Char('/') + splitFolder[0]))};
+        return Failure{QStringLiteral("The training split is empty: '%1' has %2 but no 'train' "
+                                      "folder. Add '%1/train/' with one sub-folder of images "
+                                      "per class.")
+                           .arg(native(index.root), listSome(present))};
+    }
+    for (const QString& dir : scan.top.dirs) {
+        if (splitOfFolder(dir) < 0) {
+            index.warnings.append(QStringLiteral("The folder '%1' beside the split folders "
+                                                 "is not a split (train, validation, test); "
+                                                 "it is ignored.")
+                                      .arg(dir));
         }
-        index.classes = train.dirs;
-        if (index.classes.isEmpty()) {
-            return Failure{QStringLiteral("'%1' has no class folders. Put the training images of "
-                                          "each class into its own sub-folder "
-                                          "('%1/<class>/').")
-                               .arg(native(root + QLatin1Char('/') + splitFolder[0]))};
+    }
+    index.hasValidation = !scan.splitFolder[1].isEmpty();
+    index.hasTest = !scan.splitFolder[2].isEmpty();
+    scan.train = listFolder(trainFolderPath(scan), true);
+    if (!scan.train.readable) {
+        return Failure{QStringLiteral("Cannot read the training folder '%1': permission "
+                                      "denied. Make it readable.")
+                           .arg(native(trainFolderPath(scan)))};
+    }
+    index.classes = scan.train.dirs;
+    if (index.classes.isEmpty()) {
+        return Failure{QStringLiteral("'%1' has no class folders. Put the training images of "
+                                      "each class into its own sub-folder "
+                                      "('%1/<class>/').")
+                           .arg(native(trainFolderPath(scan)))};
+    }
+    return {};
+}
+
+// The class names, and which of the validation and test splits there are.
+Status discoverClasses(ScanState& scan)
+{
+    if (scan.folders) {
+        return discoverClassesInTrainFolder(scan);
+    }
+    DatasetIndex& index = scan.index;
+    index.classes = scan.top.dirs;
+    if (index.classes.isEmpty()) {
+        return Failure{
+            QStringLiteral("'%1' has no class folders. %2").arg(native(index.root), layoutHelp())};
+    }
+    index.hasValidation = scan.settings.validationRatio > 0;
+    index.hasTest = scan.settings.testRatio > 0;
+    return {};
+}
+
+// Split folders: the files of one split's class folders, its stray files, its unknown classes
+// and the classes it has no folder for.
+void listSplitFiles(ScanState& scan, int s)
+{
+    DatasetIndex& index = scan.index;
+    scan.classFolderPresent[s].fill(0, index.classes.size());
+    const QString& folder = scan.splitFolder[s];
+    if (folder.isEmpty()) {
+        return;
+    }
+    const Listing listing = s == 0 ? scan.train : listFolder(inRoot(scan, folder), true);
+    if (!listing.readable) {
+        index.warnings.append(QStringLiteral("The folder '%1' cannot be read (permission "
+                                             "denied); the %2 split is left empty. Make "
+                                             "it readable.")
+                                  .arg(folder, splitName(Split(s))));
+    }
+    warnLeftOut(listing, folder, &index.warnings);
+    for (const QString& file : listing.files) {
+        index.strayFiles.append(folder + QLatin1Char('/') + file);
+    }
+    for (const QString& dir : listing.dirs) {
+        const QString relative = folder + QLatin1Char('/') + dir;
+        QStringList files;
+        collectFiles(index.root, relative, &files, &index.warnings);
+        const int label = int(index.classes.indexOf(dir));
+        if (label < 0) {
+            index.unknownClasses.append({Split(s), dir, int(files.size())});
+            continue;
         }
+        scan.classFolderPresent[s][label] = 1;
+        for (const QString& file : files) {
+            scan.candidates.push_back({file, s, label});
+        }
+    }
+    for (int c = 0; c < index.classes.size(); ++c) {
+        if (!scan.classFolderPresent[s][c]) {
+            index.missingClasses.append({Split(s), index.classes[c], 0});
+        }
+    }
+}
+
+// Every file to decode, with its class (and its split when the folders give it), and the files
+// beside the class folders.
+void listImageFiles(ScanState& scan)
+{
+    if (scan.folders) {
         for (int s = 0; s < kSplitCount; ++s) {
-            classFolderPresent[s].fill(0, index.classes.size());
-            if (splitFolder[s].isEmpty()) {
-                continue;
-            }
-            const Listing listing =
-                s == 0 ? train : listFolder(root + QLatin1Char('/') + splitFolder[s], true);
-            if (!listing.readable) {
-                index.warnings.append(QStringLiteral("The folder '%1' cannot be read (permission "
-                                                     "denied); the %2 split is left empty. Make "
-                                                     "it readable.")
-                                          .arg(splitFolder[s], splitName(Split(s))));
-            }
-            warnLeftOut(listing, splitFolder[s], &index.warnings);
-            for (const QString& file : listing.files) {
-                index.strayFiles.append(splitFolder[s] + QLatin1Char('/') + file);
-            }
-            for (const QString& dir : listing.dirs) {
-                const QString relative = splitFolder[s] + QLatin1Char('/') + dir;
-                QStringList files;
-                collectFiles(root, relative, &files, &index.warnings);
-                const int label = int(index.classes.indexOf(dir));
-                if (label < 0) {
-                    index.unknownClasses.append({Split(s), dir, int(files.size())});
-                    continue;
-                }
-                classFolderPresent[s][label] = 1;
-                for (const QString& file : files) {
-                    candidates.push_back({file, s, label});
-                }
-            }
-            for (int c = 0; c < index.classes.size(); ++c) {
-                if (!classFolderPresent[s][c]) {
-                    index.missingClasses.append({Split(s), index.classes[c], 0});
-                }
-            }
+            listSplitFiles(scan, s);
         }
-    } else {
-        index.classes = top.dirs;
-        if (index.classes.isEmpty()) {
-            return Failure{
-                QStringLiteral("'%1' has no class folders. %2").arg(native(root), layoutHelp)};
-        }
-        for (const QString& file : top.files) {
-            index.strayFiles.append(file);
-        }
-        for (int c = 0; c < index.classes.size(); ++c) {
-            QStringList files;
-            collectFiles(root, index.classes[c], &files, &index.warnings);
-            for (const QString& file : files) {
-                candidates.push_back({file, -1, c});
-            }
-        }
-        index.hasValidation = settings.validationRatio > 0;
-        index.hasTest = settings.testRatio > 0;
+        return;
     }
+    DatasetIndex& index = scan.index;
+    for (const QString& file : scan.top.files) {
+        index.strayFiles.append(file);
+    }
+    for (int c = 0; c < index.classes.size(); ++c) {
+        QStringList files;
+        collectFiles(index.root, index.classes[c], &files, &index.warnings);
+        for (const QString& file : files) {
+            scan.candidates.push_back({file, -1, c});
+        }
+    }
+}
 
-    // One decode pass over every file, in parallel; fills the cache on the way.
-    const ImageShape shape{settings.imageSize, settings.channels()};
-    ImageCache* cache = options.cache;
-    if (cache != nullptr) {
-        if (cache->shape().size != shape.size || cache->shape().channels != shape.channels) {
-            return Failure{QStringLiteral("Internal error: the image cache holds %1x%1x%2 images "
-                                          "but the settings ask for %3x%3x%4.")
-                               .arg(cache->shape().size)
-                               .arg(cache->shape().channels)
-                               .arg(shape.size)
-                               .arg(shape.channels)};
-        }
-        cache->reset(int(candidates.size()));
+// A failure when the cache holds images of another shape than the settings ask for.
+Status checkCacheShape(const ImageCache& cache, const ImageShape& shape)
+{
+    if (cache.shape().size != shape.size || cache.shape().channels != shape.channels) {
+        return Failure{QStringLiteral("Internal error: the image cache holds %1x%1x%2 images "
+                                      "but the settings ask for %3x%3x%4.")
+                           .arg(cache.shape().size)
+                           .arg(cache.shape().channels)
+                           .arg(shape.size)
+                           .arg(shape.channels)};
     }
-    const qint64 total = qint64(candidates.size());
-    std::vector<char> usable(candidates.size(), 0);
-    std::vector<quint64> hashes(candidates.size(), 0);
-    std::vector<DecodeFailure> failures(candidates.size());
+    return {};
+}
+
+// Decodes every candidate on worker threads until all are done or the scan is cancelled: fills
+// usable and hashes (and the cache, while it has room); returns why each failure failed.
+std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const ImageShape& shape)
+{
+    const ScanOptions& options = scan.options;
+    ImageCache* cache = options.cache;
+    const qint64 total = qint64(scan.candidates.size());
+    scan.usable.assign(scan.candidates.size(), 0);
+    scan.hashes.assign(scan.candidates.size(), 0);
+    std::vector<DecodeFailure> failures(scan.candidates.size());
     std::atomic<qint64> next{0};
     std::atomic<qint64> done{0};
     const int threads = options.threads > 0 ? options.threads : hardwareThreads();
@@ -488,11 +556,11 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
             }
             const bool wantPixels = cache != nullptr && !cache->isFull();
             const DecodeResult decoded =
-                decodeImageFile(root + QLatin1Char('/') + candidates[size_t(i)].path, shape,
-                                wantPixels, DecodeSize::KeepSmaller);
+                decodeImageFile(inRoot(scan, scan.candidates[size_t(i)].path), shape, wantPixels,
+                                DecodeSize::KeepSmaller);
             if (decoded.ok) {
-                usable[size_t(i)] = 1;
-                hashes[size_t(i)] = decoded.image.pixelHash;
+                scan.usable[size_t(i)] = 1;
+                scan.hashes[size_t(i)] = decoded.image.pixelHash;
                 if (wantPixels && !decoded.image.pixels.empty()) {
                     cache->insert(int(i), decoded.image.pixels.data(), decoded.image.width,
                                   decoded.image.height);
@@ -506,91 +574,126 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
             }
         }
     });
-    if (options.cancel != nullptr && options.cancel->load()) {
+    return failures;
+}
+
+// One decode pass over every file, in parallel, filling the cache on the way; the files that
+// cannot be used go to the skipped list. Fails when cancelled.
+Status decodeImages(ScanState& scan)
+{
+    const ImageShape shape{scan.settings.imageSize, scan.settings.channels()};
+    ImageCache* cache = scan.options.cache;
+    if (cache != nullptr) {
+        if (const Status fits = checkCacheShape(*cache, shape); !fits) {
+            return fits;
+        }
+        cache->reset(int(scan.candidates.size()));
+    }
+    const std::vector<DecodeFailure> failures = decodeInParallel(scan, shape);
+    if (scan.options.cancel != nullptr && scan.options.cancel->load()) {
         if (cache != nullptr) {
             cache->reset(0);
         }
-        return Failure{QStringLiteral("Scanning '%1' was cancelled.").arg(native(root))};
+        return Failure{QStringLiteral("Scanning '%1' was cancelled.").arg(native(scan.index.root))};
+    }
+    for (size_t i = 0; i < scan.candidates.size(); ++i) {
+        if (!scan.usable[i]) {
+            scan.index.skipped.append(
+                {scan.candidates[i].path, failures[i].kind, failures[i].reason});
+        }
+    }
+    return {};
+}
+
+// The split recorded in the manifest when it was made by `recipe`, else `recipe` itself (to
+// split again) with a warning saying why; *remade tells which.
+SplitManifest recordedManifest(DatasetIndex& index, const DatasetSettings& settings,
+                               const SplitManifest& recipe, bool* remade)
+{
+    *remade = false;
+    if (!QFileInfo::exists(index.manifestPath)) {
+        return recipe;
+    }
+    Result<SplitManifest> loaded = SplitManifest::load(index.manifestPath);
+    if (!loaded) {
+        index.warnings.append(loaded.error() + QStringLiteral(" The images were split again."));
+        *remade = true;
+        return recipe;
+    }
+    if (!loaded->sameRecipe(recipe)) {
+        index.warnings.append(
+            QStringLiteral("The split recorded in '%1' was made with seed %2 and ratios "
+                           "%3/%4/%5; the settings now say seed %6 and %7/%8/%9, so the "
+                           "images were split again.")
+                .arg(native(index.manifestPath))
+                .arg(loaded->seed())
+                .arg(loaded->ratio(Split::Train))
+                .arg(loaded->ratio(Split::Validation))
+                .arg(loaded->ratio(Split::Test))
+                .arg(settings.splitSeed)
+                .arg(recipe.ratio(Split::Train))
+                .arg(recipe.ratio(Split::Validation))
+                .arg(recipe.ratio(Split::Test)));
+        *remade = true;
+        return recipe;
+    }
+    return std::move(*loaded);
+}
+
+// Auto mode: gives each usable file its split from the recorded split, extended to new files,
+// and records the split again when it changed (and the options allow it).
+void splitSubsets(ScanState& scan)
+{
+    const DatasetSettings& settings = scan.settings;
+    DatasetIndex& index = scan.index;
+    std::vector<Candidate>& candidates = scan.candidates;
+    QVector<QStringList> filesPerClass(index.classes.size());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+        if (scan.usable[i]) {
+            filesPerClass[candidates[i].label].append(candidates[i].path);
+        }
+    }
+    const SplitManifest recipe(settings.splitSeed, settings.trainRatio, settings.validationRatio,
+                               settings.testRatio, groupingName(settings));
+    index.manifestPath = scan.options.manifestPath.isEmpty() ? defaultManifestPath(index.root)
+                                                             : scan.options.manifestPath;
+    bool remade = false;
+    SplitManifest manifest = recordedManifest(index, settings, recipe, &remade);
+    QHash<QString, int> labelOf;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+        labelOf.insert(candidates[i].path, candidates[i].label);
+    }
+    const auto groupOfFile = [&](const QString& path) {
+        return groupOf(path, index.classes.value(labelOf.value(path)), settings);
+    };
+    const bool changed =
+        manifest.update(filesPerClass, settings.groupBy == GroupBy::None
+                                           ? std::function<QString(const QString&)>()
+                                           : std::function<QString(const QString&)>(groupOfFile)) ||
+        remade;
+    if (changed && scan.options.writeManifest) {
+        const Status saved = manifest.save(index.manifestPath);
+        if (!saved) {
+            index.warnings.append(saved.error() +
+                                  QStringLiteral(" The split was not recorded; it is "
+                                                 "reproducible from the seed as long as no "
+                                                 "files are added."));
+        }
     }
     for (size_t i = 0; i < candidates.size(); ++i) {
-        if (!usable[i]) {
-            index.skipped.append({candidates[i].path, failures[i].kind, failures[i].reason});
+        if (scan.usable[i]) {
+            candidates[i].split = int(manifest.splitOf(candidates[i].path));
         }
     }
+}
 
-    // Auto mode: the recorded split, extended to new files.
-    if (!folders) {
-        QVector<QStringList> filesPerClass(index.classes.size());
-        for (size_t i = 0; i < candidates.size(); ++i) {
-            if (usable[i]) {
-                filesPerClass[candidates[i].label].append(candidates[i].path);
-            }
-        }
-        const SplitManifest recipe(settings.splitSeed, settings.trainRatio,
-                                   settings.validationRatio, settings.testRatio,
-                                   groupingName(settings));
-        SplitManifest manifest = recipe;
-        index.manifestPath =
-            options.manifestPath.isEmpty() ? defaultManifestPath(root) : options.manifestPath;
-        bool remade = false;
-        if (QFileInfo::exists(index.manifestPath)) {
-            Result<SplitManifest> loaded = SplitManifest::load(index.manifestPath);
-            if (!loaded) {
-                index.warnings.append(loaded.error() +
-                                      QStringLiteral(" The images were split again."));
-                remade = true;
-            } else if (!loaded->sameRecipe(recipe)) {
-                index.warnings.append(
-                    QStringLiteral("The split recorded in '%1' was made with seed %2 and ratios "
-                                   "%3/%4/%5; the settings now say seed %6 and %7/%8/%9, so the "
-                                   "images were split again.")
-                        .arg(native(index.manifestPath))
-                        .arg(loaded->seed())
-                        .arg(loaded->ratio(Split::Train))
-                        .arg(loaded->ratio(Split::Validation))
-                        .arg(loaded->ratio(Split::Test))
-                        .arg(settings.splitSeed)
-                        .arg(recipe.ratio(Split::Train))
-                        .arg(recipe.ratio(Split::Validation))
-                        .arg(recipe.ratio(Split::Test)));
-                remade = true;
-            } else {
-                manifest = std::move(*loaded);
-            }
-        }
-        QHash<QString, int> labelOf;
-        for (size_t i = 0; i < candidates.size(); ++i) {
-            labelOf.insert(candidates[i].path, candidates[i].label);
-        }
-        const auto groupOfFile = [&](const QString& path) {
-            return groupOf(path, index.classes.value(labelOf.value(path)), settings);
-        };
-        const bool changed =
-            manifest.update(filesPerClass,
-                            settings.groupBy == GroupBy::None
-                                ? std::function<QString(const QString&)>()
-                                : std::function<QString(const QString&)>(groupOfFile)) ||
-            remade;
-        if (changed && options.writeManifest) {
-            const Status saved = manifest.save(index.manifestPath);
-            if (!saved) {
-                index.warnings.append(saved.error() +
-                                      QStringLiteral(" The split was not recorded; it is "
-                                                     "reproducible from the seed as long as no "
-                                                     "files are added."));
-            }
-        }
-        for (size_t i = 0; i < candidates.size(); ++i) {
-            if (usable[i]) {
-                candidates[i].split = int(manifest.splitOf(candidates[i].path));
-            }
-        }
-    }
-
-    // Items sorted by split, class, path; cache keys follow them.
+// The index's items: the usable files sorted by split, class and path; cache keys follow them.
+void buildIndex(ScanState& scan)
+{
+    const std::vector<Candidate>& candidates = scan.candidates;
     std::vector<int> order;
     for (size_t i = 0; i < candidates.size(); ++i) {
-        if (usable[i]) {
+        if (scan.usable[i]) {
             order.push_back(int(i));
         }
     }
@@ -605,37 +708,45 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
         }
         return x.path < y.path;
     });
+    DatasetIndex& index = scan.index;
     index.items.reserve(int(order.size()));
     for (const int i : order) {
         const Candidate& c = candidates[size_t(i)];
-        index.items.append({c.path, c.label, Split(c.split), hashes[size_t(i)]});
+        index.items.append({c.path, c.label, Split(c.split), scan.hashes[size_t(i)]});
     }
-    if (cache != nullptr) {
+    if (ImageCache* cache = scan.options.cache; cache != nullptr) {
         cache->rekey(order);
         index.cachedImages = cache->count();
     }
+}
 
-    // Classes without images in a split.
+// The classes without images in a split that has their folder (or, in auto mode, any split).
+void findEmptyClasses(ScanState& scan)
+{
+    DatasetIndex& index = scan.index;
     for (int s = 0; s < kSplitCount; ++s) {
         if ((s == 1 && !index.hasValidation) || (s == 2 && !index.hasTest)) {
             continue;
         }
         for (int c = 0; c < index.classes.size(); ++c) {
-            const bool folderThere = !folders || classFolderPresent[s][c];
+            const bool folderThere = !scan.folders || scan.classFolderPresent[s][c];
             if (folderThere && index.count(Split(s), c) == 0) {
                 index.emptyClasses.append({Split(s), index.classes[c], 0});
             }
         }
     }
+}
 
-    // Fatal: nothing to train on.
-    const int trainImages = index.count(Split::Train);
-    if (trainImages == 0) {
-        const QString trainFolder = folders ? root + QLatin1Char('/') + splitFolder[0] : root;
+// A failure when there is nothing to train on: no usable training image, or only one class
+// with training images.
+Status checkTrainable(const ScanState& scan)
+{
+    const DatasetIndex& index = scan.index;
+    if (index.count(Split::Train) == 0) {
         return Failure{
             QStringLiteral("The training split is empty: no usable image in '%1'%2. "
                            "Put PNG or JPEG images into its class folders.")
-                .arg(native(trainFolder))
+                .arg(native(trainFolderPath(scan)))
                 .arg(index.skipped.isEmpty()
                          ? QString()
                          : QStringLiteral(" (%1 files could not be decoded, e.g. '%2': "
@@ -653,11 +764,15 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
         return Failure{QStringLiteral("Only one class ('%1') has images in the training split "
                                       "('%2'); a classifier needs at least two. Add a folder of "
                                       "images for each other class.")
-                           .arg(withImages.value(0),
-                                native(folders ? root + QLatin1Char('/') + splitFolder[0] : root))};
+                           .arg(withImages.value(0), native(trainFolderPath(scan)))};
     }
+    return {};
+}
 
-    // Identical images, within a split and across splits.
+// The groups of identical images, within a split and across splits, with a warning on each
+// group across splits and one on those within.
+void findDuplicates(DatasetIndex& index)
+{
     std::map<quint64, std::vector<int>> byHash;
     for (int i = 0; i < index.items.size(); ++i) {
         byHash[index.items[i].pixelHash].push_back(i);
@@ -695,8 +810,34 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
                                              "image more than the others.")
                                   .arg(withinGroups));
     }
+}
 
-    // Every other problem as a sentence.
+// One sentence per class with a problem (`one`), or one per split when many classes of that
+// split share it (`many`).
+void warnPerClass(const QVector<ClassProblem>& problems, const QString& one, const QString& many,
+                  QStringList* warnings)
+{
+    for (int s = 0; s < kSplitCount; ++s) {
+        QStringList names;
+        for (const ClassProblem& p : problems) {
+            if (p.split == Split(s)) {
+                names.append(p.className);
+            }
+        }
+        if (names.size() > kMaxListedInWarning) {
+            warnings->append(many.arg(names.size()).arg(splitName(Split(s)), listSome(names)));
+            continue;
+        }
+        for (const QString& name : names) {
+            warnings->append(one.arg(name, splitName(Split(s))));
+        }
+    }
+}
+
+// Every problem the other steps listed but did not warn about, as a sentence.
+void warnProblems(ScanState& scan)
+{
+    DatasetIndex& index = scan.index;
     for (const QString& stray : index.strayFiles) {
         index.warnings.append(QStringLiteral("The file '%1' is beside the class folders, not in "
                                              "one; it is ignored. Move it into its class folder.")
@@ -709,51 +850,76 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
                                   .arg(p.className, splitName(p.split))
                                   .arg(p.files));
     }
-    // One sentence per class, or one per split when many classes share the problem.
-    const auto classSentences = [&](const QVector<ClassProblem>& problems, const QString& one,
-                                    const QString& many) {
-        for (int s = 0; s < kSplitCount; ++s) {
-            QStringList names;
-            for (const ClassProblem& p : problems) {
-                if (p.split == Split(s)) {
-                    names.append(p.className);
-                }
-            }
-            if (names.size() > kMaxListedInWarning) {
-                index.warnings.append(
-                    many.arg(names.size()).arg(splitName(Split(s)), listSome(names)));
-                continue;
-            }
-            for (const QString& name : names) {
-                index.warnings.append(one.arg(name, splitName(Split(s))));
-            }
-        }
-    };
-    classSentences(index.missingClasses,
-                   QStringLiteral("The class '%1' has no folder in the %2 split."),
-                   QStringLiteral("%1 classes have no folder in the %2 split: %3."));
-    classSentences(index.emptyClasses,
-                   QStringLiteral("The class '%1' has no usable images in the %2 split."),
-                   QStringLiteral("%1 classes have no usable images in the %2 split: %3."));
-    if (folders) {
-        if (const QString leaking = groupLeakWarning(index, settings); !leaking.isEmpty()) {
+    warnPerClass(index.missingClasses,
+                 QStringLiteral("The class '%1' has no folder in the %2 split."),
+                 QStringLiteral("%1 classes have no folder in the %2 split: %3."), &index.warnings);
+    warnPerClass(
+        index.emptyClasses, QStringLiteral("The class '%1' has no usable images in the %2 split."),
+        QStringLiteral("%1 classes have no usable images in the %2 split: %3."), &index.warnings);
+    if (scan.folders) {
+        if (const QString leaking = groupLeakWarning(index, scan.settings); !leaking.isEmpty()) {
             index.warnings.append(leaking);
         }
     }
     if (const QString unbalanced = imbalanceWarning(index); !unbalanced.isEmpty()) {
         index.warnings.append(unbalanced);
     }
-    if (folders && !index.hasValidation) {
+    if (scan.folders && !index.hasValidation) {
         index.warnings.append(QStringLiteral("There is no validation folder; add '%1/validation/"
                                              "<class>/' to see how the model does on images it "
                                              "does not train on.")
-                                  .arg(native(root)));
+                                  .arg(native(index.root)));
     }
     if (!index.skipped.isEmpty()) {
         index.warnings.append(QStringLiteral("%1 files could not be used (see the skipped list).")
                                   .arg(index.skipped.size()));
     }
-    return index;
+}
+
+// What is wrong with the dataset: a failure when there is nothing to train on, else the
+// index's lists of problems and a warning on each.
+Status diagnoseDataset(ScanState& scan)
+{
+    findEmptyClasses(scan);
+    if (const Status trainable = checkTrainable(scan); !trainable) {
+        return trainable;
+    }
+    findDuplicates(scan.index);
+    warnProblems(scan);
+    return {};
+}
+
+} // namespace
+
+Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOptions& options)
+{
+    if (const Status valid = checkSettings(settings); !valid) {
+        return Failure{valid.error()};
+    }
+    const Result<QString> root = datasetRoot(settings.root);
+    if (!root) {
+        return Failure{root.error()};
+    }
+    ScanState scan(settings, options);
+    scan.index.root = *root;
+    if (const Status found = discoverSplitFolders(scan); !found) {
+        return Failure{found.error()};
+    }
+    if (const Status found = discoverClasses(scan); !found) {
+        return Failure{found.error()};
+    }
+    listImageFiles(scan);
+    if (const Status decoded = decodeImages(scan); !decoded) {
+        return Failure{decoded.error()};
+    }
+    if (!scan.folders) {
+        splitSubsets(scan);
+    }
+    buildIndex(scan);
+    if (const Status diagnosed = diagnoseDataset(scan); !diagnosed) {
+        return Failure{diagnosed.error()};
+    }
+    return std::move(scan.index);
 }
 
 } // namespace studio

@@ -44,6 +44,200 @@ struct Job
     QString split;
 };
 
+// A failure when the options cannot make a dataset: negative counts, an image size out of
+// range, no output folder or one that exists.
+Status checkExampleOptions(const ExampleDatasetOptions& options)
+{
+    if (options.train < 0 || options.validation < 0 || options.test < 0) {
+        return Failure{QStringLiteral("Image counts cannot be negative.")};
+    }
+    if (const SettingField& size = datasetSchema().imageSize; !size.accepts(options.imageSize)) {
+        return Failure{QStringLiteral("The image size must be %1, got %2.")
+                           .arg(size.describe())
+                           .arg(options.imageSize)};
+    }
+    if (options.outDir.isEmpty()) {
+        return Failure{QStringLiteral("No output folder given.")};
+    }
+    if (QFileInfo(options.outDir).exists()) {
+        return Failure{QStringLiteral("'%1' already exists; nothing was written. Choose a new "
+                                      "folder or delete this one first.")
+                           .arg(native(options.outDir))};
+    }
+    return {};
+}
+
+// Loads the official training part, and the test part when test images are asked for, and
+// checks that they hold as many images as asked for.
+Status loadSourceParts(const ExampleDatasetOptions& options, LabelledImages* trainPart,
+                       LabelledImages* testPart)
+{
+    Result<LabelledImages> train = loadFashionMnist(options.sourceDir, FashionMnistPart::Train);
+    if (!train) {
+        return Failure{train.error()};
+    }
+    const bool needTest = options.test > 0;
+    Result<LabelledImages> test = needTest
+                                      ? loadFashionMnist(options.sourceDir, FashionMnistPart::Test)
+                                      : Result<LabelledImages>(LabelledImages{});
+    if (!test) {
+        return Failure{test.error()};
+    }
+    if (qint64(options.train) + options.validation > train->count) {
+        return Failure{QStringLiteral("--train %1 plus --validation %2 exceed the %3 images of "
+                                      "the official training set.")
+                           .arg(options.train)
+                           .arg(options.validation)
+                           .arg(train->count)};
+    }
+    if (needTest && options.test > test->count) {
+        return Failure{QStringLiteral("--test %1 exceeds the %2 images of the official test set.")
+                           .arg(options.test)
+                           .arg(test->count)};
+    }
+    *trainPart = std::move(*train);
+    *testPart = std::move(*test);
+    return {};
+}
+
+// The empty temporary folder beside `absoluteOut` that the images are written into (the
+// leftover of an interrupted run is removed), creating the parent folder when needed.
+Result<QString> prepareStagingFolder(const QString& absoluteOut)
+{
+    const QDir parent = QFileInfo(absoluteOut).dir();
+    if (!parent.exists() && !QDir().mkpath(parent.absolutePath())) {
+        return Failure{
+            QStringLiteral("Cannot create the folder '%1'.").arg(native(parent.absolutePath()))};
+    }
+    const QString staging =
+        parent.filePath(QStringLiteral(".%1.partial").arg(QFileInfo(absoluteOut).fileName()));
+    QDir(staging).removeRecursively(); // a leftover of our own interrupted run
+    return staging;
+}
+
+// The images to write: the first of the training part, the last of the training part for
+// validation, and the first of the test part.
+std::vector<Job> listJobs(const ExampleDatasetOptions& options, const LabelledImages& trainPart,
+                          const LabelledImages& testPart)
+{
+    std::vector<Job> jobs;
+    jobs.reserve(size_t(options.train + options.validation + options.test));
+    for (qint64 i = 0; i < options.train; ++i) {
+        jobs.push_back({&trainPart, i, QStringLiteral("train")});
+    }
+    for (qint64 i = trainPart.count - options.validation; i < trainPart.count; ++i) {
+        jobs.push_back({&trainPart, i, QStringLiteral("validation")});
+    }
+    for (qint64 i = 0; i < options.test; ++i) {
+        jobs.push_back({&testPart, i, QStringLiteral("test")});
+    }
+    return jobs;
+}
+
+// Creates every split's class folders under `staging`; on failure removes `staging`.
+Status makeClassFolders(const QString& staging, const QStringList& classes)
+{
+    for (const QString& split :
+         {QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test")}) {
+        for (const QString& name : classes) {
+            const QString folder = staging + QLatin1Char('/') + split + QLatin1Char('/') + name;
+            if (!QDir().mkpath(folder)) {
+                QDir(staging).removeRecursively();
+                return Failure{QStringLiteral("Cannot create '%1'. Check that the folder is "
+                                              "writable and the disk is not full.")
+                                   .arg(native(folder))};
+            }
+        }
+    }
+    return {};
+}
+
+// Writes one job's image, resized to imageSize x imageSize, as a PNG into its class folder
+// under `staging`; sets *path to the file and returns false when it cannot be written.
+bool writeJobImage(const Job& job, int imageSize, const QString& staging,
+                   const QStringList& classes, const std::vector<int>& pngParams, QString* path)
+{
+    const LabelledImages& src = *job.source;
+    const int label = static_cast<unsigned char>(src.labels[int(job.index)]);
+    cv::Mat image(src.rows, src.cols, CV_8UC1,
+                  const_cast<char*>(src.pixels.constData()) + job.index * src.rows * src.cols);
+    cv::Mat resized;
+    if (imageSize == src.rows && imageSize == src.cols) {
+        resized = image;
+    } else {
+        const bool shrink = imageSize < src.rows;
+        cv::resize(image, resized, cv::Size(imageSize, imageSize), 0, 0,
+                   shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+    }
+    *path =
+        QStringLiteral("%1/%2/%3/%4.png").arg(staging, job.split, classes[label]).arg(job.index);
+    try {
+        return cv::imwrite(QFile::encodeName(*path).toStdString(), resized, pngParams);
+    } catch (const cv::Exception&) {
+        return false;
+    }
+}
+
+// Writes every job's PNG on the calling thread plus workers until all are written, one fails
+// (the failure names it) or `cancel` is set.
+Status writeImagesInParallel(const std::vector<Job>& jobs, const ExampleDatasetOptions& options,
+                             const QString& staging, const ProgressCallback& progress,
+                             const std::atomic<bool>* cancel)
+{
+    const QStringList classes = fashionMnistClassNames();
+    const qint64 total = qint64(jobs.size());
+    std::atomic<qint64> next{0};
+    std::atomic<qint64> done{0};
+    std::atomic<bool> failed{false};
+    QString firstError;
+    std::mutex errorMutex;
+
+    // Runs on worker threads: encodes and writes PNGs until the job list is exhausted.
+    auto work = [&]() {
+        cv::setNumThreads(1);
+        const std::vector<int> pngParams = {cv::IMWRITE_PNG_COMPRESSION, 3};
+        for (;;) {
+            if (failed.load() || (cancel != nullptr && cancel->load())) {
+                return;
+            }
+            const qint64 j = next.fetch_add(1);
+            if (j >= total) {
+                return;
+            }
+            QString path;
+            if (!writeJobImage(jobs[size_t(j)], options.imageSize, staging, classes, pngParams,
+                               &path)) {
+                std::lock_guard<std::mutex> lock(errorMutex);
+                if (!failed.exchange(true)) {
+                    firstError = QStringLiteral("Cannot write '%1'. Check that the disk is not "
+                                                "full and the folder is writable.")
+                                     .arg(native(path));
+                }
+                return;
+            }
+            const qint64 finished = done.fetch_add(1) + 1;
+            if (progress && (finished % 500 == 0 || finished == total)) {
+                progress(finished, total);
+            }
+        }
+    };
+
+    const int threads = options.threads > 0 ? options.threads
+                                            : std::max(1, int(std::thread::hardware_concurrency()));
+    std::vector<std::thread> workers;
+    for (int t = 1; t < threads; ++t) {
+        workers.emplace_back(work);
+    }
+    work();
+    for (std::thread& worker : workers) {
+        worker.join();
+    }
+    if (failed.load()) {
+        return Failure{firstError};
+    }
+    return {};
+}
+
 } // namespace
 
 QString defaultFashionMnistDir()
@@ -128,165 +322,36 @@ Result<ExampleDatasetReport> writeExampleDataset(const ExampleDatasetOptions& op
 {
     QElapsedTimer timer;
     timer.start();
-    if (options.train < 0 || options.validation < 0 || options.test < 0) {
-        return Failure{QStringLiteral("Image counts cannot be negative.")};
+    if (const Status valid = checkExampleOptions(options); !valid) {
+        return Failure{valid.error()};
     }
-    if (const SettingField& size = datasetSchema().imageSize; !size.accepts(options.imageSize)) {
-        return Failure{QStringLiteral("The image size must be %1, got %2.")
-                           .arg(size.describe())
-                           .arg(options.imageSize)};
+    LabelledImages trainPart;
+    LabelledImages testPart;
+    if (const Status loaded = loadSourceParts(options, &trainPart, &testPart); !loaded) {
+        return Failure{loaded.error()};
     }
-    if (options.outDir.isEmpty()) {
-        return Failure{QStringLiteral("No output folder given.")};
+    const QString absoluteOut = QFileInfo(options.outDir).absoluteFilePath();
+    const Result<QString> staging = prepareStagingFolder(absoluteOut);
+    if (!staging) {
+        return Failure{staging.error()};
     }
-    const QFileInfo outInfo(options.outDir);
-    if (outInfo.exists()) {
-        return Failure{QStringLiteral("'%1' already exists; nothing was written. Choose a new "
-                                      "folder or delete this one first.")
-                           .arg(native(options.outDir))};
+    const std::vector<Job> jobs = listJobs(options, trainPart, testPart);
+    if (const Status made = makeClassFolders(*staging, fashionMnistClassNames()); !made) {
+        return Failure{made.error()};
     }
-
-    Result<LabelledImages> trainPart = loadFashionMnist(options.sourceDir, FashionMnistPart::Train);
-    if (!trainPart) {
-        return Failure{trainPart.error()};
-    }
-    const bool needTest = options.test > 0;
-    Result<LabelledImages> testPart =
-        needTest ? loadFashionMnist(options.sourceDir, FashionMnistPart::Test)
-                 : Result<LabelledImages>(LabelledImages{});
-    if (!testPart) {
-        return Failure{testPart.error()};
-    }
-    if (qint64(options.train) + options.validation > trainPart->count) {
-        return Failure{QStringLiteral("--train %1 plus --validation %2 exceed the %3 images of "
-                                      "the official training set.")
-                           .arg(options.train)
-                           .arg(options.validation)
-                           .arg(trainPart->count)};
-    }
-    if (needTest && options.test > testPart->count) {
-        return Failure{QStringLiteral("--test %1 exceeds the %2 images of the official test set.")
-                           .arg(options.test)
-                           .arg(testPart->count)};
-    }
-
-    const QString absoluteOut = outInfo.absoluteFilePath();
-    const QDir parent = QFileInfo(absoluteOut).dir();
-    if (!parent.exists() && !QDir().mkpath(parent.absolutePath())) {
-        return Failure{
-            QStringLiteral("Cannot create the folder '%1'.").arg(native(parent.absolutePath()))};
-    }
-    const QString staging =
-        parent.filePath(QStringLiteral(".%1.partial").arg(QFileInfo(absoluteOut).fileName()));
-    QDir(staging).removeRecursively(); // a leftover of our own interrupted run
-
-    std::vector<Job> jobs;
-    jobs.reserve(size_t(options.train + options.validation + options.test));
-    for (qint64 i = 0; i < options.train; ++i) {
-        jobs.push_back({&*trainPart, i, QStringLiteral("train")});
-    }
-    for (qint64 i = trainPart->count - options.validation; i < trainPart->count; ++i) {
-        jobs.push_back({&*trainPart, i, QStringLiteral("validation")});
-    }
-    for (qint64 i = 0; i < options.test; ++i) {
-        jobs.push_back({&*testPart, i, QStringLiteral("test")});
-    }
-
-    const QStringList classes = fashionMnistClassNames();
-    for (const QString& split :
-         {QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test")}) {
-        for (const QString& name : classes) {
-            const QString folder = staging + QLatin1Char('/') + split + QLatin1Char('/') + name;
-            if (!QDir().mkpath(folder)) {
-                QDir(staging).removeRecursively();
-                return Failure{QStringLiteral("Cannot create '%1'. Check that the folder is "
-                                              "writable and the disk is not full.")
-                                   .arg(native(folder))};
-            }
-        }
-    }
-
-    const qint64 total = qint64(jobs.size());
-    std::atomic<qint64> next{0};
-    std::atomic<qint64> done{0};
-    std::atomic<bool> failed{false};
-    QString firstError;
-    std::mutex errorMutex;
-
-    // Runs on worker threads: encodes and writes PNGs until the job list is exhausted.
-    auto work = [&]() {
-        cv::setNumThreads(1);
-        const std::vector<int> pngParams = {cv::IMWRITE_PNG_COMPRESSION, 3};
-        for (;;) {
-            if (failed.load() || (cancel != nullptr && cancel->load())) {
-                return;
-            }
-            const qint64 j = next.fetch_add(1);
-            if (j >= total) {
-                return;
-            }
-            const Job& job = jobs[size_t(j)];
-            const LabelledImages& src = *job.source;
-            const int label = static_cast<unsigned char>(src.labels[int(job.index)]);
-            cv::Mat image(src.rows, src.cols, CV_8UC1,
-                          const_cast<char*>(src.pixels.constData()) +
-                              job.index * src.rows * src.cols);
-            cv::Mat resized;
-            if (options.imageSize == src.rows && options.imageSize == src.cols) {
-                resized = image;
-            } else {
-                const bool shrink = options.imageSize < src.rows;
-                cv::resize(image, resized, cv::Size(options.imageSize, options.imageSize), 0, 0,
-                           shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
-            }
-            const QString path = QStringLiteral("%1/%2/%3/%4.png")
-                                     .arg(staging, job.split, classes[label])
-                                     .arg(job.index);
-            bool written = false;
-            try {
-                written = cv::imwrite(QFile::encodeName(path).toStdString(), resized, pngParams);
-            } catch (const cv::Exception&) {
-                written = false;
-            }
-            if (!written) {
-                std::lock_guard<std::mutex> lock(errorMutex);
-                if (!failed.exchange(true)) {
-                    firstError = QStringLiteral("Cannot write '%1'. Check that the disk is not "
-                                                "full and the folder is writable.")
-                                     .arg(native(path));
-                }
-                return;
-            }
-            const qint64 finished = done.fetch_add(1) + 1;
-            if (progress && (finished % 500 == 0 || finished == total)) {
-                progress(finished, total);
-            }
-        }
-    };
-
-    const int threads = options.threads > 0 ? options.threads
-                                            : std::max(1, int(std::thread::hardware_concurrency()));
-    std::vector<std::thread> workers;
-    for (int t = 1; t < threads; ++t) {
-        workers.emplace_back(work);
-    }
-    work();
-    for (std::thread& worker : workers) {
-        worker.join();
-    }
-
-    if (failed.load()) {
-        QDir(staging).removeRecursively();
-        return Failure{firstError};
+    if (const Status written = writeImagesInParallel(jobs, options, *staging, progress, cancel);
+        !written) {
+        QDir(*staging).removeRecursively();
+        return Failure{written.error()};
     }
     if (cancel != nullptr && cancel->load()) {
-        QDir(staging).removeRecursively();
+        QDir(*staging).removeRecursively();
         return Failure{
             QStringLiteral("Cancelled; nothing was written to '%1'.").arg(native(options.outDir))};
     }
-    const Status published = publishFolder(staging, absoluteOut);
+    const Status published = publishFolder(*staging, absoluteOut);
     if (!published) {
-        QDir(staging).removeRecursively();
+        QDir(*staging).removeRecursively();
         return Failure{published.error()};
     }
     ExampleDatasetReport report;

@@ -196,6 +196,268 @@ bool keepsShape(LayerType type)
            type == LayerType::Activation;
 }
 
+// A unique Keras-style name for a layer of `type` ("conv2d", "conv2d_1", ...); `nameCounts`
+// counts the layers of each type named so far.
+QString kerasLayerName(LayerType type, QHash<int, int>* nameCounts)
+{
+    const int count = nameCounts->value(int(type), 0);
+    (*nameCounts)[int(type)] = count + 1;
+    return count == 0 ? kerasLayerBaseName(type)
+                      : QStringLiteral("%1_%2").arg(kerasLayerBaseName(type)).arg(count);
+}
+
+// False, with an error, when the input shape has a side or channel count below 1.
+bool checkInputShape(const InputShape& input, QVector<ModelIssue>* issues)
+{
+    if (input.height < 1 || input.width < 1 || input.channels < 1) {
+        issues->append({-1, IssueSeverity::Error,
+                        QStringLiteral("The input shape %1x%2x%3 is not valid: the image "
+                                       "size and the channels must be at least 1.")
+                            .arg(input.height)
+                            .arg(input.width)
+                            .arg(input.channels),
+                        ModelFix::None});
+        return false;
+    }
+    return true;
+}
+
+// Where the walk through the layers is: the shape so far, which layer made it flat, and whether
+// the shapes are still known (false after the first problem).
+struct LayerWalk
+{
+    LayerWalk(const ModelSpec& m, QVector<ModelIssue>& i) : model(m), issues(i) {}
+
+    const ModelSpec& model;
+    QVector<ModelIssue>& issues;
+    QVector<int> shape;
+    int flattenedBy = -1; // the layer that turned the image-shaped tensor into a vector
+    bool known = true;
+};
+
+// The error of a layer that needs an image-shaped input but gets a flat vector.
+void reportNeedsImage(LayerWalk& walk, int i)
+{
+    const LayerType type = walk.model.layers[i].type;
+    const QString after =
+        walk.flattenedBy >= 0
+            ? QStringLiteral(" (made flat by %1)")
+                  .arg(layerLabel(walk.flattenedBy, walk.model.layers[walk.flattenedBy].type))
+            : QString();
+    walk.issues.append(
+        {i, IssueSeverity::Error,
+         QStringLiteral("%1: its input is a flat vector of %2 values%3, but %4 needs an "
+                        "image-shaped input (height, width, channels). Move it before "
+                        "the Flatten, GlobalAveragePooling2D and Dense layers.")
+             .arg(layerLabel(i, type))
+             .arg(walk.shape.value(0))
+             .arg(after, layerTypeName(type)),
+         ModelFix::None});
+    walk.known = false;
+}
+
+// Conv2D, MaxPooling2D and AveragePooling2D: the output shape, parameters and multiply-adds of
+// a window sliding over the image.
+void walkWindowLayer(LayerWalk& walk, int i, LayerSummary* row)
+{
+    if (walk.shape.size() != 3) {
+        reportNeedsImage(walk, i);
+        return;
+    }
+    const LayerSpec& layer = walk.model.layers[i];
+    QVector<int>& shape = walk.shape;
+    const bool conv = layer.type == LayerType::Conv2D;
+    const Size2 window = conv ? layer.kernelSize : layer.poolSize;
+    const Size2 strides = layer.effectiveStrides();
+    if (layer.padding == Padding::Valid && (shape[0] < window.height || shape[1] < window.width)) {
+        walk.issues.append(
+            {i, IssueSeverity::Error,
+             QStringLiteral("%1: its input is %2x%3 but its %4 is %5x%6, so it has no "
+                            "valid position. Use padding 'same', remove a pooling "
+                            "layer, or raise the image size.")
+                 .arg(layerLabel(i, layer.type))
+                 .arg(shape[0])
+                 .arg(shape[1])
+                 .arg(conv ? QStringLiteral("kernel") : QStringLiteral("pool size"))
+                 .arg(window.height)
+                 .arg(window.width),
+             ModelFix::None});
+        walk.known = false;
+        return;
+    }
+    const int inChannels = shape[2];
+    const int outChannels = conv ? layer.filters : inChannels;
+    shape = {outputSize(shape[0], window.height, strides.height, layer.padding),
+             outputSize(shape[1], window.width, strides.width, layer.padding), outChannels};
+    if (conv) {
+        const qint64 weights = countTimes(countTimes(window.height, window.width), inChannels);
+        row->params =
+            countPlus(countTimes(weights, layer.filters), layer.useBias ? layer.filters : 0);
+        row->trainableParams = layer.trainable ? row->params : 0;
+        row->macs = countTimes(elementCount(shape), weights);
+    } else {
+        row->macs = countTimes(countTimes(elementCount(shape), window.height), window.width);
+    }
+}
+
+// Dense: needs a flat input; one weight per input value and unit.
+void walkDenseLayer(LayerWalk& walk, int i, LayerSummary* row)
+{
+    const LayerSpec& layer = walk.model.layers[i];
+    QVector<int>& shape = walk.shape;
+    if (shape.size() == 3) {
+        walk.issues.append(
+            {i, IssueSeverity::Error,
+             QStringLiteral("%1: its input is image-shaped (%2), but Dense needs a flat "
+                            "vector. Insert a Flatten layer before it (or a "
+                            "GlobalAveragePooling2D layer).")
+                 .arg(layerLabel(i, layer.type), shapeText(shape)),
+             ModelFix::InsertFlatten});
+        walk.known = false;
+        return;
+    }
+    row->params = qint64(shape[0]) * layer.units + (layer.useBias ? layer.units : 0);
+    row->trainableParams = layer.trainable ? row->params : 0;
+    row->macs = qint64(shape[0]) * layer.units;
+    shape = {layer.units};
+}
+
+// A feature extractor: takes the image (when its channels fit) and gives a frozen vector.
+void walkFeatureExtractor(LayerWalk& walk, int i, LayerSummary* row)
+{
+    const LayerSpec& layer = walk.model.layers[i];
+    QVector<int>& shape = walk.shape;
+    if (shape[2] != 1 && layer.extractor.channels != 1 && shape[2] != layer.extractor.channels) {
+        walk.issues.append({i, IssueSeverity::Error,
+                            QStringLiteral("%1: the images have %2 channels but the extractor "
+                                           "takes %3. Use images with %3 channels (or grey ones, "
+                                           "which are repeated), or an extractor made for %2.")
+                                .arg(layerLabel(i, layer.type))
+                                .arg(shape[2])
+                                .arg(layer.extractor.channels),
+                            ModelFix::None});
+        walk.known = false;
+        return;
+    }
+    row->params = layer.extractor.parameters;
+    row->trainableParams = 0; // always frozen
+    shape = {layer.extractor.features};
+    walk.flattenedBy = i;
+}
+
+// One layer's output shape, parameters and multiply-adds, from the shape before it; an error
+// (and walk.known false) when its input does not fit it.
+void walkLayer(LayerWalk& walk, int i, LayerSummary* row)
+{
+    const LayerSpec& layer = walk.model.layers[i];
+    QVector<int>& shape = walk.shape;
+    const bool spatial = shape.size() == 3;
+    switch (layer.type) {
+    case LayerType::Conv2D:
+    case LayerType::MaxPooling2D:
+    case LayerType::AveragePooling2D:
+        walkWindowLayer(walk, i, row);
+        break;
+    case LayerType::GlobalAveragePooling2D:
+        if (!spatial) {
+            reportNeedsImage(walk, i);
+            break;
+        }
+        row->macs = elementCount(shape);
+        shape = {shape[2]};
+        walk.flattenedBy = i;
+        break;
+    case LayerType::Flatten:
+        if (spatial) {
+            walk.flattenedBy = i;
+        }
+        shape = {int(qMin<qint64>(elementCount(shape), std::numeric_limits<int>::max()))};
+        break;
+    case LayerType::Dense:
+        walkDenseLayer(walk, i, row);
+        break;
+    case LayerType::BatchNormalization:
+        row->params = 4 * qint64(shape.last());
+        row->trainableParams = layer.trainable ? 2 * qint64(shape.last()) : 0;
+        row->macs = elementCount(shape);
+        break;
+    case LayerType::FeatureExtractor:
+        walkFeatureExtractor(walk, i, row);
+        break;
+    case LayerType::Dropout:
+    case LayerType::Activation:
+        break;
+    }
+}
+
+// Records a layer's output shape and activation memory, and adds its counts to the totals.
+void addToTotals(const QVector<int>& shape, qint64 bytesPerValue, LayerSummary* row,
+                 ModelSummary* summary)
+{
+    row->outputShape = shape;
+    row->activationBytes = countTimes(elementCount(shape), bytesPerValue);
+    summary->totalParams = countPlus(summary->totalParams, row->params);
+    summary->trainableParams = countPlus(summary->trainableParams, row->trainableParams);
+    summary->activationBytes = countPlus(summary->activationBytes, row->activationBytes);
+    summary->macs = countPlus(summary->macs, row->macs);
+}
+
+// The errors of a network whose output is not one score per class: image-shaped, or (when
+// numClasses is known) another number of values.
+void checkOutputShape(const ModelSpec& model, const QVector<int>& shape, int numClasses,
+                      QVector<ModelIssue>* issues)
+{
+    const int last = int(model.layers.size()) - 1;
+    if (shape.size() == 3) {
+        issues->append(
+            {last, IssueSeverity::Error,
+             QStringLiteral("The network's output is image-shaped (%1), but a classifier must "
+                            "end with one score per class. Append a Flatten layer and "
+                            "Dense(units %2, activation softmax).")
+                 .arg(shapeText(shape), numClasses > 0 ? QString::number(numClasses)
+                                                       : QStringLiteral("= number of classes")),
+             ModelFix::AppendOutputLayer});
+        return;
+    }
+    if (numClasses <= 0 || shape[0] == numClasses) {
+        return;
+    }
+    if (const int lastDense = outputDenseLayer(model); lastDense >= 0) {
+        issues->append({lastDense, IssueSeverity::Error,
+                        QStringLiteral("%1: it has %2 units but the dataset has %3 classes; the "
+                                       "output layer needs one unit per class. Set its units to "
+                                       "%3.")
+                            .arg(layerLabel(lastDense, LayerType::Dense))
+                            .arg(shape[0])
+                            .arg(numClasses),
+                        ModelFix::SetOutputUnits});
+    } else {
+        issues->append({last, IssueSeverity::Error,
+                        QStringLiteral("The network ends with %1 values but the dataset has %2 "
+                                       "classes. Append Dense(units %2, activation softmax).")
+                            .arg(shape[0])
+                            .arg(numClasses),
+                        ModelFix::AppendOutputLayer});
+    }
+}
+
+// A warning when the output activation is neither softmax nor linear.
+void checkOutputActivation(const ModelSpec& model, QVector<ModelIssue>* issues)
+{
+    const int outputLayer = outputActivationLayer(model);
+    const Activation output = outputActivation(model);
+    if (outputLayer >= 0 && output != Activation::Softmax && output != Activation::Linear) {
+        issues->append(
+            {outputLayer, IssueSeverity::Warning,
+             QStringLiteral("%1: the output activation is '%2'. Training applies log-softmax to "
+                            "the network's output itself, so '%2' only limits the class "
+                            "scores. Use 'softmax' (or 'linear').")
+                 .arg(layerLabel(outputLayer, model.layers[outputLayer].type),
+                      activationName(output)),
+             ModelFix::None});
+    }
+}
+
 } // namespace
 
 InputShape inputShapeFor(const DatasetSettings& dataset)
@@ -266,17 +528,7 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
     summary.batchSize = qMax(1, batchSize);
     const qint64 bytesPerValue = 4 * qint64(summary.batchSize);
 
-    bool known = true;
-    if (input.height < 1 || input.width < 1 || input.channels < 1) {
-        summary.issues.append({-1, IssueSeverity::Error,
-                               QStringLiteral("The input shape %1x%2x%3 is not valid: the image "
-                                              "size and the channels must be at least 1.")
-                                   .arg(input.height)
-                                   .arg(input.width)
-                                   .arg(input.channels),
-                               ModelFix::None});
-        known = false;
-    }
+    const bool inputValid = checkInputShape(input, &summary.issues);
     if (model.layers.isEmpty()) {
         summary.issues.append(
             {-1, IssueSeverity::Error,
@@ -287,216 +539,34 @@ ModelSummary summarizeModel(const ModelSpec& model, const InputShape& input, int
         return summary;
     }
 
-    QVector<int> shape = {input.height, input.width, input.channels};
-    int flattenedBy = -1; // the layer that turned the image-shaped tensor into a vector
+    LayerWalk walk(model, summary.issues);
+    walk.shape = {input.height, input.width, input.channels};
+    walk.known = inputValid;
     QHash<int, int> nameCounts;
     for (int i = 0; i < model.layers.size(); ++i) {
         const LayerSpec& layer = model.layers[i];
         LayerSummary row;
         row.type = layer.type;
-        const int count = nameCounts.value(int(layer.type), 0);
-        nameCounts[int(layer.type)] = count + 1;
-        row.name = count == 0
-                       ? kerasLayerBaseName(layer.type)
-                       : QStringLiteral("%1_%2").arg(kerasLayerBaseName(layer.type)).arg(count);
-
+        row.name = kerasLayerName(layer.type, &nameCounts);
         const bool valuesOk = checkLayerValues(layer, i, &summary.issues);
-        if (!known || !valuesOk) {
-            known = false;
-            summary.layers.append(row);
-            continue;
-        }
-        const QString who = layerLabel(i, layer.type);
-        const bool spatial = shape.size() == 3;
-        const auto needsImage = [&]() {
-            const QString after =
-                flattenedBy >= 0 ? QStringLiteral(" (made flat by %1)")
-                                       .arg(layerLabel(flattenedBy, model.layers[flattenedBy].type))
-                                 : QString();
-            summary.issues.append(
-                {i, IssueSeverity::Error,
-                 QStringLiteral("%1: its input is a flat vector of %2 values%3, but %4 needs an "
-                                "image-shaped input (height, width, channels). Move it before "
-                                "the Flatten, GlobalAveragePooling2D and Dense layers.")
-                     .arg(who)
-                     .arg(shape.value(0))
-                     .arg(after, layerTypeName(layer.type)),
-                 ModelFix::None});
-            known = false;
-        };
-
-        switch (layer.type) {
-        case LayerType::Conv2D:
-        case LayerType::MaxPooling2D:
-        case LayerType::AveragePooling2D: {
-            if (!spatial) {
-                needsImage();
-                break;
+        if (walk.known && valuesOk) {
+            walkLayer(walk, i, &row);
+            if (walk.known) {
+                addToTotals(walk.shape, bytesPerValue, &row, &summary);
             }
-            const bool conv = layer.type == LayerType::Conv2D;
-            const Size2 window = conv ? layer.kernelSize : layer.poolSize;
-            const Size2 strides = layer.effectiveStrides();
-            if (layer.padding == Padding::Valid &&
-                (shape[0] < window.height || shape[1] < window.width)) {
-                summary.issues.append(
-                    {i, IssueSeverity::Error,
-                     QStringLiteral("%1: its input is %2x%3 but its %4 is %5x%6, so it has no "
-                                    "valid position. Use padding 'same', remove a pooling "
-                                    "layer, or raise the image size.")
-                         .arg(who)
-                         .arg(shape[0])
-                         .arg(shape[1])
-                         .arg(conv ? QStringLiteral("kernel") : QStringLiteral("pool size"))
-                         .arg(window.height)
-                         .arg(window.width),
-                     ModelFix::None});
-                known = false;
-                break;
-            }
-            const int inChannels = shape[2];
-            const int outChannels = conv ? layer.filters : inChannels;
-            shape = {outputSize(shape[0], window.height, strides.height, layer.padding),
-                     outputSize(shape[1], window.width, strides.width, layer.padding), outChannels};
-            if (conv) {
-                const qint64 weights =
-                    countTimes(countTimes(window.height, window.width), inChannels);
-                row.params = countPlus(countTimes(weights, layer.filters),
-                                       layer.useBias ? layer.filters : 0);
-                row.trainableParams = layer.trainable ? row.params : 0;
-                row.macs = countTimes(elementCount(shape), weights);
-            } else {
-                row.macs = countTimes(countTimes(elementCount(shape), window.height), window.width);
-            }
-            break;
-        }
-        case LayerType::GlobalAveragePooling2D:
-            if (!spatial) {
-                needsImage();
-                break;
-            }
-            row.macs = elementCount(shape);
-            shape = {shape[2]};
-            flattenedBy = i;
-            break;
-        case LayerType::Flatten:
-            if (spatial) {
-                flattenedBy = i;
-            }
-            shape = {int(qMin<qint64>(elementCount(shape), std::numeric_limits<int>::max()))};
-            break;
-        case LayerType::Dense:
-            if (spatial) {
-                summary.issues.append(
-                    {i, IssueSeverity::Error,
-                     QStringLiteral("%1: its input is image-shaped (%2), but Dense needs a flat "
-                                    "vector. Insert a Flatten layer before it (or a "
-                                    "GlobalAveragePooling2D layer).")
-                         .arg(who, shapeText(shape)),
-                     ModelFix::InsertFlatten});
-                known = false;
-                break;
-            }
-            row.params = qint64(shape[0]) * layer.units + (layer.useBias ? layer.units : 0);
-            row.trainableParams = layer.trainable ? row.params : 0;
-            row.macs = qint64(shape[0]) * layer.units;
-            shape = {layer.units};
-            break;
-        case LayerType::BatchNormalization:
-            row.params = 4 * qint64(shape.last());
-            row.trainableParams = layer.trainable ? 2 * qint64(shape.last()) : 0;
-            row.macs = elementCount(shape);
-            break;
-        case LayerType::FeatureExtractor:
-            if (shape[2] != 1 && layer.extractor.channels != 1 &&
-                shape[2] != layer.extractor.channels) {
-                summary.issues.append(
-                    {i, IssueSeverity::Error,
-                     QStringLiteral("%1: the images have %2 channels but the extractor takes "
-                                    "%3. Use images with %3 channels (or grey ones, which are "
-                                    "repeated), or an extractor made for %2.")
-                         .arg(who)
-                         .arg(shape[2])
-                         .arg(layer.extractor.channels),
-                     ModelFix::None});
-                known = false;
-                break;
-            }
-            row.params = layer.extractor.parameters;
-            row.trainableParams = 0; // always frozen
-            shape = {layer.extractor.features};
-            flattenedBy = i;
-            break;
-        case LayerType::Dropout:
-        case LayerType::Activation:
-            break;
-        }
-        if (known) {
-            row.outputShape = shape;
-            row.activationBytes = countTimes(elementCount(shape), bytesPerValue);
-            summary.totalParams = countPlus(summary.totalParams, row.params);
-            summary.trainableParams = countPlus(summary.trainableParams, row.trainableParams);
-            summary.activationBytes = countPlus(summary.activationBytes, row.activationBytes);
-            summary.macs = countPlus(summary.macs, row.macs);
+        } else {
+            walk.known = false;
         }
         summary.layers.append(row);
     }
     summary.nonTrainableParams = summary.totalParams - summary.trainableParams;
 
-    if (!known) {
+    if (!walk.known) {
         return summary;
     }
-    summary.outputShape = shape;
-    const int last = int(model.layers.size()) - 1;
-    if (shape.size() == 3) {
-        summary.issues.append(
-            {last, IssueSeverity::Error,
-             QStringLiteral("The network's output is image-shaped (%1), but a classifier must "
-                            "end with one score per class. Append a Flatten layer and "
-                            "Dense(units %2, activation softmax).")
-                 .arg(shapeText(shape), numClasses > 0 ? QString::number(numClasses)
-                                                       : QStringLiteral("= number of classes")),
-             ModelFix::AppendOutputLayer});
-    } else if (numClasses > 0) {
-        if (shape[0] != numClasses) {
-            int lastDense = -1;
-            for (int i = last; i >= 0 && lastDense < 0; --i) {
-                if (model.layers[i].type == LayerType::Dense) {
-                    lastDense = i;
-                }
-            }
-            if (lastDense >= 0) {
-                summary.issues.append(
-                    {lastDense, IssueSeverity::Error,
-                     QStringLiteral("%1: it has %2 units but the dataset has %3 classes; the "
-                                    "output layer needs one unit per class. Set its units to "
-                                    "%3.")
-                         .arg(layerLabel(lastDense, LayerType::Dense))
-                         .arg(shape[0])
-                         .arg(numClasses),
-                     ModelFix::SetOutputUnits});
-            } else {
-                summary.issues.append(
-                    {last, IssueSeverity::Error,
-                     QStringLiteral("The network ends with %1 values but the dataset has %2 "
-                                    "classes. Append Dense(units %2, activation softmax).")
-                         .arg(shape[0])
-                         .arg(numClasses),
-                     ModelFix::AppendOutputLayer});
-            }
-        }
-    }
-    const int outputLayer = outputActivationLayer(model);
-    const Activation output = outputActivation(model);
-    if (outputLayer >= 0 && output != Activation::Softmax && output != Activation::Linear) {
-        summary.issues.append(
-            {outputLayer, IssueSeverity::Warning,
-             QStringLiteral("%1: the output activation is '%2'. Training applies log-softmax to "
-                            "the network's output itself, so '%2' only limits the class "
-                            "scores. Use 'softmax' (or 'linear').")
-                 .arg(layerLabel(outputLayer, model.layers[outputLayer].type),
-                      activationName(output)),
-             ModelFix::None});
-    }
+    summary.outputShape = walk.shape;
+    checkOutputShape(model, walk.shape, numClasses, &summary.issues);
+    checkOutputActivation(model, &summary.issues);
     return summary;
 }
 

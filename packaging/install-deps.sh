@@ -15,9 +15,10 @@ RUN_PACKAGES=(libqt6svg6 dataset-fashion-mnist)
 # What the tests and screenshots need: an X server for real windows, ImageMagick, Debian's
 # PyTorch and NumPy for the cross-check of exported models (tests/core/export), torchvision for
 # the feature extractor a colleague exports (tests/app/export_torchvision_backbone.py), and
-# clang with its libFuzzer runtime for the fuzz targets (tests/fuzz/run-fuzzers.sh).
+# clang with its libFuzzer runtime for the fuzz targets (tests/fuzz/run-fuzzers.sh), and
+# clang-format for the layout check (tests/layering).
 TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy python3-torchvision clang
-    libclang-rt-14-dev)
+    libclang-rt-14-dev clang-format)
 
 PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
 

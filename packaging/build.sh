@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Configures and builds one CMake preset (default: release). Used by run.sh and test.sh.
+# Configures and builds one CMake preset (default: release), or only the targets named after it.
+# Used by run.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
+shift || true
 cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset" -j "$(nproc)"
+if (($# > 0)); then
+    cmake --build --preset "$preset" -j "$(nproc)" --target "$@"
+else
+    cmake --build --preset "$preset" -j "$(nproc)"
+fi

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # README command 2: install dependencies, build (Release, with tests), run the whole test suite
 # through CTest, fuzz the file readers for a bounded time (STUDIO_FUZZ_SECONDS per target,
-# default 30; 0 skips it), then build the asan preset and run the whole suite again under the
-# address and undefined-behaviour sanitizers (STUDIO_ASAN=0 skips it). .ci/run calls this script.
+# default 30; 0 skips it), then build the asan preset and run the suite again under the address
+# and undefined-behaviour sanitizers (STUDIO_ASAN=0 skips it), then build the tsan preset's
+# threaded tests only (target studio_thread_tests) and run them under ThreadSanitizer
+# (STUDIO_TSAN=0 skips it). Both sanitizer stages leave out the tests labelled long (the few
+# training cases that take minutes; the release stage runs them). .ci/run calls this script.
 # At the end (or at a failure) it prints each stage's time.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -50,4 +53,10 @@ if [[ "${STUDIO_ASAN:-1}" != 0 ]]; then
     stage "build (asan)" bash "$root/packaging/build.sh" asan
     cd "$root"
     stage "tests (asan)" ctest --preset asan --timeout 1800 -j 2 "$@"
+fi
+
+if [[ "${STUDIO_TSAN:-1}" != 0 ]]; then
+    stage "build (tsan)" bash "$root/packaging/build.sh" tsan studio_thread_tests
+    cd "$root"
+    stage "tests (tsan)" ctest --preset tsan --timeout 900 -j 2 "$@"
 fi

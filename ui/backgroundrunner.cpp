@@ -2,12 +2,49 @@
 
 #include <QThread>
 
-#include <QSemaphore>
+#include <condition_variable>
 
 namespace studio {
 
+// Lives on the runner's thread and runs the calls queued for it there.
+class BackgroundExecutor : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit BackgroundExecutor(CallQueue* calls) : m_calls(calls) {}
+
+public Q_SLOTS:
+    void runQueued()
+    {
+        if (std::function<void()> call = m_calls->takeFirst()) {
+            call();
+        }
+    }
+
+private:
+    CallQueue* m_calls;
+};
+
+void CallQueue::push(std::function<void()> call)
+{
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    m_calls.push_back(std::move(call));
+}
+
+std::function<void()> CallQueue::takeFirst()
+{
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_calls.empty()) {
+        return {};
+    }
+    std::function<void()> call = std::move(m_calls.front());
+    m_calls.pop_front();
+    return call;
+}
+
 BackgroundRunner::BackgroundRunner(const QString& name, QObject* parent)
-    : QObject(parent), m_thread(new QThread(this)), m_executor(new QObject)
+    : QObject(parent), m_thread(new QThread(this)), m_executor(new BackgroundExecutor(&m_toThread))
 {
     m_thread->setObjectName(name);
     m_executor->moveToThread(m_thread);
@@ -75,27 +112,44 @@ bool BackgroundRunner::isBusy() const
 
 void BackgroundRunner::waitForIdle()
 {
-    QSemaphore done;
-    queueOnThread([&done] { done.release(); });
-    done.acquire();
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool reached = false;
+    queueOnThread([&] {
+        const std::lock_guard<std::mutex> lock(mutex);
+        reached = true;
+        wake.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    wake.wait(lock, [&] { return reached; });
 }
 
+// Only an argument-less slot call crosses Qt's event queue; the call itself goes through
+// m_toThread.
 void BackgroundRunner::queueOnThread(std::function<void()> call)
 {
-    QMetaObject::invokeMethod(m_executor, std::move(call), Qt::QueuedConnection);
+    m_toThread.push(std::move(call));
+    QMetaObject::invokeMethod(m_executor, "runQueued", Qt::QueuedConnection);
 }
 
 void BackgroundRunner::deliver(const std::shared_ptr<BackgroundJobState>& state,
                                std::function<void()> call)
 {
-    QMetaObject::invokeMethod(
-        this,
-        [state, call = std::move(call)] {
-            if (state == nullptr || !state->cancelled.load()) {
-                call();
-            }
-        },
-        Qt::QueuedConnection);
+    m_toGui.push([state, call = std::move(call)] {
+        if (state == nullptr || !state->cancelled.load()) {
+            call();
+        }
+    });
+    QMetaObject::invokeMethod(this, "runDelivered", Qt::QueuedConnection);
+}
+
+void BackgroundRunner::runDelivered()
+{
+    if (std::function<void()> call = m_toGui.takeFirst()) {
+        call();
+    }
 }
 
 } // namespace studio
+
+#include "backgroundrunner.moc"

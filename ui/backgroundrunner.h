@@ -1,6 +1,8 @@
 // The UI's one way of running work off the GUI thread: every job gets a request id and a
 // cancellation flag, runs on the runner's thread, and hands its result (and any progress it
-// posts) back to the GUI thread through queued calls, dropped once the job is cancelled.
+// posts) back to the GUI thread, dropped once the job is cancelled. Calls cross threads through
+// two mutex-guarded queues (CallQueue); Qt's event loop only carries an argument-less "run the
+// next call" slot call, so the hand-over is ordered by a lock that ThreadSanitizer sees.
 #pragma once
 
 #include <QHash>
@@ -8,7 +10,10 @@
 #include <QObject>
 
 #include <atomic>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 #include <utility>
 
@@ -24,6 +29,22 @@ struct BackgroundJobState
 };
 
 class BackgroundRunner;
+class BackgroundExecutor;
+
+// Calls handed from one thread to another, in order: the sender push()es each call and posts
+// one wake-up; each wake-up on the receiver runs the oldest call (so a call that spins a nested
+// event loop, such as a dialog, does not hold back or reorder the ones after it).
+class CallQueue
+{
+public:
+    void push(std::function<void()> call);
+    // The oldest call, or an empty function when there is none.
+    std::function<void()> takeFirst();
+
+private:
+    std::mutex m_mutex;
+    std::deque<std::function<void()>> m_calls;
+};
 
 // What a running job sees: its request id, whether it was cancelled (poll it in long loops;
 // cancelFlag() is what core's cancellable functions take), and post() for progress.
@@ -74,6 +95,10 @@ Q_SIGNALS:
     // The runner went from idle to busy or back.
     void busyChanged(bool busy);
 
+private Q_SLOTS:
+    // Runs the oldest call deliver() queued for the GUI thread.
+    void runDelivered();
+
 private:
     std::shared_ptr<BackgroundJobState> startJob();
     void endJob(quint64 request);
@@ -82,8 +107,10 @@ private:
     void deliver(const std::shared_ptr<BackgroundJobState>& state, std::function<void()> call);
     friend class BackgroundJob;
 
+    CallQueue m_toThread; // drained on m_thread by m_executor
+    CallQueue m_toGui;    // drained on the GUI thread by runDelivered()
     QThread* m_thread;
-    QObject* m_executor; // lives on m_thread: queued calls to it run there
+    BackgroundExecutor* m_executor;                             // lives on m_thread
     QHash<quint64, std::shared_ptr<BackgroundJobState>> m_jobs; // queued or running
     quint64 m_lastRequest = 0;
 };

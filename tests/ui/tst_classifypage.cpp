@@ -51,9 +51,7 @@ class TestClassifyPage : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().remove(QStringLiteral("classify/uncertainThreshold"));
+        uitest::useFreshSettings();
         testdata::makeShapes(m_data.path(), QStringLiteral("train"), 16, 1);
         testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 6, 2);
         TrainOptions options;

@@ -6,6 +6,7 @@
 #include "projectdocument.h"
 #include "recentfiles.h"
 #include "shapesdataset.h"
+#include "uitestsupport.h"
 
 #include <QDesktopServices>
 #include <QDoubleSpinBox>
@@ -60,9 +61,7 @@ class TestDataPage : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings().clear();
+        uitest::useFreshSettings();
         QVERIFY(m_dir.isValid());
         testdata::makeShapes(m_dir.path(), QStringLiteral("train"), 6, 1);
         testdata::makeShapes(m_dir.path(), QStringLiteral("validation"), 2, 2);

@@ -8,6 +8,7 @@
 #include "shapesdataset.h"
 #include "trainingchart.h"
 #include "trainpage.h"
+#include "uitestsupport.h"
 
 #include <QAction>
 #include <QApplication>
@@ -31,11 +32,7 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void initTestCase() { studio::uitest::useFreshSettings(); }
 
     // The first start (no project opened before) welcomes on the Data page: its example button
     // writes Fashion-MNIST off the GUI thread and opens it; the steps done get a check mark. A

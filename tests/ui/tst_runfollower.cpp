@@ -76,8 +76,7 @@ class TestRunFollower : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
-        QStandardPaths::setTestModeEnabled(true);
+        uitest::useFreshSettings();
         // 600 training images at 32 px, batch 8: 75 batches an epoch, a few seconds each, so
         // the follower sees the run grow while the CLI still writes it.
         testdata::makeShapes(m_data.path(), QStringLiteral("train"), 200, 5);

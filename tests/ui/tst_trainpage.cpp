@@ -39,8 +39,7 @@ class TestTrainPage : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
-        QStandardPaths::setTestModeEnabled(true);
+        uitest::useFreshSettings();
         testdata::makeShapes(m_data.path(), QStringLiteral("train"), 16, 1);
         testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 6, 2);
         testdata::makeShapes(m_data.path(), QStringLiteral("test"), 6, 3);

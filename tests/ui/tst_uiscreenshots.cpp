@@ -48,8 +48,7 @@ class TestUiScreenshots : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
-        QStandardPaths::setTestModeEnabled(true);
+        uitest::useFreshSettings();
         QVERIFY(QDir().mkpath(m_outDir));
         testdata::makeShapes(m_data.path(), QStringLiteral("train"), 30, 1);
         testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 8, 2);

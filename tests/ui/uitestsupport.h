@@ -4,12 +4,28 @@
 #include "project/project.h"
 #include "shapesproject.h"
 
+#include <QCoreApplication>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QString>
+#include <QTemporaryDir>
 
 #include <algorithm>
 #include <vector>
 
 namespace studio::uitest {
+
+// Gives this test process empty settings of its own, in a temporary folder that goes with it: a
+// run killed halfway (a sanitizer stops at its first report) leaves no remembered folder or
+// choice behind for the next run, on this build or another, to start from.
+inline void useFreshSettings()
+{
+    static QTemporaryDir folder;
+    QCoreApplication::setOrganizationName(QStringLiteral("ClassifierStudioTests"));
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, folder.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, folder.path());
+}
 
 // A project over `root` (made by testdata::makeShapes) that trains in seconds.
 inline Project tinyProject(const QString& root, int epochs = 1)

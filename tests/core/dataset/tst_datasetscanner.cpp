@@ -16,6 +16,8 @@
 
 #include <functional>
 
+#include <unistd.h>
+
 using namespace studio;
 using fixtures::writeBytes;
 using fixtures::writePattern;
@@ -35,6 +37,36 @@ Result<DatasetIndex> scan(const QString& root,
     options.threads = options.threads > 0 ? options.threads : 2;
     return scanDataset(settings, options);
 }
+
+// Root reads files whatever their permissions. Run as root, this makes the process the user
+// "nobody" (65534), real and effective, for its lifetime; glibc applies setresuid to every
+// thread, so the scan's worker threads lose root's file access too. The saved user stays root,
+// which is what lets the destructor take it back.
+class UserNobody
+{
+public:
+    UserNobody() : m_wasRoot(geteuid() == 0)
+    {
+        if (m_wasRoot) {
+            m_changed = setresgid(65534, 65534, 0) == 0 && setresuid(65534, 65534, 0) == 0;
+        }
+    }
+    ~UserNobody()
+    {
+        if (m_wasRoot) {
+            (void)setresuid(0, 0, 0);
+            (void)setresgid(0, 0, 0);
+        }
+    }
+    UserNobody(const UserNobody&) = delete;
+    UserNobody& operator=(const UserNobody&) = delete;
+    // False when running as root and the switch failed.
+    bool ok() const { return !m_wasRoot || m_changed; }
+
+private:
+    bool m_wasRoot;
+    bool m_changed = false;
+};
 
 QHash<QString, Split> splitsOf(const DatasetIndex& index)
 {
@@ -346,11 +378,16 @@ private Q_SLOTS:
         QVERIFY(writePattern(dir.path() + QStringLiteral("/train/x/ok.png"), 2));
         QVERIFY(writePattern(dir.path() + QStringLiteral("/train/y/ok.png"), 3));
         QVERIFY(QFile::setPermissions(locked, QFileDevice::Permissions()));
+        // The other files stay readable to anyone (the temporary folder itself is owner-only).
+        QVERIFY(QFile::setPermissions(
+            dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                            QFileDevice::ReadOther | QFileDevice::ExeOther));
+        const UserNobody unprivileged;
+        QVERIFY2(unprivileged.ok(), "Running as root, could not switch to the user nobody.");
         QFile probe(locked);
-        if (probe.open(QIODevice::ReadOnly)) {
-            QSKIP("Running as root (or with CAP_DAC_OVERRIDE): a file without permissions is "
-                  "still readable, so the permission-denied report cannot be provoked here.");
-        }
+        QVERIFY2(!probe.open(QIODevice::ReadOnly),
+                 "A file without permissions is still readable (a process with "
+                 "CAP_DAC_OVERRIDE but not root?), so permission denied cannot be provoked.");
         const Result<DatasetIndex> result = scan(dir.path());
         QVERIFY2(result.ok(), qPrintable(result.error()));
         QCOMPARE(result->skipped.size(), 1);

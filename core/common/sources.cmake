@@ -9,10 +9,9 @@ studio_core_module(common
         common/numberrange.cpp
         common/numberrange.h
         common/result.h
-        common/runtime.cpp
         common/runtime.h
         common/settingfield.cpp
         common/settingfield.h
+    WITH_TORCH
+        common/runtime.cpp
 )
-set_source_files_properties(common/numberrange.cpp common/settingfield.cpp common/csv.cpp
-    PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

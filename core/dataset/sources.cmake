@@ -3,7 +3,6 @@ studio_core_module(dataset
     SOURCES
         dataset/augmenter.cpp
         dataset/augmenter.h
-        dataset/batchloader.cpp
         dataset/batchloader_p.h
         dataset/batchproducer.cpp
         dataset/batchproducer.h
@@ -31,9 +30,7 @@ studio_core_module(dataset
         dataset/scanreport.h
         dataset/splitmanifest.cpp
         dataset/splitmanifest.h
+    WITH_TORCH
+        dataset/batchloader.cpp
     DEPENDS common
 )
-
-# Torch-free: grouping and folds need Qt only.
-set_source_files_properties(dataset/folds.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
-set_source_files_properties(dataset/datasetschema.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -1,7 +1,6 @@
 # studio::model: layers, templates, summaries and the LibTorch network built from them.
 studio_core_module(model
     SOURCES
-        model/featureextractor.cpp
         model/featureextractor.h
         model/featureextractor_p.h
         model/jsonfields.cpp
@@ -10,15 +9,18 @@ studio_core_module(model
         model/layerschema.cpp
         model/layerschema.h
         model/layerspec.h
-        model/modelbuilder.cpp
         model/modelbuilder.h
         model/modelbuilder_p.h
         model/modelsummary.cpp
         model/modelsummary.h
         model/modeltemplates.cpp
         model/modeltemplates.h
-        ../resources/templates/templates.qrc
+    WITH_TORCH
+        model/featureextractor.cpp
+        model/modelbuilder.cpp
     DEPENDS common dataset
 )
-set_source_files_properties(model/layerschema.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
-set_target_properties(studio_model PROPERTIES AUTORCC ON)
+# The templates' JSON files, compiled in (qrc_templates.cpp, without the precompiled header).
+qt_add_resources(template_resources ../resources/templates/templates.qrc)
+target_sources(studio_model PRIVATE ${template_resources})
+set_source_files_properties(${template_resources} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

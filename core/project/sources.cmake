@@ -13,5 +13,3 @@ studio_core_module(project
         project/trainingsettings.h
     DEPENDS common dataset model
 )
-set_source_files_properties(project/settingsschema.cpp project/trainingschema.cpp
-    PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -5,4 +5,3 @@ studio_core_module(runs
         runs/crossvalidation.h
     DEPENDS common dataset model project export evaluation training
 )
-set_source_files_properties(runs/crossvalidation.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -226,6 +226,7 @@ private:
     StepOutcome trainStep(const TensorBatch& batch, int epoch, int batchNumber);
     void reportBatch(int epoch, int batchNumber);
     Ending stopMidEpoch(int epoch, int batchNumber);
+    Status saveLastCheckpoint(int epoch, int batchesDone);
     EpochResult validate(int epoch);
     CallbackVerdict applyCallbacks(int epoch, const EpochRecord& record);
     Status checkpoint(int epoch, bool improved);
@@ -560,16 +561,7 @@ void FitLoop::reportBatch(int epoch, int batchNumber)
 Ending FitLoop::stopMidEpoch(int epoch, int batchNumber)
 {
     m_sync->shareRunningSums(&m_state.lossSum, &m_state.correct, &m_state.seen);
-    m_state.epoch = epoch;
-    m_state.batchesDone = batchNumber;
-    m_state.rngState = cpuRngState();
-    m_state.earlyStopping = m_early.state();
-    m_state.plateau = m_plateau.state();
-    Status saved;
-    if (s.writer()) {
-        keepAsPrevious(m_result.lastCheckpoint, m_previousPath);
-        saved = saveCheckpoint(m_result.lastCheckpoint, *s.module, s.optimizer.get(), m_state);
-    }
+    const Status saved = saveLastCheckpoint(epoch, batchNumber);
     if (!saved) {
         return {RunEndedEvent::Outcome::Failed, rescueRun(s, m_state, saved.error())};
     }
@@ -643,19 +635,29 @@ CallbackVerdict FitLoop::applyCallbacks(int epoch, const EpochRecord& record)
     return verdict;
 }
 
+// Records where the run stands (the epoch and batch to continue from, the random state, the
+// callbacks' state) and, in the process that writes, saves it with the weights and the optimizer
+// as the last checkpoint, keeping the one before.
+Status FitLoop::saveLastCheckpoint(int epoch, int batchesDone)
+{
+    m_state.epoch = epoch;
+    m_state.batchesDone = batchesDone;
+    m_state.rngState = cpuRngState();
+    m_state.earlyStopping = m_early.state();
+    m_state.plateau = m_plateau.state();
+    if (!s.writer()) {
+        return {};
+    }
+    keepAsPrevious(m_result.lastCheckpoint, m_previousPath);
+    return saveCheckpoint(m_result.lastCheckpoint, *s.module, s.optimizer.get(), m_state);
+}
+
 // Writes the checkpoint at the epoch's end (the last one, the best one when it improved) and
 // the history; the weights become the last good ones to go back to.
 Status FitLoop::checkpoint(int epoch, bool improved)
 {
-    m_state.epoch = epoch + 1;
-    m_state.batchesDone = 0;
-    m_state.rngState = cpuRngState();
-    m_state.earlyStopping = m_early.state();
-    m_state.plateau = m_plateau.state();
-    Status saved;
+    Status saved = saveLastCheckpoint(epoch + 1, 0);
     if (s.writer()) {
-        keepAsPrevious(m_result.lastCheckpoint, m_previousPath);
-        saved = saveCheckpoint(m_result.lastCheckpoint, *s.module, s.optimizer.get(), m_state);
         if (saved && improved && m_callbacks.modelCheckpoint.enabled) {
             saved = saveCheckpoint(m_bestPath, *s.module, nullptr, m_state);
         }

@@ -7,6 +7,7 @@ studio_core_module(common
         common/csv.cpp
         common/csv.h
         common/numberrange.cpp
+        common/nativepath.h
         common/numberrange.h
         common/result.h
         common/runtime.h

@@ -1,5 +1,6 @@
 #include "dataset/datasetscanner.h"
 
+#include "common/nativepath.h"
 #include "dataset/datasetschema.h"
 #include "dataset/folds.h"
 #include "dataset/imagecache.h"
@@ -27,11 +28,6 @@ namespace studio {
 namespace {
 
 constexpr int kMaxListedInWarning = 5;
-
-QString native(const QString& path)
-{
-    return QDir::toNativeSeparators(path);
-}
 
 // The non-hidden entries of a folder, sorted by name as Python's sorted() does.
 struct Listing

@@ -1,6 +1,7 @@
 #include "dataset/fashionmnist.h"
 
 #include "common/atomicfile.h"
+#include "common/nativepath.h"
 #include "dataset/datasetschema.h"
 #include "dataset/idxreader.h"
 
@@ -20,11 +21,6 @@
 namespace studio {
 
 namespace {
-
-QString native(const QString& path)
-{
-    return QDir::toNativeSeparators(path);
-}
 
 // The IDX file of `stem` in `dir`, compressed or not.
 QString idxPath(const QString& dir, const QString& stem)

@@ -1,6 +1,7 @@
 #include "dataset/idxreader.h"
 
-#include <QDir>
+#include "common/nativepath.h"
+
 #include <QFileInfo>
 
 #include <zlib.h>
@@ -11,11 +12,6 @@ namespace {
 
 constexpr qint64 kMaxPayload = qint64(1) << 31; // 2 GiB: larger claims are damaged headers
 constexpr int kIdxUnsignedByte = 0x08;
-
-QString native(const QString& path)
-{
-    return QDir::toNativeSeparators(path);
-}
 
 quint32 readBigEndian32(const unsigned char* p)
 {

@@ -1,6 +1,7 @@
 #include "runs/crossvalidation.h"
 
 #include "common/atomicfile.h"
+#include "common/nativepath.h"
 #include "dataset/datasetscanner.h"
 #include "dataset/folds.h"
 #include "evaluation/metricsjson.h"
@@ -22,11 +23,6 @@ namespace studio {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-QString native(const QString& path)
-{
-    return QDir::toNativeSeparators(path);
-}
 
 MeanSd meanSd(const QVector<double>& values)
 {

@@ -1,12 +1,12 @@
 #include "training/checkpoint_p.h"
 
 #include "common/atomicfile.h"
+#include "common/nativepath.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
 
 #include <QCryptographicHash>
-#include <QDir>
 #include <QFile>
 
 #include <sstream>
@@ -19,11 +19,6 @@ const char* const kFormat = "classifier-studio-checkpoint-1";
 // The file: kMagic, then the SHA-256 of the payload (32 bytes), then the payload.
 const QByteArray kMagic = QByteArrayLiteral("CSCKPT\x00\x01");
 constexpr int kHashSize = 32;
-
-QString native(const QString& path)
-{
-    return QDir::toNativeSeparators(path);
-}
 
 torch::Tensor scalar(double value)
 {

@@ -2,6 +2,7 @@
 #include "training/runfolder.h"
 
 #include "common/atomicfile.h"
+#include "common/nativepath.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -14,11 +15,6 @@
 namespace studio {
 
 namespace {
-
-QString native(const QString& path)
-{
-    return QDir::toNativeSeparators(path);
-}
 
 // The absolute path with symbolic links resolved as far as the path exists.
 QString resolvedPath(const QString& path)

@@ -1,6 +1,7 @@
 #include "training/trainer.h"
 
 #include "common/atomicfile.h"
+#include "common/nativepath.h"
 #include "common/runtime.h"
 #include "dataset/datasetscanner.h"
 #include "dataset/folds.h"
@@ -39,11 +40,6 @@
 namespace studio {
 
 namespace {
-
-QString native(const QString& path)
-{
-    return QDir::toNativeSeparators(path);
-}
 
 std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings& settings,
                                                        std::vector<torch::Tensor> parameters)

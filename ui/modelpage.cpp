@@ -1,5 +1,6 @@
 #include "modelpage.h"
 
+#include "backgroundrunner.h"
 #include "layerform.h"
 #include "layerstackmodel.h"
 #include "projectdocument.h"
@@ -112,7 +113,8 @@ QPushButton* makeButton(const QString& text, const QString& tip, const QKeySeque
 } // namespace
 
 ModelPage::ModelPage(ProjectDocument* document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_model(new LayerStackModel(document, this))
+    : QWidget(parent), m_document(document), m_model(new LayerStackModel(document, this)),
+      m_runner(new BackgroundRunner(QStringLiteral("model page"), this))
 {
     setObjectName(QStringLiteral("modelPage"));
     auto* layout = new QHBoxLayout(this);
@@ -299,7 +301,7 @@ QWidget* ModelPage::buildSidebar()
                           "but the last Dense one: only the new output layer trains, the "
                           "features learned before stay as they are."));
     connect(freeze, &QPushButton::clicked, this, &ModelPage::freezeAllButOutput);
-    auto* extractor = new QPushButton(tr("Use a Feature Extractor…"));
+    auto* extractor = m_useExtractor = new QPushButton(tr("Use a Feature Extractor…"));
     extractor->setObjectName(QStringLiteral("useFeatureExtractor"));
     extractor->setToolTip(
         tr("Put a frozen network exported from PyTorch (a TorchScript .pt, e.g. a torchvision "
@@ -312,7 +314,10 @@ QWidget* ModelPage::buildSidebar()
         if (path.isEmpty()) {
             return;
         }
-        if (const QString error = useFeatureExtractor(path); !error.isEmpty()) {
+        useFeatureExtractor(path);
+    });
+    connect(this, &ModelPage::featureExtractorDone, this, [this](const QString& error) {
+        if (!error.isEmpty() && isVisible()) {
             QMessageBox::warning(this, tr("Use a Feature Extractor"), error);
         }
     });
@@ -437,31 +442,49 @@ void ModelPage::setStartFrom(const QString& modelPath)
                                   : tr("Start from %1").arg(QFileInfo(modelPath).fileName()));
 }
 
-QString ModelPage::useFeatureExtractor(const QString& path)
+void ModelPage::useFeatureExtractor(const QString& path)
 {
     FeatureExtractorSpec defaults;
     defaults.inputSize = {m_document->project().dataset.imageSize,
                           m_document->project().dataset.imageSize};
-    const Result<FeatureExtractorSpec> inspected = inspectFeatureExtractor(path, defaults);
-    if (!inspected) {
-        return inspected.error();
-    }
+    m_useExtractor->setEnabled(false);
+    m_templateNote->setText(tr("Reading %1…").arg(QFileInfo(path).fileName()));
+    m_runner->run(
+        [path, defaults](const BackgroundJob&) { return inspectFeatureExtractor(path, defaults); },
+        [this, path](Result<FeatureExtractorSpec> inspected) {
+            m_useExtractor->setEnabled(true);
+            m_templateNote->clear();
+            if (!inspected) {
+                Q_EMIT featureExtractorDone(inspected.error());
+                return;
+            }
+            applyFeatureExtractor(path, *inspected);
+            Q_EMIT featureExtractorDone(QString());
+        });
+}
+
+bool ModelPage::isReadingFeatureExtractor() const
+{
+    return m_runner->isBusy();
+}
+
+void ModelPage::applyFeatureExtractor(const QString& path, const FeatureExtractorSpec& extractor)
+{
     Project project = m_document->project();
     const int classes = int(m_document->classNames().size());
-    project.model = withFeatureExtractor(project.model, *inspected, classes);
+    project.model = withFeatureExtractor(project.model, extractor, classes);
     QString note;
-    if (inspected->inputSize.height == inspected->inputSize.width &&
-        inspected->inputSize.height != project.dataset.imageSize &&
-        datasetSchema().imageSize.accepts(inspected->inputSize.height)) {
+    if (extractor.inputSize.height == extractor.inputSize.width &&
+        extractor.inputSize.height != project.dataset.imageSize &&
+        datasetSchema().imageSize.accepts(extractor.inputSize.height)) {
         note = tr("Set for this feature extractor: image_size %1 → %2 (Data page; Undo restores).")
                    .arg(project.dataset.imageSize)
-                   .arg(inspected->inputSize.height);
-        project.dataset.imageSize = inspected->inputSize.height;
+                   .arg(extractor.inputSize.height);
+        project.dataset.imageSize = extractor.inputSize.height;
     }
     m_document->setProject(project, tr("Use feature extractor %1").arg(QFileInfo(path).fileName()));
     m_templateNote->setText(note);
     selectRow(0);
-    return {};
 }
 
 void ModelPage::freezeAllButOutput()

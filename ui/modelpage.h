@@ -14,6 +14,7 @@ class QTableView;
 
 namespace studio {
 
+class BackgroundRunner;
 class LayerForm;
 class LayerStackModel;
 class ProjectDocument;
@@ -46,15 +47,25 @@ public:
     // Freezes every layer with weights except the output layer (the last Dense), one undo step.
     void freezeAllButOutput();
     // Puts the TorchScript feature extractor at `path` in front of the layers after the first
-    // Flatten (one undo step); returns the error when the file cannot be used (nothing changes).
-    QString useFeatureExtractor(const QString& path);
+    // Flatten (one undo step). The file is loaded and probed in the background (a backbone can
+    // take seconds); featureExtractorDone() follows, with the error when the file cannot be used
+    // (then nothing changes).
+    void useFeatureExtractor(const QString& path);
+    // Whether a feature extractor is being read.
+    bool isReadingFeatureExtractor() const;
 
     // The problems shown under the table / the totals line.
     QString problemText() const;
     QString totalsText() const;
 
+Q_SIGNALS:
+    // useFeatureExtractor() finished: `error` is empty when the layers were replaced.
+    void featureExtractorDone(const QString& error);
+
 private:
     QWidget* buildSidebar();
+    // Applies a feature extractor that inspectFeatureExtractor() read from `path`.
+    void applyFeatureExtractor(const QString& path, const FeatureExtractorSpec& extractor);
     void refresh();
     void updateForm();
     void updateButtons();
@@ -67,6 +78,8 @@ private:
     QComboBox* m_templates = nullptr;
     QLabel* m_templateNote = nullptr; // what a template changed besides the layers
     QLabel* m_startFrom = nullptr;    // the model the weights start from
+    QPushButton* m_useExtractor = nullptr;
+    BackgroundRunner* m_runner = nullptr; // reads feature extractors
     QPushButton* m_clearStartFrom = nullptr;
     QLabel* m_totals = nullptr;
     QLabel* m_problems = nullptr;

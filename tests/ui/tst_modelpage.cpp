@@ -13,6 +13,7 @@
 #include <QDropEvent>
 #include <QLabel>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
@@ -145,11 +146,28 @@ private Q_SLOTS:
         document.setModel(smallStack());
         ModelPage page(&document);
         const Project before = document.project();
-        const QString error = page.useFeatureExtractor(dir.filePath(QStringLiteral("none.pt")));
+        QSignalSpy done(&page, &ModelPage::featureExtractorDone);
+        page.useFeatureExtractor(dir.filePath(QStringLiteral("none.pt")));
+        QTRY_COMPARE(done.size(), 1);
+        const QString error = done.takeFirst().at(0).toString();
         QVERIFY2(error.contains(QStringLiteral("does not exist")), qPrintable(error));
         QCOMPARE(document.project().model, before.model);
 
-        QCOMPARE(page.useFeatureExtractor(backbone), QString());
+        // The backbone is read off the GUI thread: the button waits, the page says so.
+        page.useFeatureExtractor(backbone);
+        auto* button = page.findChild<QPushButton*>(QStringLiteral("useFeatureExtractor"));
+        QVERIFY(button != nullptr);
+        QVERIFY(!button->isEnabled());
+        QVERIFY(page.isReadingFeatureExtractor());
+        QVERIFY2(page.findChild<QLabel*>(QStringLiteral("templateNote"))
+                     ->text()
+                     .contains(QStringLiteral("Reading resnet18.pt")),
+                 "the page does not say it is reading the file");
+        QCOMPARE(document.project().model, before.model);
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 60000);
+        QCOMPARE(done.takeFirst().at(0).toString(), QString());
+        QVERIFY(button->isEnabled());
+        QVERIFY(!page.isReadingFeatureExtractor());
         QCOMPARE(types(document),
                  (QStringList{QStringLiteral("FeatureExtractor"), QStringLiteral("Dense")}));
         const FeatureExtractorSpec& extractor = document.project().model.layers[0].extractor;

@@ -12,5 +12,10 @@ if(STUDIO_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
         add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fpch-preprocess>)
     endif()
+    # With debug information (the sanitizer presets' -g1), ccache hashes the build folder too,
+    # unless the compiler is told to write paths relative to the clone: without this, a fresh
+    # clone in another folder (every CI run) compiled the sanitizer builds from scratch.
+    add_compile_options(
+        $<$<CONFIG:Debug,RelWithDebInfo>:-fdebug-prefix-map=${CMAKE_SOURCE_DIR}=.>)
     message(STATUS "ccache: ${STUDIO_CCACHE}")
 endif()

@@ -5,6 +5,7 @@
 #include "evaluation/evaluator.h"
 #include "export/exporter.h"
 #include "export/predictor.h"
+#include "project/trainingschema.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -39,6 +40,7 @@ int runEvaluate(const QStringList& arguments)
                       QStringLiteral("Also write evaluation.json and CSV files (confusion "
                                      "matrices, per class, misclassified) into DIR."),
                       QStringLiteral("DIR")});
+    parser.addOption(settingOption(trainingSchema().threads));
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -50,6 +52,9 @@ int runEvaluate(const QStringList& arguments)
         return ExitBadInput;
     }
     EvaluateOptions options;
+    if (!intSettingOption(parser, trainingSchema().threads, &options.threads)) {
+        return ExitBadInput;
+    }
     const QString split = parser.value(QStringLiteral("split")).toLower();
     if (split.isEmpty() || split == QLatin1String("test")) {
         options.split = Split::Test;
@@ -109,6 +114,7 @@ int runPredict(const QStringList& arguments)
                                      "per class to OUT.csv."),
                       QStringLiteral("OUT.csv")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
+    parser.addOption(settingOption(trainingSchema().threads));
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -131,7 +137,13 @@ int runPredict(const QStringList& arguments)
             return ExitBadInput;
         }
     }
-    Result<Predictor> predictor = Predictor::load(parser.value(QStringLiteral("model")));
+    PredictorOptions predictorOptions;
+    if (!intSettingOption(parser, trainingSchema().threads, &predictorOptions.threads)) {
+        return ExitBadInput;
+    }
+    options.decodeThreads = predictorOptions.threads;
+    Result<Predictor> predictor =
+        Predictor::load(parser.value(QStringLiteral("model")), predictorOptions);
     if (!predictor) {
         printError(predictor.error());
         return ExitBadInput;

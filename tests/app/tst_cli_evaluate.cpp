@@ -182,6 +182,46 @@ private Q_SLOTS:
         QCOMPARE(uncertain.out.count(QStringLiteral(": uncertain (")), images);
     }
 
+    // --threads sets the threads of predict and evaluate; the answers do not depend on it, and
+    // a value outside the setting's range is refused with the option's name.
+    void threadsOptionKeepsTheAnswers()
+    {
+        const QString folder = m_data + QStringLiteral("/test/Sneaker");
+        QStringList predicted[2];
+        for (int threads : {1, 2}) {
+            const CliRun run =
+                runCli({QStringLiteral("predict"), QStringLiteral("--model"), m_model, folder,
+                        QStringLiteral("--threads"), QString::number(threads)});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+            predicted[threads - 1] = run.out.trimmed().split(QLatin1Char('\n'));
+        }
+        QVERIFY(!predicted[0].isEmpty());
+        QCOMPARE(predicted[0], predicted[1]);
+
+        const QStringList evaluate = {QStringLiteral("evaluate"),
+                                      QStringLiteral("--model"),
+                                      m_model,
+                                      QStringLiteral("--data"),
+                                      m_data,
+                                      QStringLiteral("--json")};
+        const CliRun one =
+            runCli(evaluate + QStringList{QStringLiteral("--threads"), QStringLiteral("1")});
+        const CliRun all = runCli(evaluate);
+        QVERIFY2(one.exitCode == 0 && all.exitCode == 0, qPrintable(one.err + all.err));
+        QCOMPARE(QJsonDocument::fromJson(one.out.toUtf8()).object()[QStringLiteral("accuracy")],
+                 QJsonDocument::fromJson(all.out.toUtf8()).object()[QStringLiteral("accuracy")]);
+
+        for (const QStringList& command :
+             {QStringList{QStringLiteral("predict"), QStringLiteral("--model"), m_model, folder},
+              evaluate}) {
+            const CliRun bad =
+                runCli(command + QStringList{QStringLiteral("--threads"), QStringLiteral("-1")});
+            QCOMPARE(bad.exitCode, 2);
+            QVERIFY2(bad.err.contains(QLatin1String("--threads must be an integer from 0 to")),
+                     qPrintable(bad.err));
+        }
+    }
+
     void exportBothFormats()
     {
         const QString pt = m_dir.filePath(QStringLiteral("copy.pt"));

@@ -13,7 +13,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Loaded at run time rather than linked: the SVG icon plug-in and the example data.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dataset-fashion-mnist")
+# OpenBLAS for OpenMP threads: LibTorch's Dense layers run about twice as fast as on the
+# reference BLAS (tests/bench/bench_blas.py).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dataset-fashion-mnist, libopenblas0-openmp")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "Train an image classifier from a folder of images, without writing code.\n Classifier Studio follows the Keras tutorial workflow: point at class folders,\n choose loading and augmentation, build the network layer by layer, train while\n the curves update, inspect the confusion matrix and export a TorchScript model.\n classifier-cli runs the same engine headless.")
 include(CPack)

@@ -20,7 +20,14 @@ RUN_PACKAGES=(libqt6svg6 dataset-fashion-mnist)
 TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy python3-torchvision clang
     libclang-rt-14-dev clang-format)
 
-PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+# The BLAS library LibTorch runs its Dense layers on, chosen by measurement
+# (tests/bench/bench_blas.py, README "Performance"): OpenBLAS built for OpenMP threads, the
+# threading LibTorch itself uses. A fresh install otherwise gets the reference BLAS (libblas3),
+# about twice as slow; libblas3 stays installed for tst_cli's check of --version.
+BLAS_PACKAGES=(libopenblas0-openmp libblas3)
+BLAS_FOLDER=openblas-openmp
+
+PACKAGES=("${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${BLAS_PACKAGES[@]}")
 
 fail() {
     echo "install-deps: $*" >&2
@@ -38,16 +45,40 @@ for package in "${PACKAGES[@]}"; do
     [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "install-deps: all ${#PACKAGES[@]} packages are present."
-    exit 0
-fi
-
 if [[ $(id -u) -eq 0 ]]; then
     as_root=()
 elif command -v sudo >/dev/null 2>&1; then
     as_root=(sudo)
 else
+    as_root=(missing-root)
+fi
+
+# Selects the chosen BLAS for libblas.so.3 by name (update-alternatives --set), not by
+# priority, so that another BLAS installed later does not silently take over.
+select_blas() {
+    local multiarch current
+    multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH) || fail "dpkg-architecture (dpkg-dev) is missing."
+    BLAS_ALTERNATIVE=libblas.so.3-$multiarch
+    BLAS_CHOICE=/usr/lib/$multiarch/$BLAS_FOLDER/libblas.so.3
+    current=$(update-alternatives --query "$BLAS_ALTERNATIVE" 2>/dev/null | sed -n 's/^Value: //p')
+    if [[ "$current" == "$BLAS_CHOICE" ]]; then
+        echo "install-deps: LibTorch's BLAS is $BLAS_CHOICE."
+        return
+    fi
+    [[ "${as_root[*]}" != missing-root ]] || fail "libblas.so.3 is $current, not $BLAS_CHOICE," \
+        "and this script is not root and sudo is not installed. As root, run:" \
+        "update-alternatives --set $BLAS_ALTERNATIVE $BLAS_CHOICE"
+    "${as_root[@]}" update-alternatives --set "$BLAS_ALTERNATIVE" "$BLAS_CHOICE" \
+        || fail "update-alternatives could not select $BLAS_CHOICE for $BLAS_ALTERNATIVE."
+    echo "install-deps: LibTorch's BLAS is now $BLAS_CHOICE (was ${current:-none})."
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-deps: all ${#PACKAGES[@]} packages are present."
+    select_blas
+    exit 0
+fi
+if [[ "${as_root[*]}" == missing-root ]]; then
     fail "missing packages (${missing[*]}) and not root, and sudo is not installed. Run this" \
         "script as root, or install them: apt-get install ${missing[*]}"
 fi
@@ -56,4 +87,5 @@ echo "install-deps: installing ${missing[*]}"
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq || fail "apt-get update failed; check the network and /etc/apt/sources.list."
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
     || fail "apt-get install failed for: ${missing[*]}"
+select_blas
 echo "install-deps: done."

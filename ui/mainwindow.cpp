@@ -11,6 +11,7 @@
 #include "trainpage.h"
 #include "welcomepanel.h"
 
+#include "common/blaslibrary.h"
 #include "common/version.h"
 
 #include <QAction>
@@ -66,6 +67,38 @@ QString droppedPath(const QMimeData* data)
     return {};
 }
 
+// The About box's line on the BLAS library, with the advice when it is the slow reference one.
+QString aboutBlasText()
+{
+    const BlasLibrary blas = loadedBlasLibrary();
+    QString text = describeBlas(blas).toHtmlEscaped();
+    if (const QString advice = referenceBlasAdvice(blas); !advice.isEmpty()) {
+        text += QStringLiteral("<br><b>%1</b>").arg(advice.toHtmlEscaped());
+    }
+    return text;
+}
+
+// A permanent status-bar label naming the BLAS library; on the slow reference one, in the
+// warning colour with the advice in its tooltip.
+QLabel* blasLabel(QWidget* parent)
+{
+    const BlasLibrary blas = loadedBlasLibrary();
+    auto* label = new QLabel(parent);
+    label->setObjectName(QStringLiteral("blasLabel"));
+    const QString what =
+        QObject::tr("The maths library (BLAS) LibTorch runs on.\n%1").arg(describeBlas(blas));
+    if (const QString advice = referenceBlasAdvice(blas); !advice.isEmpty()) {
+        label->setText(QObject::tr("Slow maths library (reference BLAS)"));
+        label->setStyleSheet(QStringLiteral("color: #c62828;"));
+        label->setToolTip(what + QStringLiteral("\n") + advice);
+    } else {
+        // "OpenBLAS 0.3.21 (OpenMP threads, ...)" shows as "BLAS: OpenBLAS 0.3.21".
+        label->setText(QObject::tr("BLAS: %1").arg(blas.name.section(QStringLiteral(" ("), 0, 0)));
+        label->setToolTip(what);
+    }
+    return label;
+}
+
 const char* const kDarkThemeKey = "view/darkTheme"; // QSettings
 
 const QString kProjectFilter = QObject::tr("Classifier Studio projects (*.json);;All files (*)");
@@ -101,6 +134,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_dataPage->setWelcomeVisible(m_recentProjects->paths().isEmpty());
     updateTitle();
     statusBar()->showMessage(tr("CPU, %1 cores").arg(std::thread::hardware_concurrency()));
+    statusBar()->addPermanentWidget(blasLabel(this));
 
     QSettings settings;
     // The look before any dark theme, as the first window of the process found it.
@@ -277,8 +311,9 @@ void MainWindow::buildMenus()
     connect(about, &QAction::triggered, this, [this] {
         QMessageBox::about(
             this, tr("About %1").arg(QString::fromLatin1(kProductName)),
-            tr("<b>%1</b> %2<br>Train image classifiers from folders of images.")
-                .arg(QString::fromLatin1(kProductName), QString::fromLatin1(kVersion)));
+            tr("<b>%1</b> %2<br>Train image classifiers from folders of images.<br><br>%3")
+                .arg(QString::fromLatin1(kProductName), QString::fromLatin1(kVersion),
+                     aboutBlasText()));
     });
 }
 

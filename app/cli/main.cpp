@@ -1,6 +1,7 @@
 // classifier-cli: runs the Classifier Studio engine from the command line.
 #include "clicommand.h"
 
+#include "common/blaslibrary.h"
 #include "common/version.h"
 
 #include <QCoreApplication>
@@ -64,6 +65,11 @@ int main(int argc, char* argv[])
     }
     if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
         printOut(QStringLiteral("classifier-cli %1").arg(QString::fromLatin1(studio::kVersion)));
+        const studio::BlasLibrary blas = studio::loadedBlasLibrary();
+        printOut(studio::describeBlas(blas));
+        if (const QString advice = studio::referenceBlasAdvice(blas); !advice.isEmpty()) {
+            printError(QStringLiteral("Warning: ") + advice);
+        }
         return ExitOk;
     }
     for (const CliCommand& command : commands) {

@@ -1,9 +1,11 @@
-# studio::common: results, atomic files, number ranges, the settings' field type, CSV cells and
-# the LibTorch runtime set-up.
+# studio::common: results, atomic files, number ranges, the settings' field type, CSV cells, the
+# LibTorch runtime set-up and the name of the BLAS library it runs on.
 studio_core_module(common
     SOURCES
         common/atomicfile.cpp
         common/atomicfile.h
+        common/blaslibrary.cpp
+        common/blaslibrary.h
         common/csv.cpp
         common/csv.h
         common/numberrange.cpp

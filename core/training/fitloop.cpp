@@ -1,6 +1,7 @@
 #include "training/fitloop_p.h"
 
 #include "common/atomicfile.h"
+#include "common/blaslibrary.h"
 #include "dataset/batchloader_p.h"
 #include "model/modelbuilder_p.h"
 #include "training/advice.h"
@@ -368,6 +369,7 @@ void FitLoop::announceStart()
                     .arg(s.parameters)
                     .arg(m_state.epoch + 1)
                     .arg(s.totalEpochs));
+    m_log.write(describeBlas(loadedBlasLibrary()));
     if (s.group != nullptr) {
         m_log.write(QStringLiteral("Distributed over %1 processes (this is %2): %3 images per "
                                    "process and step, gradients averaged before every step.")

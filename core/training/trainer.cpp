@@ -1,6 +1,7 @@
 #include "training/trainer.h"
 
 #include "common/atomicfile.h"
+#include "common/blaslibrary.h"
 #include "common/nativepath.h"
 #include "common/runtime.h"
 #include "dataset/datasetscanner.h"
@@ -83,8 +84,9 @@ QString pathIn(const QString& dir, const QString& name)
     return QDir(dir).filePath(name);
 }
 
-// Sets the threads (processes sharing one machine share its cores) and the seed; checks that
-// the batch can be shared by the processes of a distributed run.
+// Sets the threads (processes sharing one machine share its cores) and the seed, warns when
+// LibTorch runs on the slow reference BLAS; checks that the batch can be shared by the
+// processes of a distributed run.
 Status setUpProcess(Session& s)
 {
     int threads = s.project.training.threads;
@@ -96,6 +98,9 @@ Status setUpProcess(Session& s)
         }
     }
     s.threads = setUpRuntime(threads);
+    if (const QString advice = referenceBlasAdvice(loadedBlasLibrary()); !advice.isEmpty()) {
+        s.warnings << advice;
+    }
     torch::manual_seed(s.project.training.seed);
     if (s.project.training.batchSize % s.processes() != 0) {
         return Failure{QStringLiteral("batch_size %1 cannot be shared evenly by the %2 processes "

@@ -3,6 +3,7 @@
 #include "common/version.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -11,6 +12,19 @@ using studio::testdata::CliRun;
 using studio::testdata::runCli;
 
 namespace {
+
+// The multiarch folder of the system's libraries that holds libblas.so.3
+// (/usr/lib/x86_64-linux-gnu on Debian for amd64).
+QString libraryFolder()
+{
+    const QDir lib(QStringLiteral("/usr/lib"));
+    for (const QString& name : lib.entryList({QStringLiteral("*-linux-gnu*")}, QDir::Dirs)) {
+        if (QFileInfo::exists(lib.filePath(name) + QStringLiteral("/libblas.so.3"))) {
+            return lib.filePath(name);
+        }
+    }
+    return {};
+}
 
 int countPngs(const QString& dir)
 {
@@ -28,8 +42,59 @@ private Q_SLOTS:
     {
         const CliRun run = runCli({QStringLiteral("--version")});
         QCOMPARE(run.exitCode, 0);
-        QCOMPARE(run.out.trimmed(),
+        const QStringList lines = run.out.trimmed().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0],
                  QStringLiteral("classifier-cli %1").arg(QString::fromLatin1(studio::kVersion)));
+        // The second line names the library the system's libblas.so.3 leads to.
+        const QString system =
+            QFileInfo(libraryFolder() + QStringLiteral("/libblas.so.3")).canonicalFilePath();
+        QVERIFY2(!system.isEmpty(), qPrintable(libraryFolder()));
+        QVERIFY2(lines[1].startsWith(QLatin1String("BLAS: ")) &&
+                     lines[1].endsWith(QStringLiteral(", ") + system),
+                 qPrintable(lines[1] + QStringLiteral(" / ") + system));
+    }
+
+    // --version reads the library the process really loaded: pointed at the reference BLAS
+    // (which install-deps.sh installs beside the optimised one), it names it and says what to do.
+    void versionNamesTheReferenceBlasAndWarns()
+    {
+        const QString folder = libraryFolder() + QStringLiteral("/blas");
+        QVERIFY2(QFileInfo::exists(folder + QStringLiteral("/libblas.so.3")),
+                 "libblas3 is missing: run packaging/install-deps.sh");
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("LD_LIBRARY_PATH"), folder);
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(STUDIO_CLI_PATH), {QStringLiteral("--version")});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 0);
+        const QString out = QString::fromUtf8(process.readAllStandardOutput());
+        const QString err = QString::fromUtf8(process.readAllStandardError());
+        const QString reference =
+            QFileInfo(folder + QStringLiteral("/libblas.so.3")).canonicalFilePath();
+        QVERIFY2(out.contains(QStringLiteral("BLAS: the reference BLAS (libblas3), ") + reference),
+                 qPrintable(out));
+        QVERIFY2(err.startsWith(QLatin1String("Warning: ")) &&
+                     err.contains(QLatin1String("install-deps.sh")),
+                 qPrintable(err));
+    }
+
+    // packaging/install-deps.sh selects the optimised BLAS: on CI, which runs it, the CLI must
+    // not be on the reference one. Elsewhere a machine set up by hand may be.
+    void installedBlasIsTheOptimisedOne()
+    {
+        const CliRun run = runCli({QStringLiteral("--version")});
+        QCOMPARE(run.exitCode, 0);
+        if (!run.out.contains(QLatin1String("reference BLAS"))) {
+            QVERIFY2(run.err.isEmpty(), qPrintable(run.err));
+            return;
+        }
+        if (qEnvironmentVariableIsSet("CI")) {
+            QFAIL(qPrintable(QStringLiteral("CI runs on the reference BLAS: ") + run.out));
+        }
+        QSKIP("This machine runs on the reference BLAS; packaging/install-deps.sh selects the "
+              "optimised one.");
     }
 
     void helpListsCommands()

@@ -1,5 +1,6 @@
 // Tests of the main window shell: title, page navigation, opening a dataset folder, the
 // project file (save, reopen, unsaved-changes prompt).
+#include "common/blaslibrary.h"
 #include "datapage.h"
 #include "mainwindow.h"
 #include "modelpage.h"
@@ -33,6 +34,25 @@ class TestMainWindow : public QObject
 
 private Q_SLOTS:
     void initTestCase() { studio::uitest::useFreshSettings(); }
+
+    // The status bar names the BLAS library LibTorch runs on; the reference one is flagged.
+    void statusBarNamesTheBlasLibrary()
+    {
+        MainWindow window;
+        auto* label = window.statusBar()->findChild<QLabel*>(QStringLiteral("blasLabel"));
+        QVERIFY(label);
+        const studio::BlasLibrary blas = studio::loadedBlasLibrary();
+        QVERIFY2(label->toolTip().contains(studio::describeBlas(blas)),
+                 qPrintable(label->toolTip()));
+        if (blas.reference) {
+            QVERIFY(label->text().contains(QLatin1String("reference BLAS")));
+            QVERIFY(label->toolTip().contains(QLatin1String("install-deps.sh")));
+        } else {
+            QVERIFY2(!blas.name.isEmpty() &&
+                         label->text().startsWith(QStringLiteral("BLAS: ") + blas.name.left(4)),
+                     qPrintable(label->text()));
+        }
+    }
 
     // The first start (no project opened before) welcomes on the Data page: its example button
     // writes Fashion-MNIST off the GUI thread and opens it; the steps done get a check mark. A

@@ -1,5 +1,6 @@
 // Tests of the training engine on a tiny learnable dataset of coloured shapes that the test
 // draws itself: learning, callbacks, pause/stop, exact resume, NaN handling.
+#include "common/blaslibrary.h"
 #include "evaluation/evaluator.h"
 #include "export/exporter_p.h"
 #include "model/modeltemplates.h"
@@ -265,7 +266,11 @@ private Q_SLOTS:
         QCOMPARE(readFile(QDir(parts.runDir).filePath(runfiles::history)),
                  uninterrupted->history.toCsv());
         const QByteArray layout = imageSize >= 48 ? "channels-last" : "channels-first";
-        QVERIFY(readFile(QDir(parts.runDir).filePath(runfiles::log)).contains(layout));
+        const QByteArray log = readFile(QDir(parts.runDir).filePath(runfiles::log));
+        QVERIFY(log.contains(layout));
+        // Each start, the first and the resumed one, names the BLAS library it ran on.
+        const QByteArray blas = studio::describeBlas(studio::loadedBlasLibrary()).toUtf8();
+        QVERIFY2(blas.contains("libblas") && log.count(blas) == 2, log.constData());
     }
 
     // A BatchNormalization network trained on a small dataset (8 steps per epoch) must answer

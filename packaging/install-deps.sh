@@ -65,9 +65,13 @@ select_blas() {
         echo "install-deps: LibTorch's BLAS is $BLAS_CHOICE."
         return
     fi
-    [[ "${as_root[*]}" != missing-root ]] || fail "libblas.so.3 is $current, not $BLAS_CHOICE," \
-        "and this script is not root and sudo is not installed. As root, run:" \
-        "update-alternatives --set $BLAS_ALTERNATIVE $BLAS_CHOICE"
+    if [[ "${as_root[*]}" == missing-root ]]; then
+        # Everything works on another BLAS, only slower: say so and go on.
+        echo "install-deps: warning: libblas.so.3 is ${current:-not set}, not $BLAS_CHOICE, and" \
+            "this script is not root and sudo is not installed. Training may be about half as" \
+            "fast. As root, run: update-alternatives --set $BLAS_ALTERNATIVE $BLAS_CHOICE" >&2
+        return
+    fi
     "${as_root[@]}" update-alternatives --set "$BLAS_ALTERNATIVE" "$BLAS_CHOICE" \
         || fail "update-alternatives could not select $BLAS_CHOICE for $BLAS_ALTERNATIVE."
     echo "install-deps: LibTorch's BLAS is now $BLAS_CHOICE (was ${current:-none})."

@@ -3,6 +3,7 @@
 
 #include "dataset/datasetsettings.h"
 
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -39,7 +40,8 @@ enum class SkipReason
     NotAnImage,
     DanglingLink,
     PermissionDenied,
-    Unreadable
+    Unreadable,
+    ChannelMismatch // decodes, but has another number of channels than the dataset's images
 };
 
 // A file in a class folder that could not be used, with a reason a person understands.
@@ -65,6 +67,24 @@ struct DuplicateGroup
     bool crossSplit = false;
 };
 
+// What the usable images of one class are like (all splits): how many have each number of
+// channels and each sample type, their size range, and how many are dim or grey stored as RGB.
+struct ClassImageFormats
+{
+    QMap<int, int> channels;    // data channels (alpha not counted) -> images
+    QMap<int, int> sampleTypes; // int(SampleType) -> images
+    int images = 0;
+    int minWidth = 0;
+    int maxWidth = 0;
+    int minHeight = 0;
+    int maxHeight = 0;
+    double minAspect = 0; // width / height
+    double maxAspect = 0;
+    int dim = 0;          // brightest sample under a tenth of the type's range
+    int greyAsColour = 0; // three equal channels
+    int withAlpha = 0;    // alpha channel dropped
+};
+
 // The result of scanning a dataset folder. Problems are listed here; fatal ones are a Failure.
 struct DatasetIndex
 {
@@ -81,7 +101,9 @@ struct DatasetIndex
     QVector<ClassProblem> missingClasses; // class of train without a folder in the split
     QVector<ClassProblem> unknownClasses; // class folder in validation/test that train lacks
     QVector<DuplicateGroup> duplicates;
-    QStringList warnings; // every problem above as a sentence, plus other notes
+    QVector<ClassImageFormats> formats; // per class, by label
+    int imageChannels = 0;              // the dataset's channels: the training images' usual
+    QStringList warnings;               // every problem above as a sentence, plus other notes
 
     QString manifestPath;    // auto split: where the split is recorded
     qint64 cachedImages = 0; // how many images the scan put into the cache

@@ -5,6 +5,7 @@
 #include "dataset/folds.h"
 #include "dataset/imagecache.h"
 #include "dataset/imagedecoder.h"
+#include "dataset/imageformats.h"
 #include "dataset/parallel_p.h"
 #include "dataset/splitmanifest.h"
 
@@ -338,6 +339,7 @@ struct ScanState
     std::vector<Candidate> candidates;            // every file to decode
     std::vector<char> usable;                     // per candidate: 1 when it decoded
     std::vector<quint64> hashes;                  // per candidate: its pixel hash
+    std::vector<ImageFormat> formats;             // per candidate: what its pixels are like
 };
 
 // The path of a folder inside the dataset folder.
@@ -536,6 +538,7 @@ std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const ImageShape& s
     const qint64 total = qint64(scan.candidates.size());
     scan.usable.assign(scan.candidates.size(), 0);
     scan.hashes.assign(scan.candidates.size(), 0);
+    scan.formats.assign(scan.candidates.size(), ImageFormat());
     std::vector<DecodeFailure> failures(scan.candidates.size());
     std::atomic<qint64> next{0};
     std::atomic<qint64> done{0};
@@ -557,6 +560,7 @@ std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const ImageShape& s
             if (decoded.ok) {
                 scan.usable[size_t(i)] = 1;
                 scan.hashes[size_t(i)] = decoded.image.pixelHash;
+                scan.formats[size_t(i)] = decoded.image.format;
                 if (wantPixels && !decoded.image.pixels.empty()) {
                     cache->insert(int(i), decoded.image.pixels.data(), decoded.image.width,
                                   decoded.image.height);
@@ -599,6 +603,42 @@ Status decodeImages(ScanState& scan)
         }
     }
     return {};
+}
+
+// Finds the dataset's channel count (the training images' usual one) and skips the images that
+// cannot be brought to it, with the reason.
+void skipMismatchedChannels(ScanState& scan)
+{
+    std::vector<ImageFormat> training;
+    for (size_t i = 0; i < scan.candidates.size(); ++i) {
+        if (scan.usable[i] && scan.candidates[i].split <= 0) {
+            training.push_back(scan.formats[i]);
+        }
+    }
+    scan.index.imageChannels = usualChannels(training);
+    for (size_t i = 0; i < scan.candidates.size(); ++i) {
+        if (!scan.usable[i]) {
+            continue;
+        }
+        const QString mismatch = channelMismatch(scan.formats[i], scan.index.imageChannels);
+        if (!mismatch.isEmpty()) {
+            scan.usable[i] = 0;
+            scan.index.skipped.append(
+                {scan.candidates[i].path, SkipReason::ChannelMismatch, mismatch});
+        }
+    }
+}
+
+// Each class's tally of the formats of its usable images (all splits).
+void tallyFormats(ScanState& scan)
+{
+    DatasetIndex& index = scan.index;
+    index.formats = QVector<ClassImageFormats>(index.classes.size());
+    for (size_t i = 0; i < scan.candidates.size(); ++i) {
+        if (scan.usable[i]) {
+            tallyFormat(scan.formats[i], &index.formats[scan.candidates[i].label]);
+        }
+    }
 }
 
 // The split recorded in the manifest when it was made by `recipe`, else `recipe` itself (to
@@ -860,6 +900,7 @@ void warnProblems(ScanState& scan)
     if (const QString unbalanced = imbalanceWarning(index); !unbalanced.isEmpty()) {
         index.warnings.append(unbalanced);
     }
+    index.warnings.append(formatWarnings(index, scan.settings.channels()));
     if (scan.folders && !index.hasValidation) {
         index.warnings.append(QStringLiteral("There is no validation folder; add '%1/validation/"
                                              "<class>/' to see how the model does on images it "
@@ -908,10 +949,12 @@ Result<DatasetIndex> scanDataset(const DatasetSettings& settings, const ScanOpti
     if (const Status decoded = decodeImages(scan); !decoded) {
         return Failure{decoded.error()};
     }
+    skipMismatchedChannels(scan);
     if (!scan.folders) {
         splitSubsets(scan);
     }
     buildIndex(scan);
+    tallyFormats(scan);
     if (const Status diagnosed = diagnoseDataset(scan); !diagnosed) {
         return Failure{diagnosed.error()};
     }

@@ -1,5 +1,6 @@
 #include "dataset/imagedecoder.h"
 #include "dataset/random_p.h"
+#include "dataset/tiffreader.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
@@ -27,28 +28,25 @@ void silenceOpenCvOnce()
                    [] { cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT); });
 }
 
-// A 64-bit hash of the pixel buffer and its shape and type.
-quint64 hashPixels(const cv::Mat& mat)
+// A 64-bit hash of the samples and the image's shape and type.
+quint64 hashPixels(const RawImage& image)
 {
-    quint64 h = mix64(quint64(mat.rows) * 0x9E3779B97F4A7C15ULL ^ quint64(mat.cols) << 20 ^
-                      quint64(mat.type()));
-    const size_t rowBytes = size_t(mat.cols) * mat.elemSize();
-    for (int r = 0; r < mat.rows; ++r) {
-        const uchar* p = mat.ptr<uchar>(r);
-        size_t n = rowBytes;
-        while (n >= 8) {
-            quint64 word;
-            std::memcpy(&word, p, 8);
-            h = (h ^ word) * 0xff51afd7ed558ccdULL;
-            h ^= h >> 29;
-            p += 8;
-            n -= 8;
-        }
-        quint64 tail = 0;
-        std::memcpy(&tail, p, n);
-        h = (h ^ tail ^ (quint64(n) << 56)) * 0xc4ceb9fe1a85ec53ULL;
-        h ^= h >> 32;
+    quint64 h = mix64(quint64(image.height) * 0x9E3779B97F4A7C15ULL ^ quint64(image.width) << 20 ^
+                      quint64(image.channels) << 8 ^ quint64(image.type));
+    const uint8_t* p = image.data.data();
+    size_t n = image.data.size();
+    while (n >= 8) {
+        quint64 word;
+        std::memcpy(&word, p, 8);
+        h = (h ^ word) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
     }
+    quint64 tail = 0;
+    std::memcpy(&tail, p, n);
+    h = (h ^ tail ^ (quint64(n) << 56)) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 32;
     return mix64(h);
 }
 
@@ -277,27 +275,63 @@ DecodeResult failed(SkipReason kind, const QString& reason)
     return result;
 }
 
-// 8-bit, 1 or 3 channels (grey or BGR), alpha dropped.
-bool toEightBitGreyOrBgr(const cv::Mat& raw, cv::Mat* out)
+// An OpenCV matrix (BGR or BGRA order, any depth) as a RawImage in RGB(A) order: 8/16-bit
+// unsigned samples stay, other depths become float.
+RawImage rawFromMat(const cv::Mat& decoded)
 {
-    cv::Mat img = raw;
-    switch (raw.depth()) {
-    case CV_8U:
-        break;
-    case CV_16U:
-        raw.convertTo(img, CV_8U, 1.0 / 257.0);
-        break;
-    case CV_32F:
-    case CV_64F: {
+    cv::Mat mat = decoded;
+    if (mat.channels() == 3) {
+        cv::cvtColor(decoded, mat, cv::COLOR_BGR2RGB);
+    } else if (mat.channels() == 4) {
+        cv::cvtColor(decoded, mat, cv::COLOR_BGRA2RGBA);
+    }
+    RawImage image;
+    image.width = mat.cols;
+    image.height = mat.rows;
+    image.channels = mat.channels();
+    image.alpha = mat.channels() == 2 || mat.channels() == 4;
+    if (mat.depth() == CV_8U) {
+        image.type = SampleType::UInt8;
+    } else if (mat.depth() == CV_16U) {
+        image.type = SampleType::UInt16;
+    } else {
+        image.type = SampleType::Float32;
+        mat.convertTo(mat, CV_32F);
+    }
+    image.data.resize(size_t(mat.cols) * size_t(mat.rows) * mat.elemSize());
+    cv::Mat packed(mat.rows, mat.cols, mat.type(), image.data.data());
+    mat.copyTo(packed);
+    return image;
+}
+
+// The OpenCV type of a RawImage's samples.
+int matDepth(SampleType type)
+{
+    switch (type) {
+    case SampleType::UInt8:
+        return CV_8U;
+    case SampleType::UInt16:
+        return CV_16U;
+    case SampleType::Float32:
+        return CV_32F;
+    }
+    return CV_8U;
+}
+
+// 8-bit, 1 or 3 channels (grey or RGB), alpha and a grey image's second channel dropped, the
+// way the app has always converted: 16-bit divided by 257, floats up to 1 times 255.
+bool toEightBitGreyOrRgb(const RawImage& raw, cv::Mat* out)
+{
+    const cv::Mat mat(raw.height, raw.width, CV_MAKETYPE(matDepth(raw.type), raw.channels),
+                      const_cast<uint8_t*>(raw.data.data()));
+    cv::Mat img = mat;
+    if (raw.type == SampleType::UInt16) {
+        mat.convertTo(img, CV_8U, 1.0 / 257.0);
+    } else if (raw.type == SampleType::Float32) {
         double lo = 0;
         double hi = 0;
-        cv::minMaxLoc(raw.reshape(1), &lo, &hi);
-        raw.convertTo(img, CV_8U, hi <= 1.0 ? 255.0 : 1.0);
-        break;
-    }
-    default:
-        raw.convertTo(img, CV_8U);
-        break;
+        cv::minMaxLoc(mat.reshape(1), &lo, &hi);
+        mat.convertTo(img, CV_8U, hi <= 1.0 ? 255.0 : 1.0);
     }
     switch (img.channels()) {
     case 1:
@@ -308,72 +342,184 @@ bool toEightBitGreyOrBgr(const cv::Mat& raw, cv::Mat* out)
         cv::extractChannel(img, *out, 0);
         return true;
     case 4:
-        cv::cvtColor(img, *out, cv::COLOR_BGRA2BGR);
+        cv::cvtColor(img, *out, cv::COLOR_RGBA2RGB);
         return true;
     default:
         return false;
     }
 }
 
-} // namespace
-
-DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool wantPixels,
-                             DecodeSize size)
+// The bytes of an image file, or why they cannot be read.
+bool readImageFile(const QString& path, QByteArray* bytes, DecodeFailure* failure)
 {
+    const auto fail = [&](SkipReason kind, const QString& reason) {
+        *failure = {kind, reason};
+        return false;
+    };
     const QFileInfo info(path);
     if (info.isSymLink() && !info.exists()) {
         struct stat target;
         if (::stat(QFile::encodeName(path).constData(), &target) != 0 && errno == ELOOP) {
-            return failed(SkipReason::DanglingLink,
-                          QStringLiteral("symbolic link loop (it leads back to itself through "
-                                         "'%1'); replace it with the image or a link to one")
-                              .arg(info.symLinkTarget()));
+            return fail(SkipReason::DanglingLink,
+                        QStringLiteral("symbolic link loop (it leads back to itself through "
+                                       "'%1'); replace it with the image or a link to one")
+                            .arg(info.symLinkTarget()));
         }
-        return failed(SkipReason::DanglingLink,
-                      QStringLiteral("dangling symbolic link (its target '%1' does not exist)")
-                          .arg(info.symLinkTarget()));
+        return fail(SkipReason::DanglingLink,
+                    QStringLiteral("dangling symbolic link (its target '%1' does not exist)")
+                        .arg(info.symLinkTarget()));
     }
     if (!info.exists()) {
         // A name that is not UTF-8 reaches us with U+FFFD in place of the bad bytes, and that
         // name opens nothing.
         if (info.fileName().contains(QChar::ReplacementCharacter)) {
-            return failed(SkipReason::Unreadable,
-                          QStringLiteral("its name is not valid UTF-8, so it cannot be opened; "
-                                         "rename it"));
+            return fail(SkipReason::Unreadable,
+                        QStringLiteral("its name is not valid UTF-8, so it cannot be opened; "
+                                       "rename it"));
         }
-        return failed(SkipReason::Unreadable,
-                      QStringLiteral("the file does not exist (it may have been moved or "
-                                     "deleted)"));
+        return fail(SkipReason::Unreadable,
+                    QStringLiteral("the file does not exist (it may have been moved or "
+                                   "deleted)"));
     }
     if (info.isDir()) {
-        return failed(SkipReason::NotAnImage, QStringLiteral("a folder, not an image file"));
+        return fail(SkipReason::NotAnImage, QStringLiteral("a folder, not an image file"));
     }
     if (!info.isFile()) {
         // Opening a named pipe would wait for a writer forever; a device may never end.
-        return failed(SkipReason::Unreadable,
-                      QStringLiteral("not a regular file (a named pipe, socket or device); "
-                                     "remove it from the folder"));
+        return fail(SkipReason::Unreadable,
+                    QStringLiteral("not a regular file (a named pipe, socket or device); "
+                                   "remove it from the folder"));
     }
     if (info.size() > kMaxFileBytes) {
-        return failed(SkipReason::Unreadable,
-                      QStringLiteral("file of %1 MiB is too large to be an image the app can use "
-                                     "(the limit is %2 MiB); remove it or shrink the image")
-                          .arg(info.size() >> 20)
-                          .arg(kMaxFileBytes >> 20));
+        return fail(SkipReason::Unreadable,
+                    QStringLiteral("file of %1 MiB is too large to be an image the app can use "
+                                   "(the limit is %2 MiB); remove it or shrink the image")
+                        .arg(info.size() >> 20)
+                        .arg(kMaxFileBytes >> 20));
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         if (file.error() == QFileDevice::PermissionsError || !info.isReadable()) {
-            return failed(SkipReason::PermissionDenied,
-                          QStringLiteral("permission denied (make the file readable)"));
+            return fail(SkipReason::PermissionDenied,
+                        QStringLiteral("permission denied (make the file readable)"));
         }
-        return failed(SkipReason::Unreadable,
-                      QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+        return fail(SkipReason::Unreadable,
+                    QStringLiteral("cannot be read (%1)").arg(file.errorString()));
     }
-    const QByteArray bytes = file.readAll();
+    *bytes = file.readAll();
     if (file.error() != QFileDevice::NoError) {
-        return failed(SkipReason::Unreadable,
-                      QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+        return fail(SkipReason::Unreadable,
+                    QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+    }
+    return true;
+}
+
+RawDecodeResult rawFailed(SkipReason kind, const QString& reason)
+{
+    RawDecodeResult result;
+    result.failure = {kind, reason};
+    return result;
+}
+
+// Decodes a non-TIFF file with OpenCV; raw.empty() when it cannot.
+RawDecodeResult decodeWithOpenCv(const QByteArray& bytes, const QString& format)
+{
+    cv::Mat raw;
+    try {
+        const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.constData()));
+        raw = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+        // OpenCV's own size limit (validateInputImageSize) throws.
+        if (e.msg.find("CV_IO_MAX_IMAGE") != std::string::npos) {
+            return rawFailed(SkipReason::NotAnImage,
+                             QStringLiteral("image is too large (more pixels than OpenCV's "
+                                            "limit, OPENCV_IO_MAX_IMAGE_PIXELS, allows); shrink "
+                                            "it"));
+        }
+        raw.release();
+    }
+    if (raw.empty()) {
+        if (!format.isEmpty()) {
+            return rawFailed(
+                SkipReason::Truncated,
+                QStringLiteral("truncated or damaged %1 file (could not decode)").arg(format));
+        }
+        return rawFailed(SkipReason::NotAnImage, QStringLiteral("not an image (could not decode)"));
+    }
+    if (format == QLatin1String("JPEG") && !jpegHasEnd(bytes)) {
+        return rawFailed(SkipReason::Truncated,
+                         QStringLiteral("truncated JPEG file (its end marker is missing)"));
+    }
+    RawDecodeResult result;
+    result.ok = true;
+    result.image = rawFromMat(raw);
+    return result;
+}
+
+// Decodes a TIFF file with libtiff.
+RawDecodeResult decodeWithLibTiff(const QByteArray& bytes)
+{
+    TiffReadResult tiff = readTiff(bytes, maxImagePixels());
+    if (!tiff.ok) {
+        return rawFailed(tiff.damaged ? SkipReason::Truncated : SkipReason::NotAnImage, tiff.error);
+    }
+    RawDecodeResult result;
+    result.ok = true;
+    result.image = std::move(tiff.image);
+    return result;
+}
+
+} // namespace
+
+RawDecodeResult decodeRawImageFile(const QString& path)
+{
+    QByteArray bytes;
+    DecodeFailure failure;
+    if (!readImageFile(path, &bytes, &failure)) {
+        return rawFailed(failure.kind, failure.reason);
+    }
+    return decodeRawImageBytes(bytes);
+}
+
+RawDecodeResult decodeRawImageBytes(const QByteArray& bytes)
+{
+    if (bytes.isEmpty()) {
+        return rawFailed(SkipReason::Empty, QStringLiteral("empty file (0 bytes)"));
+    }
+    silenceOpenCvOnce();
+    const QString format = sniffFormat(bytes);
+    if (format == QLatin1String("PNG") && !pngChunksComplete(bytes)) {
+        return rawFailed(SkipReason::Truncated,
+                         QStringLiteral("truncated PNG file (it ends inside its image data)"));
+    }
+    qint64 width = 0;
+    qint64 height = 0;
+    if (headerDimensions(bytes, format, &width, &height) &&
+        double(width) * double(height) > double(maxImagePixels())) {
+        return rawFailed(SkipReason::NotAnImage, tooLargeReason(width, height));
+    }
+    RawDecodeResult result = format == QLatin1String("TIFF") ? decodeWithLibTiff(bytes)
+                                                             : decodeWithOpenCv(bytes, format);
+    if (!result.ok) {
+        return result;
+    }
+    if (const qint64 bad = countNonFinite(result.image); bad > 0) {
+        return rawFailed(SkipReason::NotAnImage,
+                         QStringLiteral("%1 of its samples are not numbers (NaN or infinite); "
+                                        "replace them (with 0, say) or leave the image out")
+                             .arg(bad));
+    }
+    result.pixelHash = hashPixels(result.image);
+    return result;
+}
+
+DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool wantPixels,
+                             DecodeSize size)
+{
+    QByteArray bytes;
+    DecodeFailure failure;
+    if (!readImageFile(path, &bytes, &failure)) {
+        return failed(failure.kind, failure.reason);
     }
     return decodeImageBytes(bytes, shape, wantPixels, size);
 }
@@ -394,64 +540,30 @@ void resizeToShape(const uint8_t* src, int width, int height, const ImageShape& 
 DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, bool wantPixels,
                               DecodeSize size)
 {
-    if (bytes.isEmpty()) {
-        return failed(SkipReason::Empty, QStringLiteral("empty file (0 bytes)"));
+    const RawDecodeResult decoded = decodeRawImageBytes(bytes);
+    if (!decoded.ok) {
+        return failed(decoded.failure.kind, decoded.failure.reason);
     }
-    silenceOpenCvOnce();
-    const QString format = sniffFormat(bytes);
-    if (format == QLatin1String("PNG") && !pngChunksComplete(bytes)) {
-        return failed(SkipReason::Truncated,
-                      QStringLiteral("truncated PNG file (it ends inside its image data)"));
-    }
-    qint64 width = 0;
-    qint64 height = 0;
-    if (headerDimensions(bytes, format, &width, &height) &&
-        double(width) * double(height) > double(maxImagePixels())) {
-        return failed(SkipReason::NotAnImage, tooLargeReason(width, height));
-    }
-    cv::Mat raw;
-    try {
-        const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.constData()));
-        raw = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception& e) {
-        // OpenCV's own size limit (validateInputImageSize) throws.
-        if (e.msg.find("CV_IO_MAX_IMAGE") != std::string::npos) {
-            return failed(SkipReason::NotAnImage,
-                          QStringLiteral("image is too large (more pixels than OpenCV's limit, "
-                                         "OPENCV_IO_MAX_IMAGE_PIXELS, allows); shrink it"));
-        }
-        raw.release();
-    }
-    if (raw.empty()) {
-        if (!format.isEmpty()) {
-            return failed(
-                SkipReason::Truncated,
-                QStringLiteral("truncated or damaged %1 file (could not decode)").arg(format));
-        }
-        return failed(SkipReason::NotAnImage, QStringLiteral("not an image (could not decode)"));
-    }
-    if (format == QLatin1String("JPEG") && !jpegHasEnd(bytes)) {
-        return failed(SkipReason::Truncated,
-                      QStringLiteral("truncated JPEG file (its end marker is missing)"));
-    }
+    const RawImage& raw = decoded.image;
     DecodeResult result;
     result.ok = true;
-    result.image.sourceWidth = raw.cols;
-    result.image.sourceHeight = raw.rows;
-    result.image.pixelHash = hashPixels(raw);
+    result.image.sourceWidth = raw.width;
+    result.image.sourceHeight = raw.height;
+    result.image.pixelHash = decoded.pixelHash;
+    result.image.format = describeImage(raw);
     if (!wantPixels) {
         return result;
     }
     try {
         cv::Mat img;
-        if (!toEightBitGreyOrBgr(raw, &img)) {
+        if (!toEightBitGreyOrRgb(raw, &img)) {
             return failed(SkipReason::NotAnImage,
                           QStringLiteral("image with %1 channels; only grey, RGB and RGBA images "
                                          "are supported")
-                              .arg(raw.channels()));
+                              .arg(raw.channels));
         }
         if (shape.channels == 1 && img.channels() == 3) {
-            cv::cvtColor(img, img, cv::COLOR_BGR2GRAY);
+            cv::cvtColor(img, img, cv::COLOR_RGB2GRAY);
         }
         // Channel order and grey-to-RGB are per-pixel copies, so they commute with the resize:
         // resizeToShape() on kept pixels gives the same bytes as resizing here.
@@ -473,7 +585,7 @@ DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, 
         } else if (resized.channels() == 1) {
             cv::cvtColor(resized, out, cv::COLOR_GRAY2RGB);
         } else {
-            cv::cvtColor(resized, out, cv::COLOR_BGR2RGB);
+            resized.copyTo(out);
         }
         if (out.data != result.image.pixels.data()) {
             return failed(SkipReason::NotAnImage, QStringLiteral("could not convert the pixels"));

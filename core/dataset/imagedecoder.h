@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dataset/datasetindex.h"
+#include "dataset/rawimage.h"
 
 #include <QByteArray>
 #include <QString>
@@ -30,6 +31,7 @@ struct DecodedImage
     int width = 0;
     int height = 0;
     quint64 pixelHash = 0; // of the decoded pixels as stored in the file (before any conversion)
+    ImageFormat format;    // of the file's pixels, before any conversion
     std::vector<uint8_t> pixels;
 };
 
@@ -56,10 +58,27 @@ struct DecodeResult
     DecodeFailure failure;
 };
 
-// Decodes any format OpenCV reads (decoding decides, not the extension). Drops alpha, scales
-// 16-bit to 8-bit, converts to `shape.channels`, resizes to a square (area interpolation when
-// shrinking, linear when enlarging). With wantPixels false only the hash and size are made.
-// Thread-safe; called from worker threads.
+// A file decoded at full fidelity (RawImage), with the hash of its pixels, or why it failed.
+struct RawDecodeResult
+{
+    bool ok = false;
+    RawImage image;
+    quint64 pixelHash = 0;
+    DecodeFailure failure;
+};
+
+// Decodes PNG, JPEG, BMP, WebP and PNM through OpenCV and TIFF through libtiff
+// (readTiff()), converting nothing: channels in file order, 8/16-bit or float samples. Float
+// images with NaN or infinite samples are refused. Thread-safe.
+RawDecodeResult decodeRawImageFile(const QString& path);
+RawDecodeResult decodeRawImageBytes(const QByteArray& bytes);
+
+// Decodes what decodeRawImageBytes() reads (decoding decides, not the extension), then makes
+// the 8-bit pixels the training pipeline takes: drops alpha (and a grey image's second
+// channel), scales 16-bit to 8-bit, converts to `shape.channels` (images of more than four
+// channels are refused), resizes to a square (area interpolation when shrinking, linear when
+// enlarging). With wantPixels false only the hash, size and format are made. Thread-safe;
+// called from worker threads.
 DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool wantPixels = true,
                              DecodeSize size = DecodeSize::Square);
 DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape,

@@ -1,4 +1,5 @@
 #include "dataset/scanreport.h"
+#include "dataset/imageformats.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -6,6 +7,45 @@
 #include <algorithm>
 
 namespace studio {
+
+namespace {
+
+// "uint8", "uint16", "float32": sample types as programs name them.
+QString sampleTypeKey(int type)
+{
+    switch (SampleType(type)) {
+    case SampleType::UInt8:
+        return QStringLiteral("uint8");
+    case SampleType::UInt16:
+        return QStringLiteral("uint16");
+    case SampleType::Float32:
+        return QStringLiteral("float32");
+    }
+    return {};
+}
+
+// {"channels": {"4": 150}, "sample_types": {"uint16": 150}, "width": [min, max], ...}
+QJsonObject formatsJson(const ClassImageFormats& tally)
+{
+    QJsonObject channels;
+    for (auto it = tally.channels.begin(); it != tally.channels.end(); ++it) {
+        channels.insert(QString::number(it.key()), it.value());
+    }
+    QJsonObject types;
+    for (auto it = tally.sampleTypes.begin(); it != tally.sampleTypes.end(); ++it) {
+        types.insert(sampleTypeKey(it.key()), it.value());
+    }
+    return QJsonObject{{QStringLiteral("images"), tally.images},
+                       {QStringLiteral("channels"), channels},
+                       {QStringLiteral("sample_types"), types},
+                       {QStringLiteral("width"), QJsonArray{tally.minWidth, tally.maxWidth}},
+                       {QStringLiteral("height"), QJsonArray{tally.minHeight, tally.maxHeight}},
+                       {QStringLiteral("dim"), tally.dim},
+                       {QStringLiteral("grey_as_rgb"), tally.greyAsColour},
+                       {QStringLiteral("with_alpha"), tally.withAlpha}};
+}
+
+} // namespace
 
 QJsonObject scanReportJson(const DatasetIndex& index)
 {
@@ -32,6 +72,12 @@ QJsonObject scanReportJson(const DatasetIndex& index)
                                    {QStringLiteral("reason"), file.reason}});
     }
     json.insert(QStringLiteral("skipped"), skipped);
+    QJsonObject formats;
+    for (int c = 0; c < index.formats.size() && c < index.classes.size(); ++c) {
+        formats.insert(index.classes[c], formatsJson(index.formats[c]));
+    }
+    json.insert(QStringLiteral("formats"), formats);
+    json.insert(QStringLiteral("image_channels"), index.imageChannels);
     json.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(index.warnings));
     QJsonArray duplicates;
     for (const DuplicateGroup& group : index.duplicates) {
@@ -69,6 +115,14 @@ QString scanReportText(const DatasetIndex& index)
         text += QStringLiteral("  %1 %2 %3 %4\n")
                     .arg((total ? QStringLiteral("total") : index.classes[c]).leftJustified(width),
                          cell(Split::Train, 9), cell(Split::Validation, 11), cell(Split::Test, 9));
+    }
+    if (!index.formats.isEmpty()) {
+        text += QStringLiteral("\nImages:\n");
+        for (int c = 0; c < index.formats.size() && c < index.classes.size(); ++c) {
+            text +=
+                QStringLiteral("  %1 %2\n")
+                    .arg(index.classes[c].leftJustified(width), describeFormats(index.formats[c]));
+        }
     }
     if (index.cachedImages > 0) {
         text += QStringLiteral("\n%1 of %2 images are cached in memory.\n")

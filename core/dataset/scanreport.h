@@ -9,7 +9,9 @@
 namespace studio {
 
 // {"classes", "splits": {"train": {"counts", "total"}, ...}, "split_mode", "skipped",
-// "warnings", "duplicates"}; paths relative to the dataset root.
+// "formats": {class: {"images", "channels": {"4": n}, "sample_types": {"uint16": n}, "width":
+// [min, max], "height", "dim", "grey_as_rgb", "with_alpha"}}, "image_channels", "warnings",
+// "duplicates"}; paths relative to the dataset root.
 QJsonObject scanReportJson(const DatasetIndex& index);
 
 // A table of images per class and split, then skipped files and warnings.

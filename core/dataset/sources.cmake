@@ -23,14 +23,22 @@ studio_core_module(dataset
         dataset/imagecache.h
         dataset/imagedecoder.cpp
         dataset/imagedecoder.h
+        dataset/imageformats.cpp
+        dataset/imageformats.h
         dataset/parallel.cpp
         dataset/parallel_p.h
         dataset/random_p.h
+        dataset/rawimage.cpp
+        dataset/rawimage.h
         dataset/scanreport.cpp
         dataset/scanreport.h
         dataset/splitmanifest.cpp
         dataset/splitmanifest.h
+        dataset/tiffreader.cpp
+        dataset/tiffreader.h
     WITH_TORCH
         dataset/batchloader.cpp
     DEPENDS common
 )
+# Every TIFF is read through libtiff (tiffreader.cpp): OpenCV drops samples and pages.
+target_link_libraries(studio_dataset PRIVATE TIFF::TIFF)

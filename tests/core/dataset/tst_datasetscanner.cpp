@@ -6,6 +6,7 @@
 #include "dataset/splitmanifest.h"
 
 #include "datasetfixtures.h"
+#include "sciencedataset.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -14,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <functional>
 
 #include <unistd.h>
@@ -473,6 +475,55 @@ private Q_SLOTS:
         r = decodeImageBytes(cut, {8, 1});
         QVERIFY(!r.ok);
         QCOMPARE(r.failure.kind, SkipReason::Truncated);
+    }
+
+    // Issue 16's mixed or bad inputs: a 3-channel image among 4-channel ones, an 8-bit image
+    // among 16-bit ones and a float TIFF with NaNs end in a counted, listed report.
+    void mixedScientificInputsAreCountedAndListed()
+    {
+        QTemporaryDir dir;
+        testdata::ScienceCells cells;
+        cells.perClass = 4;
+        cells.channels = 4;
+        testdata::makeScienceCells(dir.path(), cells);
+        const auto add = [&](const QString& name, int channels, testdata::TiffSamples samples,
+                             double value) {
+            testdata::TiffSpec spec;
+            spec.width = 32;
+            spec.height = 24;
+            spec.channels = channels;
+            spec.samples = samples;
+            std::vector<double> values(size_t(32 * 24 * channels), 10.0);
+            values[5] = value;
+            return testdata::writeTiff(dir.filePath(name), spec, values);
+        };
+        QVERIFY(add("ring/three.tif", 3, testdata::TiffSamples::UInt16, 100));
+        QVERIFY(add("ring/eight_bit.tif", 4, testdata::TiffSamples::UInt8, 100));
+        QVERIFY(add("round/nan.tif", 4, testdata::TiffSamples::Float32, std::nan("")));
+        const Result<DatasetIndex> index = scan(dir.path());
+        QVERIFY2(index, qPrintable(index.error()));
+        QCOMPARE(index->imageChannels, 4);
+        QCOMPARE(index->items.size(), 13);
+        QCOMPARE(index->skipped.size(), 2);
+        QHash<QString, SkippedFile> skipped;
+        for (const SkippedFile& file : index->skipped) {
+            skipped.insert(file.path, file);
+        }
+        QCOMPARE(skipped.value("ring/three.tif").kind, SkipReason::ChannelMismatch);
+        QVERIFY(skipped.value("ring/three.tif")
+                    .reason.startsWith(
+                        QLatin1String("it has 3 channels but the dataset's images have 4")));
+        QCOMPARE(skipped.value("round/nan.tif").reason,
+                 QStringLiteral("1 of its samples are not numbers (NaN or infinite); replace "
+                                "them (with 0, say) or leave the image out"));
+        const int ring = int(index->classes.indexOf(QStringLiteral("ring")));
+        QCOMPARE(index->formats[ring].sampleTypes,
+                 (QMap<int, int>{{int(SampleType::UInt8), 1}, {int(SampleType::UInt16), 4}}));
+        const QString warnings = index->warnings.join(QLatin1Char('\n'));
+        QVERIFY2(warnings.contains(QLatin1String("different bit depths (1 8-bit, 12 16-bit)")),
+                 qPrintable(warnings));
+        QVERIFY2(warnings.contains(QLatin1String("2 files could not be used")),
+                 qPrintable(warnings));
     }
 
     void autoSplitIsStratifiedAndStable()

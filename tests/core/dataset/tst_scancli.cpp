@@ -1,6 +1,7 @@
 // Tests of `classifier-cli scan` as a user runs it: its JSON, its report and its exit codes.
 #include "clirun.h"
 #include "datasetfixtures.h"
+#include "sciencedataset.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -36,8 +37,8 @@ private Q_SLOTS:
         const QJsonDocument doc = QJsonDocument::fromJson(run.out.toUtf8(), &error);
         QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(run.out));
         const QJsonObject json = doc.object();
-        QCOMPARE(json.keys(), (QStringList{"classes", "duplicates", "skipped", "split_mode",
-                                           "splits", "warnings"}));
+        QCOMPARE(json.keys(), (QStringList{"classes", "duplicates", "formats", "image_channels",
+                                           "skipped", "split_mode", "splits", "warnings"}));
         QCOMPARE(json.value("classes").toArray(), (QJsonArray{"A", "B"}));
         QCOMPARE(json.value("split_mode").toString(), QStringLiteral("folders"));
         const QJsonObject splits = json.value("splits").toObject();
@@ -77,6 +78,53 @@ private Q_SLOTS:
         QCOMPARE(splits.value("validation").toObject().value("total").toInt(), 2);
         QCOMPARE(splits.value("test").toObject().value("total").toInt(), 2);
         QVERIFY(QFileInfo::exists(dir.path() + QStringLiteral("/.classifier-studio/split.json")));
+    }
+
+    // Issue 16's 4-channel dataset: scan reports 4 channels and 16 bits for every class,
+    // skips a 3-channel image with its reason, and says that the colour mode drops a channel.
+    void jsonOfFourChannelSixteenBitImages()
+    {
+        QTemporaryDir dir;
+        studio::testdata::ScienceCells cells;
+        cells.perClass = 5;
+        cells.channels = 4;
+        cells.classChannel = 3;
+        studio::testdata::makeScienceCells(dir.path(), cells);
+        cells.perClass = 1;
+        cells.channels = 3;
+        QTemporaryDir odd;
+        studio::testdata::makeScienceCells(odd.path(), cells);
+        QVERIFY(QFile::rename(odd.filePath("round/round_000.tif"),
+                              dir.filePath("round/three_channels.tif")));
+        const CliRun run = runCli({QStringLiteral("scan"), dir.path(), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(json.value("image_channels").toInt(), 4);
+        const QJsonObject formats = json.value("formats").toObject();
+        QCOMPARE(formats.keys(), (QStringList{"elongated", "ring", "round"}));
+        for (const QString& name : formats.keys()) {
+            const QJsonObject format = formats.value(name).toObject();
+            QCOMPARE(format.value("images").toInt(), 5);
+            QCOMPARE(format.value("channels").toObject(), (QJsonObject{{"4", 5}}));
+            QCOMPARE(format.value("sample_types").toObject(), (QJsonObject{{"uint16", 5}}));
+            QCOMPARE(format.value("width").toArray(), (QJsonArray{128, 128}));
+            QCOMPARE(format.value("height").toArray(), (QJsonArray{96, 96}));
+            QCOMPARE(format.value("dim").toInt(), 5);
+        }
+        const QJsonArray skipped = json.value("skipped").toArray();
+        QCOMPARE(skipped.size(), 1);
+        QCOMPARE(skipped[0].toObject().value("path").toString(),
+                 QStringLiteral("round/three_channels.tif"));
+        QVERIFY(skipped[0].toObject().value("reason").toString().startsWith(
+            QLatin1String("it has 3 channels but the dataset's images have 4")));
+        const QString warnings =
+            json.value("warnings").toVariant().toStringList().join(QLatin1Char('\n'));
+        QVERIFY2(warnings.contains(QLatin1String("15 of 15 images are dim")), qPrintable(warnings));
+        QVERIFY2(warnings.contains(QLatin1String("channel 4 is left out")), qPrintable(warnings));
+
+        const CliRun text = runCli({QStringLiteral("scan"), dir.path()});
+        QVERIFY2(text.out.contains(QLatin1String("ring      4 channels, 16-bit, 128 x 96 px")),
+                 qPrintable(text.out));
     }
 
     void readableReport()

@@ -1,5 +1,7 @@
 #include "classcountsmodel.h"
 
+#include "dataset/imageformats.h"
+
 #include <QFont>
 
 namespace studio {
@@ -16,6 +18,7 @@ void ClassCountsModel::setIndex(const DatasetIndex& index)
             ++m_counts[item.label][int(item.split)];
         }
     }
+    m_formats = index.formats;
     m_hasSplit[int(Split::Train)] = true;
     m_hasSplit[int(Split::Validation)] = index.hasValidation;
     m_hasSplit[int(Split::Test)] = index.hasTest;
@@ -27,6 +30,7 @@ void ClassCountsModel::clear()
     beginResetModel();
     m_classes.clear();
     m_counts.clear();
+    m_formats.clear();
     endResetModel();
 }
 
@@ -68,7 +72,8 @@ QVariant ClassCountsModel::data(const QModelIndex& index, int role) const
         font.setBold(true);
         return font;
     }
-    if (role == Qt::TextAlignmentRole && index.column() != ClassColumn) {
+    if (role == Qt::TextAlignmentRole && index.column() != ClassColumn &&
+        index.column() != FormatColumn) {
         return int(Qt::AlignRight | Qt::AlignVCenter);
     }
     if (role != Qt::DisplayRole && role != Qt::EditRole) {
@@ -89,6 +94,8 @@ QVariant ClassCountsModel::data(const QModelIndex& index, int role) const
     case TotalColumn:
         return count(Split::Train, label) + count(Split::Validation, label) +
                count(Split::Test, label);
+    case FormatColumn:
+        return describeFormats(totalRow ? combinedFormats(m_formats) : m_formats.value(label));
     }
     return {};
 }
@@ -109,6 +116,8 @@ QVariant ClassCountsModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Test");
     case TotalColumn:
         return tr("Total");
+    case FormatColumn:
+        return tr("Images");
     }
     return {};
 }

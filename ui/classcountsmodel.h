@@ -1,5 +1,5 @@
 // The table of image counts per class (rows) and split (columns) of a scanned dataset, with a
-// Total row and column.
+// Total row and column, and what each class's images are (channels, bit depth, size).
 #pragma once
 
 #include "dataset/datasetindex.h"
@@ -23,6 +23,7 @@ public:
         ValidationColumn,
         TestColumn,
         TotalColumn,
+        FormatColumn,
         ColumnCount
     };
 
@@ -44,6 +45,7 @@ public:
 private:
     QStringList m_classes;
     QVector<std::array<int, kSplitCount>> m_counts; // per class
+    QVector<ClassImageFormats> m_formats;           // per class
     bool m_hasSplit[kSplitCount] = {true, true, true};
 };
 

@@ -587,6 +587,11 @@ void DataPage::showClass(int label)
     const QDir root(index.root);
     QStringList paths;
     int total = 0;
+    // Items are laid out (at one size, from the first) before their icons arrive: an empty
+    // icon of the full size keeps the names from squeezing every thumbnail into a strip.
+    QPixmap placeholder(kThumbnailSide, kThumbnailSide);
+    placeholder.fill(Qt::transparent);
+    const QIcon waiting(placeholder);
     for (const DatasetItem& item : index.items) {
         if (item.label != label) {
             continue;
@@ -594,7 +599,7 @@ void DataPage::showClass(int label)
         ++total;
         if (paths.size() < kMaxThumbnails) {
             paths.append(root.absoluteFilePath(item.path));
-            auto* entry = new QListWidgetItem(QFileInfo(item.path).fileName());
+            auto* entry = new QListWidgetItem(waiting, QFileInfo(item.path).fileName());
             entry->setData(kPathRole, paths.last());
             entry->setToolTip(
                 tr("%1 (%2)").arg(QDir::toNativeSeparators(item.path), splitName(item.split)));

@@ -1,13 +1,13 @@
 #include "datasetjobs.h"
 
 #include "backgroundrunner.h"
+#include "channelcomposite.h"
 #include "dataset/augmenter.h"
 #include "dataset/datasetscanner.h"
 #include "dataset/fashionmnist.h"
 #include "dataset/imagedecoder.h"
 
 #include <QElapsedTimer>
-#include <QImageReader>
 
 #include <atomic>
 #include <memory>
@@ -67,16 +67,7 @@ void loadThumbnailsJob(const QStringList& paths, int side, const BackgroundJob& 
                        const std::function<void(int position, const QImage& image)>& ready)
 {
     for (int i = 0; i < paths.size() && !job.cancelled(); ++i) {
-        QImageReader reader(paths[i]);
-        reader.setAutoTransform(true);
-        const QSize size = reader.size();
-        if (size.isValid() && (size.width() > side || size.height() > side)) {
-            reader.setScaledSize(size.scaled(side, side, Qt::KeepAspectRatio));
-        }
-        QImage image = reader.read();
-        if (!image.isNull() && (image.width() < side / 2 || image.height() < side / 2)) {
-            image = image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation);
-        }
+        const QImage image = thumbnailOfFile(paths[i], side);
         job.post([ready, i, image] { ready(i, image); });
     }
 }

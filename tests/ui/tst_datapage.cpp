@@ -5,6 +5,7 @@
 #include "datapage.h"
 #include "projectdocument.h"
 #include "recentfiles.h"
+#include "sciencedataset.h"
 #include "shapesdataset.h"
 #include "uitestsupport.h"
 
@@ -158,13 +159,70 @@ private Q_SLOTS:
     {
         ProjectDocument document;
         DataPage page(&document, nullptr);
+        page.resize(900, 700);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
         QVERIFY(openAndWait(page, m_dir.path()));
+        page.findChild<QTabWidget*>()->setCurrentWidget(page.thumbnailList()->parentWidget());
+        QSignalSpy loaded(&page, &DataPage::thumbnailsLoaded);
+        page.showClass(1);
+        QCoreApplication::processEvents(); // lays the items out before their icons arrive
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(page.thumbnailList()->count(), 7 + 2 + 3);
+        const int side = page.thumbnailList()->iconSize().height();
+        for (int i = 0; i < page.thumbnailList()->count(); ++i) {
+            QListWidgetItem* item = page.thumbnailList()->item(i);
+            QVERIFY(!item->icon().isNull());
+            // The cells hold a whole icon, not a strip of it.
+            const QRect cell = page.thumbnailList()->visualItemRect(item);
+            QVERIFY2(cell.height() >= side, qPrintable(QString::number(cell.height())));
+        }
+    }
+
+    // A dim 4-channel 16-bit TIFF dataset: the table says what the images are, the warnings
+    // say they are dim and that the colour mode drops a channel, and the thumbnails (which Qt
+    // cannot read) are visible false-colour composites.
+    void scientificImagesAreDescribedAndVisible()
+    {
+        QTemporaryDir dir;
+        testdata::ScienceCells cells;
+        cells.perClass = 4;
+        cells.channels = 4;
+        cells.classChannel = 3;
+        testdata::makeScienceCells(dir.path(), cells);
+        ProjectDocument document;
+        DataPage page(&document, nullptr);
+        QVERIFY(openAndWait(page, dir.path()));
+        const ClassCountsModel* counts = page.countsModel();
+        QCOMPARE(counts->data(counts->index(0, ClassCountsModel::FormatColumn)).toString(),
+                 QStringLiteral("4 channels, 16-bit, 128 x 96 px"));
+        QCOMPARE(counts->headerData(ClassCountsModel::FormatColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Images"));
+        QStringList warnings;
+        auto* list = page.findChild<QListWidget*>(QStringLiteral("warningsList"));
+        QVERIFY(list != nullptr);
+        for (int i = 0; i < list->count(); ++i) {
+            warnings << list->item(i)->text();
+        }
+        const QString all = warnings.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QLatin1String("12 of 12 images are dim")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("channel 4 is left out")), qPrintable(all));
+
         QSignalSpy loaded(&page, &DataPage::thumbnailsLoaded);
         page.showClass(1);
         QVERIFY(loaded.wait(10000));
-        QCOMPARE(page.thumbnailList()->count(), 7 + 2 + 3);
+        QCOMPARE(page.thumbnailList()->count(), 4);
         for (int i = 0; i < page.thumbnailList()->count(); ++i) {
-            QVERIFY(!page.thumbnailList()->item(i)->icon().isNull());
+            const QImage thumb =
+                page.thumbnailList()->item(i)->icon().pixmap(QSize(96, 96)).toImage();
+            QVERIFY(!thumb.isNull());
+            int brightest = 0;
+            for (int y = 0; y < thumb.height(); ++y) {
+                for (int x = 0; x < thumb.width(); ++x) {
+                    brightest = std::max(brightest, qGray(thumb.pixel(x, y)));
+                }
+            }
+            QVERIFY2(brightest > 128, qPrintable(QString::number(brightest)));
         }
     }
 

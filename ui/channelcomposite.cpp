@@ -1,6 +1,7 @@
 #include "channelcomposite.h"
 
 #include "dataset/imagedecoder.h"
+#include "dataset/imageformats.h"
 
 #include <QImageReader>
 
@@ -127,6 +128,71 @@ QImage compositeImage(const RawImage& image)
         }
     }
     return out;
+}
+
+QImage channelImage(const RawImage& image, int channel)
+{
+    if (image.isEmpty() || channel < 0 || channel >= image.channels) {
+        return {};
+    }
+    QImage out(image.width, image.height, QImage::Format_Grayscale8);
+    const std::vector<float> values =
+        showsAsItIs(image) ? channelValues(image, channel) : stretchedChannel(image, channel);
+    const float scale = showsAsItIs(image) ? 1.0f : 255.0f;
+    for (int y = 0; y < image.height; ++y) {
+        uchar* line = out.scanLine(y);
+        for (int x = 0; x < image.width; ++x) {
+            line[x] =
+                uchar(std::clamp(values[size_t(y * image.width + x)] * scale + 0.5f, 0.0f, 255.0f));
+        }
+    }
+    return out;
+}
+
+ChannelHistogram channelHistogram(const RawImage& image, int channel, int bins)
+{
+    ChannelHistogram histogram;
+    if (image.isEmpty() || channel < 0 || channel >= image.channels || bins <= 0) {
+        return histogram;
+    }
+    const std::vector<float> values = channelValues(image, channel);
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    histogram.minimum = *lo;
+    histogram.maximum = *hi;
+    const bool floating = image.type == SampleType::Float32;
+    histogram.low = floating ? histogram.minimum : 0.0;
+    histogram.high = floating ? histogram.maximum : sampleTypeMaximum(image.type);
+    if (histogram.high <= histogram.low) {
+        histogram.high = histogram.low + 1;
+    }
+    histogram.counts = QVector<double>(bins, 0.0);
+    const double perBin = double(bins) / (histogram.high - histogram.low);
+    for (const float v : values) {
+        const int bin = std::clamp(int((double(v) - histogram.low) * perBin), 0, bins - 1);
+        histogram.counts[bin] += 1;
+    }
+    return histogram;
+}
+
+ChannelPreview makeChannelPreview(const QString& path, int bins)
+{
+    ChannelPreview preview;
+    preview.path = path;
+    const RawDecodeResult decoded = decodeRawImageFile(path);
+    if (!decoded.ok) {
+        preview.error = decoded.failure.reason;
+        return preview;
+    }
+    const RawImage& image = decoded.image;
+    ClassImageFormats tally;
+    tallyFormat(describeImage(image), &tally);
+    preview.description = describeFormats(tally);
+    preview.composite = compositeImage(image);
+    for (int c = 0; c < image.dataChannels(); ++c) {
+        preview.channels.append(channelImage(image, c));
+        preview.histograms.append(channelHistogram(image, c, bins));
+    }
+    return preview;
 }
 
 QImage thumbnailOfFile(const QString& path, int side)

@@ -6,6 +6,7 @@
 #include <QColor>
 #include <QImage>
 #include <QString>
+#include <QVector>
 
 namespace studio {
 
@@ -19,6 +20,34 @@ QColor channelColour(int channel, int channels);
 // and 99.8th percentiles (so a dim fluorescence image is visible) and is shown grey (one
 // channel), as RGB (three) or in false colours (added up). Alpha is left out.
 QImage compositeImage(const RawImage& image);
+
+// One channel in grey, stretched between its 0.5th and 99.8th percentiles (8-bit channels of
+// grey or RGB images as they are).
+QImage channelImage(const RawImage& image, int channel);
+
+// How a channel's values are spread: `counts` of equal bins from `low` to `high` (the type's
+// range: 0-255, 0-65535; a float channel's own minimum and maximum).
+struct ChannelHistogram
+{
+    double low = 0;
+    double high = 0;
+    double minimum = 0; // the channel's smallest and largest values
+    double maximum = 0;
+    QVector<double> counts;
+};
+ChannelHistogram channelHistogram(const RawImage& image, int channel, int bins);
+
+// The pictures and histograms of every channel of one image file, made on a worker thread.
+struct ChannelPreview
+{
+    QString path;
+    QString description; // "4 channels, 16-bit, 128 x 96 px"
+    QImage composite;
+    QVector<QImage> channels;
+    QVector<ChannelHistogram> histograms;
+    QString error; // when the file cannot be decoded
+};
+ChannelPreview makeChannelPreview(const QString& path, int bins = 64);
 
 // A thumbnail of at most side x side pixels of the image file: Qt's reader for the 8-bit
 // formats it reads, compositeImage() of the decoded file for everything else (TIFF, 16-bit

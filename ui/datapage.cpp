@@ -2,6 +2,7 @@
 
 #include "augmentationform.h"
 #include "backgroundrunner.h"
+#include "channelview.h"
 #include "classbalancechart.h"
 #include "classcountsmodel.h"
 #include "datasetjobs.h"
@@ -213,6 +214,10 @@ void DataPage::buildUi()
     thumbLayout->addWidget(m_thumbnails, 1);
     m_tabs->addTab(thumbTab, tr("Thumbnails"));
     m_tabs->addTab(buildAugmentationTab(), tr("Augmentation"));
+    m_channelView = new ChannelView;
+    m_channelView->setToolTip(tr("The channels of the sample image (double-click a thumbnail to "
+                                 "choose it), each with its histogram."));
+    m_tabs->addTab(m_channelView, tr("Channels"));
 
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(1, 1);
@@ -660,6 +665,7 @@ void DataPage::startPreview()
             label->clear();
         }
         m_previewStatus->setText(tr("Open a dataset to preview the augmentation."));
+        m_channelView->showMessage(tr("Open a dataset to see the channels of its images."));
         return;
     }
     const QDir root(index.root);
@@ -682,6 +688,22 @@ void DataPage::startPreview()
         },
         [this](const AugmentationPreview& preview) {
             onPreview(preview.original, preview.images, preview.error);
+        });
+    startChannelPreview();
+}
+
+void DataPage::startChannelPreview()
+{
+    if (m_channelView->preview().path == m_sample && m_channelView->preview().error.isEmpty()) {
+        Q_EMIT channelsUpdated();
+        return;
+    }
+    m_imageRunner->cancel(m_channelRequest);
+    m_channelRequest = m_imageRunner->run(
+        [sample = m_sample](const BackgroundJob&) { return makeChannelPreview(sample); },
+        [this](const ChannelPreview& preview) {
+            m_channelView->setPreview(preview);
+            Q_EMIT channelsUpdated();
         });
 }
 

@@ -29,6 +29,7 @@ namespace studio {
 class AugmentationForm;
 class ClassBalanceChart;
 class ClassCountsModel;
+class ChannelView;
 class DatasetSettingsForm;
 class BackgroundRunner;
 class ProjectDocument;
@@ -72,6 +73,7 @@ public:
     // The augmented previews shown (empty before a scan or when the sample cannot be decoded).
     QVector<QImage> previewImages() const { return m_previewImages; }
     QString previewSample() const { return m_sample; }
+    ChannelView* channelView() const { return m_channelView; }
 
     static constexpr int kPreviewCount = 8;
     static constexpr int kMaxThumbnails = 200;
@@ -82,6 +84,8 @@ Q_SIGNALS:
     void projectRequested();
     void thumbnailsLoaded();
     void previewUpdated();
+    // The Channels tab shows the sample's channels.
+    void channelsUpdated();
 
 private:
     void buildUi();
@@ -103,6 +107,8 @@ private:
     void onThumbnail(int position, const QImage& image);
     void schedulePreview();
     void startPreview();
+    // Decodes the sample at full depth for the Channels tab (unless it shows it already).
+    void startChannelPreview();
     void onPreview(const QImage& original, const QVector<QImage>& images, const QString& error);
     QString scanKey(const DatasetSettings& settings) const;
 
@@ -130,6 +136,7 @@ private:
     QLabel* m_originalLabel = nullptr;
     QVector<QLabel*> m_previewLabels;
     QLabel* m_previewStatus = nullptr;
+    ChannelView* m_channelView = nullptr;
 
     QTimer* m_scanTimer = nullptr;
     QTimer* m_previewTimer = nullptr;
@@ -139,6 +146,7 @@ private:
     quint64 m_thumbRequest = 0;
     int m_thumbsPending = 0;
     quint64 m_previewRequest = 0;
+    quint64 m_channelRequest = 0;
     quint64 m_previewSeed = 1;
     QString m_previewKey;
     QString m_sample; // absolute path of the preview's source image

@@ -75,6 +75,56 @@ private Q_SLOTS:
         QCOMPARE(channelColour(7, 8), channelColour(0, 8));
     }
 
+    void histogramsCoverTheTypesRange()
+    {
+        const RawImage image = sixteenBit(10, 10, 2, [](int c) { return c == 0 ? 2000 : 65535; });
+        const ChannelHistogram first = channelHistogram(image, 0, 64);
+        QCOMPARE(first.low, 0.0);
+        QCOMPARE(first.high, 65535.0);
+        QCOMPARE(first.minimum, 0.0);
+        QCOMPARE(first.maximum, 2000.0);
+        QCOMPARE(first.counts.size(), 64);
+        QCOMPARE(first.counts[0], 10.0); // the first row
+        QCOMPARE(first.counts[1], 90.0); // 2000 / (65536 / 64) = 1.95
+        QCOMPARE(channelHistogram(image, 1, 64).counts[63], 90.0);
+        QVERIFY(channelHistogram(image, 2, 64).counts.isEmpty());
+    }
+
+    void channelImagesAreStretchedGrey()
+    {
+        const RawImage image = sixteenBit(10, 10, 2, [](int c) { return c == 0 ? 2000 : 0; });
+        const QImage first = channelImage(image, 0);
+        QCOMPARE(first.format(), QImage::Format_Grayscale8);
+        QCOMPARE(qGray(first.pixel(4, 4)), 255);
+        QCOMPARE(qGray(first.pixel(4, 0)), 0);
+        QCOMPARE(qGray(channelImage(image, 1).pixel(4, 4)), 0);
+    }
+
+    void previewOfAFourChannelFile()
+    {
+        QTemporaryDir dir;
+        testdata::ScienceCells cells;
+        cells.perClass = 1;
+        cells.channels = 4;
+        cells.classChannel = 3;
+        testdata::makeScienceCells(dir.path(), cells);
+        const ChannelPreview preview =
+            makeChannelPreview(dir.filePath(QStringLiteral("ring/ring_000.tif")), 32);
+        QVERIFY2(preview.error.isEmpty(), qPrintable(preview.error));
+        QCOMPARE(preview.description, QStringLiteral("4 channels, 16-bit, 128 x 96 px"));
+        QCOMPARE(preview.channels.size(), 4);
+        QCOMPARE(preview.histograms.size(), 4);
+        QCOMPARE(preview.composite.size(), QSize(128, 96));
+        double pixels = 0;
+        for (const double count : preview.histograms[3].counts) {
+            pixels += count;
+        }
+        QCOMPARE(pixels, 128.0 * 96.0);
+        QVERIFY(preview.channels[3] != preview.channels[0]);
+        const ChannelPreview missing = makeChannelPreview(dir.filePath(QStringLiteral("no.tif")));
+        QVERIFY(missing.error.contains(QLatin1String("does not exist")));
+    }
+
     void thumbnailOfATiff()
     {
         QTemporaryDir dir;

@@ -127,7 +127,9 @@ PageInfo readPageInfo(TIFF* tif)
     uint16_t* extraTypes = nullptr;
     if (TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extraCount, &extraTypes) != 0 && extraCount > 0) {
         const uint16_t last = extraTypes[extraCount - 1];
-        page.alpha = last == EXTRASAMPLE_ASSOCALPHA || last == EXTRASAMPLE_UNASSALPHA;
+        // Only a sample beyond the first can be transparency (a damaged file may say otherwise).
+        page.alpha =
+            page.samples >= 2 && (last == EXTRASAMPLE_ASSOCALPHA || last == EXTRASAMPLE_UNASSALPHA);
     }
     uint32_t subfileType = 0;
     if (TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &subfileType) != 0) {
@@ -207,8 +209,9 @@ QString differingPages(const QVector<PageInfo>& pages)
     const PageInfo& first = pages.first();
     for (const PageInfo& page : pages) {
         if (page.width != first.width || page.height != first.height || page.bits != first.bits ||
-            page.format != first.format) {
-            return QStringLiteral("its %1 pages differ in size or bit depth (%2x%3 %4-bit and "
+            page.format != first.format || page.samples != first.samples ||
+            page.photometric != first.photometric) {
+            return QStringLiteral("its %1 pages differ in size or kind (%2x%3 %4-bit and "
                                   "%5x%6 %7-bit), so they cannot be channels of one image; save "
                                   "one image per file")
                 .arg(pages.size())
@@ -513,6 +516,11 @@ QString sizeRefusal(const PageInfo& page, int pages, qint64 maxPixels)
     if (page.width == 0 || page.height == 0) {
         return QStringLiteral("its header gives no image size");
     }
+    if (page.samples == 0 || page.samples > kMaxTiffChannels) {
+        return QStringLiteral("it has %1 samples per pixel; the app reads at most %2 channels")
+            .arg(page.samples)
+            .arg(kMaxTiffChannels);
+    }
     if (double(page.width) * double(page.height) * std::max(1, pages) > double(maxPixels)) {
         return QStringLiteral("image of %1x%2 pixels%3 is too large (the limit is %4 million "
                               "pixels, to keep memory bounded); shrink it, or raise the limit "
@@ -570,8 +578,12 @@ TiffReadResult readTiff(const QByteArray& bytes, qint64 maxPixels)
         }
         if (result.image.channels == 0) {
             result.image = std::move(page);
-        } else {
+        } else if (page.channels == 1 && page.type == result.image.type &&
+                   page.width == result.image.width && page.height == result.image.height) {
             appendChannel(page, &result.image);
+        } else {
+            return refused(QStringLiteral("its pages differ, so they cannot be channels of one "
+                                          "image; save one image per file"));
         }
     }
     result.ok = true;

@@ -12,7 +12,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 fuzz_dir="$root/tests/fuzz"
 seconds=${1:-60}
-targets=(${STUDIO_FUZZ_TARGETS:-project modelmetadata idx csv})
+targets=(${STUDIO_FUZZ_TARGETS:-project modelmetadata idx csv tiff})
 
 fail() {
     echo "run-fuzzers: $*" >&2
@@ -84,7 +84,7 @@ fuzz_one() {
 for target in "${targets[@]}"; do
     [[ -x "$root/build/fuzz/tests/fuzz/fuzz_$target" ]] \
         || fail "no fuzz target '$target' (expected $root/build/fuzz/tests/fuzz/fuzz_$target)." \
-            "Known: project modelmetadata idx csv."
+            "Known: project modelmetadata idx csv tiff."
 done
 # As many targets at once as there are cores (each fuzzer is single-threaded).
 parallel=$(nproc)

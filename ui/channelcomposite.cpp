@@ -21,21 +21,7 @@ std::vector<float> channelValues(const RawImage& image, int channel)
     std::vector<float> values(pixels);
     const size_t stride = size_t(image.channels);
     for (size_t p = 0; p < pixels; ++p) {
-        const size_t i = p * stride + size_t(channel);
-        switch (image.type) {
-        case SampleType::UInt8:
-            values[p] = image.data[i];
-            break;
-        case SampleType::UInt16: {
-            uint16_t v;
-            std::memcpy(&v, image.data.data() + 2 * i, 2);
-            values[p] = v;
-            break;
-        }
-        case SampleType::Float32:
-            std::memcpy(&values[p], image.data.data() + 4 * i, 4);
-            break;
-        }
+        values[p] = float(sampleValue(image, p * stride + size_t(channel)));
     }
     return values;
 }

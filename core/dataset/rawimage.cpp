@@ -45,29 +45,24 @@ double sampleTypeMaximum(SampleType type)
     return 1.0;
 }
 
-namespace {
-
-// The sample at position i of the image's data, as a double.
-double sampleValue(const RawImage& image, size_t i)
+double sampleValue(const RawImage& image, size_t index)
 {
     switch (image.type) {
     case SampleType::UInt8:
-        return image.data[i];
+        return image.data[index];
     case SampleType::UInt16: {
         uint16_t v;
-        std::memcpy(&v, image.data.data() + 2 * i, 2);
+        std::memcpy(&v, image.data.data() + 2 * index, 2);
         return v;
     }
     case SampleType::Float32: {
         float v;
-        std::memcpy(&v, image.data.data() + 4 * i, 4);
+        std::memcpy(&v, image.data.data() + 4 * index, 4);
         return v;
     }
     }
     return 0;
 }
-
-} // namespace
 
 qint64 countNonFinite(const RawImage& image)
 {

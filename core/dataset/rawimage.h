@@ -41,6 +41,9 @@ struct RawImage
     bool isEmpty() const { return data.empty(); }
 };
 
+// The sample at `index` of the image's data (pixel * channels + channel), as a double.
+double sampleValue(const RawImage& image, size_t index);
+
 // What a scan learns of one image: its shape, its depth, and how it uses its range.
 struct ImageFormat
 {

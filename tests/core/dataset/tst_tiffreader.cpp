@@ -61,22 +61,7 @@ std::vector<double> pattern(const TiffSpec& spec)
 // The sample (x, y, c) of a RawImage as a double.
 double sampleOf(const RawImage& image, int x, int y, int c)
 {
-    const size_t i = size_t((y * image.width + x) * image.channels + c);
-    switch (image.type) {
-    case SampleType::UInt8:
-        return image.data[i];
-    case SampleType::UInt16: {
-        uint16_t v;
-        std::memcpy(&v, image.data.data() + 2 * i, 2);
-        return v;
-    }
-    case SampleType::Float32: {
-        float v;
-        std::memcpy(&v, image.data.data() + 4 * i, 4);
-        return v;
-    }
-    }
-    return 0;
+    return sampleValue(image, size_t((y * image.width + x) * image.channels + c));
 }
 
 QByteArray readAll(const QString& path)

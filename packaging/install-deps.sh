@@ -15,11 +15,13 @@ BUILD_PACKAGES=(
 # Fashion-MNIST files the example dataset and the integration tests are made from.
 RUN_PACKAGES=(libqt6svg6 dataset-fashion-mnist)
 # What the tests and screenshots need: an X server for real windows, ImageMagick, Debian's
-# PyTorch and NumPy for the cross-check of exported models (tests/core/export), torchvision for
+# PyTorch and NumPy for the cross-check of exported models (tests/core/export; OpenCV's and
+# tifffile's Python modules run the README's reference preparation of 16-bit TIFFs), torchvision for
 # the feature extractor a colleague exports (tests/app/export_torchvision_backbone.py), and
 # clang with its libFuzzer runtime for the fuzz targets (tests/fuzz/run-fuzzers.sh), and
 # clang-format for the layout check (tests/layering).
-TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy python3-torchvision clang
+TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy python3-torchvision python3-opencv
+    python3-tifffile clang
     libclang-rt-14-dev clang-format)
 
 # The BLAS library LibTorch runs its Dense layers on, chosen by measurement

@@ -14,20 +14,6 @@
 
 namespace studio {
 
-namespace {
-
-QWidget* pair(QWidget* a, QWidget* b)
-{
-    auto* widget = new QWidget;
-    auto* layout = new QHBoxLayout(widget);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(a);
-    layout->addWidget(b);
-    return widget;
-}
-
-} // namespace
-
 AugmentationForm::AugmentationForm(QWidget* parent) : QWidget(parent)
 {
     const AugmentationSchema& f = augmentationSchema();
@@ -72,7 +58,7 @@ void AugmentationForm::addPair(const SettingField& field, QDoubleSpinBox** low,
         connect(spin, &QDoubleSpinBox::valueChanged, this,
                 [this, key = field.key] { Q_EMIT edited(settings(), key); });
     }
-    addSettingRow(m_layout, field, pair(*low, *high));
+    addSettingRow(m_layout, field, sideBySide(*low, *high));
 }
 
 QCheckBox* AugmentationForm::addCheck(const SettingField& field)

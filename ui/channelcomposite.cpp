@@ -70,6 +70,34 @@ QImage copyEightBit(const RawImage& image)
     return out;
 }
 
+// Channels of values in 0..1 (clipped), each shown in its channelColour() and added up.
+QImage addedColours(const std::vector<std::vector<float>>& planes, int width, int height)
+{
+    const size_t pixels = size_t(width) * size_t(height);
+    std::vector<float> rgb(pixels * 3, 0.0f);
+    const int channels = int(planes.size());
+    for (int c = 0; c < channels; ++c) {
+        const QColor colour = channelColour(c, channels);
+        const float weights[3] = {float(colour.redF()), float(colour.greenF()),
+                                  float(colour.blueF())};
+        for (size_t p = 0; p < pixels; ++p) {
+            const float v = std::clamp(planes[size_t(c)][p], 0.0f, 1.0f);
+            for (int k = 0; k < 3; ++k) {
+                rgb[p * 3 + size_t(k)] += v * weights[k];
+            }
+        }
+    }
+    QImage out(width, height, QImage::Format_RGB888);
+    for (int y = 0; y < height; ++y) {
+        uchar* line = out.scanLine(y);
+        for (int x = 0; x < width * 3; ++x) {
+            const float v = rgb[size_t(y) * size_t(width) * 3 + size_t(x)];
+            line[x] = uchar(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f);
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 QColor channelColour(int channel, int channels)
@@ -91,29 +119,21 @@ QImage compositeImage(const RawImage& image)
     if (showsAsItIs(image)) {
         return copyEightBit(image);
     }
-    const int data = image.dataChannels();
-    const size_t pixels = size_t(image.width) * size_t(image.height);
-    std::vector<float> rgb(pixels * 3, 0.0f);
-    for (int c = 0; c < data; ++c) {
-        const std::vector<float> values = stretchedChannel(image, c);
-        const QColor colour = channelColour(c, data);
-        const float weights[3] = {float(colour.redF()), float(colour.greenF()),
-                                  float(colour.blueF())};
-        for (size_t p = 0; p < pixels; ++p) {
-            for (int k = 0; k < 3; ++k) {
-                rgb[p * 3 + size_t(k)] += values[p] * weights[k];
-            }
-        }
+    std::vector<std::vector<float>> planes;
+    for (int c = 0; c < image.dataChannels(); ++c) {
+        planes.push_back(stretchedChannel(image, c));
     }
-    QImage out(image.width, image.height, QImage::Format_RGB888);
-    for (int y = 0; y < image.height; ++y) {
-        uchar* line = out.scanLine(y);
-        for (int x = 0; x < image.width * 3; ++x) {
-            const float v = rgb[size_t(y) * size_t(image.width) * 3 + size_t(x)];
-            line[x] = uchar(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f);
-        }
+    return addedColours(planes, image.width, image.height);
+}
+
+QImage networkInputImage(const float* values, int channels, int size)
+{
+    const size_t plane = size_t(size) * size_t(size);
+    std::vector<std::vector<float>> planes;
+    for (int c = 0; c < channels; ++c) {
+        planes.emplace_back(values + size_t(c) * plane, values + size_t(c + 1) * plane);
     }
-    return out;
+    return addedColours(planes, size, size);
 }
 
 QImage channelImage(const RawImage& image, int channel)

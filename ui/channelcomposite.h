@@ -21,6 +21,10 @@ QColor channelColour(int channel, int channels);
 // channel), as RGB (three) or in false colours (added up). Alpha is left out.
 QImage compositeImage(const RawImage& image);
 
+// The network's input as a picture: CHW values (0 black, 1 full brightness, clipped) of
+// `channels` planes of size x size, grey, RGB or in false colours as compositeImage().
+QImage networkInputImage(const float* values, int channels, int size);
+
 // One channel in grey, stretched between its 0.5th and 99.8th percentiles (8-bit channels of
 // grey or RGB images as they are).
 QImage channelImage(const RawImage& image, int channel);

@@ -5,6 +5,7 @@
 #include "channelview.h"
 #include "classbalancechart.h"
 #include "classcountsmodel.h"
+#include "dataset/inputproposal.h"
 #include "datasetjobs.h"
 #include "datasetsettingsform.h"
 #include "projectdocument.h"
@@ -388,7 +389,23 @@ void DataPage::openFolder(const QString& folder)
     }
     settings.root = root;
     settings.splitMode = layoutOf(root);
+    m_proposeForRoot = root;
+    m_proposalReasons.clear();
     m_document->setDataset(settings, tr("Open dataset folder"));
+}
+
+void DataPage::proposeInputSettingsFor(const DatasetIndex& index)
+{
+    if (m_proposeForRoot.isEmpty() || QFileInfo(index.root) != QFileInfo(m_proposeForRoot)) {
+        return;
+    }
+    m_proposeForRoot.clear();
+    const InputProposal proposal = proposeInputSettings(index, m_document->project().dataset);
+    m_proposalReasons = proposal.reasons;
+    if (proposal.settings != m_document->project().dataset) {
+        m_document->setDataset(proposal.settings,
+                               tr("Use the proposed channels and brightness normalisation"));
+    }
 }
 
 void DataPage::rescan()
@@ -492,6 +509,7 @@ void DataPage::onProgress(qint64 done, qint64 total)
 void DataPage::onScanned(const DatasetIndex& index)
 {
     cancelScan();
+    proposeInputSettingsFor(index);
     m_welcome->hide();
     m_counts->setIndex(index);
     m_chart->setCounts(*m_counts);
@@ -551,6 +569,10 @@ void DataPage::fillWarnings(const DatasetIndex& index)
     m_warnings->clear();
     const QIcon warningIcon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
     const QIcon fileIcon = style()->standardIcon(QStyle::SP_FileIcon);
+    const QIcon infoIcon = style()->standardIcon(QStyle::SP_MessageBoxInformation);
+    for (const QString& reason : m_proposalReasons) {
+        m_warnings->addItem(new QListWidgetItem(infoIcon, tr("Proposed: %1").arg(reason)));
+    }
     for (const QString& warning : index.warnings) {
         m_warnings->addItem(new QListWidgetItem(warningIcon, warning));
     }

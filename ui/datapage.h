@@ -100,6 +100,8 @@ private:
     void cancelScan();
     void onProgress(qint64 done, qint64 total);
     void onScanned(const DatasetIndex& index);
+    // Applies the proposed channels and normalisation after the first scan of a new folder.
+    void proposeInputSettingsFor(const DatasetIndex& index);
     void onScanFailed(const QString& message);
     void setStatus(const QString& text, bool error);
     void fillWarnings(const DatasetIndex& index);
@@ -141,8 +143,10 @@ private:
     QTimer* m_scanTimer = nullptr;
     QTimer* m_previewTimer = nullptr;
     bool m_scanning = false;
-    quint64 m_scanRequest = 0; // the scan runner's job in progress
-    QString m_scannedKey;      // of the last scan started
+    quint64 m_scanRequest = 0;     // the scan runner's job in progress
+    QString m_scannedKey;          // of the last scan started
+    QString m_proposeForRoot;      // a folder just opened: its scan proposes the input settings
+    QStringList m_proposalReasons; // why the input settings were proposed, for the warnings
     quint64 m_thumbRequest = 0;
     int m_thumbsPending = 0;
     quint64 m_previewRequest = 0;

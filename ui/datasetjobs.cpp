@@ -6,6 +6,7 @@
 #include "dataset/datasetscanner.h"
 #include "dataset/fashionmnist.h"
 #include "dataset/imagedecoder.h"
+#include "dataset/inputspec.h"
 
 #include <QElapsedTimer>
 
@@ -13,19 +14,6 @@
 #include <memory>
 
 namespace studio {
-
-namespace {
-
-// Copies uint8 HWC pixels (1 or 3 channels) into a QImage.
-QImage toImage(const uint8_t* pixels, const ImageShape& shape)
-{
-    const QImage::Format format =
-        shape.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
-    const QImage view(pixels, shape.size, shape.size, shape.size * shape.channels, format);
-    return view.copy();
-}
-
-} // namespace
 
 JobProgress throttledProgress(const BackgroundJob& job, JobProgress report)
 {
@@ -77,19 +65,27 @@ AugmentationPreview makePreviewJob(const QString& path, const DatasetSettings& d
                                    int count)
 {
     AugmentationPreview preview;
-    const ImageShape shape{dataset.imageSize, dataset.channels()};
-    const DecodeResult decoded = decodeImageFile(path, shape);
+    const InputSpec spec = inputSpecOf(dataset);
+    const DecodeResult decoded = decodeImageFile(path, spec);
     if (!decoded.ok) {
         preview.error = decoded.failure.reason;
         return preview;
     }
-    preview.original = toImage(decoded.image.pixels.data(), shape);
-    const Augmenter augmenter(augmentation, shape);
-    std::vector<uint8_t> buffer(size_t(shape.bytes()));
+    // What the network sees: its input values, 0 black and 1 full brightness.
+    std::vector<float> values(size_t(spec.imageSize) * size_t(spec.imageSize) *
+                              size_t(spec.channels()));
+    const auto networkView = [&](const uint8_t* samples, double brightness) {
+        toNetworkValues(samples, spec, brightness, values.data());
+        return networkInputImage(values.data(), spec.channels(), spec.imageSize);
+    };
+    preview.original = networkView(decoded.image.pixels.data(), 1.0);
+    const Augmenter augmenter(augmentation, spec);
+    std::vector<uint8_t> buffer(size_t(spec.shape().bytes()));
     for (int i = 0; i < count; ++i) {
-        augmenter.augment(decoded.image.pixels.data(), buffer.data(),
-                          Augmenter::seedFor(seed, 0, i));
-        preview.images.append(toImage(buffer.data(), shape));
+        const AugmentParams params = augmenter.draw(Augmenter::seedFor(seed, 0, i));
+        augmenter.apply(decoded.image.pixels.data(), buffer.data(), params);
+        preview.images.append(
+            networkView(buffer.data(), augmenter.brightnessOnSamples() ? 1.0 : params.brightness));
     }
     return preview;
 }

@@ -1,6 +1,6 @@
 // The dataset settings other than the folder as a form: split mode and ratios, and how images
-// are loaded (image size, colours, pixel scale), in plain words with the Keras names beside them;
-// each edit is reported with its key.
+// are loaded (image size, colours or channels, normalisation, pixel scale, non-square images),
+// in plain words with the Keras names beside them; each edit is reported with its key.
 #pragma once
 
 #include "common/settingfield.h"
@@ -10,6 +10,7 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLineEdit;
 class QSpinBox;
 
@@ -33,6 +34,9 @@ Q_SIGNALS:
 
 private:
     QDoubleSpinBox* ratioSpin(const SettingField& field);
+    // The channels, normalisation and resize rows.
+    void addValueRows(QFormLayout* form);
+    QDoubleSpinBox* editedSpin(const SettingField& field, const QString& name);
     void updateEnabled();
 
     QComboBox* m_splitMode;
@@ -42,7 +46,16 @@ private:
     QLineEdit* m_splitSeed;
     QSpinBox* m_imageSize;
     QComboBox* m_colorMode;
+    QLineEdit* m_channels;
+    QComboBox* m_normalization;
+    QDoubleSpinBox* m_rangeLow;
+    QDoubleSpinBox* m_rangeHigh;
+    QDoubleSpinBox* m_percentileLow;
+    QDoubleSpinBox* m_percentileHigh;
     QDoubleSpinBox* m_rescale;
+    QComboBox* m_resize;
+    QDoubleSpinBox* m_padValue;
+    bool m_legacyNormalization = true; // the shown settings had no normalization key
 };
 
 } // namespace studio

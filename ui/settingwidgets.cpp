@@ -6,7 +6,9 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLineEdit>
+#include <QRegularExpressionValidator>
 #include <QSettings>
 #include <QSpinBox>
 
@@ -174,6 +176,49 @@ QLineEdit* wholeNumberEdit(const SettingField& field)
     auto* edit = named(new QLineEdit, field);
     edit->setValidator(new WholeNumberValidator(field.formMinimum(), field.formMaximum(), edit));
     return edit;
+}
+
+QLineEdit* integerListEdit(const SettingField& field)
+{
+    auto* edit = named(new QLineEdit, field);
+    static const QRegularExpression list(
+        QStringLiteral("^\\s*(\\d{1,3}\\s*(,\\s*\\d{1,3}\\s*)*)?$"));
+    edit->setValidator(new QRegularExpressionValidator(list, edit));
+    edit->setPlaceholderText(QObject::tr("all, as the colours say"));
+    return edit;
+}
+
+QVector<int> integerListOf(const QString& text)
+{
+    QVector<int> numbers;
+    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int number = part.trimmed().toInt(&ok);
+        if (!ok) {
+            return {};
+        }
+        numbers << number;
+    }
+    return numbers;
+}
+
+QString integerListText(const QVector<int>& numbers)
+{
+    QStringList parts;
+    for (const int number : numbers) {
+        parts << QString::number(number);
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+QWidget* sideBySide(QWidget* a, QWidget* b)
+{
+    auto* widget = new QWidget;
+    auto* layout = new QHBoxLayout(widget);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(a);
+    layout->addWidget(b);
+    return widget;
 }
 
 void addSettingRow(QFormLayout* form, const SettingField& field, QWidget* widget)

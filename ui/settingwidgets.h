@@ -92,6 +92,15 @@ QDoubleSpinBox* numberSpin(const SettingField& field); // scientific when decima
 QComboBox* choiceCombo(const SettingField& field);     // plain labels; the file's names as data
 QCheckBox* flagCheck(const SettingField& field);
 QLineEdit* wholeNumberEdit(const SettingField& field); // integers past 2^31 (seeds)
+// A list of whole numbers as text, "1, 2, 4" (IntegerList); empty text means no list.
+QLineEdit* integerListEdit(const SettingField& field);
+// The numbers of integerListEdit()'s text (as written, counted from 1); empty when the text is
+// empty or not such a list.
+QVector<int> integerListOf(const QString& text);
+QString integerListText(const QVector<int>& numbers);
+
+// Two widgets side by side in one form row (a [low, high] pair).
+QWidget* sideBySide(QWidget* a, QWidget* b);
 
 // Adds "label: widget" to `form` with a SettingLabel for the field.
 void addSettingRow(QFormLayout* form, const SettingField& field, QWidget* widget);

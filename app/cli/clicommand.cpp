@@ -1,5 +1,7 @@
 #include "clicommand.h"
 
+#include <QJsonArray>
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -71,9 +73,11 @@ QCommandLineOption settingOption(const SettingField& field)
         }
         values = described.join(QStringLiteral(", "));
     }
-    const QString valueName = field.kind == SettingKind::Choice    ? QStringLiteral("NAME")
-                              : field.kind == SettingKind::Integer ? QStringLiteral("N")
-                                                                   : QStringLiteral("X");
+    const QString valueName = field.kind == SettingKind::Choice        ? QStringLiteral("NAME")
+                              : field.kind == SettingKind::Integer     ? QStringLiteral("N")
+                              : field.kind == SettingKind::IntegerList ? QStringLiteral("N,N,...")
+                              : field.kind == SettingKind::NumberPair  ? QStringLiteral("LOW,HIGH")
+                                                                       : QStringLiteral("X");
     return QCommandLineOption(
         field.cliOption, QStringLiteral("%1 (%2): %3.").arg(field.label, names, values), valueName);
 }
@@ -104,6 +108,19 @@ std::optional<QJsonValue> settingOptionValue(const QCommandLineParser& parser,
         ok = field.choiceIndex(text.toLower()) >= 0;
         value = text.toLower();
         break;
+    case SettingKind::IntegerList:
+    case SettingKind::NumberPair: {
+        // "1,2,4" or "0,4095": the project reader checks the values.
+        QJsonArray list;
+        ok = true;
+        for (const QString& part : text.split(QLatin1Char(','))) {
+            bool number = false;
+            list.append(part.trimmed().toDouble(&number));
+            ok = ok && number;
+        }
+        value = list;
+        break;
+    }
     default:
         ok = true;
         value = text;

@@ -2,6 +2,7 @@
 #include "clicommand.h"
 
 #include "dataset/folds.h"
+#include "dataset/inputproposal.h"
 #include "model/featureextractor.h"
 #include "model/modelsummary.h"
 #include "model/modeltemplates.h"
@@ -411,6 +412,13 @@ bool baseProject(const QCommandLineParser& parser, Project* project, bool* fitOu
         project->dataset.imageSize = model->imageSizes.first();
     }
     project->dataset.root = QDir(parser.value(QStringLiteral("data"))).absolutePath();
+    // The images decide the channels and normalisation (as on the Data page), not the template.
+    const InputProposal proposal =
+        proposeInputSettings(sampleFormats(project->dataset.root), project->dataset);
+    project->dataset = proposal.settings;
+    for (const QString& reason : proposal.reasons) {
+        printError(QStringLiteral("proposed: ") + reason);
+    }
     return true;
 }
 

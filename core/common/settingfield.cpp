@@ -56,7 +56,11 @@ QString SettingField::describe() const
     case SettingKind::Text:
         return QStringLiteral("a text");
     case SettingKind::NumberPair:
-        return QStringLiteral("a list [low, high] with low <= high, each %1").arg(range.describe());
+        return QStringLiteral("a list [low, high] with low %1 high, each %2")
+            .arg(strictPair ? QStringLiteral("<") : QStringLiteral("<="), range.describe());
+    case SettingKind::IntegerList:
+        return QStringLiteral("a list of different integers from %1 to %2, at least one")
+            .arg(numberText(range.minimum), numberText(range.maximum));
     }
     return QString();
 }
@@ -81,7 +85,8 @@ double SettingField::formMaximum() const
 
 bool SettingField::accepts(double value) const
 {
-    if (kind == SettingKind::Integer && value != std::floor(value)) {
+    const bool whole = kind == SettingKind::Integer || kind == SettingKind::IntegerList;
+    if (whole && value != std::floor(value)) {
         return false;
     }
     return range.contains(value);
@@ -142,6 +147,15 @@ SettingField SettingField::numberPair(const QString& section, const QString& key
     return field;
 }
 
+SettingField SettingField::integerList(const QString& section, const QString& key, double minimum,
+                                       double maximum, const QString& label, const QString& help)
+{
+    SettingField field = integer(section, key, minimum, maximum, 0, label, help);
+    field.kind = SettingKind::IntegerList;
+    field.defaultValue = QJsonValue();
+    return field;
+}
+
 SettingField SettingField::choice(const QString& section, const QString& key,
                                   const QVector<SettingChoice>& choices, const QString& value,
                                   const QString& label, const QString& help)
@@ -164,6 +178,13 @@ SettingField SettingField::withUnit(const QString& text) const
 {
     SettingField field = *this;
     field.unit = text;
+    return field;
+}
+
+SettingField SettingField::withStrictPair() const
+{
+    SettingField field = *this;
+    field.strictPair = true;
     return field;
 }
 

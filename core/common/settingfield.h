@@ -23,7 +23,8 @@ enum class SettingKind
     Flag,       // true or false
     Choice,     // one of `choices`' names
     Text,       // any string
-    NumberPair, // [low, high], each in `range`, low <= high
+    NumberPair, // [low, high], each in `range`, low <= high (low < high when strictPair)
+    IntegerList // [a, b, ...]: whole numbers in `range`, none twice, at least one
 };
 
 // One allowed value of a Choice setting: its name in the file and its plain label.
@@ -48,6 +49,7 @@ struct SettingField
     QString help;                   // the tooltip: what it does and when to change it
     QString unit;                   // after the value in a form: " px", " °"
     int decimals = 0;               // digits a form shows (Number); 12+ means scientific
+    bool strictPair = false;        // NumberPair: low must be below high
     QString cliOption;              // classifier-cli's option for it ("image-size"), if any
 
     QString path() const; // "augmentation.width_shift_range"
@@ -60,7 +62,8 @@ struct SettingField
     // nearest value inside it at the form's `decimals`.
     double formMinimum() const;
     double formMaximum() const;
-    // True when `value` is in range (Integer: whole and in range; Number: in range).
+    // True when `value` is in range (Integer and IntegerList's items: whole and in range;
+    // Number: in range).
     bool accepts(double value) const;
 
     // The tables are written with these.
@@ -77,6 +80,8 @@ struct SettingField
     static SettingField numberPair(const QString& section, const QString& key,
                                    const NumberRange& range, const QJsonValue& value, int decimals,
                                    const QString& label, const QString& help);
+    static SettingField integerList(const QString& section, const QString& key, double minimum,
+                                    double maximum, const QString& label, const QString& help);
     static SettingField choice(const QString& section, const QString& key,
                                const QVector<SettingChoice>& choices, const QString& value,
                                const QString& label, const QString& help);
@@ -84,6 +89,7 @@ struct SettingField
     SettingField withKeras(const QString& name) const;
     SettingField withUnit(const QString& text) const;
     SettingField withOption(const QString& option) const;
+    SettingField withStrictPair() const;
 };
 
 } // namespace studio

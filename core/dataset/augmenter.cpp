@@ -48,8 +48,17 @@ bool AugmentParams::isIdentity() const
            !flipHorizontal && !flipVertical && brightness == 1;
 }
 
+Augmenter::Augmenter(const AugmentationSettings& settings, const InputSpec& spec)
+    : Augmenter(settings, spec.shape())
+{
+    if (spec.normalization != Normalization::Legacy) {
+        m_fill = spec.sampleFor(settings.cval);
+        m_brightnessOnSamples = false;
+    }
+}
+
 Augmenter::Augmenter(const AugmentationSettings& settings, const ImageShape& shape)
-    : m_settings(settings), m_shape(shape)
+    : m_settings(settings), m_shape(shape), m_fill(settings.cval)
 {
     const AugmentationSettings& s = settings;
     m_identity = !s.enabled ||
@@ -104,7 +113,8 @@ void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* 
                       const AugmentParams& p) const
 {
     const int size = m_shape.size;
-    const int type = CV_8UC(m_shape.channels);
+    const int depth = m_shape.sampleBytes == 2 ? CV_16U : CV_8U;
+    const int type = CV_MAKETYPE(depth, m_shape.channels);
     const cv::Mat in(srcHeight, srcWidth, type, const_cast<uint8_t*>(src));
     cv::Mat out(size, size, type, dst);
     const bool sameSize = srcWidth == size && srcHeight == size;
@@ -142,7 +152,7 @@ void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* 
         // OpenCV works in (x = column, y = row).
         const cv::Matx23d inverse(m[1][1], m[1][0], m[1][2], m[0][1], m[0][0], m[0][2]);
         cv::warpAffine(in, out, inverse, out.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
-                       borderMode(m_settings.fillMode), cv::Scalar::all(m_settings.cval));
+                       borderMode(m_settings.fillMode), cv::Scalar::all(m_fill));
     } else if (sameSize) {
         std::memcpy(dst, src, size_t(m_shape.bytes()));
     } else {
@@ -152,8 +162,8 @@ void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* 
         const int code = p.flipHorizontal && p.flipVertical ? -1 : (p.flipHorizontal ? 1 : 0);
         cv::flip(out, out, code);
     }
-    if (p.brightness != 1) {
-        out.convertTo(out, CV_8U, p.brightness);
+    if (p.brightness != 1 && m_brightnessOnSamples) {
+        out.convertTo(out, depth, p.brightness);
     }
 }
 

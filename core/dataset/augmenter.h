@@ -3,6 +3,7 @@
 
 #include "dataset/datasetsettings.h"
 #include "dataset/imagedecoder.h"
+#include "dataset/inputspec.h"
 
 #include <QtGlobal>
 
@@ -21,18 +22,23 @@ struct AugmentParams
     double zy = 1;    // zoom of the column axis
     bool flipHorizontal = false;
     bool flipVertical = false;
-    double brightness = 1; // pixel values are multiplied by this and clipped to 0..255
+    double brightness = 1; // values are multiplied by this (8-bit pixels clipped to 0..255)
 
     bool isIdentity() const;
 };
 
-// Draws and applies augmentations to uint8 images of one shape (HWC, interleaved). Draws are
-// seeded per image, so results do not depend on thread scheduling. Const methods are
+// Draws and applies augmentations to images of one shape (HWC, interleaved, uint8 or uint16). Draws
+// are seeded per image, so results do not depend on thread scheduling. Const methods are
 // thread-safe and are called from the batch producer's worker threads.
 class Augmenter
 {
 public:
+    // 8-bit pixels (Legacy): cval is a pixel value, brightness scales the pixels.
     Augmenter(const AugmentationSettings& settings, const ImageShape& shape);
+    // The spec's samples. With a normalisation, cval is in network units, and brightness is
+    // left to the caller (brightnessOnSamples() false): it acts on the normalised values.
+    Augmenter(const AugmentationSettings& settings, const InputSpec& spec);
+    bool brightnessOnSamples() const { return m_brightnessOnSamples; }
 
     // True when the settings can change no pixel.
     bool isIdentity() const { return m_identity; }
@@ -66,6 +72,8 @@ public:
 private:
     AugmentationSettings m_settings;
     ImageShape m_shape;
+    double m_fill = 0; // constant fill, in samples
+    bool m_brightnessOnSamples = true;
     bool m_identity = true;
 };
 

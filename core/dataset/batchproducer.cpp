@@ -1,6 +1,7 @@
 #include "dataset/batchproducer.h"
 #include "dataset/imagecache.h"
 #include "dataset/imagedecoder.h"
+#include "dataset/inputspec.h"
 #include "dataset/parallel_p.h"
 #include "dataset/random_p.h"
 
@@ -16,10 +17,8 @@ BatchProducer::BatchProducer(const DatasetIndex& index, Split split,
                              const DatasetSettings& settings,
                              const AugmentationSettings& augmentation, const ImageCache* cache,
                              const BatchOptions& options)
-    : m_options(options), m_root(index.root),
-      m_cache(cache), m_shape{settings.imageSize, settings.channels()},
-      m_rescale(float(settings.rescale)),
-      m_augmenter(augmentation, ImageShape{settings.imageSize, settings.channels()})
+    : m_options(options), m_root(index.root), m_cache(cache), m_spec(inputSpecOf(settings)),
+      m_shape(m_spec.shape()), m_augmenter(augmentation, m_spec)
 {
     m_options.batchSize = std::max(1, m_options.batchSize);
     m_options.prefetch = std::max(1, m_options.prefetch);
@@ -29,7 +28,8 @@ BatchProducer::BatchProducer(const DatasetIndex& index, Split split,
     m_options.shards = std::max(1, m_options.shards);
     m_options.shard = std::clamp(m_options.shard, 0, m_options.shards - 1);
     if (m_cache != nullptr &&
-        (m_cache->shape().size != m_shape.size || m_cache->shape().channels != m_shape.channels)) {
+        (m_cache->shape().size != m_shape.size || m_cache->shape().channels != m_shape.channels ||
+         m_cache->shape().sampleBytes != m_shape.sampleBytes)) {
         m_cache = nullptr; // a cache of another shape cannot serve these batches
     }
     for (int i = 0; i < index.items.size(); ++i) {
@@ -261,7 +261,7 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
         } else {
             // Kept smaller like the cache keeps it, so streamed batches equal cached ones.
             DecodeResult result =
-                decodeImageFile(m_root + QLatin1Char('/') + m_paths[size_t(local)], m_shape, true,
+                decodeImageFile(m_root + QLatin1Char('/') + m_paths[size_t(local)], m_spec,
                                 DecodeSize::KeepSmaller);
             if (!result.ok) {
                 std::lock_guard<std::mutex> lock(m_mutex);
@@ -276,28 +276,19 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
         }
         batch.labels[size_t(k)] = m_labels[size_t(local)];
         batch.items[size_t(k)] = item;
+        double brightness = 1;
         if (augment) {
-            m_augmenter.augment(pixels, width, height, augmented->data(),
-                                Augmenter::seedFor(m_options.seed, epoch, item));
+            const AugmentParams params =
+                m_augmenter.draw(Augmenter::seedFor(m_options.seed, epoch, item));
+            m_augmenter.apply(pixels, width, height, augmented->data(), params);
+            brightness = m_augmenter.brightnessOnSamples() ? 1.0 : params.brightness;
             pixels = augmented->data();
         } else if (width != size || height != size) {
             resizeToShape(pixels, width, height, m_shape, augmented->data());
             pixels = augmented->data();
         }
-        float* out = batch.images.data() + size_t(k) * channels * plane;
-        const float scale = m_rescale;
-        if (channels == 1) {
-            for (size_t p = 0; p < plane; ++p) {
-                out[p] = float(pixels[p]) * scale;
-            }
-        } else {
-            for (size_t p = 0; p < plane; ++p) {
-                for (int c = 0; c < channels; ++c) {
-                    out[size_t(c) * plane + p] =
-                        float(pixels[p * size_t(channels) + size_t(c)]) * scale;
-                }
-            }
-        }
+        toNetworkValues(pixels, m_spec, brightness,
+                        batch.images.data() + size_t(k) * channels * plane);
         ++k;
     }
     if (k < count) {

@@ -100,8 +100,8 @@ private:
     std::vector<QString> m_paths;  // relative paths, parallel to m_items
     std::vector<int64_t> m_labels; // parallel to m_items
     const ImageCache* m_cache = nullptr;
+    InputSpec m_spec;
     ImageShape m_shape;
-    float m_rescale = 1;
     Augmenter m_augmenter;
 
     mutable std::mutex m_mutex;

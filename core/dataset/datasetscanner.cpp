@@ -6,6 +6,7 @@
 #include "dataset/imagecache.h"
 #include "dataset/imagedecoder.h"
 #include "dataset/imageformats.h"
+#include "dataset/inputspec.h"
 #include "dataset/parallel_p.h"
 #include "dataset/splitmanifest.h"
 
@@ -518,7 +519,8 @@ void listImageFiles(ScanState& scan)
 // A failure when the cache holds images of another shape than the settings ask for.
 Status checkCacheShape(const ImageCache& cache, const ImageShape& shape)
 {
-    if (cache.shape().size != shape.size || cache.shape().channels != shape.channels) {
+    if (cache.shape().size != shape.size || cache.shape().channels != shape.channels ||
+        cache.shape().sampleBytes != shape.sampleBytes) {
         return Failure{QStringLiteral("Internal error: the image cache holds %1x%1x%2 images "
                                       "but the settings ask for %3x%3x%4.")
                            .arg(cache.shape().size)
@@ -529,9 +531,37 @@ Status checkCacheShape(const ImageCache& cache, const ImageShape& shape)
     return {};
 }
 
+// One file decoded for the scan: its hash and format, and (wantPixels) its samples prepared for
+// the spec and kept smaller, as the cache holds them. A file the spec cannot prepare fails,
+// whether or not its samples are wanted.
+DecodeResult decodeForScan(const QString& path, const InputSpec& spec, bool wantPixels)
+{
+    const RawDecodeResult raw = decodeRawImageFile(path);
+    if (!raw.ok) {
+        DecodeResult result;
+        result.failure = raw.failure;
+        return result;
+    }
+    DecodeResult result;
+    result.failure = preparationProblem(raw.image, spec);
+    if (!result.failure.reason.isEmpty()) {
+        return result;
+    }
+    if (wantPixels) {
+        result = prepareImage(raw, spec, DecodeSize::KeepSmaller);
+    } else {
+        result.ok = true;
+        result.image.sourceWidth = raw.image.width;
+        result.image.sourceHeight = raw.image.height;
+        result.image.pixelHash = raw.pixelHash;
+    }
+    result.image.format = describeImage(raw.image);
+    return result;
+}
+
 // Decodes every candidate on worker threads until all are done or the scan is cancelled: fills
 // usable and hashes (and the cache, while it has room); returns why each failure failed.
-std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const ImageShape& shape)
+std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const InputSpec& spec)
 {
     const ScanOptions& options = scan.options;
     ImageCache* cache = options.cache;
@@ -555,8 +585,7 @@ std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const ImageShape& s
             }
             const bool wantPixels = cache != nullptr && !cache->isFull();
             const DecodeResult decoded =
-                decodeImageFile(inRoot(scan, scan.candidates[size_t(i)].path), shape, wantPixels,
-                                DecodeSize::KeepSmaller);
+                decodeForScan(inRoot(scan, scan.candidates[size_t(i)].path), spec, wantPixels);
             if (decoded.ok) {
                 scan.usable[size_t(i)] = 1;
                 scan.hashes[size_t(i)] = decoded.image.pixelHash;
@@ -581,15 +610,15 @@ std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const ImageShape& s
 // cannot be used go to the skipped list. Fails when cancelled.
 Status decodeImages(ScanState& scan)
 {
-    const ImageShape shape{scan.settings.imageSize, scan.settings.channels()};
+    const InputSpec spec = inputSpecOf(scan.settings);
     ImageCache* cache = scan.options.cache;
     if (cache != nullptr) {
-        if (const Status fits = checkCacheShape(*cache, shape); !fits) {
+        if (const Status fits = checkCacheShape(*cache, spec.shape()); !fits) {
             return fits;
         }
         cache->reset(int(scan.candidates.size()));
     }
-    const std::vector<DecodeFailure> failures = decodeInParallel(scan, shape);
+    const std::vector<DecodeFailure> failures = decodeInParallel(scan, spec);
     if (scan.options.cancel != nullptr && scan.options.cancel->load()) {
         if (cache != nullptr) {
             cache->reset(0);
@@ -900,7 +929,8 @@ void warnProblems(ScanState& scan)
     if (const QString unbalanced = imbalanceWarning(index); !unbalanced.isEmpty()) {
         index.warnings.append(unbalanced);
     }
-    index.warnings.append(formatWarnings(index, scan.settings.channels()));
+    index.warnings.append(
+        formatWarnings(index, scan.settings.channels(), scan.settings.normalization));
     if (scan.folders && !index.hasValidation) {
         index.warnings.append(QStringLiteral("There is no validation folder; add '%1/validation/"
                                              "<class>/' to see how the model does on images it "

@@ -14,6 +14,67 @@ QString tr(const char* text)
 
 using F = SettingField;
 
+// The channels, normalisation and resize settings: how sample values become the network's.
+void addValueFields(DatasetSchema& s)
+{
+    const QString dataset = QStringLiteral("dataset");
+    s.channels =
+        F::integerList(dataset, QStringLiteral("channels"), 1, 16, tr("Channels the network sees"),
+                       tr("Which of the images' channels the network sees, in this order, counted "
+                          "from 1 (as in ImageJ): [1, 2, 3, 4] for every channel of a 4-channel "
+                          "stack, [2] for the second alone. Channels are kept as they are, not "
+                          "converted to grey or RGB. A project sets either this or the colours, "
+                          "not both."))
+            .withOption(QStringLiteral("channels"));
+    s.normalization =
+        F::choice(dataset, QStringLiteral("normalization"),
+                  {{QStringLiteral("rescale"), tr("Multiply by the pixel scale")},
+                   {QStringLiteral("range"), tr("A fixed value range to 0..1")},
+                   {QStringLiteral("percentile"), tr("Each image's own percentiles to 0..1")}},
+                  QStringLiteral("rescale"), tr("Brightness normalisation"),
+                  tr("How sample values become the network's input values. Multiply by the pixel "
+                     "scale (Keras's rescale) suits 8-bit photographs. A fixed value range (say "
+                     "0 to 4095 for a 12-bit camera) keeps brightness comparable between "
+                     "images. Each image's own percentiles (0.5 % to 99.8 %) make dim and bright "
+                     "images alike: the usual choice for fluorescence microscopy. Without this "
+                     "setting, 16-bit images are scaled to 8 bit first, as in older projects."))
+            .withOption(QStringLiteral("normalization"));
+    s.valueRange =
+        F::numberPair(dataset, QStringLiteral("value_range"), NumberRange::closed(-1e12, 1e12),
+                      QJsonArray{0.0, 65535.0}, 2, tr("Value range"),
+                      tr("With a fixed value range: the sample value that becomes 0 and the one "
+                         "that becomes 1, the same for every channel (0 and 4095 for a 12-bit "
+                         "camera, 0 and 65535 for 16 bits)."))
+            .withStrictPair()
+            .withOption(QStringLiteral("value-range"));
+    s.percentiles =
+        F::numberPair(dataset, QStringLiteral("percentiles"), NumberRange::closed(0, 100),
+                      QJsonArray{0.5, 99.8}, 2, tr("Percentiles"),
+                      tr("With each image's own percentiles: the percentile of each channel's "
+                         "values that becomes 0 and the one that becomes 1; values beyond them "
+                         "are clipped. 0.5 and 99.8 ignore a few dead or saturated pixels."))
+            .withUnit(tr(" %"))
+            .withStrictPair()
+            .withOption(QStringLiteral("percentiles"));
+    s.resize = F::choice(dataset, QStringLiteral("resize"),
+                         {{QStringLiteral("stretch"), tr("Stretch to a square")},
+                          {QStringLiteral("pad"), tr("Fit inside a square, pad the rest")},
+                          {QStringLiteral("crop"), tr("Cut the centre square")}},
+                         QStringLiteral("stretch"), tr("Non-square images"),
+                         tr("How an image that is not square becomes a square: stretch it "
+                            "(Keras's behaviour; shapes are distorted), fit it whole inside "
+                            "the square and fill the rest with the padding value (shapes are "
+                            "kept), or cut out its centre square (shapes are kept, the edges "
+                            "are lost)."))
+                   .withOption(QStringLiteral("resize"));
+    s.padValue = F::number(dataset, QStringLiteral("pad_value"), NumberRange::closed(-1e6, 1e6), 0,
+                           3, tr("Padding value"),
+                           tr("The value of the padding around fitted images, in normalised "
+                              "units: the value the network sees (0 is black after a range or "
+                              "percentile normalisation)."))
+                     .withOption(QStringLiteral("pad-value"));
+}
+
 DatasetSchema makeDatasetSchema()
 {
     const QString dataset = QStringLiteral("dataset");
@@ -74,6 +135,7 @@ DatasetSchema makeDatasetSchema()
                             tr("Colour: three channels; grey: one channel, for images where "
                                "colour carries no information (three times less work)."))
                       .withOption(QStringLiteral("color-mode"));
+    addValueFields(s);
     s.rescale = F::number(dataset, QStringLiteral("rescale"), NumberRange{0, 1, true, false},
                           1.0 / 255.0, 6, tr("Pixel scale"),
                           tr("Pixel values are multiplied by this. 1/255 = 0.003922 brings them "
@@ -145,10 +207,11 @@ AugmentationSchema makeAugmentationSchema()
                            tr("How the corners uncovered by a turn, shift or zoom are filled: "
                               "repeat the edge pixels, one grey value, a mirror image or tiles "
                               "of the image."));
-    s.cval = F::number(section, QStringLiteral("cval"), NumberRange::closed(0, 255), 0, 0,
+    s.cval = F::number(section, QStringLiteral("cval"), NumberRange::closed(0, 255), 0, 3,
                        tr("Fill grey value"),
-                       tr("The grey value (0 black to 255 white) of the filled corners when they "
-                          "are filled with one grey value."));
+                       tr("The grey value of the filled corners when they are filled with one "
+                          "grey value: 0 black to 255 white, or, once a brightness "
+                          "normalisation is chosen, in normalised units (0 to 1)."));
     return s;
 }
 
@@ -156,8 +219,9 @@ AugmentationSchema makeAugmentationSchema()
 
 QVector<const SettingField*> DatasetSchema::all() const
 {
-    return {&root,    &splitMode,    &trainRatio, &validationRatio, &testRatio, &splitSeed,
-            &groupBy, &groupPattern, &imageSize,  &colorMode,       &rescale,   &cacheBudgetMb};
+    return {&root,       &splitMode,    &trainRatio, &validationRatio, &testRatio, &splitSeed,
+            &groupBy,    &groupPattern, &imageSize,  &colorMode,       &channels,  &normalization,
+            &valueRange, &percentiles,  &rescale,    &resize,          &padValue,  &cacheBudgetMb};
 }
 
 QVector<const SettingField*> AugmentationSchema::all() const

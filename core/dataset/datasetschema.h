@@ -10,7 +10,8 @@ namespace studio {
 struct DatasetSchema
 {
     SettingField root, splitMode, trainRatio, validationRatio, testRatio, splitSeed, groupBy,
-        groupPattern, imageSize, colorMode, rescale, cacheBudgetMb;
+        groupPattern, imageSize, colorMode, channels, normalization, valueRange, percentiles,
+        rescale, resize, padValue, cacheBudgetMb;
 
     QVector<const SettingField*> all() const;
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QString>
+#include <QVector>
 
 #include <tuple>
 
@@ -34,6 +35,24 @@ enum class GroupBy
     Pattern // "pattern": group_pattern's first capture (or whole match) in the file name
 };
 
+// How sample values become the network's input values. Legacy: no "normalization" key in the
+// project file (older projects): 16-bit values scaled to 8 bit, then multiplied by rescale.
+enum class Normalization
+{
+    Rescale,    // "rescale": value times rescale (Keras)
+    Range,      // "range": value_range [low, high] -> [0, 1], the same for every channel
+    Percentile, // "percentile": per image and channel, percentiles [low, high] -> [0, 1], clipped
+    Legacy      // no key: not one of the file's names
+};
+
+// How an image of any shape becomes a square.
+enum class ResizeMode
+{
+    Stretch, // "stretch": both sides to the square (Keras); shapes distort
+    Pad,     // "pad": the longer side to the square, the rest filled with pad_value
+    Crop     // "crop": the centred square of the shorter side's length
+};
+
 // Where the images are and how they become tensors.
 struct DatasetSettings
 {
@@ -49,8 +68,22 @@ struct DatasetSettings
     ColorMode colorMode = ColorMode::Rgb; // "color_mode"
     double rescale = 1.0 / 255.0;         // "rescale"
     qint64 cacheBudgetBytes = 0;          // "cache_budget_mb" * 2^20; 0 = a share of RAM
+    // "channels": the image channels the network sees, in order, counted from 0 here (from 1 in
+    // the file). Empty: color_mode decides (grey or RGB, converted as Keras converts).
+    QVector<int> channelList;
+    Normalization normalization = Normalization::Legacy; // "normalization"
+    double rangeLow = 0;                                 // "value_range": [low, high]
+    double rangeHigh = 65535;
+    double percentileLow = 0.5; // "percentiles": [low, high], in percent
+    double percentileHigh = 99.8;
+    ResizeMode resize = ResizeMode::Stretch; // "resize"
+    double padValue = 0;                     // "pad_value": in normalised units
 
-    int channels() const { return colorMode == ColorMode::Rgb ? 3 : 1; }
+    int channels() const
+    {
+        return !channelList.isEmpty() ? int(channelList.size())
+                                      : (colorMode == ColorMode::Rgb ? 3 : 1);
+    }
 
     // Every member (a member added here must be compared here, and given an unusual value in
     // tst_project's unusualProject(), or sameProject() cannot see it dropped).
@@ -58,10 +91,12 @@ struct DatasetSettings
     {
         return std::tie(a.root, a.splitMode, a.trainRatio, a.validationRatio, a.testRatio,
                         a.splitSeed, a.groupBy, a.groupPattern, a.imageSize, a.colorMode, a.rescale,
-                        a.cacheBudgetBytes) == std::tie(b.root, b.splitMode, b.trainRatio,
-                                                        b.validationRatio, b.testRatio, b.splitSeed,
-                                                        b.groupBy, b.groupPattern, b.imageSize,
-                                                        b.colorMode, b.rescale, b.cacheBudgetBytes);
+                        a.cacheBudgetBytes, a.channelList, a.normalization, a.rangeLow, a.rangeHigh,
+                        a.percentileLow, a.percentileHigh, a.resize, a.padValue) ==
+               std::tie(b.root, b.splitMode, b.trainRatio, b.validationRatio, b.testRatio,
+                        b.splitSeed, b.groupBy, b.groupPattern, b.imageSize, b.colorMode, b.rescale,
+                        b.cacheBudgetBytes, b.channelList, b.normalization, b.rangeLow, b.rangeHigh,
+                        b.percentileLow, b.percentileHigh, b.resize, b.padValue);
     }
     friend bool operator!=(const DatasetSettings& a, const DatasetSettings& b) { return !(a == b); }
 };

@@ -50,7 +50,7 @@ bool ImageCache::insert(int key, const uint8_t* pixels, int width, int height)
         width > m_shape.size || height > m_shape.size) {
         return false;
     }
-    const qint64 bytes = qint64(width) * height * m_shape.channels;
+    const qint64 bytes = qint64(width) * height * m_shape.channels * m_shape.sampleBytes;
     uint8_t* slot = nullptr;
     {
         std::lock_guard<std::mutex> lock(m_mutex);

@@ -1,4 +1,6 @@
 #include "dataset/imagedecoder.h"
+
+#include "dataset/imageops_p.h"
 #include "dataset/random_p.h"
 #include "dataset/tiffreader.h"
 
@@ -304,51 +306,6 @@ RawImage rawFromMat(const cv::Mat& decoded)
     return image;
 }
 
-// The OpenCV type of a RawImage's samples.
-int matDepth(SampleType type)
-{
-    switch (type) {
-    case SampleType::UInt8:
-        return CV_8U;
-    case SampleType::UInt16:
-        return CV_16U;
-    case SampleType::Float32:
-        return CV_32F;
-    }
-    return CV_8U;
-}
-
-// 8-bit, 1 or 3 channels (grey or RGB), alpha and a grey image's second channel dropped, the
-// way the app has always converted: 16-bit divided by 257, floats up to 1 times 255.
-bool toEightBitGreyOrRgb(const RawImage& raw, cv::Mat* out)
-{
-    const cv::Mat mat(raw.height, raw.width, CV_MAKETYPE(matDepth(raw.type), raw.channels),
-                      const_cast<uint8_t*>(raw.data.data()));
-    cv::Mat img = mat;
-    if (raw.type == SampleType::UInt16) {
-        mat.convertTo(img, CV_8U, 1.0 / 257.0);
-    } else if (raw.type == SampleType::Float32) {
-        double lo = 0;
-        double hi = 0;
-        cv::minMaxLoc(mat.reshape(1), &lo, &hi);
-        mat.convertTo(img, CV_8U, hi <= 1.0 ? 255.0 : 1.0);
-    }
-    switch (img.channels()) {
-    case 1:
-    case 3:
-        *out = img;
-        return true;
-    case 2:
-        cv::extractChannel(img, *out, 0);
-        return true;
-    case 4:
-        cv::cvtColor(img, *out, cv::COLOR_RGBA2RGB);
-        return true;
-    default:
-        return false;
-    }
-}
-
 // The bytes of an image file, or why they cannot be read.
 bool readImageFile(const QString& path, QByteArray* bytes, DecodeFailure* failure)
 {
@@ -471,6 +428,90 @@ RawDecodeResult decodeWithLibTiff(const QByteArray& bytes)
 
 } // namespace
 
+int matDepth(SampleType type)
+{
+    switch (type) {
+    case SampleType::UInt8:
+        return CV_8U;
+    case SampleType::UInt16:
+        return CV_16U;
+    case SampleType::Float32:
+        return CV_32F;
+    }
+    return CV_8U;
+}
+
+bool toEightBitGreyOrRgb(const RawImage& raw, cv::Mat* out)
+{
+    const cv::Mat mat = matOf(raw);
+    cv::Mat img = mat;
+    if (raw.type == SampleType::UInt16) {
+        mat.convertTo(img, CV_8U, 1.0 / 257.0);
+    } else if (raw.type == SampleType::Float32) {
+        double lo = 0;
+        double hi = 0;
+        cv::minMaxLoc(mat.reshape(1), &lo, &hi);
+        mat.convertTo(img, CV_8U, hi <= 1.0 ? 255.0 : 1.0);
+    }
+    switch (img.channels()) {
+    case 1:
+    case 3:
+        *out = img;
+        return true;
+    case 2:
+        cv::extractChannel(img, *out, 0);
+        return true;
+    case 4:
+        cv::cvtColor(img, *out, cv::COLOR_RGBA2RGB);
+        return true;
+    default:
+        return false;
+    }
+}
+
+cv::Mat matOf(const RawImage& raw)
+{
+    return cv::Mat(raw.height, raw.width, CV_MAKETYPE(matDepth(raw.type), raw.channels),
+                   const_cast<uint8_t*>(raw.data.data()));
+}
+
+cv::Mat squareImage(const cv::Mat& image, ResizeMode mode, const std::vector<double>& fill)
+{
+    if (mode == ResizeMode::Stretch || image.cols == image.rows) {
+        return image;
+    }
+    const int shorter = std::min(image.cols, image.rows);
+    const int longer = std::max(image.cols, image.rows);
+    if (mode == ResizeMode::Crop) {
+        return image(
+            cv::Rect((image.cols - shorter) / 2, (image.rows - shorter) / 2, shorter, shorter));
+    }
+    // Pad: one pixel of fill values, repeated (cv::Scalar holds only four channels).
+    cv::Mat pixel(1, 1, CV_MAKETYPE(CV_64F, image.channels()));
+    for (int c = 0; c < image.channels(); ++c) {
+        pixel.ptr<double>()[c] = c < int(fill.size()) ? fill[size_t(c)] : 0.0;
+    }
+    pixel.convertTo(pixel, image.type());
+    cv::Mat square;
+    cv::repeat(pixel, longer, longer, square);
+    image.copyTo(square(
+        cv::Rect((longer - image.cols) / 2, (longer - image.rows) / 2, image.cols, image.rows)));
+    return square;
+}
+
+cv::Mat resizedToSquare(const cv::Mat& image, int size, bool keepSmaller)
+{
+    if ((image.cols == size && image.rows == size) ||
+        (keepSmaller && image.cols <= size && image.rows <= size)) {
+        return image;
+    }
+    const bool shrink = image.cols >= size && image.rows >= size;
+    cv::Mat resized;
+    cv::resize(image, resized, cv::Size(size, size), 0, 0,
+               shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+    return resized;
+}
+
 RawDecodeResult decodeRawImageFile(const QString& path)
 {
     QByteArray bytes;
@@ -526,7 +567,7 @@ DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool 
 
 void resizeToShape(const uint8_t* src, int width, int height, const ImageShape& shape, uint8_t* dst)
 {
-    const int type = CV_8UC(shape.channels);
+    const int type = CV_MAKETYPE(shape.sampleBytes == 2 ? CV_16U : CV_8U, shape.channels);
     const cv::Mat in(height, width, type, const_cast<uint8_t*>(src));
     cv::Mat out(shape.size, shape.size, type, dst);
     if (width == shape.size && height == shape.size) {
@@ -544,13 +585,22 @@ DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, 
     if (!decoded.ok) {
         return failed(decoded.failure.kind, decoded.failure.reason);
     }
+    DecodeResult result = eightBitImageOf(decoded, shape, wantPixels, size, ResizeMode::Stretch, 0);
+    if (result.ok) {
+        result.image.format = describeImage(decoded.image);
+    }
+    return result;
+}
+
+DecodeResult eightBitImageOf(const RawDecodeResult& decoded, const ImageShape& shape,
+                             bool wantPixels, DecodeSize size, ResizeMode resize, double fill)
+{
     const RawImage& raw = decoded.image;
     DecodeResult result;
     result.ok = true;
     result.image.sourceWidth = raw.width;
     result.image.sourceHeight = raw.height;
     result.image.pixelHash = decoded.pixelHash;
-    result.image.format = describeImage(raw);
     if (!wantPixels) {
         return result;
     }
@@ -567,14 +617,10 @@ DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, 
         }
         // Channel order and grey-to-RGB are per-pixel copies, so they commute with the resize:
         // resizeToShape() on kept pixels gives the same bytes as resizing here.
-        const bool keep =
-            size == DecodeSize::KeepSmaller && img.cols <= shape.size && img.rows <= shape.size;
-        cv::Mat resized = img;
-        if (!keep && (img.cols != shape.size || img.rows != shape.size)) {
-            const bool shrink = img.cols >= shape.size && img.rows >= shape.size;
-            cv::resize(img, resized, cv::Size(shape.size, shape.size), 0, 0,
-                       shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
-        }
+        const cv::Mat square =
+            squareImage(img, resize, std::vector<double>(size_t(img.channels()), fill));
+        const cv::Mat resized =
+            resizedToSquare(square, shape.size, size == DecodeSize::KeepSmaller);
         result.image.width = resized.cols;
         result.image.height = resized.rows;
         result.image.pixels.resize(size_t(resized.cols) * size_t(resized.rows) *

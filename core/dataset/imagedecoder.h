@@ -12,18 +12,21 @@
 
 namespace studio {
 
-// The shape every image of a dataset is brought to: square side and channels (1 or 3).
+// The shape every image of a dataset is brought to: square side, channels and bytes per sample
+// (1: uint8; 2: uint16, native byte order).
 struct ImageShape
 {
     int size = 64;
     int channels = 3;
+    int sampleBytes = 1;
 
-    qint64 bytes() const { return qint64(size) * size * channels; }
+    qint64 bytes() const { return qint64(size) * size * channels * sampleBytes; }
 };
 
 // A decoded image. `pixels` is height x width x channels, row-major, interleaved (RGB order),
-// uint8; width and height are the shape's size unless DecodeSize::KeepSmaller kept them;
-// pixels is empty when only the hash was asked for.
+// uint8 (or uint16 when prepared by an InputSpec of 16-bit samples); width and height are the
+// shape's size unless DecodeSize::KeepSmaller kept them; pixels is empty when only the hash was
+// asked for.
 struct DecodedImage
 {
     int sourceWidth = 0;
@@ -84,9 +87,10 @@ DecodeResult decodeImageFile(const QString& path, const ImageShape& shape, bool 
 DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape,
                               bool wantPixels = true, DecodeSize size = DecodeSize::Square);
 
-// Brings width x height x shape.channels pixels to shape.size x shape.size with the same rule
-// as decoding (area when shrinking, linear when enlarging): decoding with KeepSmaller and then
-// calling this gives exactly the pixels of DecodeSize::Square. dst must not overlap src.
+// Brings width x height x shape.channels samples (of shape.sampleBytes) to shape.size x shape.size
+// with the same rule as decoding (area when shrinking, linear when enlarging): decoding with
+// KeepSmaller and then calling this gives exactly the pixels of DecodeSize::Square. dst must not
+// overlap src.
 void resizeToShape(const uint8_t* src, int width, int height, const ImageShape& shape,
                    uint8_t* dst);
 

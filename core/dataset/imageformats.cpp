@@ -114,7 +114,8 @@ QString channelMismatch(const ImageFormat& format, int datasetChannels)
         .arg(datasetChannels);
 }
 
-QStringList formatWarnings(const DatasetIndex& index, int networkChannels)
+QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
+                           Normalization normalization)
 {
     const ClassImageFormats all = combinedFormats(index.formats);
     QStringList warnings;
@@ -138,12 +139,14 @@ QStringList formatWarnings(const DatasetIndex& index, int networkChannels)
                 .arg(listCounts(all.sampleTypes,
                                 [](int type) { return sampleTypeName(SampleType(type)); })));
     }
-    if (all.dim > 0) {
+    const bool stretched =
+        normalization == Normalization::Percentile || normalization == Normalization::Range;
+    if (all.dim > 0 && !stretched) {
         warnings.append(QStringLiteral("%1 of %2 images are dim: their brightest pixel is under a "
                                        "tenth of the range of their bit depth, so scaled to 0-1 "
                                        "the network sees values near zero and may learn nothing. "
-                                       "Stretch their contrast before training (the app cannot "
-                                       "normalise by percentiles yet).")
+                                       "Normalise each image by its percentiles (Brightness "
+                                       "normalisation; \"normalization\": \"percentile\").")
                             .arg(all.dim)
                             .arg(all.images));
     }

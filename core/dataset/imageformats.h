@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dataset/datasetindex.h"
+#include "dataset/datasetsettings.h"
 #include "dataset/rawimage.h"
 
 #include <QString>
@@ -28,7 +29,9 @@ QString channelMismatch(const ImageFormat& format, int datasetChannels);
 
 // Sentences on the formats: mixed channel counts or sample types, dim images, grey images
 // stored as RGB, mixed aspect ratios, dropped alpha, and channels the colour mode leaves out.
-QStringList formatWarnings(const DatasetIndex& index, int networkChannels);
+// Dim images are not mentioned when the normalisation stretches them (range, percentile).
+QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
+                           Normalization normalization = Normalization::Legacy);
 
 // "4 channels, 16-bit, 96-128 x 96 px": one class's tally in a few words.
 QString describeFormats(const ClassImageFormats& tally);

@@ -25,6 +25,12 @@ studio_core_module(dataset
         dataset/imagedecoder.h
         dataset/imageformats.cpp
         dataset/imageformats.h
+        dataset/imageops_p.h
+        dataset/imagepreparation.cpp
+        dataset/inputproposal.cpp
+        dataset/inputproposal.h
+        dataset/inputspec.cpp
+        dataset/inputspec.h
         dataset/parallel.cpp
         dataset/parallel_p.h
         dataset/random_p.h

@@ -26,11 +26,8 @@ Result<EvaluationMetrics> evaluateModel(const QString& modelPath, const QString&
         return Failure{predictor.error()};
     }
     const ModelMetadata& metadata = predictor->metadata();
-    DatasetSettings settings;
+    DatasetSettings settings = metadata.inputSettings();
     settings.root = datasetDir;
-    settings.imageSize = metadata.imageSize;
-    settings.colorMode = metadata.colorMode;
-    settings.rescale = metadata.rescale;
     ScanOptions scanOptions;
     scanOptions.threads = options.threads;
     scanOptions.writeManifest = false;

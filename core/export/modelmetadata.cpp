@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
 #include <cmath>
 
 namespace studio {
@@ -20,45 +21,190 @@ ModelMetadata makeModelMetadata(const ModelSpec& model, const DatasetSettings& d
     metadata.imageSize = dataset.imageSize;
     metadata.colorMode = dataset.colorMode;
     metadata.rescale = dataset.rescale;
+    metadata.channelList = dataset.channelList;
+    metadata.normalization = dataset.normalization;
+    metadata.rangeLow = dataset.rangeLow;
+    metadata.rangeHigh = dataset.rangeHigh;
+    metadata.percentileLow = dataset.percentileLow;
+    metadata.percentileHigh = dataset.percentileHigh;
+    metadata.resize = dataset.resize;
+    metadata.padValue = dataset.padValue;
     metadata.model = model;
     metadata.appVersion = QString::fromLatin1(kVersion);
     metadata.created = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     return metadata;
 }
 
+InputSpec ModelMetadata::inputSpec() const
+{
+    return inputSpecOf(inputSettings());
+}
+
+DatasetSettings ModelMetadata::inputSettings() const
+{
+    DatasetSettings dataset;
+    dataset.imageSize = imageSize;
+    dataset.colorMode = colorMode;
+    dataset.rescale = rescale;
+    dataset.channelList = channelList;
+    dataset.normalization = normalization;
+    dataset.rangeLow = rangeLow;
+    dataset.rangeHigh = rangeHigh;
+    dataset.percentileLow = percentileLow;
+    dataset.percentileHigh = percentileHigh;
+    dataset.resize = resize;
+    dataset.padValue = padValue;
+    return dataset;
+}
+
+bool ModelMetadata::needsVersion2() const
+{
+    return !channelList.isEmpty() || normalization != Normalization::Legacy ||
+           resize != ResizeMode::Stretch;
+}
+
+namespace {
+
+QJsonArray pairJson(double low, double high)
+{
+    return QJsonArray{low, high};
+}
+
+// The version 1 "normalization" object (8-bit pixels times rescale), or version 2's.
+QJsonObject normalizationJson(const ModelMetadata& m, int version)
+{
+    if (version < 2) {
+        return {{QStringLiteral("description"),
+                 QStringLiteral("pixel values 0..255 (RGB order) times rescale, no mean "
+                                "or standard deviation")},
+                {QStringLiteral("rescale"), m.rescale},
+                {QStringLiteral("mean"), 0.0},
+                {QStringLiteral("std"), 1.0}};
+    }
+    const DatasetSchema& f = datasetSchema();
+    const InputSpec spec = m.inputSpec();
+    return {
+        {QStringLiteral("method"), m.normalization == Normalization::Legacy
+                                       ? QStringLiteral("legacy")
+                                       : f.normalization.choices.value(int(m.normalization)).name},
+        {QStringLiteral("description"), describeNormalization(spec)},
+        {QStringLiteral("rescale"), m.rescale},
+        {f.valueRange.key, pairJson(m.rangeLow, m.rangeHigh)},
+        {f.percentiles.key, pairJson(m.percentileLow, m.percentileHigh)},
+        {QStringLiteral("per_image"), m.normalization == Normalization::Percentile},
+        {QStringLiteral("sample_bits"), spec.sampleBits},
+        {QStringLiteral("mean"), 0.0},
+        {QStringLiteral("std"), 1.0}};
+}
+
+} // namespace
+
 QJsonObject modelMetadataToJson(const ModelMetadata& m)
 {
     const QString colorMode = datasetSchema().colorMode.choices.value(int(m.colorMode)).name;
-    return {{QStringLiteral("format"), kModelFormatName},
-            {QStringLiteral("format_version"), m.formatVersion},
-            {QStringLiteral("classes"), QJsonArray::fromStringList(m.classes)},
-            {QStringLiteral("image_size"), m.imageSize},
-            {QStringLiteral("color_mode"), colorMode},
-            {QStringLiteral("channels"), m.channels()},
-            {QStringLiteral("input_layout"), QStringLiteral("NCHW")},
-            {QStringLiteral("input_dtype"), QStringLiteral("float32")},
-            {QStringLiteral("rescale"), m.rescale},
-            {QStringLiteral("normalization"),
-             QJsonObject{{QStringLiteral("description"),
-                          QStringLiteral("pixel values 0..255 (RGB order) times rescale, no mean "
-                                         "or standard deviation")},
-                         {QStringLiteral("rescale"), m.rescale},
-                         {QStringLiteral("mean"), 0.0},
-                         {QStringLiteral("std"), 1.0}}},
-            {QStringLiteral("resize_interpolation"), m.interpolation},
-            {QStringLiteral("output"), QStringLiteral("probabilities")},
-            {QStringLiteral("layers"), modelToJson(m.model).value(QStringLiteral("layers"))},
-            {QStringLiteral("training"),
-             QJsonObject{{QStringLiteral("epochs"), m.epochs},
-                         {QStringLiteral("final_metrics"), m.finalMetrics}}},
-            {QStringLiteral("app_version"), m.appVersion},
-            {QStringLiteral("created"), m.created}};
+    const int version = std::max(m.formatVersion, m.needsVersion2() ? 2 : 1);
+    QJsonObject json{
+        {QStringLiteral("format"), kModelFormatName},
+        {QStringLiteral("format_version"), version},
+        {QStringLiteral("classes"), QJsonArray::fromStringList(m.classes)},
+        {QStringLiteral("image_size"), m.imageSize},
+        {QStringLiteral("color_mode"), colorMode},
+        {QStringLiteral("channels"), m.channels()},
+        {QStringLiteral("input_layout"), QStringLiteral("NCHW")},
+        {QStringLiteral("input_dtype"), QStringLiteral("float32")},
+        {QStringLiteral("rescale"), m.rescale},
+        {QStringLiteral("normalization"), normalizationJson(m, version)},
+        {QStringLiteral("resize_interpolation"), m.interpolation},
+        {QStringLiteral("output"), QStringLiteral("probabilities")},
+        {QStringLiteral("layers"), modelToJson(m.model).value(QStringLiteral("layers"))},
+        {QStringLiteral("training"),
+         QJsonObject{{QStringLiteral("epochs"), m.epochs},
+                     {QStringLiteral("final_metrics"), m.finalMetrics}}},
+        {QStringLiteral("app_version"), m.appVersion},
+        {QStringLiteral("created"), m.created}};
+    if (version >= 2) {
+        const DatasetSchema& f = datasetSchema();
+        if (!m.channelList.isEmpty()) {
+            QJsonArray list;
+            for (const int c : m.channelList) {
+                list.append(c + 1);
+            }
+            json.remove(f.colorMode.key);
+            json.insert(QStringLiteral("channel_list"), list);
+        }
+        json.insert(f.resize.key, f.resize.choices.value(int(m.resize)).name);
+        json.insert(f.padValue.key, m.padValue);
+    }
+    return json;
 }
 
 QByteArray modelMetadataToBytes(const ModelMetadata& metadata)
 {
     return QJsonDocument(modelMetadataToJson(metadata)).toJson(QJsonDocument::Indented);
 }
+
+namespace {
+
+// Version 2's "channel_list": [1, ...]; a reason when it is not a list of different channels.
+QString readChannelList(const QJsonObject& o, ModelMetadata* m)
+{
+    const SettingField& field = datasetSchema().channels;
+    for (const QJsonValue& item : o[QStringLiteral("channel_list")].toArray()) {
+        const double number = item.toDouble(-1);
+        if (!field.accepts(number) || m->channelList.contains(int(number) - 1)) {
+            m->channelList.clear();
+            break;
+        }
+        m->channelList << int(number) - 1;
+    }
+    return m->channelList.isEmpty()
+               ? QStringLiteral("has a bad channel_list (%1 expected)").arg(field.describe())
+               : QString();
+}
+
+// A [low, high] pair with low < high, each in the field's range; false when it is not one.
+bool readPairJson(const QJsonValue& value, const SettingField& field, double* low, double* high)
+{
+    const QJsonArray pair = value.toArray();
+    if (pair.size() != 2 || !pair[0].isDouble() || !pair[1].isDouble() ||
+        !field.range.contains(pair[0].toDouble()) || !field.range.contains(pair[1].toDouble()) ||
+        !(pair[0].toDouble() < pair[1].toDouble())) {
+        return false;
+    }
+    *low = pair[0].toDouble();
+    *high = pair[1].toDouble();
+    return true;
+}
+
+// Version 2's normalisation method and its values, resize and pad_value; a reason when bad.
+QString readPreparation(const QJsonObject& o, ModelMetadata* m)
+{
+    const DatasetSchema& f = datasetSchema();
+    const QJsonObject normalization = o[QStringLiteral("normalization")].toObject();
+    const QString method = normalization[QStringLiteral("method")].toString();
+    const int methodIndex = f.normalization.choiceIndex(method);
+    if (method != QLatin1String("legacy") && methodIndex < 0) {
+        return QStringLiteral("has normalization method '%1' (\"legacy\" or %2 expected)")
+            .arg(method, f.normalization.describe());
+    }
+    m->normalization = methodIndex < 0 ? Normalization::Legacy : Normalization(methodIndex);
+    if (!readPairJson(normalization[f.valueRange.key], f.valueRange, &m->rangeLow, &m->rangeHigh) ||
+        !readPairJson(normalization[f.percentiles.key], f.percentiles, &m->percentileLow,
+                      &m->percentileHigh)) {
+        return QStringLiteral("has a bad normalization value_range or percentiles");
+    }
+    const int resizeIndex = f.resize.choiceIndex(o[f.resize.key].toString());
+    const QJsonValue pad = o[f.padValue.key];
+    if (resizeIndex < 0 || !pad.isDouble() || !f.padValue.accepts(pad.toDouble())) {
+        return QStringLiteral("has a bad resize or pad_value (resize: %1)")
+            .arg(f.resize.describe());
+    }
+    m->resize = ResizeMode(resizeIndex);
+    m->padValue = pad.toDouble();
+    return QString();
+}
+
+} // namespace
 
 Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QString& source)
 {
@@ -110,18 +256,29 @@ Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QStri
             QStringLiteral("has no image_size (%1)").arg(datasetSchema().imageSize.describe()));
     }
     m.imageSize = size.toInt();
-    const QString colorMode = o[QStringLiteral("color_mode")].toString();
-    const int colorIndex = datasetSchema().colorMode.choiceIndex(colorMode);
-    if (colorIndex < 0) {
-        return bad(QStringLiteral("has color_mode '%1' (%2 expected)")
-                       .arg(colorMode, datasetSchema().colorMode.describe()));
-    }
-    m.colorMode = ColorMode(colorIndex);
     const QJsonValue rescale = o[QStringLiteral("rescale")];
     if (!rescale.isDouble() || !(rescale.toDouble() > 0)) {
         return bad(QStringLiteral("has no positive rescale"));
     }
     m.rescale = rescale.toDouble();
+    if (o.contains(QStringLiteral("channel_list")) && m.formatVersion >= 2) {
+        if (const QString problem = readChannelList(o, &m); !problem.isEmpty()) {
+            return bad(problem);
+        }
+    } else {
+        const QString colorMode = o[QStringLiteral("color_mode")].toString();
+        const int colorIndex = datasetSchema().colorMode.choiceIndex(colorMode);
+        if (colorIndex < 0) {
+            return bad(QStringLiteral("has color_mode '%1' (%2 expected)")
+                           .arg(colorMode, datasetSchema().colorMode.describe()));
+        }
+        m.colorMode = ColorMode(colorIndex);
+    }
+    if (m.formatVersion >= 2) {
+        if (const QString problem = readPreparation(o, &m); !problem.isEmpty()) {
+            return bad(problem);
+        }
+    }
     m.interpolation = o[QStringLiteral("resize_interpolation")].toString(kResizeInterpolation);
     JsonDiagnostics diagnostics;
     m.model = modelFromJson(QJsonObject{{QStringLiteral("layers"), o[QStringLiteral("layers")]}},

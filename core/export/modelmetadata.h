@@ -4,6 +4,7 @@
 
 #include "common/result.h"
 #include "dataset/datasetsettings.h"
+#include "dataset/inputspec.h"
 #include "model/layerspec.h"
 
 #include <QByteArray>
@@ -13,8 +14,10 @@
 
 namespace studio {
 
-// The metadata format this build writes; files with a newer one are refused.
-constexpr int kModelFormatVersion = 1;
+// The newest metadata format this build reads and writes; files with a newer one are refused.
+// Version 2 adds picked channels, normalisations and resize modes; a model that uses none of
+// them is written as version 1, which older builds read.
+constexpr int kModelFormatVersion = 2;
 // The "format" value that marks a model file made by this app.
 inline const QString kModelFormatName = QStringLiteral("classifier-studio-model");
 // How images are resized, in the words of core/dataset/imagedecoder.h.
@@ -22,15 +25,23 @@ inline const QString kResizeInterpolation =
     QStringLiteral("area when shrinking, linear when enlarging (OpenCV INTER_AREA / INTER_LINEAR)");
 
 // The model's inputs, outputs and history. The network takes float32 NCHW images of
-// imageSize x imageSize x channels(), each pixel value (0..255) multiplied by `rescale`, and
-// returns class probabilities in `classes` order.
+// imageSize x imageSize x channels(), prepared as inputSpec() says (Legacy: each pixel value
+// 0..255 multiplied by `rescale`), and returns class probabilities in `classes` order.
 struct ModelMetadata
 {
-    int formatVersion = kModelFormatVersion;
+    int formatVersion = 1; // as read; written as at least the version the content needs
     QStringList classes;
     int imageSize = 64;
     ColorMode colorMode = ColorMode::Rgb;
     double rescale = 1.0 / 255.0;
+    QVector<int> channelList; // 0-based; empty: colorMode decides
+    Normalization normalization = Normalization::Legacy;
+    double rangeLow = 0;
+    double rangeHigh = 65535;
+    double percentileLow = 0.5;
+    double percentileHigh = 99.8;
+    ResizeMode resize = ResizeMode::Stretch;
+    double padValue = 0;
     QString interpolation = kResizeInterpolation;
     ModelSpec model;
     int epochs = 0;           // epochs trained
@@ -38,7 +49,14 @@ struct ModelMetadata
     QString appVersion;       // of the app that wrote the file
     QString created;          // ISO 8601 date and time (UTC)
 
-    int channels() const { return colorMode == ColorMode::Rgb ? 3 : 1; }
+    int channels() const { return inputSpec().channels(); }
+    // How an image becomes this model's input, as in training.
+    InputSpec inputSpec() const;
+    // Dataset settings with this model's input settings (image size, channels, normalisation,
+    // resize) and the others at their defaults.
+    DatasetSettings inputSettings() const;
+    // True when the file needs format version 2 (older builds cannot prepare its input).
+    bool needsVersion2() const;
 };
 
 // Metadata for a network trained on `dataset` with `classes`: this app's version, now.
@@ -46,9 +64,11 @@ ModelMetadata makeModelMetadata(const ModelSpec& model, const DatasetSettings& d
                                 const QStringList& classes);
 
 // {"format": "classifier-studio-model", "format_version": 1, "classes": [...], "image_size",
-//  "color_mode", "channels", "input_layout": "NCHW", "rescale", "normalization": {...},
-//  "resize_interpolation", "output": "probabilities", "layers": [...], "training": {"epochs",
-//  "final_metrics"}, "app_version", "created"}
+//  "color_mode" (or version 2's "channel_list": [1, ...]), "channels", "input_layout": "NCHW",
+//  "rescale", "normalization": {...; version 2: "method", "value_range", "percentiles",
+//  "per_image", "sample_bits"}, version 2's "resize" and "pad_value", "resize_interpolation",
+//  "output": "probabilities", "layers": [...], "training": {"epochs", "final_metrics"},
+//  "app_version", "created"}
 QJsonObject modelMetadataToJson(const ModelMetadata& metadata);
 QByteArray modelMetadataToBytes(const ModelMetadata& metadata);
 

@@ -3,6 +3,7 @@
 #include "common/csv.h"
 #include "common/runtime.h"
 #include "dataset/imagedecoder.h"
+#include "dataset/inputspec.h"
 #include "dataset/parallel_p.h"
 #include "export/exporter_p.h"
 
@@ -70,11 +71,10 @@ QVector<Prediction> Predictor::predictFiles(const QStringList& paths,
                                             const PredictOptions& options) const
 {
     const ModelMetadata& m = m_impl->metadata;
-    const ImageShape shape{m.imageSize, m.channels()};
+    const InputSpec spec = m.inputSpec();
     const int plane = m.imageSize * m.imageSize;
     const int batchSize = std::max(1, options.batchSize);
     const int threads = options.decodeThreads > 0 ? options.decodeThreads : hardwareThreads();
-    const float rescale = float(m.rescale);
     QVector<Prediction> predictions(paths.size());
     Prediction* results = predictions.data();
     OpenCvSingleThreaded openCvOff;
@@ -98,21 +98,14 @@ QVector<Prediction> Predictor::predictFiles(const QStringList& paths,
             for (int k = next++; k < n; k = next++) {
                 Prediction& p = results[start + k];
                 p.path = paths[start + k];
-                const DecodeResult decoded = decodeImageFile(p.path, shape);
+                const DecodeResult decoded = decodeImageFile(p.path, spec);
                 if (!decoded.ok) {
                     p.error = decoded.failure.reason;
                     continue;
                 }
-                // HWC uint8 (RGB) -> CHW float, as the batch producer does in training.
-                const uint8_t* pixels = decoded.image.pixels.data();
-                float* out = input.data() + size_t(k) * size_t(m.channels()) * size_t(plane);
-                const int channels = m.channels();
-                for (int c = 0; c < channels; ++c) {
-                    for (int q = 0; q < plane; ++q) {
-                        out[size_t(c) * size_t(plane) + size_t(q)] =
-                            float(pixels[size_t(q) * size_t(channels) + size_t(c)]) * rescale;
-                    }
-                }
+                // As the batch producer does in training.
+                toNetworkValues(decoded.image.pixels.data(), spec, 1.0,
+                                input.data() + size_t(k) * size_t(m.channels()) * size_t(plane));
                 good[size_t(k)] = 1;
             }
         });

@@ -101,7 +101,8 @@ bool readPair(JsonObjectReader& reader, const SettingField& field, const QJsonVa
     const QJsonArray array = value.toArray();
     if (value.isArray() && array.size() == 2 && array[0].isDouble() && array[1].isDouble() &&
         field.range.contains(array[0].toDouble()) && field.range.contains(array[1].toDouble()) &&
-        array[0].toDouble() <= array[1].toDouble()) {
+        (field.strictPair ? array[0].toDouble() < array[1].toDouble()
+                          : array[0].toDouble() <= array[1].toDouble())) {
         *low = array[0].toDouble();
         *high = array[1].toDouble();
         return true;
@@ -176,6 +177,58 @@ void checkGroupPattern(JsonObjectReader& reader, const DatasetSettings& dataset)
     }
 }
 
+// channels: [1, 2, ...] in the file, 0-based in DatasetSettings.
+bool readSetting(JsonObjectReader& reader, const SettingField& field, QVector<int>* out)
+{
+    if (!reader.has(field.key)) {
+        return false;
+    }
+    const QJsonValue value = reader.take(field.key);
+    QVector<int> list;
+    for (const QJsonValue& item : value.toArray()) {
+        const double number = item.toDouble(-1);
+        if (!item.isDouble() || !field.accepts(number) || list.contains(int(number) - 1)) {
+            list.clear();
+            break;
+        }
+        list << int(number) - 1;
+    }
+    if (list.isEmpty()) {
+        reader.addError(
+            reader.childPath(field.key),
+            QStringLiteral("must be %1, got %2").arg(field.describe(), describeJsonValue(value)));
+        return false;
+    }
+    *out = list;
+    return true;
+}
+
+// channels or color_mode (they say the same thing twice), the normalisation and the resize.
+void readChannelsAndValues(JsonObjectReader& reader, DatasetSettings* dataset)
+{
+    const DatasetSchema& f = datasetSchema();
+    if (reader.has(f.channels.key) && reader.has(f.colorMode.key)) {
+        reader.addError(reader.childPath(f.channels.key),
+                        QStringLiteral("and color_mode are both set; keep one: channels picks "
+                                       "the image channels as they are, color_mode converts to "
+                                       "grey or RGB"));
+    }
+    readSetting(reader, f.colorMode, &dataset->colorMode);
+    readSetting(reader, f.channels, &dataset->channelList);
+    readSetting(reader, f.normalization, &dataset->normalization);
+    if (reader.has(f.valueRange.key)) {
+        readPair(reader, f.valueRange, reader.take(f.valueRange.key), &dataset->rangeLow,
+                 &dataset->rangeHigh);
+    }
+    if (reader.has(f.percentiles.key)) {
+        readPair(reader, f.percentiles, reader.take(f.percentiles.key), &dataset->percentileLow,
+                 &dataset->percentileHigh);
+    }
+    readSetting(reader, f.rescale, &dataset->rescale);
+    readSetting(reader, f.resize, &dataset->resize);
+    readSetting(reader, f.padValue, &dataset->padValue);
+}
+
 void readDataset(const QJsonValue& value, const QString& baseDir, DatasetSettings* dataset,
                  JsonDiagnostics* diagnostics)
 {
@@ -194,8 +247,7 @@ void readDataset(const QJsonValue& value, const QString& baseDir, DatasetSetting
     readSetting(reader, datasetSchema().groupPattern, &dataset->groupPattern);
     checkGroupPattern(reader, *dataset);
     readSetting(reader, datasetSchema().imageSize, &dataset->imageSize);
-    readSetting(reader, datasetSchema().colorMode, &dataset->colorMode);
-    readSetting(reader, datasetSchema().rescale, &dataset->rescale);
+    readChannelsAndValues(reader, dataset);
     double cacheMiB = double(dataset->cacheBudgetBytes) / kBytesPerMiB;
     if (readSetting(reader, datasetSchema().cacheBudgetMb, &cacheMiB)) {
         dataset->cacheBudgetBytes = qint64(std::llround(cacheMiB * kBytesPerMiB));
@@ -433,8 +485,31 @@ QJsonObject datasetToJson(const DatasetSettings& dataset, const QString& baseDir
         put(json, f.groupPattern, dataset.groupPattern);
     }
     put(json, f.imageSize, dataset.imageSize);
-    put(json, f.colorMode, choiceName(f.colorMode, dataset.colorMode));
+    if (dataset.channelList.isEmpty()) {
+        put(json, f.colorMode, choiceName(f.colorMode, dataset.colorMode));
+    } else {
+        QJsonArray channels;
+        for (const int c : dataset.channelList) {
+            channels.append(c + 1);
+        }
+        put(json, f.channels, channels);
+    }
+    const DatasetSettings defaults;
+    if (dataset.normalization != Normalization::Legacy) {
+        put(json, f.normalization, choiceName(f.normalization, dataset.normalization));
+    }
+    if (dataset.normalization != Normalization::Legacy || dataset.rangeLow != defaults.rangeLow ||
+        dataset.rangeHigh != defaults.rangeHigh) {
+        put(json, f.valueRange, pair(dataset.rangeLow, dataset.rangeHigh));
+    }
+    if (dataset.normalization != Normalization::Legacy ||
+        dataset.percentileLow != defaults.percentileLow ||
+        dataset.percentileHigh != defaults.percentileHigh) {
+        put(json, f.percentiles, pair(dataset.percentileLow, dataset.percentileHigh));
+    }
     put(json, f.rescale, dataset.rescale);
+    put(json, f.resize, choiceName(f.resize, dataset.resize));
+    put(json, f.padValue, dataset.padValue);
     put(json, f.cacheBudgetMb, double(dataset.cacheBudgetBytes) / kBytesPerMiB);
     return json;
 }
@@ -728,6 +803,12 @@ Status setProjectValue(Project* project, const QString& path, const QJsonValue& 
         objects.append(objects.last().value(keys[i]).toObject());
     }
     objects.last().insert(keys.last(), value);
+    // channels and color_mode say the same thing: the one set replaces the other.
+    if (path == datasetSchema().channels.path()) {
+        objects.last().remove(datasetSchema().colorMode.key);
+    } else if (path == datasetSchema().colorMode.path()) {
+        objects.last().remove(datasetSchema().channels.key);
+    }
     for (int i = int(keys.size()) - 2; i >= 0; --i) {
         objects[i].insert(keys[i], objects[i + 1]);
     }

@@ -24,8 +24,10 @@ const QStringList& keyOrder()
         QStringLiteral("root"), QStringLiteral("split_mode"), QStringLiteral("split"),
         QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test"),
         QStringLiteral("split_seed"), QStringLiteral("group_by"), QStringLiteral("group_pattern"),
-        QStringLiteral("image_size"), QStringLiteral("color_mode"), QStringLiteral("rescale"),
-        QStringLiteral("cache_budget_mb"),
+        QStringLiteral("image_size"), QStringLiteral("color_mode"), QStringLiteral("channels"),
+        QStringLiteral("normalization"), QStringLiteral("value_range"),
+        QStringLiteral("percentiles"), QStringLiteral("rescale"), QStringLiteral("resize"),
+        QStringLiteral("pad_value"), QStringLiteral("cache_budget_mb"),
         // augmentation and callbacks
         QStringLiteral("enabled"), QStringLiteral("rotation_range"),
         QStringLiteral("width_shift_range"), QStringLiteral("height_shift_range"),

@@ -7,6 +7,7 @@
 #include "dataset/datasetscanner.h"
 #include "dataset/folds.h"
 #include "dataset/imagecache.h"
+#include "dataset/inputspec.h"
 #include "model/featureextractor.h"
 #include "model/modelbuilder_p.h"
 #include "project/project.h"
@@ -118,8 +119,7 @@ Status setUpProcess(Session& s)
 Status loadData(Session& s, TrainingObserver* observer, TrainingControl* control)
 {
     const DatasetSettings& dataset = s.project.dataset;
-    s.cache = std::make_unique<ImageCache>(ImageShape{dataset.imageSize, dataset.channels()},
-                                           dataset.cacheBudgetBytes);
+    s.cache = std::make_unique<ImageCache>(inputSpecOf(dataset).shape(), dataset.cacheBudgetBytes);
     ScanOptions scan;
     scan.cache = s.cache.get();
     // Loading progress for the observer: throttled to ~10 per second, the last always.

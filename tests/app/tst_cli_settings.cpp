@@ -28,6 +28,14 @@ QStringList valuesInside(const SettingField& field)
     if (field.kind == SettingKind::Choice) {
         return field.choiceNames();
     }
+    const QString lowest = text(field.formMinimum());
+    const QString highest = text(field.formMaximum());
+    if (field.kind == SettingKind::IntegerList) {
+        return {lowest, highest + QLatin1Char(',') + lowest, QStringLiteral("3,1,2")};
+    }
+    if (field.kind == SettingKind::NumberPair) {
+        return {lowest + QLatin1Char(',') + highest};
+    }
     const double middle = (field.formMinimum() + field.formMaximum()) / 2;
     return {text(field.formMinimum()), text(field.formMaximum()),
             text(field.kind == SettingKind::Integer ? std::floor(middle) : middle)};
@@ -45,6 +53,16 @@ QStringList valuesOutside(const SettingField& field)
         return {text(field.formMinimum() - 1), text(field.formMaximum() + 1),
                 text(field.formMinimum() + 0.5)};
     }
+    if (field.kind == SettingKind::IntegerList) {
+        return {text(field.formMinimum() - 1), text(field.formMaximum() + 1), QStringLiteral("2,2"),
+                QStringLiteral("abc")};
+    }
+    if (field.kind == SettingKind::NumberPair) {
+        const QString highest = text(field.formMaximum());
+        return {text(below) + QLatin1Char(',') + highest,
+                text(field.formMinimum()) + QLatin1Char(',') + text(above),
+                highest + QLatin1Char(',') + text(field.formMinimum()), QStringLiteral("1")};
+    }
     return {text(below), text(above), QStringLiteral("abc")};
 }
 
@@ -55,6 +73,16 @@ QJsonValue valueAt(const QJsonObject& root, const QString& path)
         value = value.toObject().value(key);
     }
     return value;
+}
+
+// [1, 2] as "1,2", as the option takes it.
+QString listText(const QJsonArray& list)
+{
+    QStringList parts;
+    for (const QJsonValue& v : list) {
+        parts << text(v.toDouble());
+    }
+    return parts.join(QLatin1Char(','));
 }
 
 QVector<const SettingField*> optionFields()
@@ -97,13 +125,14 @@ private Q_SLOTS:
                 const QJsonObject json =
                     QJsonDocument::fromJson(projectToJson(project->project)).object();
                 const QJsonValue got = valueAt(json, field->path());
-                const bool same = field->kind == SettingKind::Choice
-                                      ? got.toString() == value
-                                      : got.toDouble() == value.toDouble();
+                const bool same = field->kind == SettingKind::Choice ? got.toString() == value
+                                  : got.isArray() ? listText(got.toArray()) == value
+                                                  : got.toDouble() == value.toDouble();
                 QVERIFY2(same, qPrintable(QStringLiteral("--%1 %2 gave %3 = %4")
                                               .arg(field->cliOption, value, field->path(),
-                                                   got.isString() ? got.toString()
-                                                                  : text(got.toDouble()))));
+                                                   got.isString()  ? got.toString()
+                                                   : got.isArray() ? listText(got.toArray())
+                                                                   : text(got.toDouble()))));
             }
             for (const QString& value : valuesOutside(*field)) {
                 const CliRun run =

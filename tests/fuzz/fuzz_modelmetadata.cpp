@@ -22,7 +22,7 @@ bool sameMetadata(const studio::ModelMetadata& a, const studio::ModelMetadata& b
            a.imageSize == b.imageSize && a.colorMode == b.colorMode && a.rescale == b.rescale &&
            a.interpolation == b.interpolation && a.model == b.model && a.epochs == b.epochs &&
            a.finalMetrics == b.finalMetrics && a.appVersion == b.appVersion &&
-           a.created == b.created;
+           a.created == b.created && a.inputSpec() == b.inputSpec();
 }
 
 } // namespace

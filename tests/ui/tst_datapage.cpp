@@ -209,6 +209,23 @@ private Q_SLOTS:
         const QString all = warnings.join(QLatin1Char('\n'));
         QVERIFY2(all.contains(QLatin1String("12 of 12 images are dim")), qPrintable(all));
         QVERIFY2(all.contains(QLatin1String("channel 4 is left out")), qPrintable(all));
+        // The folder's first scan proposed every channel and percentiles, saying why; one undo
+        // takes the proposal back.
+        QVERIFY2(all.contains(QLatin1String("Proposed: The images have 4 channels")),
+                 qPrintable(all));
+        QCOMPARE(document.project().dataset.channelList, (QVector<int>{0, 1, 2, 3}));
+        QCOMPARE(document.project().dataset.normalization, Normalization::Percentile);
+        QUndoStack* undo = document.undoStack();
+        const QString proposed =
+            QStringLiteral("Use the proposed channels and brightness normalisation");
+        while (undo->canUndo() && undo->undoText() != proposed) {
+            undo->undo(); // the output layer sized to the classes, after the scan
+        }
+        QCOMPARE(undo->undoText(), proposed);
+        undo->undo();
+        QVERIFY(document.project().dataset.channelList.isEmpty());
+        QCOMPARE(document.project().dataset.normalization, Normalization::Legacy);
+        undo->redo();
 
         QSignalSpy loaded(&page, &DataPage::thumbnailsLoaded);
         page.showClass(1);
@@ -236,6 +253,20 @@ private Q_SLOTS:
                      ->findChildren<QCustomPlot*>(QStringLiteral("channelHistogram"))
                      .size(),
                  4);
+
+        // The augmentation preview shows what the network sees: the dim cells normalised by
+        // their percentiles are bright (8-bit conversion left them under a tenth of white).
+        QSignalSpy updated(&page, &DataPage::previewUpdated);
+        QVERIFY(updated.count() > 0 || updated.wait(10000) || !page.previewImages().isEmpty());
+        QVERIFY(!page.previewImages().isEmpty());
+        int brightest = 0;
+        const QImage seen = page.previewImages().first();
+        for (int y = 0; y < seen.height(); ++y) {
+            for (int x = 0; x < seen.width(); ++x) {
+                brightest = std::max(brightest, qGray(seen.pixel(x, y)));
+            }
+        }
+        QVERIFY2(brightest > 150, qPrintable(QString::number(brightest)));
     }
 
     void augmentationPreview()

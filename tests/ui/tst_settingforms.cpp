@@ -59,6 +59,17 @@ QString compare(QWidget* widget, const SettingField& field)
     if (auto* spin = qobject_cast<QDoubleSpinBox*>(widget)) {
         return range(spin->minimum(), spin->maximum());
     }
+    if (auto* edit = qobject_cast<QLineEdit*>(widget);
+        edit && field.kind == SettingKind::IntegerList) {
+        int at = 0;
+        QString inRange = QStringLiteral("1, 2, 16");
+        QString notAList = QStringLiteral("1 2");
+        return edit->validator() != nullptr &&
+                       edit->validator()->validate(inRange, at) == QValidator::Acceptable &&
+                       edit->validator()->validate(notAList, at) != QValidator::Acceptable
+                   ? QString()
+                   : field.path() + QStringLiteral(" does not check its list");
+    }
     if (auto* edit = qobject_cast<QLineEdit*>(widget)) {
         const auto* validator = dynamic_cast<const WholeNumberValidator*>(edit->validator());
         return validator == nullptr ? field.path() + QStringLiteral(" has no range")

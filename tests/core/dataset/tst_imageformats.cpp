@@ -104,6 +104,10 @@ private Q_SLOTS:
         QVERIFY2(anyContains(w, QStringLiteral("different bit depths (3 8-bit, 1 16-bit)")),
                  qPrintable(w.join('\n')));
         QVERIFY2(anyContains(w, QStringLiteral("1 of 4 images are dim")), qPrintable(w.join('\n')));
+        // Normalised by percentiles, dim images are no longer a problem.
+        QVERIFY(!anyContains(formatWarnings(indexOf({format(1, SampleType::UInt16, 64, 64, 0.02)}),
+                                            1, Normalization::Percentile),
+                             QStringLiteral("dim")));
         QVERIFY2(anyContains(w, QStringLiteral("2 of 4 images are grey stored as RGB")),
                  qPrintable(w.join('\n')));
         QVERIFY2(anyContains(w, QStringLiteral("width/height from 1.00 to 2.00")),

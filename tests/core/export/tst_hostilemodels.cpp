@@ -175,7 +175,7 @@ private Q_SLOTS:
         row("image_size a string", "edit:image_size=\"8\"", "image_size", false);
         row("image_size huge", "edit:image_size=1e9", "image_size", false);
         row("format_version a string", "edit:format_version=\"1\"", "format_version", false);
-        row("format_version newer", "edit:format_version=2", "newer Classifier Studio", true);
+        row("format_version newer", "edit:format_version=3", "newer Classifier Studio", true);
         row("format_version huge", "edit:format_version=1e10", "newer Classifier Studio", false);
         row("color_mode a number", "edit:color_mode=3", "color_mode", false);
         row("rescale a string", "edit:rescale=\"1/255\"", "rescale", false);

@@ -104,6 +104,7 @@ private Q_SLOTS:
         }
         QTest::newRow("every-layer") << QStringLiteral("every-layer");
         QTest::newRow("global-average") << QStringLiteral("global-average");
+        QTest::newRow("four-channel-16-bit") << QStringLiteral("four-channel-16-bit");
     }
     void opencvAgreesWithTorch()
     {
@@ -119,6 +120,13 @@ private Q_SLOTS:
             model = gapStack();
             classes = 3;
             dataset.colorMode = ColorMode::Grayscale;
+        } else if (name == QLatin1String("four-channel-16-bit")) {
+            // A stack microscope's model: its preparation is described in the metadata.
+            model = everyLayerStack();
+            classes = 4;
+            dataset.channelList = {0, 1, 2, 3};
+            dataset.normalization = Normalization::Percentile;
+            dataset.resize = ResizeMode::Pad;
         } else {
             const Result<ModelTemplate> t = loadTemplate(name);
             QVERIFY2(t.ok(), qPrintable(t.error()));
@@ -160,6 +168,7 @@ private Q_SLOTS:
                 QVERIFY2(back.ok(), qPrintable(back.error()));
                 QCOMPARE(back->classes, names);
                 QCOMPARE(back->model, model);
+                QVERIFY(back->inputSpec() == metadata.inputSpec());
                 hasMetadata = true;
             }
         }

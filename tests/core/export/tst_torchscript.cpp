@@ -5,12 +5,14 @@
 #include "dataset/batchloader_p.h"
 #include "dataset/datasetscanner.h"
 #include "dataset/fashionmnist.h"
+#include "dataset/inputspec.h"
 #include "export/exporter_p.h"
 #include "export/predictor.h"
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"
 
 #include "pythondeps.h"
+#include "sciencedataset.h"
 
 #include <torch/nn.h>
 #include <torch/optim.h>
@@ -195,7 +197,10 @@ private Q_SLOTS:
         metadata.epochs = 12;
         metadata.finalMetrics = {{QStringLiteral("accuracy"), 0.75}};
         const QJsonObject json = modelMetadataToJson(metadata);
-        QCOMPARE(json[QStringLiteral("format_version")].toInt(), kModelFormatVersion);
+        // A model of 8-bit grey or RGB pixels is written as version 1: older builds read it.
+        QCOMPARE(json[QStringLiteral("format_version")].toInt(), 1);
+        QVERIFY(
+            !json[QStringLiteral("normalization")].toObject().contains(QStringLiteral("method")));
         QCOMPARE(json[QStringLiteral("classes")].toArray().size(), 4);
         QCOMPARE(json[QStringLiteral("image_size")].toInt(), 17);
         QCOMPARE(json[QStringLiteral("color_mode")].toString(), QStringLiteral("grayscale"));
@@ -212,6 +217,36 @@ private Q_SLOTS:
         QCOMPARE(back->model, metadata.model);
         QCOMPARE(back->finalMetrics, metadata.finalMetrics);
         QCOMPARE(back->epochs, 12);
+    }
+
+    // Picked channels, a normalisation or a resize mode need version 2, which says how to
+    // prepare the input and reads back the same.
+    void metadataOfScientificInput()
+    {
+        ModelMetadata metadata = metadataFor(everyLayerStack(), 17, ColorMode::Grayscale, 4);
+        metadata.channelList = {3};
+        metadata.normalization = Normalization::Percentile;
+        metadata.percentileLow = 1;
+        metadata.percentileHigh = 99;
+        metadata.resize = ResizeMode::Pad;
+        metadata.padValue = 0.25;
+        const QJsonObject json = modelMetadataToJson(metadata);
+        QCOMPARE(json[QStringLiteral("format_version")].toInt(), 2);
+        QCOMPARE(json[QStringLiteral("channel_list")].toArray(), QJsonArray{4});
+        QCOMPARE(json[QStringLiteral("channels")].toInt(), 1);
+        QVERIFY(!json.contains(QStringLiteral("color_mode")));
+        QCOMPARE(json[QStringLiteral("resize")].toString(), QStringLiteral("pad"));
+        const QJsonObject normalization = json[QStringLiteral("normalization")].toObject();
+        QCOMPARE(normalization[QStringLiteral("method")].toString(), QStringLiteral("percentile"));
+        QCOMPARE(normalization[QStringLiteral("per_image")].toBool(), true);
+        QCOMPARE(normalization[QStringLiteral("sample_bits")].toInt(), 16);
+        QVERIFY(normalization[QStringLiteral("description")].toString().contains(
+            QStringLiteral("percentiles 1 and 99")));
+        const Result<ModelMetadata> back =
+            modelMetadataFromBytes(modelMetadataToBytes(metadata), QStringLiteral("m.pt"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QVERIFY(back->inputSpec() == metadata.inputSpec());
+        QCOMPARE(back->formatVersion, 2);
     }
 
     // Not a file, not a zip, truncated, TorchScript without our metadata, malformed metadata,
@@ -461,6 +496,87 @@ private Q_SLOTS:
             QVERIFY2(python.exitCode() == 0, qPrintable(said));
             QVERIFY(said.contains(QStringLiteral("max_abs_diff")));
         }
+    }
+
+    // A 4-channel 16-bit model, normalised by percentiles and padded: the training pipeline,
+    // the predictor (evaluate, predict, Classify page) and the README's Python reference
+    // function with Debian's PyTorch give the same probabilities.
+    void scientificModelAgreesEverywhere()
+    {
+        const QString root = m_dir.filePath(QStringLiteral("cells"));
+        studio::testdata::ScienceCells cells;
+        cells.perClass = 10;
+        cells.width = 48;
+        cells.height = 32;
+        cells.channels = 4;
+        cells.classChannel = 3;
+        studio::testdata::makeScienceCells(root, cells);
+        DatasetSettings settings;
+        settings.root = root;
+        settings.splitMode = SplitMode::Auto;
+        settings.imageSize = 16;
+        settings.channelList = {0, 1, 2, 3};
+        settings.normalization = Normalization::Percentile;
+        settings.resize = ResizeMode::Pad;
+        settings.padValue = 0.1;
+        const Result<DatasetIndex> index = scanDataset(settings);
+        QVERIFY2(index.ok(), qPrintable(index.error()));
+        const ModelSpec model =
+            stackOf({LayerSpec::conv2D(4, {3, 3}, Padding::Same, Activation::Relu),
+                     LayerSpec::flatten(), LayerSpec::dense(3, Activation::Softmax)});
+        Result<torch::nn::Sequential> built = buildModule(model, {16, 16, 4}, 3);
+        QVERIFY(built.ok());
+        const ModelMetadata metadata = makeModelMetadata(model, settings, index->classes);
+        const QString path = m_dir.filePath(QStringLiteral("cells.pt"));
+        QVERIFY(exportTorchScript(*built, metadata, path).ok());
+
+        BatchOptions options;
+        options.batchSize = 1000;
+        BatchLoader all(*index, Split::Train, settings, AugmentationSettings(), nullptr, options);
+        all.startEpoch(0);
+        TensorBatch batch;
+        QVERIFY(all.next(&batch));
+        QCOMPARE(batch.images.size(1), 4);
+        const torch::Tensor expected = eagerProbabilities(*built, batch.images);
+        QStringList files;
+        for (int item : batch.items) {
+            files << QDir(index->root).filePath(index->items[item].path);
+        }
+        Result<Predictor> predictor = Predictor::load(path, PredictorOptions());
+        QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
+        QVERIFY(predictor->metadata().inputSpec() == inputSpecOf(settings));
+        const QVector<Prediction> predictions = predictor->predictFiles(files, PredictOptions());
+        double worst = 0;
+        for (int i = 0; i < predictions.size(); ++i) {
+            QVERIFY2(predictions[i].ok(), qPrintable(predictions[i].error));
+            for (int c = 0; c < 3; ++c) {
+                worst = std::max(worst, std::abs(double(predictions[i].probabilities[size_t(c)]) -
+                                                 expected[i][c].item<double>()));
+            }
+        }
+        QVERIFY2(worst < 1e-6, qPrintable(QString::number(worst)));
+
+        if (const QString missing = studio::testdata::missingPythonModules(
+                {QStringLiteral("torch"), QStringLiteral("numpy"), QStringLiteral("cv2"),
+                 QStringLiteral("tifffile")});
+            !missing.isEmpty()) {
+            STUDIO_MISSING_DEPENDENCY(missing);
+        }
+        const QString out = path + QStringLiteral(".expected.f32");
+        QVERIFY(writeBytes(out, tensorBytes(expected)));
+        const QString source = QStringLiteral(STUDIO_SOURCE_DIR);
+        QProcess python;
+        python.setProcessChannelMode(QProcess::MergedChannels);
+        python.start(
+            studio::testdata::pythonInterpreter(),
+            QStringList{source + QStringLiteral("/tests/core/export/crosscheck_preparation.py"),
+                        source + QStringLiteral("/README.md"), path, out} +
+                files);
+        QVERIFY(python.waitForFinished(180000));
+        const QString said = QString::fromUtf8(python.readAll());
+        qInfo().noquote() << "python:" << said.trimmed();
+        QVERIFY2(python.exitCode() == 0, qPrintable(said));
+        QVERIFY(said.contains(QStringLiteral("input=[%1, 4, 16, 16]").arg(files.size())));
     }
 
 private:

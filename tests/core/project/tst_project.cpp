@@ -30,6 +30,13 @@ Project unusualProject(const QString& root)
     d.colorMode = ColorMode::Grayscale;
     d.rescale = 1.0 / 127.5;
     d.cacheBudgetBytes = qint64(512) * 1024 * 1024;
+    d.normalization = Normalization::Range;
+    d.rangeLow = 100;
+    d.rangeHigh = 4095;
+    d.percentileLow = 1;
+    d.percentileHigh = 99.5;
+    d.resize = ResizeMode::Pad;
+    d.padValue = 0.25;
 
     AugmentationSettings& a = p.augmentation;
     a.enabled = false;
@@ -111,6 +118,43 @@ private Q_SLOTS:
         QVERIFY(sameProject(loaded->project, project));
         // Only the project file is left in the folder (the temporary file was renamed).
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("p.json")});
+    }
+
+    // channels and color_mode say the same thing: one is written, both are refused, and
+    // setting one replaces the other.
+    void channelsReplaceTheColourMode()
+    {
+        Project project;
+        project.dataset.root = QStringLiteral("/data/cells");
+        project.dataset.channelList = {3, 0};
+        const QJsonObject dataset = QJsonDocument::fromJson(projectToJson(project))
+                                        .object()[QStringLiteral("dataset")]
+                                        .toObject();
+        QCOMPARE(dataset[QStringLiteral("channels")].toArray(), (QJsonArray{4, 1}));
+        QVERIFY(!dataset.contains(QStringLiteral("color_mode")));
+        const Result<LoadedProject> loaded = projectFromJson(projectToJson(project));
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+        QCOMPARE(loaded->project.dataset.channelList, (QVector<int>{3, 0}));
+
+        QJsonObject both = QJsonDocument::fromJson(projectToJson(project)).object();
+        QJsonObject bothDataset = both[QStringLiteral("dataset")].toObject();
+        bothDataset.insert(QStringLiteral("color_mode"), QStringLiteral("rgb"));
+        both.insert(QStringLiteral("dataset"), bothDataset);
+        const Result<LoadedProject> refused = projectFromJson(QJsonDocument(both).toJson());
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().contains(QStringLiteral("dataset.channels")) &&
+                     refused.error().contains(QStringLiteral("color_mode")),
+                 qPrintable(refused.error()));
+
+        QVERIFY(setProjectValue(&project, QStringLiteral("dataset.color_mode"),
+                                QStringLiteral("grayscale"))
+                    .ok());
+        QVERIFY(project.dataset.channelList.isEmpty());
+        QCOMPARE(project.dataset.colorMode, ColorMode::Grayscale);
+        QVERIFY(setProjectValue(&project, QStringLiteral("dataset.channels"), QJsonArray{2}).ok());
+        QCOMPARE(project.dataset.channelList, QVector<int>{1});
+        // An older project has no normalization key: the 8-bit path, as before.
+        QCOMPARE(defaultProject().dataset.normalization, Normalization::Legacy);
     }
 
     void everySettingRoundTrips()

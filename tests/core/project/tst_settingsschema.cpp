@@ -100,8 +100,15 @@ QVector<QJsonValue> valuesInside(const SettingField& field)
         return {field.formMinimum(), field.formMaximum(),
                 (field.formMinimum() + field.formMaximum()) / 2};
     case SettingKind::NumberPair:
+        if (field.strictPair) {
+            return {
+                QJsonArray{field.formMinimum(), field.formMaximum()},
+                QJsonArray{field.formMinimum(), (field.formMinimum() + field.formMaximum()) / 2}};
+        }
         return {QJsonArray{field.formMinimum(), field.formMaximum()},
                 QJsonArray{field.formMaximum(), field.formMaximum()}};
+    case SettingKind::IntegerList:
+        return {QJsonArray{field.formMinimum()}, QJsonArray{field.formMaximum(), 1.0, 2.0}};
     case SettingKind::Choice:
         for (const QString& name : field.choiceNames()) {
             values << name;
@@ -127,8 +134,20 @@ QVector<QJsonValue> valuesOutside(const SettingField& field)
     case SettingKind::Number:
         return {below, above};
     case SettingKind::NumberPair:
+        if (field.strictPair) {
+            return {QJsonArray{below, field.formMaximum()}, QJsonArray{field.formMinimum(), above},
+                    QJsonArray{field.formMaximum(), field.formMinimum()},
+                    QJsonArray{field.formMaximum(), field.formMaximum()}};
+        }
         return {QJsonArray{below, field.formMaximum()}, QJsonArray{field.formMinimum(), above},
                 QJsonArray{field.formMaximum(), field.formMinimum()}};
+    case SettingKind::IntegerList:
+        return {QJsonArray{},
+                QJsonArray{field.formMinimum() - 1},
+                QJsonArray{field.formMaximum() + 1},
+                QJsonArray{2.0, 2.0},
+                QJsonArray{1.5},
+                QStringLiteral("1")};
     case SettingKind::Choice:
         return {QStringLiteral("no-such-choice")};
     case SettingKind::Flag:
@@ -172,8 +191,12 @@ private Q_SLOTS:
         for (const SettingField* field : allSettingFields()) {
             const QJsonValue written = valueAt(projectJson(projectFor(field)), field->path());
             if (written.isUndefined()) {
-                QCOMPARE(field->path(),
-                         QStringLiteral("dataset.group_pattern")); // written when set
+                // Written when set (channels replaces color_mode; no normalization: Legacy).
+                const QStringList whenSet = {
+                    QStringLiteral("dataset.group_pattern"), QStringLiteral("dataset.channels"),
+                    QStringLiteral("dataset.normalization"), QStringLiteral("dataset.value_range"),
+                    QStringLiteral("dataset.percentiles")};
+                QVERIFY2(whenSet.contains(field->path()), qPrintable(field->path()));
                 continue;
             }
             if (field == &datasetSchemaRoot()) {

@@ -1,0 +1,74 @@
+// What the network's input is made of: which channels, how values are normalised, how an image
+// becomes a square, and at what depth the prepared samples are kept. One definition for
+// training, evaluation, prediction, the previews and the model file.
+#pragma once
+
+#include "dataset/datasetsettings.h"
+#include "dataset/imagedecoder.h"
+
+#include <QString>
+#include <QVector>
+
+namespace studio {
+
+// The preparation of every image of a dataset or model. The prepared samples (8 or 16 bit, the
+// cache's and augmenter's) become network values by one affine map: value = sample *
+// valueScale() + valueOffset(), the same for every channel.
+struct InputSpec
+{
+    int imageSize = 64;
+    ColorMode colorMode = ColorMode::Rgb;
+    QVector<int> channelList; // 0-based image channels; empty: colorMode decides
+    Normalization normalization = Normalization::Legacy;
+    double rescale = 1.0 / 255.0;
+    double rangeLow = 0;
+    double rangeHigh = 65535;
+    double percentileLow = 0.5;
+    double percentileHigh = 99.8;
+    ResizeMode resize = ResizeMode::Stretch;
+    double padValue = 0; // network units
+    int sampleBits = 8;  // of the prepared samples: 8 (Legacy) or 16
+
+    int channels() const
+    {
+        return !channelList.isEmpty() ? int(channelList.size())
+                                      : (colorMode == ColorMode::Rgb ? 3 : 1);
+    }
+    ImageShape shape() const { return {imageSize, channels(), sampleBits / 8}; }
+    // True when the prepared samples are the image's own values (Legacy: their 8-bit ones).
+    bool keepsSampleValues() const;
+    double valueScale() const;
+    double valueOffset() const;
+    // A prepared sample for a network value, clipped to the samples' range (fills, padding).
+    double sampleFor(double value) const;
+
+    friend bool operator==(const InputSpec& a, const InputSpec& b);
+    friend bool operator!=(const InputSpec& a, const InputSpec& b) { return !(a == b); }
+};
+
+// The spec of a dataset's settings. Legacy keeps 8-bit samples; the normalisations keep 16-bit
+// ones: the values themselves (rescale; integer images only) or 0..1 as 0..65535.
+InputSpec inputSpecOf(const DatasetSettings& dataset);
+
+// In plain words, with the formula (for the model file and the ONNX metadata): "each image's
+// 0.5th and 99.8th percentiles of each channel to 0 and 1, clipped".
+QString describeNormalization(const InputSpec& spec);
+
+// Decodes a file and prepares it for `spec`: the channels picked (in their order) or converted
+// to grey or RGB, normalised (per image for percentiles), cropped or padded to a square, and
+// resized to the spec's shape (KeepSmaller keeps a smaller square as it is). A Legacy spec
+// gives exactly decodeImageFile()'s bytes. Thread-safe.
+// A square of prepared samples (HWC, the spec's shape) as network values, CHW:
+// (sample * valueScale() + valueOffset()) * brightness. `out` takes shape().size^2 * channels().
+void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out);
+
+// Why the spec cannot prepare an image (a picked channel it lacks, a float image whose values
+// the rescale normalisation would keep), or an empty reason.
+DecodeFailure preparationProblem(const RawImage& image, const InputSpec& spec);
+
+DecodeResult decodeImageFile(const QString& path, const InputSpec& spec,
+                             DecodeSize size = DecodeSize::Square);
+DecodeResult prepareImage(const RawDecodeResult& decoded, const InputSpec& spec,
+                          DecodeSize size = DecodeSize::Square);
+
+} // namespace studio

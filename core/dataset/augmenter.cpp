@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -40,6 +41,33 @@ void multiply(const double a[3][3], const double b[3][3], double out[3][3])
     std::memcpy(out, r, sizeof r);
 }
 
+// OpenCV's warpAffine with a constant fill per channel. cv::Scalar holds four values, so
+// images of more channels with different fills are warped channel by channel.
+void warpWithFill(const cv::Mat& in, cv::Mat& out, const cv::Matx23d& inverse, int border,
+                  const std::vector<double>& fill)
+{
+    const int flags = cv::INTER_LINEAR | cv::WARP_INVERSE_MAP;
+    const bool uniform =
+        std::all_of(fill.begin(), fill.end(), [&](double v) { return v == fill.front(); });
+    if (uniform || in.channels() <= 4) {
+        cv::Scalar value;
+        for (int c = 0; c < 4; ++c) {
+            value[c] = fill[std::min(size_t(c), fill.size() - 1)];
+        }
+        cv::warpAffine(in, out, inverse, out.size(), flags, border, value);
+        return;
+    }
+    std::vector<cv::Mat> planes;
+    cv::split(in, planes);
+    for (size_t c = 0; c < planes.size(); ++c) {
+        cv::Mat warped;
+        cv::warpAffine(planes[c], warped, inverse, out.size(), flags, border,
+                       cv::Scalar::all(fill[std::min(c, fill.size() - 1)]));
+        planes[c] = warped;
+    }
+    cv::merge(planes, out);
+}
+
 } // namespace
 
 bool AugmentParams::isIdentity() const
@@ -52,13 +80,13 @@ Augmenter::Augmenter(const AugmentationSettings& settings, const InputSpec& spec
     : Augmenter(settings, spec.shape())
 {
     if (spec.normalization != Normalization::Legacy) {
-        m_fill = spec.sampleFor(settings.cval);
+        m_fill = spec.samplesFor(settings.cval);
         m_brightnessOnSamples = false;
     }
 }
 
 Augmenter::Augmenter(const AugmentationSettings& settings, const ImageShape& shape)
-    : m_settings(settings), m_shape(shape), m_fill(settings.cval)
+    : m_settings(settings), m_shape(shape), m_fill{settings.cval}
 {
     const AugmentationSettings& s = settings;
     m_identity = !s.enabled ||
@@ -151,8 +179,7 @@ void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* 
         multiply(toSource, m, m);
         // OpenCV works in (x = column, y = row).
         const cv::Matx23d inverse(m[1][1], m[1][0], m[1][2], m[0][1], m[0][0], m[0][2]);
-        cv::warpAffine(in, out, inverse, out.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
-                       borderMode(m_settings.fillMode), cv::Scalar::all(m_fill));
+        warpWithFill(in, out, inverse, borderMode(m_settings.fillMode), m_fill);
     } else if (sameSize) {
         std::memcpy(dst, src, size_t(m_shape.bytes()));
     } else {

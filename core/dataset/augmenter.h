@@ -7,6 +7,8 @@
 
 #include <QtGlobal>
 
+#include <vector>
+
 #include <cstdint>
 
 namespace studio {
@@ -72,7 +74,7 @@ public:
 private:
     AugmentationSettings m_settings;
     ImageShape m_shape;
-    double m_fill = 0; // constant fill, in samples
+    std::vector<double> m_fill; // constant fill, in samples: one per channel, or one for all
     bool m_brightnessOnSamples = true;
     bool m_identity = true;
 };

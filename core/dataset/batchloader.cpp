@@ -4,10 +4,10 @@
 
 namespace studio {
 
-BatchLoader::BatchLoader(const DatasetIndex& index, Split split, const DatasetSettings& settings,
+BatchLoader::BatchLoader(const DatasetIndex& index, Split split, const InputSpec& spec,
                          const AugmentationSettings& augmentation, const ImageCache* cache,
                          const BatchOptions& options)
-    : m_producer(index, split, settings, augmentation, cache, options)
+    : m_producer(index, split, spec, augmentation, cache, options)
 {
     const QVector<float> weights = index.classWeights();
     m_classWeights =

@@ -19,7 +19,7 @@ struct TensorBatch
 class BatchLoader
 {
 public:
-    BatchLoader(const DatasetIndex& index, Split split, const DatasetSettings& settings,
+    BatchLoader(const DatasetIndex& index, Split split, const InputSpec& spec,
                 const AugmentationSettings& augmentation, const ImageCache* cache,
                 const BatchOptions& options);
 

@@ -13,12 +13,11 @@
 
 namespace studio {
 
-BatchProducer::BatchProducer(const DatasetIndex& index, Split split,
-                             const DatasetSettings& settings,
+BatchProducer::BatchProducer(const DatasetIndex& index, Split split, const InputSpec& spec,
                              const AugmentationSettings& augmentation, const ImageCache* cache,
                              const BatchOptions& options)
-    : m_options(options), m_root(index.root), m_cache(cache), m_spec(inputSpecOf(settings)),
-      m_shape(m_spec.shape()), m_augmenter(augmentation, m_spec)
+    : m_options(options), m_root(index.root), m_cache(cache), m_spec(spec), m_shape(m_spec.shape()),
+      m_augmenter(augmentation, m_spec)
 {
     m_options.batchSize = std::max(1, m_options.batchSize);
     m_options.prefetch = std::max(1, m_options.prefetch);

@@ -60,7 +60,8 @@ struct BatchOptions
 class BatchProducer
 {
 public:
-    BatchProducer(const DatasetIndex& index, Split split, const DatasetSettings& settings,
+    // `spec` prepares the images (inputSpecOf() the dataset, with any measured statistics).
+    BatchProducer(const DatasetIndex& index, Split split, const InputSpec& spec,
                   const AugmentationSettings& augmentation, const ImageCache* cache,
                   const BatchOptions& options);
     ~BatchProducer();

@@ -610,7 +610,8 @@ std::vector<DecodeFailure> decodeInParallel(ScanState& scan, const InputSpec& sp
 // cannot be used go to the skipped list. Fails when cancelled.
 Status decodeImages(ScanState& scan)
 {
-    const InputSpec spec = inputSpecOf(scan.settings);
+    const InputSpec spec =
+        scan.options.spec != nullptr ? *scan.options.spec : inputSpecOf(scan.settings);
     ImageCache* cache = scan.options.cache;
     if (cache != nullptr) {
         if (const Status fits = checkCacheShape(*cache, spec.shape()); !fits) {

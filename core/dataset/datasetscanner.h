@@ -5,6 +5,7 @@
 #include "dataset/datasetindex.h"
 #include "dataset/datasetsettings.h"
 #include "dataset/fashionmnist.h"
+#include "dataset/inputspec.h"
 
 #include <QString>
 
@@ -19,9 +20,12 @@ struct ScanOptions
 {
     int threads = 0;             // decode threads; 0: all cores
     ImageCache* cache = nullptr; // when given, decoded images are kept here (same decode pass)
-    QString manifestPath;        // auto split: where the split is recorded; empty: default
-    bool writeManifest = true;   // auto split: record new assignments
-    ProgressCallback progress;   // (files decoded, files in total), from worker threads
+    // How the cached images are prepared; null: inputSpecOf() the settings. A run passes its
+    // spec with the standardize statistics, on which padding depends.
+    const InputSpec* spec = nullptr;
+    QString manifestPath;      // auto split: where the split is recorded; empty: default
+    bool writeManifest = true; // auto split: record new assignments
+    ProgressCallback progress; // (files decoded, files in total), from worker threads
     const std::atomic<bool>* cancel = nullptr;
 };
 

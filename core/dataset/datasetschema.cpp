@@ -30,13 +30,19 @@ void addValueFields(DatasetSchema& s)
         F::choice(dataset, QStringLiteral("normalization"),
                   {{QStringLiteral("rescale"), tr("Multiply by the pixel scale")},
                    {QStringLiteral("range"), tr("A fixed value range to 0..1")},
-                   {QStringLiteral("percentile"), tr("Each image's own percentiles to 0..1")}},
+                   {QStringLiteral("percentile"), tr("Each image's own percentiles to 0..1")},
+                   {QStringLiteral("standardize"),
+                    tr("Each channel's mean and spread, measured on the training images")}},
                   QStringLiteral("rescale"), tr("Brightness normalisation"),
                   tr("How sample values become the network's input values. Multiply by the pixel "
                      "scale (Keras's rescale) suits 8-bit photographs. A fixed value range (say "
                      "0 to 4095 for a 12-bit camera) keeps brightness comparable between "
                      "images. Each image's own percentiles (0.5 % to 99.8 %) make dim and bright "
-                     "images alike: the usual choice for fluorescence microscopy. Without this "
+                     "images alike: the usual choice for fluorescence microscopy. Each channel's "
+                     "mean and spread (Keras's featurewise_center and "
+                     "featurewise_std_normalization) subtracts the mean of the training images' "
+                     "pixels and divides by their standard deviation, measured when a run starts "
+                     "and kept with the run and its model. Without this "
                      "setting, 16-bit images are scaled to 8 bit first, as in older projects."))
             .withOption(QStringLiteral("normalization"));
     s.valueRange =

@@ -39,10 +39,12 @@ enum class GroupBy
 // project file (older projects): 16-bit values scaled to 8 bit, then multiplied by rescale.
 enum class Normalization
 {
-    Rescale,    // "rescale": value times rescale (Keras)
-    Range,      // "range": value_range [low, high] -> [0, 1], the same for every channel
-    Percentile, // "percentile": per image and channel, percentiles [low, high] -> [0, 1], clipped
-    Legacy      // no key: not one of the file's names
+    Rescale,     // "rescale": value times rescale (Keras)
+    Range,       // "range": value_range [low, high] -> [0, 1], the same for every channel
+    Percentile,  // "percentile": per image and channel, percentiles [low, high] -> [0, 1], clipped
+    Standardize, // "standardize": per channel, (value - mean) / std, both measured on the training
+                 // split when a run starts (kept in the run folder and the model, not here)
+    Legacy       // no key: not one of the file's names
 };
 
 // How an image of any shape becomes a square.

@@ -3,6 +3,7 @@
 
 #include "dataset/datasetsettings.h"
 #include "dataset/imagedecoder.h"
+#include "dataset/inputspec.h"
 #include "dataset/rawimage.h"
 
 #include <opencv2/core.hpp>
@@ -20,6 +21,11 @@ cv::Mat matOf(const RawImage& raw);
 // Keras's 8-bit grey or RGB image: 16-bit scaled by 1/257, float by 255 when it lies in 0..1;
 // alpha (and a grey image's second channel) dropped. False for more than four channels.
 bool toEightBitGreyOrRgb(const RawImage& raw, cv::Mat* out);
+
+// The image's channels the spec picks, as 32-bit float (exact for 8- and 16-bit samples).
+// Without a channel list: grey or RGB as Keras converts (alpha dropped). The image has every
+// picked channel (preparationProblem()).
+cv::Mat pickChannels(const RawImage& raw, const InputSpec& spec);
 
 // The square the resize mode makes: `image` itself (stretch, or already square), its centred
 // square (crop), or the image centred on a square of `fill` (pad; one value per channel).

@@ -19,9 +19,8 @@ DecodeResult failed(SkipReason kind, const QString& reason)
     return result;
 }
 
-// The image's channels the spec picks, as 32-bit float (exact for 8- and 16-bit samples).
-// Without a channel list: grey or RGB as Keras converts (alpha dropped). The image has every
-// picked channel (preparationProblem()).
+} // namespace
+
 cv::Mat pickChannels(const RawImage& raw, const InputSpec& spec)
 {
     cv::Mat all;
@@ -52,6 +51,8 @@ cv::Mat pickChannels(const RawImage& raw, const InputSpec& spec)
     cv::mixChannels(&all, 1, &out, 1, fromTo.data(), picked.size());
     return out;
 }
+
+namespace {
 
 // The q-th percentile (0..100) of one channel's values, interpolated as NumPy's default.
 double percentile(std::vector<float>& values, double q)
@@ -106,7 +107,7 @@ DecodeResult prepareImage(const RawDecodeResult& decoded, const InputSpec& spec,
     }
     if (spec.normalization == Normalization::Legacy && spec.channelList.isEmpty()) {
         return eightBitImageOf(decoded, spec.shape(), true, size, spec.resize,
-                               spec.sampleFor(spec.padValue));
+                               spec.sampleFor(spec.padValue, 0));
     }
     DecodeResult result;
     result.image.sourceWidth = decoded.image.width;
@@ -131,9 +132,7 @@ DecodeResult prepareImage(const RawDecodeResult& decoded, const InputSpec& spec,
         } else {
             samples = toSamples(picked, spec);
         }
-        const cv::Mat square = squareImage(
-            samples, spec.resize,
-            std::vector<double>(size_t(spec.channels()), spec.sampleFor(spec.padValue)));
+        const cv::Mat square = squareImage(samples, spec.resize, spec.samplesFor(spec.padValue));
         const cv::Mat resized =
             resizedToSquare(square, spec.imageSize, size == DecodeSize::KeepSmaller);
         result.image.width = resized.cols;

@@ -10,21 +10,21 @@ namespace {
 
 constexpr double kSixteenBitMaximum = 65535.0;
 
-// HWC samples to CHW network values: sample * scale + offset.
+// HWC samples to CHW network values: sample * scale[c] + offset[c].
 template <typename Sample>
-void toPlanes(const Sample* samples, int channels, size_t plane, float scale, float offset,
-              float* out)
+void toPlanes(const Sample* samples, int channels, size_t plane, const float* scale,
+              const float* offset, float* out)
 {
     if (channels == 1) {
         for (size_t p = 0; p < plane; ++p) {
-            out[p] = float(samples[p]) * scale + offset;
+            out[p] = float(samples[p]) * scale[0] + offset[0];
         }
         return;
     }
     for (size_t p = 0; p < plane; ++p) {
         for (int c = 0; c < channels; ++c) {
             out[size_t(c) * plane + p] =
-                float(samples[p * size_t(channels) + size_t(c)]) * scale + offset;
+                float(samples[p * size_t(channels) + size_t(c)]) * scale[c] + offset[c];
         }
     }
 }
@@ -34,46 +34,71 @@ void toPlanes(const Sample* samples, int channels, size_t plane, float scale, fl
 void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out)
 {
     const size_t plane = size_t(spec.imageSize) * size_t(spec.imageSize);
-    const auto scale = float(spec.valueScale() * brightness);
-    const auto offset = float(spec.valueOffset() * brightness);
+    const int channels = spec.channels();
+    std::vector<float> scale(static_cast<size_t>(channels));
+    std::vector<float> offset(static_cast<size_t>(channels));
+    for (int c = 0; c < channels; ++c) {
+        scale[size_t(c)] = float(spec.valueScale(c) * brightness);
+        offset[size_t(c)] = float(spec.valueOffset(c) * brightness);
+    }
     if (spec.sampleBits == 16) {
-        toPlanes(reinterpret_cast<const uint16_t*>(samples), spec.channels(), plane, scale, offset,
-                 out);
+        toPlanes(reinterpret_cast<const uint16_t*>(samples), channels, plane, scale.data(),
+                 offset.data(), out);
     } else {
-        toPlanes(samples, spec.channels(), plane, scale, offset, out);
+        toPlanes(samples, channels, plane, scale.data(), offset.data(), out);
     }
 }
 
 bool InputSpec::keepsSampleValues() const
 {
-    return normalization == Normalization::Rescale || normalization == Normalization::Legacy;
+    return normalization == Normalization::Rescale || normalization == Normalization::Legacy ||
+           normalization == Normalization::Standardize;
 }
 
-double InputSpec::valueScale() const
+bool InputSpec::hasStatistics() const
 {
+    return !needsStatistics() ||
+           (channelMean.size() == channels() && channelStd.size() == channels());
+}
+
+double InputSpec::valueScale(int channel) const
+{
+    if (needsStatistics()) {
+        const double deviation = channelStd.value(channel, 1.0);
+        return deviation > 0 ? 1.0 / deviation : 1.0;
+    }
     return keepsSampleValues() ? rescale : 1.0 / kSixteenBitMaximum;
 }
 
-double InputSpec::valueOffset() const
+double InputSpec::valueOffset(int channel) const
 {
-    return 0;
+    return needsStatistics() ? -channelMean.value(channel, 0.0) * valueScale(channel) : 0.0;
 }
 
-double InputSpec::sampleFor(double value) const
+double InputSpec::sampleFor(double value, int channel) const
 {
-    const double sample = (value - valueOffset()) / valueScale();
+    const double sample = (value - valueOffset(channel)) / valueScale(channel);
     const double maximum = sampleBits == 16 ? kSixteenBitMaximum : 255.0;
     return std::clamp(std::round(sample), 0.0, maximum);
+}
+
+std::vector<double> InputSpec::samplesFor(double value) const
+{
+    std::vector<double> samples;
+    for (int c = 0; c < channels(); ++c) {
+        samples.push_back(sampleFor(value, c));
+    }
+    return samples;
 }
 
 bool operator==(const InputSpec& a, const InputSpec& b)
 {
     return std::tie(a.imageSize, a.colorMode, a.channelList, a.normalization, a.rescale, a.rangeLow,
                     a.rangeHigh, a.percentileLow, a.percentileHigh, a.resize, a.padValue,
-                    a.sampleBits) == std::tie(b.imageSize, b.colorMode, b.channelList,
-                                              b.normalization, b.rescale, b.rangeLow, b.rangeHigh,
-                                              b.percentileLow, b.percentileHigh, b.resize,
-                                              b.padValue, b.sampleBits);
+                    a.sampleBits, a.channelMean, a.channelStd) ==
+           std::tie(b.imageSize, b.colorMode, b.channelList, b.normalization, b.rescale, b.rangeLow,
+                    b.rangeHigh, b.percentileLow, b.percentileHigh, b.resize, b.padValue,
+                    b.sampleBits, b.channelMean, b.channelStd);
 }
 
 InputSpec inputSpecOf(const DatasetSettings& dataset)
@@ -115,6 +140,11 @@ QString describeNormalization(const InputSpec& spec)
                               "to 0..1, where p_low and p_high are the channel's percentiles "
                               "%1 and %2 (linear interpolation, as numpy.percentile)")
             .arg(number(spec.percentileLow), number(spec.percentileHigh));
+    case Normalization::Standardize:
+        return QStringLiteral("per channel: (value - mean[c]) / std[c], where mean and std are "
+                              "the channel's mean and standard deviation over every pixel of the "
+                              "training images (numpy.mean and numpy.std); a std of 0 counts as "
+                              "1");
     }
     return QString();
 }
@@ -130,11 +160,15 @@ DecodeFailure preparationProblem(const RawImage& image, const InputSpec& spec)
                         .arg(c + 1)};
         }
     }
-    if (image.type == SampleType::Float32 && spec.normalization == Normalization::Rescale) {
+    if (image.type == SampleType::Float32 && spec.keepsSampleValues() &&
+        spec.normalization != Normalization::Legacy) {
         return {SkipReason::NotAnImage,
-                QStringLiteral("float image, whose values the rescale normalisation cannot keep "
+                QStringLiteral("float image, whose values the %1 normalisation cannot keep "
                                "as 16-bit samples; choose the range or percentile "
-                               "normalisation (dataset.normalization)")};
+                               "normalisation (dataset.normalization)")
+                    .arg(spec.normalization == Normalization::Rescale
+                             ? QStringLiteral("rescale")
+                             : QStringLiteral("standardize"))};
     }
     return {};
 }

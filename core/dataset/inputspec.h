@@ -12,8 +12,8 @@
 namespace studio {
 
 // The preparation of every image of a dataset or model. The prepared samples (8 or 16 bit, the
-// cache's and augmenter's) become network values by one affine map: value = sample *
-// valueScale() + valueOffset(), the same for every channel.
+// cache's and augmenter's) become network values by one affine map per channel:
+// value = sample * valueScale(c) + valueOffset(c).
 struct InputSpec
 {
     int imageSize = 64;
@@ -28,6 +28,11 @@ struct InputSpec
     ResizeMode resize = ResizeMode::Stretch;
     double padValue = 0; // network units
     int sampleBits = 8;  // of the prepared samples: 8 (Legacy) or 16
+    // Standardize: each picked channel's mean and standard deviation over the training images'
+    // pixels, measured when a run starts; empty until then (the samples, which are the values
+    // themselves, do not depend on them; the network values and the fills do).
+    QVector<double> channelMean;
+    QVector<double> channelStd;
 
     int channels() const
     {
@@ -37,17 +42,24 @@ struct InputSpec
     ImageShape shape() const { return {imageSize, channels(), sampleBits / 8}; }
     // True when the prepared samples are the image's own values (Legacy: their 8-bit ones).
     bool keepsSampleValues() const;
-    double valueScale() const;
-    double valueOffset() const;
+    // True for standardize, whose map needs channelMean and channelStd.
+    bool needsStatistics() const { return normalization == Normalization::Standardize; }
+    // True when the map is known: no statistics needed, or one mean and std per channel.
+    bool hasStatistics() const;
+    double valueScale(int channel) const;
+    double valueOffset(int channel) const;
     // A prepared sample for a network value, clipped to the samples' range (fills, padding).
-    double sampleFor(double value) const;
+    double sampleFor(double value, int channel) const;
+    // sampleFor() for every channel.
+    std::vector<double> samplesFor(double value) const;
 
     friend bool operator==(const InputSpec& a, const InputSpec& b);
     friend bool operator!=(const InputSpec& a, const InputSpec& b) { return !(a == b); }
 };
 
 // The spec of a dataset's settings. Legacy keeps 8-bit samples; the normalisations keep 16-bit
-// ones: the values themselves (rescale; integer images only) or 0..1 as 0..65535.
+// ones: the values themselves (rescale and standardize; integer images only) or 0..1 as
+// 0..65535. Standardize's statistics are not settings: the spec has none (hasStatistics()).
 InputSpec inputSpecOf(const DatasetSettings& dataset);
 
 // In plain words, with the formula (for the model file and the ONNX metadata): "each image's
@@ -59,7 +71,7 @@ QString describeNormalization(const InputSpec& spec);
 // resized to the spec's shape (KeepSmaller keeps a smaller square as it is). A Legacy spec
 // gives exactly decodeImageFile()'s bytes. Thread-safe.
 // A square of prepared samples (HWC, the spec's shape) as network values, CHW:
-// (sample * valueScale() + valueOffset()) * brightness. `out` takes shape().size^2 * channels().
+// (sample * valueScale(c) + valueOffset(c)) * brightness. `out` takes shape().size^2 * channels().
 void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out);
 
 // Why the spec cannot prepare an image (a picked channel it lacks, a float image whose values

@@ -6,6 +6,8 @@ studio_core_module(dataset
         dataset/batchloader_p.h
         dataset/batchproducer.cpp
         dataset/batchproducer.h
+        dataset/channelstatistics.cpp
+        dataset/channelstatistics.h
         dataset/datasetindex.cpp
         dataset/datasetindex.h
         dataset/datasetscanner.cpp

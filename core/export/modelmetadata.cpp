@@ -37,7 +37,10 @@ ModelMetadata makeModelMetadata(const ModelSpec& model, const DatasetSettings& d
 
 InputSpec ModelMetadata::inputSpec() const
 {
-    return inputSpecOf(inputSettings());
+    InputSpec spec = inputSpecOf(inputSettings());
+    spec.channelMean = channelMean;
+    spec.channelStd = channelStd;
+    return spec;
 }
 
 DatasetSettings ModelMetadata::inputSettings() const
@@ -70,6 +73,39 @@ QJsonArray pairJson(double low, double high)
     return QJsonArray{low, high};
 }
 
+// Standardize's per-channel values, or the other normalisations' single `neutral` one.
+QJsonValue statisticJson(const ModelMetadata& m, const QVector<double>& values, double neutral)
+{
+    if (m.normalization != Normalization::Standardize) {
+        return neutral;
+    }
+    QJsonArray array;
+    for (const double v : values) {
+        array.append(v);
+    }
+    return array;
+}
+
+// Standardize's "mean" and "std": one finite number per channel, deviations 0 or more.
+bool readStatistics(const QJsonObject& normalization, ModelMetadata* m)
+{
+    const QJsonArray mean = normalization[QStringLiteral("mean")].toArray();
+    const QJsonArray deviation = normalization[QStringLiteral("std")].toArray();
+    if (mean.size() != m->channels() || deviation.size() != m->channels()) {
+        return false;
+    }
+    for (int c = 0; c < mean.size(); ++c) {
+        const double mu = mean[c].toDouble(std::nan(""));
+        const double sigma = deviation[c].toDouble(std::nan(""));
+        if (!std::isfinite(mu) || !std::isfinite(sigma) || sigma < 0) {
+            return false;
+        }
+        m->channelMean << mu;
+        m->channelStd << sigma;
+    }
+    return true;
+}
+
 // The version 1 "normalization" object (8-bit pixels times rescale), or version 2's.
 QJsonObject normalizationJson(const ModelMetadata& m, int version)
 {
@@ -93,8 +129,8 @@ QJsonObject normalizationJson(const ModelMetadata& m, int version)
         {f.percentiles.key, pairJson(m.percentileLow, m.percentileHigh)},
         {QStringLiteral("per_image"), m.normalization == Normalization::Percentile},
         {QStringLiteral("sample_bits"), spec.sampleBits},
-        {QStringLiteral("mean"), 0.0},
-        {QStringLiteral("std"), 1.0}};
+        {QStringLiteral("mean"), statisticJson(m, m.channelMean, 0.0)},
+        {QStringLiteral("std"), statisticJson(m, m.channelStd, 1.0)}};
 }
 
 } // namespace
@@ -192,6 +228,11 @@ QString readPreparation(const QJsonObject& o, ModelMetadata* m)
         !readPairJson(normalization[f.percentiles.key], f.percentiles, &m->percentileLow,
                       &m->percentileHigh)) {
         return QStringLiteral("has a bad normalization value_range or percentiles");
+    }
+    if (m->normalization == Normalization::Standardize && !readStatistics(normalization, m)) {
+        return QStringLiteral("has standardize without a mean and a standard deviation (0 or "
+                              "more) for each of its %1 channels")
+            .arg(m->channels());
     }
     const int resizeIndex = f.resize.choiceIndex(o[f.resize.key].toString());
     const QJsonValue pad = o[f.padValue.key];

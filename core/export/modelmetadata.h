@@ -42,6 +42,8 @@ struct ModelMetadata
     double percentileHigh = 99.8;
     ResizeMode resize = ResizeMode::Stretch;
     double padValue = 0;
+    QVector<double> channelMean; // standardize: per channel, measured on the training split
+    QVector<double> channelStd;
     QString interpolation = kResizeInterpolation;
     ModelSpec model;
     int epochs = 0;           // epochs trained
@@ -66,7 +68,8 @@ ModelMetadata makeModelMetadata(const ModelSpec& model, const DatasetSettings& d
 // {"format": "classifier-studio-model", "format_version": 1, "classes": [...], "image_size",
 //  "color_mode" (or version 2's "channel_list": [1, ...]), "channels", "input_layout": "NCHW",
 //  "rescale", "normalization": {...; version 2: "method", "value_range", "percentiles",
-//  "per_image", "sample_bits"}, version 2's "resize" and "pad_value", "resize_interpolation",
+//  "per_image", "sample_bits", "mean" and "std" (one per channel for standardize, else 0 and 1)},
+//  version 2's "resize" and "pad_value", "resize_interpolation",
 //  "output": "probabilities", "layers": [...], "training": {"epochs", "final_metrics"},
 //  "app_version", "created"}
 QJsonObject modelMetadataToJson(const ModelMetadata& metadata);

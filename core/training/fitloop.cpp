@@ -282,12 +282,11 @@ FitLoop::FitLoop(Session& session, TrainingObserver* observer, TrainingControl* 
     m_previousPath = s.runFile(runfiles::previousCheckpoint);
 
     m_trainOptions = trainingBatchOptions(s, *m_sync);
-    m_train = std::make_unique<BatchLoader>(s.index, Split::Train, s.project.dataset,
-                                            s.project.augmentation, s.cache.get(), m_trainOptions);
+    m_train = std::make_unique<BatchLoader>(s.index, Split::Train, s.spec, s.project.augmentation,
+                                            s.cache.get(), m_trainOptions);
     const BatchOptions evalOptions = evaluationBatchOptions(m_trainOptions);
-    m_validation =
-        std::make_unique<BatchLoader>(s.index, Split::Validation, s.project.dataset,
-                                      s.project.augmentation, s.cache.get(), evalOptions);
+    m_validation = std::make_unique<BatchLoader>(
+        s.index, Split::Validation, s.spec, s.project.augmentation, s.cache.get(), evalOptions);
     // The BatchNormalization statistics are measured on training images as validation sees
     // images: not augmented; shuffled, so that a capped pass is a fair sample.
     if (m_settings.batchNormStatistics == BatchNormStatistics::Recompute &&
@@ -296,8 +295,8 @@ FitLoop::FitLoop(Session& session, TrainingObserver* observer, TrainingControl* 
         statisticsOptions.shuffle = true;
         statisticsOptions.seed = m_settings.seed + 1;
         m_statistics =
-            std::make_unique<BatchLoader>(s.index, Split::Train, s.project.dataset,
-                                          s.project.augmentation, s.cache.get(), statisticsOptions);
+            std::make_unique<BatchLoader>(s.index, Split::Train, s.spec, s.project.augmentation,
+                                          s.cache.get(), statisticsOptions);
     }
     if (m_settings.classWeights == ClassWeighting::Balanced) {
         m_classWeights = m_train->classWeights().to(s.device);
@@ -734,8 +733,8 @@ TrainResult FitLoop::finish(const Ending& ending)
         // The model as it is now (the restored best weights after EarlyStopping) becomes
         // model.pt; a finished run is also scored on the test split.
         const RunExport exported = exportAndEvaluateRun(
-            s.module, s.project.model, s.project.dataset, s.index, s.cache.get(), m_state.history,
-            s.runDir, ending.outcome == RunEndedEvent::Outcome::Finished);
+            s.module, s.project.model, s.project.dataset, s.spec, s.index, s.cache.get(),
+            m_state.history, s.runDir, ending.outcome == RunEndedEvent::Outcome::Finished);
         for (const QString& message : exported.messages) {
             m_log.write(message);
         }

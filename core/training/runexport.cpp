@@ -34,13 +34,12 @@ QJsonObject finalMetrics(const History& history)
 
 // Probabilities of every test image from the module, in the split's order.
 Result<EvaluationMetrics> evaluateTestSplit(torch::nn::Sequential& module,
-                                            const QStringList& classes,
-                                            const DatasetSettings& dataset,
+                                            const QStringList& classes, const InputSpec& spec,
                                             const DatasetIndex& index, const ImageCache* cache)
 {
     BatchOptions options;
     options.batchSize = 128;
-    BatchLoader loader(index, Split::Test, dataset, AugmentationSettings(), cache, options);
+    BatchLoader loader(index, Split::Test, spec, AugmentationSettings(), cache, options);
     module->eval();
     torch::NoGradGuard noGrad;
     const auto parameters = module->parameters();
@@ -70,13 +69,15 @@ Result<EvaluationMetrics> evaluateTestSplit(torch::nn::Sequential& module,
 } // namespace
 
 RunExport exportAndEvaluateRun(torch::nn::Sequential& module, const ModelSpec& model,
-                               const DatasetSettings& dataset, const DatasetIndex& index,
-                               const ImageCache* cache, const History& history,
-                               const QString& runDir, bool evaluate)
+                               const DatasetSettings& dataset, const InputSpec& spec,
+                               const DatasetIndex& index, const ImageCache* cache,
+                               const History& history, const QString& runDir, bool evaluate)
 {
     RunExport done;
     QStringList& log = done.messages;
     ModelMetadata metadata = makeModelMetadata(model, dataset, index.classes);
+    metadata.channelMean = spec.channelMean;
+    metadata.channelStd = spec.channelStd;
     metadata.epochs = history.size();
     metadata.finalMetrics = finalMetrics(history);
     const QString modelPath = QDir(runDir).filePath(runexportfiles::model);
@@ -92,7 +93,7 @@ RunExport exportAndEvaluateRun(torch::nn::Sequential& module, const ModelSpec& m
     }
     try {
         const Result<EvaluationMetrics> metrics =
-            evaluateTestSplit(module, index.classes, dataset, index, cache);
+            evaluateTestSplit(module, index.classes, spec, index, cache);
         if (!metrics) {
             log << QStringLiteral("Could not evaluate the test split: %1").arg(metrics.error());
             return done;

@@ -4,6 +4,7 @@
 
 #include "dataset/datasetindex.h"
 #include "dataset/datasetsettings.h"
+#include "dataset/inputspec.h"
 #include "model/layerspec.h"
 #include "training/history.h"
 
@@ -31,13 +32,14 @@ struct RunExport
     QStringList messages; // sentences for the run log: what was written, or what failed
 };
 
-// Writes runDir/model.pt from the module as it is now (metadata: classes, preprocessing, layer
+// Writes runDir/model.pt from the module as it is now (metadata: classes, preprocessing as `spec`
+// prepared the images, statistics included, layer
 // stack, epochs and the last epoch's metrics) and, when `evaluate` is set and index has test
 // images, evaluates the module on them and writes runDir/evaluation/. Never throws. Runs on
 // the calling thread.
 RunExport exportAndEvaluateRun(torch::nn::Sequential& module, const ModelSpec& model,
-                               const DatasetSettings& dataset, const DatasetIndex& index,
-                               const ImageCache* cache, const History& history,
-                               const QString& runDir, bool evaluate);
+                               const DatasetSettings& dataset, const InputSpec& spec,
+                               const DatasetIndex& index, const ImageCache* cache,
+                               const History& history, const QString& runDir, bool evaluate);
 
 } // namespace studio

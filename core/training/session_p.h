@@ -1,6 +1,7 @@
 // Private to core: everything one training run holds, shared by its set-up and its fit loop.
 #pragma once
 
+#include "dataset/channelstatistics.h"
 #include "dataset/datasetindex.h"
 #include "dataset/imagecache.h"
 #include "project/project.h"
@@ -25,6 +26,8 @@ struct Session
     int totalEpochs = 0;
     std::unique_ptr<ImageCache> cache;
     DatasetIndex index;
+    InputSpec spec;               // how images become the network's input, statistics included
+    ChannelStatistics statistics; // standardize: measured on the training split, or read back
     torch::nn::Sequential module{nullptr};
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     torch::Device device{torch::kCPU};

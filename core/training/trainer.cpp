@@ -114,14 +114,68 @@ Status setUpProcess(Session& s)
     return {};
 }
 
-// Scans the dataset into s.index and s.cache (with the run's explicit split, if any), telling
-// the observer how far loading got; the run needs validation images.
-Status loadData(Session& s, TrainingObserver* observer, TrainingControl* control)
+// The standardize normalisation's statistics kept in the run folder (a resumed run), if any.
+Status readRunStatistics(Session& s)
+{
+    const QString path = s.runFile(runfiles::inputStatistics);
+    if (!s.spec.needsStatistics() || s.runDir.isEmpty() || !QFileInfo::exists(path)) {
+        return {};
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return Failure{
+            QStringLiteral("Cannot read '%1': %2").arg(native(path), file.errorString())};
+    }
+    Result<ChannelStatistics> read = channelStatisticsFromJson(file.readAll(), s.spec, path);
+    if (!read) {
+        return Failure{read.error()};
+    }
+    s.statistics = *read;
+    s.spec = s.statistics.appliedTo(s.spec);
+    return {};
+}
+
+// Writes the standardize normalisation's statistics into `folder`, unless it holds them.
+Status saveRunStatistics(const Session& s, const QString& folder)
+{
+    const QString path = pathIn(folder, runfiles::inputStatistics);
+    if (!s.spec.needsStatistics() || QFileInfo::exists(path)) {
+        return {};
+    }
+    return writeFileAtomically(path, channelStatisticsToJson(s.statistics, s.spec));
+}
+
+// Measures the standardize normalisation's statistics on the training split.
+Status measureRunStatistics(Session& s, TrainingControl* control)
+{
+    Result<ChannelStatistics> measured = measureChannelStatistics(
+        s.index, Split::Train, s.spec, 0, control != nullptr ? control->stopFlag() : nullptr);
+    if (!measured) {
+        return Failure{measured.error()};
+    }
+    s.statistics = *measured;
+    s.spec = s.statistics.appliedTo(s.spec);
+    QStringList means;
+    QStringList deviations;
+    for (int c = 0; c < s.statistics.mean.size(); ++c) {
+        means << QString::number(s.statistics.mean[c], 'g', 6);
+        deviations << QString::number(s.statistics.std[c], 'g', 6);
+    }
+    s.notes << QStringLiteral("Standardised with each channel's mean (%1) and standard deviation "
+                              "(%2), measured on %3 training images.")
+                   .arg(means.join(QStringLiteral(", ")), deviations.join(QStringLiteral(", ")))
+                   .arg(s.statistics.images);
+    return {};
+}
+
+// scanDataset() into s.index (and s.cache when `cached`) with the run's explicit split.
+Status scanInto(Session& s, TrainingObserver* observer, TrainingControl* control, bool cached)
 {
     const DatasetSettings& dataset = s.project.dataset;
-    s.cache = std::make_unique<ImageCache>(inputSpecOf(dataset).shape(), dataset.cacheBudgetBytes);
+    s.cache = std::make_unique<ImageCache>(s.spec.shape(), dataset.cacheBudgetBytes);
     ScanOptions scan;
-    scan.cache = s.cache.get();
+    scan.cache = cached ? s.cache.get() : nullptr;
+    scan.spec = &s.spec;
     // Loading progress for the observer: throttled to ~10 per second, the last always.
     std::mutex progressMutex;
     QElapsedTimer sinceProgress;
@@ -160,6 +214,27 @@ Status loadData(Session& s, TrainingObserver* observer, TrainingControl* control
                            .arg(native(s.index.root))};
     }
     return {};
+}
+
+// Scans the dataset into s.index and s.cache (with the run's explicit split, if any), telling
+// the observer how far loading got; the run needs validation images. With standardize, the
+// statistics come from the run folder or are measured on the training split; padding needs them
+// (its fill is in normalised units), so a padded dataset is then cached by a second scan.
+Status loadData(Session& s, TrainingObserver* observer, TrainingControl* control)
+{
+    s.spec = inputSpecOf(s.project.dataset);
+    if (const Status read = readRunStatistics(s); !read) {
+        return read;
+    }
+    const bool measures = !s.spec.hasStatistics();
+    Status scanned = scanInto(s, observer, control, !measures || s.spec.resize != ResizeMode::Pad);
+    if (scanned && measures) {
+        scanned = measureRunStatistics(s, control);
+        if (scanned && s.spec.resize == ResizeMode::Pad) {
+            scanned = scanInto(s, observer, control, true);
+        }
+    }
+    return scanned;
 }
 
 // Builds s.module for the dataset's classes (a new output layer when asked, or when starting
@@ -341,6 +416,11 @@ Result<TrainResult> runSession(Session& s, const QString& checkpoint, bool fullS
                 return Failure{saved.error()};
             }
         }
+        if (s.writer()) {
+            if (const Status saved = saveRunStatistics(s, s.runDir); !saved) {
+                return Failure{saved.error()};
+            }
+        }
         std::unique_ptr<EventsFile> events;
         TrainingObserver* sink = observer;
         if (s.writer()) {
@@ -381,6 +461,9 @@ QString rescueRun(Session& s, const RunState& state, const QString& error)
                        : Status(Failure{QStringLiteral("cannot create '%1'").arg(native(folder))});
     if (saved) {
         saved = saveProject(pathIn(folder, runfiles::project), s.project);
+    }
+    if (saved) {
+        saved = saveRunStatistics(s, folder);
     }
     if (saved) {
         saved = writeFileAtomically(pathIn(folder, runfiles::history), state.history.toCsv());

@@ -83,6 +83,9 @@ inline const QString bestCheckpoint = QStringLiteral("checkpoint-best.ckpt");
 inline const QString previousCheckpoint = QStringLiteral("checkpoint-previous.ckpt");
 // The run's explicit split (TrainOptions::splits), when it has one.
 inline const QString splits = QStringLiteral("splits.json");
+// The standardize normalisation's mean and standard deviation per channel, measured on the
+// training split when the run started (channelStatisticsToJson()); resume reads them back.
+inline const QString inputStatistics = QStringLiteral("input_statistics.json");
 } // namespace runfiles
 
 // Trains `project` into options.runDir. Bad input (dataset, layer stack, settings, run folder)

@@ -1,9 +1,14 @@
 // classifier-cli trains on scientific images end to end, as a new user would run it: dim 16-bit
 // cells, a 4-channel stack whose class shows only in its fourth channel, and non-square images
-// with each resize mode. The app's proposal decides channels and normalisation.
+// with each resize mode. The app's proposal decides channels and normalisation; standardize keeps
+// its measured statistics with the run.
 #include "clirun.h"
 #include "sciencedataset.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -29,6 +34,17 @@ CliRun train(const QString& data, const QString& out, int epochs, const QStringL
                               QStringLiteral("--epochs"), QString::number(epochs),
                               QStringLiteral("--out"), out} +
                   extra);
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QJsonObject readJson(const QString& path)
+{
+    return QJsonDocument::fromJson(readAll(path)).object();
 }
 
 } // namespace
@@ -77,6 +93,48 @@ private Q_SLOTS:
                                      {QStringLiteral("--channels"), QStringLiteral("1,2,3")});
         QVERIFY2(without.exitCode == 0, qPrintable(without.err));
         QVERIFY2(testAccuracy(without) < 0.7, qPrintable(without.out.right(300)));
+    }
+
+    // Standardize on the dim cells (non-square, padded): the mean and standard deviation are
+    // measured on the training split, kept in the run folder and the model (never in the
+    // project), read back by resume, and the model's evaluation matches the run's.
+    void standardizeKeepsItsStatisticsWithTheRun()
+    {
+        QTemporaryDir dir;
+        ScienceCells cells;
+        cells.perClass = 150;
+        const QString data = dir.filePath(QStringLiteral("cells"));
+        studio::testdata::makeScienceCells(data, cells);
+        const QString out = dir.filePath(QStringLiteral("run"));
+        const CliRun run = train(data, out, 15,
+                                 {QStringLiteral("--normalization"), QStringLiteral("standardize"),
+                                  QStringLiteral("--resize"), QStringLiteral("pad"),
+                                  QStringLiteral("--pad-value"), QStringLiteral("-1")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const double accuracy = testAccuracy(run);
+        QVERIFY2(accuracy >= 0.9, qPrintable(run.out.right(300)));
+
+        const QJsonObject kept = readJson(out + QStringLiteral("/input_statistics.json"));
+        QCOMPARE(kept[QStringLiteral("mean")].toArray().size(), 1);
+        const double mean = kept[QStringLiteral("mean")].toArray()[0].toDouble();
+        QVERIFY2(mean > 0 && mean < 0.04 * 65535, qPrintable(QString::number(mean)));
+        QCOMPARE(kept[QStringLiteral("images")].toInt(), 360); // the training split's 80 %
+        QVERIFY(!readAll(out + QStringLiteral("/project.json")).contains("\"mean\""));
+
+        const CliRun evaluated = runCli({QStringLiteral("evaluate"), QStringLiteral("--model"),
+                                         out + QStringLiteral("/model.pt"),
+                                         QStringLiteral("--data"), data, QStringLiteral("--json")});
+        QVERIFY2(evaluated.exitCode == 0, qPrintable(evaluated.err));
+        QCOMPARE(QJsonDocument::fromJson(evaluated.out.toUtf8())
+                     .object()[QStringLiteral("accuracy")]
+                     .toDouble(),
+                 accuracy);
+
+        const CliRun resumed = runCli(
+            {QStringLiteral("resume"), out, QStringLiteral("--epochs"), QStringLiteral("16")});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QCOMPARE(readAll(out + QStringLiteral("/log.txt")).count("Standardised with"), 1);
+        QCOMPARE(readJson(out + QStringLiteral("/input_statistics.json")), kept);
     }
 
     // Wide images train with each resize mode.

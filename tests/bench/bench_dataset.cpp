@@ -273,8 +273,8 @@ int main(int argc, char* argv[])
         options.augment = true;
         options.threads = 1;
         options.prefetch = 8;
-        BatchProducer producer(*index, Split::Train, settings, tutorialAugmentation(), &cache,
-                               options);
+        BatchProducer producer(*index, Split::Train, inputSpecOf(settings), tutorialAugmentation(),
+                               &cache, options);
         for (int r = 0; r < repeats; ++r) {
             QElapsedTimer timer;
             timer.start();
@@ -299,7 +299,8 @@ int main(int argc, char* argv[])
     options.shuffle = true;
     options.augment = true;
     options.seed = 1;
-    BatchProducer producer(*index, Split::Train, settings, tutorialAugmentation(), &cache, options);
+    BatchProducer producer(*index, Split::Train, inputSpecOf(settings), tutorialAugmentation(),
+                           &cache, options);
     producer.startEpoch(0);
     QElapsedTimer trainTimer;
     trainTimer.start();

@@ -106,7 +106,7 @@ private Q_SLOTS:
     {
         BatchOptions options;
         options.batchSize = 4;
-        BatchProducer producer(m_index, Split::Validation, m_settings, m_augmentation,
+        BatchProducer producer(m_index, Split::Validation, inputSpecOf(m_settings), m_augmentation,
                                m_cache.get(), options);
         QCOMPARE(producer.imageCount(), 6);
         QCOMPARE(producer.batchesPerEpoch(), 2);
@@ -148,12 +148,12 @@ private Q_SLOTS:
         options.augment = true;
         options.seed = 1234;
         options.threads = 1;
-        BatchProducer one(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                          options);
+        BatchProducer one(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                          m_cache.get(), options);
         options.threads = 3;
         options.prefetch = 2;
-        BatchProducer three(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                            options);
+        BatchProducer three(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                            m_cache.get(), options);
         const std::vector<HostBatch> a0 = epoch(one, 0);
         const std::vector<HostBatch> a1 = epoch(one, 1);
         QCOMPARE(int(a0.size()), 5);
@@ -169,14 +169,14 @@ private Q_SLOTS:
         QCOMPARE(QVector<int>(items0.begin(), items0.end()), train);
         // Another seed, other batches.
         options.seed = 99;
-        BatchProducer other(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                            options);
+        BatchProducer other(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                            m_cache.get(), options);
         QVERIFY(!same(a0, epoch(other, 0)));
         // Augmentation changes the pixels; without it the cached pixels come through.
         options.seed = 1234;
         options.augment = false;
-        BatchProducer plain(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                            options);
+        BatchProducer plain(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                            m_cache.get(), options);
         const std::vector<HostBatch> p0 = epoch(plain, 0);
         QCOMPARE(itemsOf(p0), itemsOf(a0));
         QVERIFY(p0[0].images != a0[0].images);
@@ -191,8 +191,8 @@ private Q_SLOTS:
         options.shuffle = true;
         options.balanceClasses = true;
         options.seed = 5;
-        BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                               options);
+        BatchProducer producer(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                               m_cache.get(), options);
         QCOMPARE(producer.imageCount(), 21); // the epoch keeps its length
         std::map<int64_t, int> perClass;
         for (int e = 0; e < 30; ++e) {
@@ -221,12 +221,12 @@ private Q_SLOTS:
             QVERIFY2(perClass[c] > 165 && perClass[c] < 255,
                      qPrintable(QString::number(perClass[c])));
         }
-        BatchProducer again(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                            options);
+        BatchProducer again(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                            m_cache.get(), options);
         QVERIFY(same(epoch(again, 3), epoch(producer, 3)));
         options.balanceClasses = false;
-        BatchProducer plain(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                            options);
+        BatchProducer plain(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                            m_cache.get(), options);
         QVERIFY(!same(epoch(plain, 3), epoch(producer, 3)));
     }
 
@@ -240,7 +240,8 @@ private Q_SLOTS:
         whole.shuffle = true;
         whole.augment = true;
         whole.seed = 5;
-        BatchProducer one(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(), whole);
+        BatchProducer one(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                          m_cache.get(), whole);
         QCOMPARE(one.imageCount(), 21);
         const std::vector<HostBatch> reference = epoch(one, 2);
         std::vector<std::vector<HostBatch>> shards;
@@ -250,8 +251,8 @@ private Q_SLOTS:
             part.shard = shard;
             part.shards = 3;
             part.evenShards = true;
-            BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                                   part);
+            BatchProducer producer(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                                   m_cache.get(), part);
             QCOMPARE(producer.imageCount(), 7);
             QCOMPARE(producer.batchesPerEpoch(), 4);
             shards.push_back(epoch(producer, 2));
@@ -291,8 +292,8 @@ private Q_SLOTS:
             part.batchSize = 4;
             part.shard = shard;
             part.shards = 4;
-            BatchProducer producer(m_index, Split::Validation, m_settings, m_augmentation,
-                                   m_cache.get(), part);
+            BatchProducer producer(m_index, Split::Validation, inputSpecOf(m_settings),
+                                   m_augmentation, m_cache.get(), part);
             QCOMPARE(producer.imageCount(), shard < 2 ? 2 : 1);
             const std::vector<int> items = itemsOf(epoch(producer, 0));
             all.insert(all.end(), items.begin(), items.end());
@@ -310,9 +311,10 @@ private Q_SLOTS:
         options.augment = true;
         options.seed = 7;
         options.threads = 2;
-        BatchProducer cached(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                             options);
-        BatchProducer streamed(m_index, Split::Train, m_settings, m_augmentation, nullptr, options);
+        BatchProducer cached(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                             m_cache.get(), options);
+        BatchProducer streamed(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                               nullptr, options);
         QVERIFY(same(epoch(cached, 3), epoch(streamed, 3)));
         QVERIFY(streamed.problems().isEmpty());
     }
@@ -340,7 +342,8 @@ private Q_SLOTS:
         options.shuffle = true;
         options.seed = 3;
         options.threads = 2;
-        BatchProducer producer(*index, Split::Train, settings, m_augmentation, nullptr, options);
+        BatchProducer producer(*index, Split::Train, inputSpecOf(settings), m_augmentation, nullptr,
+                               options);
         const std::vector<HostBatch> batches = epoch(producer, 0);
         QCOMPARE(int(batches.size()), 9); // batch positions stay as planned...
         int empty = 0;
@@ -396,8 +399,8 @@ private Q_SLOTS:
 
         BatchOptions options;
         options.batchSize = 3;
-        BatchProducer validation(*index, Split::Validation, settings, m_augmentation, &cache,
-                                 options);
+        BatchProducer validation(*index, Split::Validation, inputSpecOf(settings), m_augmentation,
+                                 &cache, options);
         const std::vector<HostBatch> batches = epoch(validation, 0);
         QCOMPARE(int(batches.size()), 2);
         for (const HostBatch& batch : batches) {
@@ -419,12 +422,15 @@ private Q_SLOTS:
         options.shuffle = true;
         options.augment = true;
         options.seed = 11;
-        BatchProducer cached(*index, Split::Train, settings, m_augmentation, &cache, options);
-        BatchProducer streamed(*index, Split::Train, settings, m_augmentation, nullptr, options);
+        BatchProducer cached(*index, Split::Train, inputSpecOf(settings), m_augmentation, &cache,
+                             options);
+        BatchProducer streamed(*index, Split::Train, inputSpecOf(settings), m_augmentation, nullptr,
+                               options);
         const std::vector<HostBatch> a = epoch(cached, 1);
         QVERIFY(same(a, epoch(streamed, 1)));
         options.augment = false;
-        BatchProducer plain(*index, Split::Train, settings, m_augmentation, &cache, options);
+        BatchProducer plain(*index, Split::Train, inputSpecOf(settings), m_augmentation, &cache,
+                            options);
         QVERIFY(!same(a, epoch(plain, 1)));
     }
 
@@ -434,8 +440,8 @@ private Q_SLOTS:
         options.batchSize = 2;
         options.threads = 2;
         options.prefetch = 1;
-        BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                               options);
+        BatchProducer producer(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                               m_cache.get(), options);
         producer.startEpoch(0);
         HostBatch batch;
         QVERIFY(producer.next(&batch));
@@ -454,10 +460,10 @@ private Q_SLOTS:
         options.shuffle = true;
         options.augment = true;
         options.seed = 5;
-        BatchLoader loader(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                           options);
-        BatchProducer producer(m_index, Split::Train, m_settings, m_augmentation, m_cache.get(),
-                               options);
+        BatchLoader loader(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                           m_cache.get(), options);
+        BatchProducer producer(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
+                               m_cache.get(), options);
         const std::vector<HostBatch> expected = epoch(producer, 2);
         loader.startEpoch(2);
         TensorBatch batch;

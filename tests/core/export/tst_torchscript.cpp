@@ -3,6 +3,7 @@
 // export -> load -> predict gives the same probabilities, Debian's PyTorch reads it and agrees,
 // and every kind of bad file is a message, not a crash.
 #include "dataset/batchloader_p.h"
+#include "dataset/channelstatistics.h"
 #include "dataset/datasetscanner.h"
 #include "dataset/fashionmnist.h"
 #include "dataset/inputspec.h"
@@ -20,6 +21,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -249,6 +251,46 @@ private Q_SLOTS:
         QCOMPARE(back->formatVersion, 2);
     }
 
+    // Standardize's measured mean and std, one per channel, go into the model and come back;
+    // a model without them, or with a negative deviation, is refused.
+    void metadataOfStandardizedInput()
+    {
+        ModelMetadata metadata = metadataFor(everyLayerStack(), 17, ColorMode::Grayscale, 4);
+        metadata.channelList = {2, 0};
+        metadata.normalization = Normalization::Standardize;
+        metadata.channelMean = {1234.5, 88.25};
+        metadata.channelStd = {321.125, 0};
+        const QJsonObject json = modelMetadataToJson(metadata);
+        QCOMPARE(json[QStringLiteral("format_version")].toInt(), 2);
+        const QJsonObject normalization = json[QStringLiteral("normalization")].toObject();
+        QCOMPARE(normalization[QStringLiteral("method")].toString(), QStringLiteral("standardize"));
+        QCOMPARE(normalization[QStringLiteral("mean")].toArray(), (QJsonArray{1234.5, 88.25}));
+        QCOMPARE(normalization[QStringLiteral("std")].toArray(), (QJsonArray{321.125, 0.0}));
+        QCOMPARE(normalization[QStringLiteral("per_image")].toBool(), false);
+        QVERIFY(normalization[QStringLiteral("description")].toString().contains(
+            QStringLiteral("(value - mean[c]) / std[c]")));
+        const QByteArray bytes = modelMetadataToBytes(metadata);
+        const Result<ModelMetadata> back = modelMetadataFromBytes(bytes, QStringLiteral("m.pt"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QVERIFY(back->inputSpec() == metadata.inputSpec());
+        QCOMPARE(back->inputSpec().valueOffset(0), -1234.5 / 321.125);
+
+        QJsonObject without = json;
+        QJsonObject bare = normalization;
+        bare.insert(QStringLiteral("std"), QJsonArray{321.125});
+        without.insert(QStringLiteral("normalization"), bare);
+        const Result<ModelMetadata> short_ =
+            modelMetadataFromBytes(QJsonDocument(without).toJson(), QStringLiteral("short.pt"));
+        QVERIFY(!short_.ok());
+        QVERIFY2(short_.error().contains(QStringLiteral("standardize")) &&
+                     short_.error().contains(QStringLiteral("short.pt")),
+                 qPrintable(short_.error()));
+        bare.insert(QStringLiteral("std"), QJsonArray{321.125, -1.0});
+        without.insert(QStringLiteral("normalization"), bare);
+        QVERIFY(
+            !modelMetadataFromBytes(QJsonDocument(without).toJson(), QStringLiteral("n.pt")).ok());
+    }
+
     // Not a file, not a zip, truncated, TorchScript without our metadata, malformed metadata,
     // metadata that does not match the network: messages, never crashes.
     void badModelFiles()
@@ -376,8 +418,8 @@ private Q_SLOTS:
         BatchOptions batchOptions;
         batchOptions.batchSize = 32;
         batchOptions.shuffle = true;
-        BatchLoader train(*index, Split::Train, settings, AugmentationSettings(), nullptr,
-                          batchOptions);
+        BatchLoader train(*index, Split::Train, inputSpecOf(settings), AugmentationSettings(),
+                          nullptr, batchOptions);
         module->train();
         std::vector<double> epochLoss;
         for (int epoch = 0; epoch < 3; ++epoch) {
@@ -408,8 +450,8 @@ private Q_SLOTS:
 
         BatchOptions testOptions;
         testOptions.batchSize = 1000;
-        BatchLoader test(*index, Split::Test, settings, AugmentationSettings(), nullptr,
-                         testOptions);
+        BatchLoader test(*index, Split::Test, inputSpecOf(settings), AugmentationSettings(),
+                         nullptr, testOptions);
         test.startEpoch(0);
         TensorBatch batch;
         QVERIFY(test.next(&batch));
@@ -501,8 +543,20 @@ private Q_SLOTS:
     // A 4-channel 16-bit model, normalised by percentiles and padded: the training pipeline,
     // the predictor (evaluate, predict, Classify page) and the README's Python reference
     // function with Debian's PyTorch give the same probabilities.
+    void scientificModelAgreesEverywhere_data()
+    {
+        QTest::addColumn<int>("normalization");
+        QTest::addColumn<double>("padValue");
+        QTest::newRow("percentile") << int(Normalization::Percentile) << 0.1;
+        QTest::newRow("standardize") << int(Normalization::Standardize) << 0.5;
+    }
+
+    // A 4-channel 16-bit padded model: the batches, the Predictor and the README's Python
+    // function give the same probabilities (standardize: with the training split's statistics).
     void scientificModelAgreesEverywhere()
     {
+        QFETCH(int, normalization);
+        QFETCH(double, padValue);
         const QString root = m_dir.filePath(QStringLiteral("cells"));
         studio::testdata::ScienceCells cells;
         cells.perClass = 10;
@@ -516,23 +570,33 @@ private Q_SLOTS:
         settings.splitMode = SplitMode::Auto;
         settings.imageSize = 16;
         settings.channelList = {0, 1, 2, 3};
-        settings.normalization = Normalization::Percentile;
+        settings.normalization = Normalization(normalization);
         settings.resize = ResizeMode::Pad;
-        settings.padValue = 0.1;
+        settings.padValue = padValue;
         const Result<DatasetIndex> index = scanDataset(settings);
         QVERIFY2(index.ok(), qPrintable(index.error()));
+        InputSpec spec = inputSpecOf(settings);
+        if (spec.needsStatistics()) {
+            const Result<ChannelStatistics> measured =
+                measureChannelStatistics(*index, Split::Train, spec);
+            QVERIFY2(measured.ok(), qPrintable(measured.error()));
+            spec = measured->appliedTo(spec);
+        }
         const ModelSpec model =
             stackOf({LayerSpec::conv2D(4, {3, 3}, Padding::Same, Activation::Relu),
                      LayerSpec::flatten(), LayerSpec::dense(3, Activation::Softmax)});
         Result<torch::nn::Sequential> built = buildModule(model, {16, 16, 4}, 3);
         QVERIFY(built.ok());
-        const ModelMetadata metadata = makeModelMetadata(model, settings, index->classes);
-        const QString path = m_dir.filePath(QStringLiteral("cells.pt"));
+        ModelMetadata metadata = makeModelMetadata(model, settings, index->classes);
+        metadata.channelMean = spec.channelMean;
+        metadata.channelStd = spec.channelStd;
+        const QString path =
+            m_dir.filePath(QStringLiteral("cells-%1.pt").arg(QTest::currentDataTag()));
         QVERIFY(exportTorchScript(*built, metadata, path).ok());
 
         BatchOptions options;
         options.batchSize = 1000;
-        BatchLoader all(*index, Split::Train, settings, AugmentationSettings(), nullptr, options);
+        BatchLoader all(*index, Split::Train, spec, AugmentationSettings(), nullptr, options);
         all.startEpoch(0);
         TensorBatch batch;
         QVERIFY(all.next(&batch));
@@ -544,7 +608,7 @@ private Q_SLOTS:
         }
         Result<Predictor> predictor = Predictor::load(path, PredictorOptions());
         QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
-        QVERIFY(predictor->metadata().inputSpec() == inputSpecOf(settings));
+        QVERIFY(predictor->metadata().inputSpec() == spec);
         const QVector<Prediction> predictions = predictor->predictFiles(files, PredictOptions());
         double worst = 0;
         for (int i = 0; i < predictions.size(); ++i) {

@@ -1,5 +1,6 @@
 #include "channelcomposite.h"
 
+#include "dataset/channelstatistics.h"
 #include "dataset/imagedecoder.h"
 #include "dataset/imageformats.h"
 
@@ -24,6 +25,58 @@ std::vector<float> channelValues(const RawImage& image, int channel)
         values[p] = float(sampleValue(image, p * stride + size_t(channel)));
     }
     return values;
+}
+
+// Counts `values` into `bins` equal bins from histogram->low to histogram->high.
+void countInto(ChannelHistogram* histogram, const float* values, size_t count, int bins)
+{
+    histogram->counts = QVector<double>(bins, 0.0);
+    const double perBin = double(bins) / (histogram->high - histogram->low);
+    for (size_t i = 0; i < count; ++i) {
+        const int bin = std::clamp(int((double(values[i]) - histogram->low) * perBin), 0, bins - 1);
+        histogram->counts[bin] += 1;
+    }
+}
+
+// Per image channel, the input plane it becomes (kChannelLeftOut, kChannelMixed).
+QVector<int> planesOf(const RawImage& image, const InputSpec& spec)
+{
+    QVector<int> planes(image.dataChannels(), kChannelLeftOut);
+    if (!spec.channelList.isEmpty()) {
+        for (int k = 0; k < spec.channelList.size(); ++k) {
+            if (spec.channelList[k] < planes.size()) {
+                planes[spec.channelList[k]] = k;
+            }
+        }
+    } else if (planes.size() < 3) {
+        planes[0] = 0; // grey (repeated for RGB)
+    } else {
+        for (int c = 0; c < 3; ++c) {
+            planes[c] = spec.colorMode == ColorMode::Rgb ? c : int(kChannelMixed);
+        }
+    }
+    return planes;
+}
+
+// The network's values of `image` prepared as `spec` says, and each channel's histogram of them.
+void addNormalisedHistograms(const RawDecodeResult& decoded, const InputSpec& spec, int bins,
+                             ChannelPreview* preview)
+{
+    preview->planeOf = planesOf(decoded.image, spec);
+    preview->normalised = QVector<ChannelHistogram>(preview->planeOf.size());
+    const DecodeResult prepared = prepareImage(decoded, spec);
+    if (!prepared.ok) {
+        preview->normalisationError = prepared.failure.reason;
+        return;
+    }
+    const size_t plane = size_t(spec.imageSize) * size_t(spec.imageSize);
+    std::vector<float> values(plane * size_t(spec.channels()));
+    toNetworkValues(prepared.image.pixels.data(), spec, 1.0, values.data());
+    for (int c = 0; c < preview->planeOf.size(); ++c) {
+        if (const int k = preview->planeOf[c]; k >= 0) {
+            preview->normalised[c] = valueHistogram(values.data() + size_t(k) * plane, plane, bins);
+        }
+    }
 }
 
 // The value below which `share` of the values lie (values is reordered).
@@ -155,6 +208,35 @@ QImage channelImage(const RawImage& image, int channel)
     return out;
 }
 
+ChannelHistogram valueHistogram(const float* values, size_t count, int bins)
+{
+    ChannelHistogram histogram;
+    if (count == 0 || bins <= 0) {
+        return histogram;
+    }
+    const auto [lo, hi] = std::minmax_element(values, values + count);
+    histogram.minimum = *lo;
+    histogram.maximum = *hi;
+    histogram.low = std::min(0.0, histogram.minimum);
+    histogram.high = std::max(1.0, histogram.maximum);
+    countInto(&histogram, values, count, bins);
+    return histogram;
+}
+
+InputSpec previewInputSpec(const DatasetSettings& dataset, const RawDecodeResult& raw)
+{
+    InputSpec spec = inputSpecOf(dataset);
+    if (!spec.needsStatistics() || !raw.ok) {
+        return spec;
+    }
+    const ChannelStatistics own = imageStatistics(raw.image, spec);
+    for (int c = 0; c < own.mean.size(); ++c) {
+        spec.channelMean << own.mean[c] - 2.5 * own.std[c];
+        spec.channelStd << 5.0 * own.std[c];
+    }
+    return spec;
+}
+
 ChannelHistogram channelHistogram(const RawImage& image, int channel, int bins)
 {
     ChannelHistogram histogram;
@@ -171,19 +253,15 @@ ChannelHistogram channelHistogram(const RawImage& image, int channel, int bins)
     if (histogram.high <= histogram.low) {
         histogram.high = histogram.low + 1;
     }
-    histogram.counts = QVector<double>(bins, 0.0);
-    const double perBin = double(bins) / (histogram.high - histogram.low);
-    for (const float v : values) {
-        const int bin = std::clamp(int((double(v) - histogram.low) * perBin), 0, bins - 1);
-        histogram.counts[bin] += 1;
-    }
+    countInto(&histogram, values.data(), values.size(), bins);
     return histogram;
 }
 
-ChannelPreview makeChannelPreview(const QString& path, int bins)
+ChannelPreview makeChannelPreview(const QString& path, const DatasetSettings& dataset, int bins)
 {
     ChannelPreview preview;
     preview.path = path;
+    preview.spec = inputSpecOf(dataset);
     const RawDecodeResult decoded = decodeRawImageFile(path);
     if (!decoded.ok) {
         preview.error = decoded.failure.reason;
@@ -198,6 +276,7 @@ ChannelPreview makeChannelPreview(const QString& path, int bins)
         preview.channels.append(channelImage(image, c));
         preview.histograms.append(channelHistogram(image, c, bins));
     }
+    addNormalisedHistograms(decoded, previewInputSpec(dataset, decoded), bins, &preview);
     return preview;
 }
 

@@ -1,6 +1,9 @@
 // Scientific images made visible: any depth and number of channels to an 8-bit picture.
 #pragma once
 
+#include "dataset/datasetsettings.h"
+#include "dataset/imagedecoder.h"
+#include "dataset/inputspec.h"
 #include "dataset/rawimage.h"
 
 #include <QColor>
@@ -40,6 +43,20 @@ struct ChannelHistogram
     QVector<double> counts;
 };
 ChannelHistogram channelHistogram(const RawImage& image, int channel, int bins);
+// How `count` network values are spread, from min(0, smallest) to max(1, largest).
+ChannelHistogram valueHistogram(const float* values, size_t count, int bins);
+
+// The dataset's input spec for previewing one decoded image. Standardize's statistics are
+// measured on the training split when a run starts; until then the image's own stand in, with
+// black to white their mean -2.5 to +2.5 standard deviations.
+InputSpec previewInputSpec(const DatasetSettings& dataset, const RawDecodeResult& raw);
+
+// What becomes of an image channel in the network's input.
+enum : int
+{
+    kChannelLeftOut = -1, // not seen
+    kChannelMixed = -2    // converted to grey with the other colour channels (color_mode)
+};
 
 // The pictures and histograms of every channel of one image file, made on a worker thread.
 struct ChannelPreview
@@ -50,8 +67,17 @@ struct ChannelPreview
     QVector<QImage> channels;
     QVector<ChannelHistogram> histograms;
     QString error; // when the file cannot be decoded
+    // After normalisation, for the dataset settings the preview was made with (`spec`):
+    InputSpec spec;
+    QVector<int> planeOf; // per image channel: its input plane, kChannelLeftOut or kChannelMixed
+    QVector<ChannelHistogram> normalised; // per image channel: the values the network sees
+                                          // (no counts when the channel is no plane of its own)
+    QString normalisationError;           // when the settings cannot prepare the image
 };
-ChannelPreview makeChannelPreview(const QString& path, int bins = 64);
+// The file's channels as stored and as the network sees them with `dataset`'s settings
+// (normalised and resized to the input square).
+ChannelPreview makeChannelPreview(const QString& path, const DatasetSettings& dataset,
+                                  int bins = 64);
 
 // A thumbnail of at most side x side pixels of the image file: Qt's reader for the 8-bit
 // formats it reads, compositeImage() of the decoded file for everything else (TIFF, 16-bit

@@ -3,19 +3,21 @@
 #include "qcustomplotwrapper.h"
 #include "theme.h"
 
+#include <QCheckBox>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 namespace studio {
 
 namespace {
 
-// Panels per row: the composite and two channels fit beside the settings on a laptop screen.
-constexpr int kColumns = 3;
+// Panels per row: two fit beside the settings on a 1600 px wide screen.
+constexpr int kColumns = 2;
 
 // An image label scaled to fit kImageSide, keeping its aspect ratio.
 QLabel* imageLabel(const QImage& image)
@@ -150,7 +152,77 @@ QWidget* ChannelView::channelPanel(int channel)
     range->setObjectName(QStringLiteral("channelRange"));
     layout->addWidget(range);
     layout->addWidget(histogramPlot(histogram, colour));
+    layout->addWidget(normalisedPart(channel));
     return panel;
+}
+
+// The check box that picks the channel, and its histogram after normalisation (or why none).
+QWidget* ChannelView::normalisedPart(int channel)
+{
+    auto* part = new QWidget;
+    auto* layout = new QVBoxLayout(part);
+    layout->setContentsMargins(0, 0, 0, 0);
+    const int plane = m_preview.planeOf.value(channel, kChannelLeftOut);
+    auto* seen = new QCheckBox(tr("The network sees this channel"));
+    seen->setObjectName(QStringLiteral("channelPicked"));
+    seen->setChecked(plane != kChannelLeftOut);
+    seen->setToolTip(tr("Tick the channels the network learns from (the dataset's channels "
+                        "setting); clearing one leaves it out of training and prediction."));
+    connect(seen, &QCheckBox::toggled, this,
+            [this, channel, seen](bool checked) { onChannelToggled(channel, checked, seen); });
+    layout->addWidget(seen);
+    if (!m_preview.normalisationError.isEmpty() && plane != kChannelLeftOut) {
+        auto* why = new QLabel(m_preview.normalisationError);
+        why->setWordWrap(true);
+        layout->addWidget(why);
+    } else if (plane >= 0 && !m_preview.normalised.value(channel).counts.isEmpty()) {
+        const ChannelHistogram& after = m_preview.normalised[channel];
+        const QLocale locale;
+        auto* label = new QLabel(tr("After normalisation: %1 to %2")
+                                     .arg(locale.toString(after.minimum, 'g', 3),
+                                          locale.toString(after.maximum, 'g', 3)));
+        label->setObjectName(QStringLiteral("normalisedRange"));
+        label->setToolTip(tr("The values the network sees for this channel of the sample image, "
+                             "after the brightness normalisation and the resize to the input "
+                             "square."));
+        layout->addWidget(label);
+        QCustomPlot* plot =
+            histogramPlot(after, channelColour(channel, int(m_preview.channels.size())));
+        plot->setObjectName(QStringLiteral("normalisedHistogram"));
+        plot->setToolTip(label->toolTip());
+        layout->addWidget(plot);
+    } else if (plane == kChannelMixed) {
+        layout->addWidget(new QLabel(tr("Mixed into grey with the other colour channels.")));
+    }
+    return part;
+}
+
+void ChannelView::onChannelToggled(int channel, bool seen, QCheckBox* box)
+{
+    QVector<int> picked;
+    for (int plane = 0; plane < m_preview.planeOf.size(); ++plane) {
+        const int c = int(m_preview.planeOf.indexOf(plane));
+        if (c >= 0) {
+            picked << c;
+        }
+    }
+    for (int c = 0; c < m_preview.planeOf.size(); ++c) {
+        if (m_preview.planeOf[c] == kChannelMixed) {
+            picked << c;
+        }
+    }
+    picked.removeAll(channel);
+    if (seen) {
+        picked << channel;
+    }
+    if (picked.isEmpty()) {
+        m_caption->setText(tr("The network needs at least one channel: tick another one first."));
+        const QSignalBlocker blocker(box);
+        box->setChecked(true);
+        return;
+    }
+    m_picked = picked;
+    Q_EMIT channelsPicked();
 }
 
 void ChannelView::setPreview(const ChannelPreview& preview)
@@ -167,7 +239,8 @@ void ChannelView::setPreview(const ChannelPreview& preview)
     }
     m_caption->setText(
         tr("%1: %2. Each channel is shown stretched between its 0.5th and 99.8th percentiles; "
-           "the histograms show the stored values.")
+           "the upper histograms show the stored values, the lower ones the values the network "
+           "sees after normalisation.")
             .arg(QFileInfo(preview.path).fileName(), preview.description));
     m_grid->addWidget(compositePanel(), 0, 0);
     for (int c = 0; c < preview.channels.size(); ++c) {

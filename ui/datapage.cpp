@@ -28,6 +28,7 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStyle>
 #include <QTabWidget>
@@ -45,6 +46,7 @@ namespace {
 
 constexpr int kThumbnailSide = 72;
 constexpr int kPreviewSide = 96;
+constexpr int kPreviewColumns = 2; // augmentation previews per row
 constexpr int kPathRole = Qt::UserRole + 1;
 
 // Split mode of a folder: Folders when it has a train/validation/test sub-folder.
@@ -215,14 +217,25 @@ void DataPage::buildUi()
     thumbLayout->addWidget(m_thumbnails, 1);
     m_tabs->addTab(thumbTab, tr("Thumbnails"));
     m_tabs->addTab(buildAugmentationTab(), tr("Augmentation"));
-    m_channelView = new ChannelView;
-    m_channelView->setToolTip(tr("The channels of the sample image (double-click a thumbnail to "
-                                 "choose it), each with its histogram."));
-    m_tabs->addTab(m_channelView, tr("Channels"));
+    m_tabs->addTab(buildChannelTab(), tr("Channels"));
 
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(1, 1);
     layout->addWidget(splitter, 1);
+}
+
+QWidget* DataPage::buildChannelTab()
+{
+    m_channelView = new ChannelView;
+    m_channelView->setToolTip(tr("The channels of the sample image (double-click a thumbnail to "
+                                 "choose it), each with its histograms before and after "
+                                 "normalisation; tick the channels the network sees."));
+    connect(m_channelView, &ChannelView::channelsPicked, this, [this] {
+        DatasetSettings dataset = m_document->project().dataset;
+        dataset.channelList = m_channelView->pickedChannels();
+        m_document->setDataset(dataset, tr("Choose the channels the network sees"));
+    });
+    return m_channelView;
 }
 
 QWidget* DataPage::buildCountsTab()
@@ -288,7 +301,7 @@ QWidget* DataPage::buildAugmentationTab()
         label->setToolTip(tr("One random augmentation of the sample, as training would see "
                              "it. Augmented images need not look realistic, but the object "
                              "should stay recognisable."));
-        grid->addWidget(label, 2 + i / 4, i % 4);
+        grid->addWidget(label, 2 + i / kPreviewColumns, i % kPreviewColumns);
         m_previewLabels.append(label);
     }
     previewLayout->addLayout(grid);
@@ -304,7 +317,15 @@ QWidget* DataPage::buildAugmentationTab()
     buttons->addWidget(m_previewStatus, 1);
     previewLayout->addLayout(buttons);
     previewLayout->addStretch(1);
-    tab->addWidget(preview);
+    // Two columns, scrolled, so that the previews never make the window wider than a laptop's
+    // screen.
+    auto* previewScroll = new QScrollArea;
+    previewScroll->setWidget(preview);
+    previewScroll->setWidgetResizable(true);
+    previewScroll->setFrameShape(QFrame::NoFrame);
+    previewScroll->setMinimumWidth(preview->sizeHint().width() +
+                                   previewScroll->verticalScrollBar()->sizeHint().width());
+    tab->addWidget(previewScroll);
     tab->setStretchFactor(1, 1);
     return tab;
 }
@@ -716,13 +737,17 @@ void DataPage::startPreview()
 
 void DataPage::startChannelPreview()
 {
-    if (m_channelView->preview().path == m_sample && m_channelView->preview().error.isEmpty()) {
+    const DatasetSettings& dataset = m_document->project().dataset;
+    if (m_channelView->preview().path == m_sample && m_channelView->preview().error.isEmpty() &&
+        m_channelView->preview().spec == inputSpecOf(dataset)) {
         Q_EMIT channelsUpdated();
         return;
     }
     m_imageRunner->cancel(m_channelRequest);
     m_channelRequest = m_imageRunner->run(
-        [sample = m_sample](const BackgroundJob&) { return makeChannelPreview(sample); },
+        [sample = m_sample, dataset](const BackgroundJob&) {
+            return makeChannelPreview(sample, dataset);
+        },
         [this](const ChannelPreview& preview) {
             m_channelView->setPreview(preview);
             Q_EMIT channelsUpdated();

@@ -91,6 +91,7 @@ private:
     void buildUi();
     QWidget* buildCountsTab();
     QWidget* buildAugmentationTab();
+    QWidget* buildChannelTab();
     void chooseFolder();
     void syncFromDocument();
     void scheduleScanIfNeeded();

@@ -65,8 +65,9 @@ AugmentationPreview makePreviewJob(const QString& path, const DatasetSettings& d
                                    int count)
 {
     AugmentationPreview preview;
-    const InputSpec spec = inputSpecOf(dataset);
-    const DecodeResult decoded = decodeImageFile(path, spec);
+    const RawDecodeResult raw = decodeRawImageFile(path);
+    const InputSpec spec = previewInputSpec(dataset, raw);
+    const DecodeResult decoded = prepareImage(raw, spec);
     if (!decoded.ok) {
         preview.error = decoded.failure.reason;
         return preview;

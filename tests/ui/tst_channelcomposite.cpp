@@ -108,8 +108,8 @@ private Q_SLOTS:
         cells.channels = 4;
         cells.classChannel = 3;
         testdata::makeScienceCells(dir.path(), cells);
-        const ChannelPreview preview =
-            makeChannelPreview(dir.filePath(QStringLiteral("ring/ring_000.tif")), 32);
+        const ChannelPreview preview = makeChannelPreview(
+            dir.filePath(QStringLiteral("ring/ring_000.tif")), DatasetSettings(), 32);
         QVERIFY2(preview.error.isEmpty(), qPrintable(preview.error));
         QCOMPARE(preview.description, QStringLiteral("4 channels, 16-bit, 128 x 96 px"));
         QCOMPARE(preview.channels.size(), 4);
@@ -121,8 +121,56 @@ private Q_SLOTS:
         }
         QCOMPARE(pixels, 128.0 * 96.0);
         QVERIFY(preview.channels[3] != preview.channels[0]);
-        const ChannelPreview missing = makeChannelPreview(dir.filePath(QStringLiteral("no.tif")));
+        const ChannelPreview missing =
+            makeChannelPreview(dir.filePath(QStringLiteral("no.tif")), DatasetSettings());
         QVERIFY(missing.error.contains(QLatin1String("does not exist")));
+    }
+
+    // After normalisation: each picked channel's histogram of the values the network sees
+    // (percentiles: 0 to 1, over the input square); the others are left out; RGB's colour
+    // channels mixed into grey have none of their own; settings that cannot prepare the image
+    // say why.
+    void histogramsAfterNormalisation()
+    {
+        QTemporaryDir dir;
+        testdata::ScienceCells cells;
+        cells.perClass = 1;
+        cells.channels = 4;
+        testdata::makeScienceCells(dir.path(), cells);
+        const QString file = dir.filePath(QStringLiteral("ring/ring_000.tif"));
+        DatasetSettings settings;
+        settings.imageSize = 24;
+        settings.channelList = {3, 0};
+        settings.normalization = Normalization::Percentile;
+        const ChannelPreview picked = makeChannelPreview(file, settings, 16);
+        QVERIFY2(picked.normalisationError.isEmpty(), qPrintable(picked.normalisationError));
+        QCOMPARE(picked.planeOf, (QVector<int>{1, kChannelLeftOut, kChannelLeftOut, 0}));
+        QVERIFY(picked.spec == inputSpecOf(settings));
+        for (const int c : {0, 3}) {
+            const ChannelHistogram& after = picked.normalised[c];
+            QCOMPARE(after.low, 0.0);
+            QCOMPARE(after.high, 1.0);
+            QVERIFY2(after.minimum >= 0 && after.maximum <= 1 && after.maximum > 0.5,
+                     qPrintable(QStringLiteral("%1 to %2").arg(after.minimum).arg(after.maximum)));
+            double pixels = 0;
+            for (const double count : after.counts) {
+                pixels += count;
+            }
+            QCOMPARE(pixels, 24.0 * 24.0);
+        }
+        QVERIFY(picked.normalised[1].counts.isEmpty());
+
+        settings.channelList.clear();
+        settings.colorMode = ColorMode::Grayscale;
+        const ChannelPreview grey = makeChannelPreview(file, settings, 16);
+        QCOMPARE(grey.planeOf,
+                 (QVector<int>{kChannelMixed, kChannelMixed, kChannelMixed, kChannelLeftOut}));
+        QVERIFY(grey.normalised[0].counts.isEmpty());
+
+        settings.channelList = {5};
+        const ChannelPreview beyond = makeChannelPreview(file, settings, 16);
+        QVERIFY2(beyond.normalisationError.contains(QLatin1String("channel 6")),
+                 qPrintable(beyond.normalisationError));
     }
 
     void thumbnailOfATiff()

@@ -11,6 +11,7 @@
 #include "shapesdataset.h"
 #include "uitestsupport.h"
 
+#include <QCheckBox>
 #include <QDesktopServices>
 #include <QDoubleSpinBox>
 #include <QListWidget>
@@ -253,6 +254,34 @@ private Q_SLOTS:
                      ->findChildren<QCustomPlot*>(QStringLiteral("channelHistogram"))
                      .size(),
                  4);
+        QCOMPARE(page.channelView()
+                     ->findChildren<QCustomPlot*>(QStringLiteral("normalisedHistogram"))
+                     .size(),
+                 4);
+
+        // Clearing channel 2's check box leaves it out: an undoable edit of the channels, and
+        // the tab shows three histograms after normalisation; undo brings it back.
+        QList<QCheckBox*> picks =
+            page.channelView()->findChildren<QCheckBox*>(QStringLiteral("channelPicked"));
+        QCOMPARE(picks.size(), 4);
+        for (QCheckBox* box : picks) {
+            QVERIFY(box->isChecked());
+        }
+        picks[1]->setChecked(false);
+        QCOMPARE(document.project().dataset.channelList, (QVector<int>{0, 2, 3}));
+        QCOMPARE(undo->undoText(), QStringLiteral("Choose the channels the network sees"));
+        QVERIFY(channels.wait(10000));
+        QCOMPARE(page.channelView()
+                     ->findChildren<QCustomPlot*>(QStringLiteral("normalisedHistogram"))
+                     .size(),
+                 3);
+        picks = page.channelView()->findChildren<QCheckBox*>(QStringLiteral("channelPicked"));
+        QVERIFY(!picks[1]->isChecked());
+        picks[1]->setChecked(true); // ticked again: it comes last
+        QCOMPARE(document.project().dataset.channelList, (QVector<int>{0, 2, 3, 1}));
+        undo->undo();
+        undo->undo();
+        QCOMPARE(document.project().dataset.channelList, (QVector<int>{0, 1, 2, 3}));
 
         // The augmentation preview shows what the network sees: the dim cells normalised by
         // their percentiles are bright (8-bit conversion left them under a tenth of white).

@@ -1,6 +1,7 @@
 #include "classifypage.h"
 
 #include "backgroundrunner.h"
+#include "dataset/datasetschema.h"
 
 #include "predictioncard.h"
 #include "predictionworker.h"
@@ -27,6 +28,26 @@ namespace {
 
 const char* const kThresholdKey = "classify/uncertainThreshold"; // QSettings
 constexpr double kDefaultThreshold = 0.5;
+
+// What the model takes: "RGB", "grayscale" or "channels 1, 2, 4", and any normalisation.
+QString inputDescription(const ModelMetadata& metadata)
+{
+    QString colours =
+        metadata.input.colorMode == ColorMode::Rgb ? QObject::tr("RGB") : QObject::tr("grayscale");
+    if (!metadata.input.channelList.isEmpty()) {
+        QStringList channels;
+        for (const int c : metadata.input.channelList) {
+            channels << QString::number(c + 1);
+        }
+        colours = QObject::tr("channels %1").arg(channels.join(QStringLiteral(", ")));
+    }
+    if (metadata.input.normalization == Normalization::Legacy) {
+        return colours;
+    }
+    return QObject::tr("%1, %2 normalisation")
+        .arg(colours,
+             datasetSchema().normalization.choices.value(int(metadata.input.normalization)).name);
+}
 
 QStringList localFiles(const QMimeData* mime)
 {
@@ -167,13 +188,12 @@ void ClassifyPage::onModelLoaded(const QString& path, const ModelMetadata& metad
     }
     m_modelPath = path;
     m_classes = metadata.classes;
-    m_modelLabel->setText(
-        tr("<b>Model:</b> %1 — %2 classes (%3), %4×%4 %5")
-            .arg(QDir::toNativeSeparators(path).toHtmlEscaped())
-            .arg(metadata.classes.size())
-            .arg(metadata.classes.join(QStringLiteral(", ")).toHtmlEscaped())
-            .arg(metadata.imageSize)
-            .arg(metadata.colorMode == ColorMode::Rgb ? tr("RGB") : tr("grayscale")));
+    m_modelLabel->setText(tr("<b>Model:</b> %1 — %2 classes (%3), %4×%4 %5")
+                              .arg(QDir::toNativeSeparators(path).toHtmlEscaped())
+                              .arg(metadata.classes.size())
+                              .arg(metadata.classes.join(QStringLiteral(", ")).toHtmlEscaped())
+                              .arg(metadata.imageSize())
+                              .arg(inputDescription(metadata).toHtmlEscaped()));
     updateState();
     Q_EMIT modelChanged(path);
 }

@@ -6,6 +6,7 @@
 #include "classbalancechart.h"
 #include "classcountsmodel.h"
 #include "dataset/inputproposal.h"
+#include "dataset/inputspec.h"
 #include "datasetjobs.h"
 #include "datasetsettingsform.h"
 #include "projectdocument.h"
@@ -231,9 +232,9 @@ QWidget* DataPage::buildChannelTab()
                                  "choose it), each with its histograms before and after "
                                  "normalisation; tick the channels the network sees."));
     connect(m_channelView, &ChannelView::channelsPicked, this, [this] {
-        DatasetSettings dataset = m_document->project().dataset;
-        dataset.channelList = m_channelView->pickedChannels();
-        m_document->setDataset(dataset, tr("Choose the channels the network sees"));
+        m_document->setDataset(
+            withChannelList(m_document->project().dataset, m_channelView->pickedChannels()),
+            tr("Choose the channels the network sees"));
     });
     return m_channelView;
 }
@@ -317,13 +318,13 @@ QWidget* DataPage::buildAugmentationTab()
     buttons->addWidget(m_previewStatus, 1);
     previewLayout->addLayout(buttons);
     previewLayout->addStretch(1);
-    // Two columns, scrolled, so that the previews never make the window wider than a laptop's
-    // screen.
+    // Two columns, scrolled (at least one in view), so that the previews never make the window
+    // wider than a laptop's screen.
     auto* previewScroll = new QScrollArea;
     previewScroll->setWidget(preview);
     previewScroll->setWidgetResizable(true);
     previewScroll->setFrameShape(QFrame::NoFrame);
-    previewScroll->setMinimumWidth(preview->sizeHint().width() +
+    previewScroll->setMinimumWidth(kPreviewSide + 2 * previewLayout->contentsMargins().left() +
                                    previewScroll->verticalScrollBar()->sizeHint().width());
     tab->addWidget(previewScroll);
     tab->setStretchFactor(1, 1);
@@ -422,7 +423,7 @@ void DataPage::proposeInputSettingsFor(const DatasetIndex& index)
     }
     m_proposeForRoot.clear();
     const InputProposal proposal = proposeInputSettings(index, m_document->project().dataset);
-    m_proposalReasons = proposal.reasons;
+    m_proposalReasons = proposal.reasons();
     if (proposal.settings != m_document->project().dataset) {
         m_document->setDataset(proposal.settings,
                                tr("Use the proposed channels and brightness normalisation"));

@@ -1,6 +1,7 @@
 #include "datasetsettingsform.h"
 
 #include "dataset/datasetschema.h"
+#include "dataset/inputspec.h"
 #include "settingwidgets.h"
 
 #include <QComboBox>
@@ -134,6 +135,7 @@ void DatasetSettingsForm::setSettings(const DatasetSettings& s)
                                                            : int(s.normalization));
     m_rangeLow->setValue(s.rangeLow);
     m_rangeHigh->setValue(s.rangeHigh);
+    showChannelRanges(s);
     m_percentileLow->setValue(s.percentileLow);
     m_percentileHigh->setValue(s.percentileHigh);
     m_rescale->setValue(s.rescale);
@@ -154,21 +156,29 @@ DatasetSettings DatasetSettingsForm::apply(DatasetSettings s) const
         s.splitSeed = seed;
     }
     s.imageSize = m_imageSize->value();
-    s.colorMode = ColorMode(std::max(0, m_colorMode->currentIndex()));
-    s.channelList.clear();
+    QVector<int> channels;
     for (const int c : integerListOf(m_channels->text())) {
-        if (c >= 1 && c <= datasetSchema().channels.range.maximum &&
-            !s.channelList.contains(c - 1)) {
-            s.channelList << c - 1;
+        if (c >= 1 && c <= datasetSchema().channels.range.maximum && !channels.contains(c - 1)) {
+            channels << c - 1;
         }
+    }
+    if (channels != s.channelList) {
+        s = withChannelList(s, channels);
+    }
+    s.colorMode = ColorMode(std::max(0, m_colorMode->currentIndex()));
+    if (s.channelRanges.size() != s.channels()) { // the colours changed the channel count
+        s.channelRanges.clear();
     }
     const auto normalization = Normalization(std::max(0, m_normalization->currentIndex()));
     if (!(m_legacyNormalization && normalization == Normalization::Rescale)) {
         s.normalization = normalization;
     }
-    if (m_rangeLow->value() < m_rangeHigh->value()) {
+    // Typing a range sets one for every channel, replacing any per-channel ones.
+    if (m_rangeLow->value() < m_rangeHigh->value() &&
+        (m_rangeLow->value() != s.rangeLow || m_rangeHigh->value() != s.rangeHigh)) {
         s.rangeLow = m_rangeLow->value();
         s.rangeHigh = m_rangeHigh->value();
+        s.channelRanges.clear();
     }
     if (m_percentileLow->value() < m_percentileHigh->value()) {
         s.percentileLow = m_percentileLow->value();
@@ -181,6 +191,24 @@ DatasetSettings DatasetSettingsForm::apply(DatasetSettings s) const
         s.rescale = m_rescale->value();
     }
     return s;
+}
+
+// With one value range per channel (from the project file or the command line), the range
+// boxes say so in their tooltips; typing a range replaces them with one for every channel.
+void DatasetSettingsForm::showChannelRanges(const DatasetSettings& s)
+{
+    QString tip = settingToolTip(datasetSchema().valueRange);
+    if (!s.channelRanges.isEmpty()) {
+        QStringList ranges;
+        for (const auto& [low, high] : s.channelRanges) {
+            ranges << QStringLiteral("%1 to %2").arg(low).arg(high);
+        }
+        tip += tr("<p>This project gives each channel its own range: %1. A range typed here "
+                  "replaces them with one for every channel.</p>")
+                   .arg(ranges.join(QStringLiteral(", ")));
+    }
+    m_rangeLow->setToolTip(tip);
+    m_rangeHigh->setToolTip(tip);
 }
 
 void DatasetSettingsForm::updateEnabled()

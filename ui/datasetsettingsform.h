@@ -38,6 +38,7 @@ private:
     void addValueRows(QFormLayout* form);
     QDoubleSpinBox* editedSpin(const SettingField& field, const QString& name);
     void updateEnabled();
+    void showChannelRanges(const DatasetSettings& s);
 
     QComboBox* m_splitMode;
     QDoubleSpinBox* m_train;

@@ -118,6 +118,13 @@ std::optional<QJsonValue> settingOptionValue(const QCommandLineParser& parser,
             list.append(part.trimmed().toDouble(&number));
             ok = ok && number;
         }
+        if (field.kind == SettingKind::NumberPair && list.size() > 2 && list.size() % 2 == 0) {
+            QJsonArray pairs; // "0,4095,0,255": one pair per channel
+            for (int i = 0; i < list.size(); i += 2) {
+                pairs.append(QJsonArray{list[i], list[i + 1]});
+            }
+            list = pairs;
+        }
         value = list;
         break;
     }

@@ -1,6 +1,7 @@
 // classifier-cli commands of the training area: train and resume.
 #include "clicommand.h"
 
+#include "dataset/datasetschema.h"
 #include "dataset/folds.h"
 #include "dataset/inputproposal.h"
 #include "model/featureextractor.h"
@@ -416,7 +417,16 @@ bool baseProject(const QCommandLineParser& parser, Project* project, bool* fitOu
     const InputProposal proposal =
         proposeInputSettings(sampleFormats(project->dataset.root), project->dataset);
     project->dataset = proposal.settings;
-    for (const QString& reason : proposal.reasons) {
+    // A reason is printed only when no option overrides what it proposes.
+    const DatasetSchema& f = datasetSchema();
+    QStringList reasons;
+    if (!parser.isSet(f.channels.cliOption) && !parser.isSet(f.colorMode.cliOption)) {
+        reasons << proposal.channelReasons;
+    }
+    if (!parser.isSet(f.normalization.cliOption)) {
+        reasons << proposal.normalizationReasons;
+    }
+    for (const QString& reason : reasons) {
         printError(QStringLiteral("proposed: ") + reason);
     }
     return true;

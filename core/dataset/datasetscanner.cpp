@@ -930,8 +930,8 @@ void warnProblems(ScanState& scan)
     if (const QString unbalanced = imbalanceWarning(index); !unbalanced.isEmpty()) {
         index.warnings.append(unbalanced);
     }
-    index.warnings.append(
-        formatWarnings(index, scan.settings.channels(), scan.settings.normalization));
+    index.warnings.append(formatWarnings(index, scan.settings.channels(),
+                                         scan.settings.normalization, scan.settings.resize));
     if (scan.folders && !index.hasValidation) {
         index.warnings.append(QStringLiteral("There is no validation folder; add '%1/validation/"
                                              "<class>/' to see how the model does on images it "

@@ -49,8 +49,10 @@ void addValueFields(DatasetSchema& s)
         F::numberPair(dataset, QStringLiteral("value_range"), NumberRange::closed(-1e12, 1e12),
                       QJsonArray{0.0, 65535.0}, 2, tr("Value range"),
                       tr("With a fixed value range: the sample value that becomes 0 and the one "
-                         "that becomes 1, the same for every channel (0 and 4095 for a 12-bit "
-                         "camera, 0 and 65535 for 16 bits)."))
+                         "that becomes 1 (0 and 4095 for a 12-bit camera, 0 and 65535 for 16 "
+                         "bits), the same for every channel; or one pair per channel the network "
+                         "sees, in its order: [[0, 4095], [0, 255]] in the project file, "
+                         "--value-range 0,4095,0,255 on the command line."))
             .withStrictPair()
             .withOption(QStringLiteral("value-range"));
     s.percentiles =

@@ -2,6 +2,7 @@
 // "augmentation" sections. Plain values; JSON names (Keras's) are given beside each field.
 #pragma once
 
+#include <QPair>
 #include <QString>
 #include <QVector>
 
@@ -76,6 +77,9 @@ struct DatasetSettings
     Normalization normalization = Normalization::Legacy; // "normalization"
     double rangeLow = 0;                                 // "value_range": [low, high]
     double rangeHigh = 65535;
+    // "value_range" as [[low, high], ...]: one range per channel the network sees, in input
+    // order. Empty: the one pair above serves every channel.
+    QVector<QPair<double, double>> channelRanges;
     double percentileLow = 0.5; // "percentiles": [low, high], in percent
     double percentileHigh = 99.8;
     ResizeMode resize = ResizeMode::Stretch; // "resize"
@@ -94,11 +98,11 @@ struct DatasetSettings
         return std::tie(a.root, a.splitMode, a.trainRatio, a.validationRatio, a.testRatio,
                         a.splitSeed, a.groupBy, a.groupPattern, a.imageSize, a.colorMode, a.rescale,
                         a.cacheBudgetBytes, a.channelList, a.normalization, a.rangeLow, a.rangeHigh,
-                        a.percentileLow, a.percentileHigh, a.resize, a.padValue) ==
+                        a.channelRanges, a.percentileLow, a.percentileHigh, a.resize, a.padValue) ==
                std::tie(b.root, b.splitMode, b.trainRatio, b.validationRatio, b.testRatio,
                         b.splitSeed, b.groupBy, b.groupPattern, b.imageSize, b.colorMode, b.rescale,
                         b.cacheBudgetBytes, b.channelList, b.normalization, b.rangeLow, b.rangeHigh,
-                        b.percentileLow, b.percentileHigh, b.resize, b.padValue);
+                        b.channelRanges, b.percentileLow, b.percentileHigh, b.resize, b.padValue);
     }
     friend bool operator!=(const DatasetSettings& a, const DatasetSettings& b) { return !(a == b); }
 };

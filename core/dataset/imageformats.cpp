@@ -115,7 +115,7 @@ QString channelMismatch(const ImageFormat& format, int datasetChannels)
 }
 
 QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
-                           Normalization normalization)
+                           Normalization normalization, ResizeMode resize)
 {
     const ClassImageFormats all = combinedFormats(index.formats);
     QStringList warnings;
@@ -139,8 +139,9 @@ QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
                 .arg(listCounts(all.sampleTypes,
                                 [](int type) { return sampleTypeName(SampleType(type)); })));
     }
-    const bool stretched =
-        normalization == Normalization::Percentile || normalization == Normalization::Range;
+    const bool stretched = normalization == Normalization::Percentile ||
+                           normalization == Normalization::Range ||
+                           normalization == Normalization::Standardize;
     if (all.dim > 0 && !stretched) {
         warnings.append(QStringLiteral("%1 of %2 images are dim: their brightest pixel is under a "
                                        "tenth of the range of their bit depth, so scaled to 0-1 "
@@ -157,17 +158,22 @@ QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
                             .arg(all.greyAsColour)
                             .arg(all.images));
     }
-    if (all.maxAspect > all.minAspect * kAspectSpread) {
+    if (all.maxAspect > all.minAspect * kAspectSpread && resize == ResizeMode::Stretch) {
         warnings.append(QStringLiteral("The images have different shapes (width/height from %1 "
                                        "to %2); each is stretched to a square, which distorts "
-                                       "the shapes of some more than others.")
+                                       "the shapes of some more than others. To keep shapes, "
+                                       "fit them inside the square or cut out its centre "
+                                       "(Non-square images; \"resize\": \"pad\" or \"crop\").")
                             .arg(all.minAspect, 0, 'f', 2)
                             .arg(all.maxAspect, 0, 'f', 2));
     }
     if (all.withAlpha > 0) {
-        warnings.append(QStringLiteral("%1 images have a transparency (alpha) channel; it is "
-                                       "dropped.")
-                            .arg(all.withAlpha));
+        warnings.append(all.withAlpha == 1
+                            ? QStringLiteral("1 image has a transparency (alpha) channel; it is "
+                                             "dropped.")
+                            : QStringLiteral("%1 images have a transparency (alpha) channel; it "
+                                             "is dropped.")
+                                  .arg(all.withAlpha));
     }
     if (index.imageChannels > networkChannels && !greyOrRgb(index.imageChannels)) {
         const int first = networkChannels + 1;

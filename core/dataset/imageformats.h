@@ -29,9 +29,11 @@ QString channelMismatch(const ImageFormat& format, int datasetChannels);
 
 // Sentences on the formats: mixed channel counts or sample types, dim images, grey images
 // stored as RGB, mixed aspect ratios, dropped alpha, and channels the colour mode leaves out.
-// Dim images are not mentioned when the normalisation stretches them (range, percentile).
+// Dim images are not mentioned when the normalisation stretches them (range, percentile,
+// standardize), nor mixed aspect ratios when the resize keeps shapes (pad, crop).
 QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
-                           Normalization normalization = Normalization::Legacy);
+                           Normalization normalization = Normalization::Legacy,
+                           ResizeMode resize = ResizeMode::Stretch);
 
 // "4 channels, 16-bit, 96-128 x 96 px": one class's tally in a few words.
 QString describeFormats(const ClassImageFormats& tally);

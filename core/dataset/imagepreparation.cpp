@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace studio {
 
@@ -79,7 +80,8 @@ cv::Mat toSamples(const cv::Mat& picked, const InputSpec& spec)
     }
     std::vector<cv::Mat> planes;
     cv::split(picked, planes);
-    for (cv::Mat& plane : planes) {
+    for (size_t k = 0; k < planes.size(); ++k) {
+        cv::Mat& plane = planes[k];
         double low = 0;
         double high = 1;
         if (spec.normalization == Normalization::Percentile) {
@@ -87,8 +89,7 @@ cv::Mat toSamples(const cv::Mat& picked, const InputSpec& spec)
             low = percentile(values, spec.percentileLow);
             high = percentile(values, spec.percentileHigh);
         } else {
-            low = spec.rangeLow;
-            high = spec.rangeHigh;
+            std::tie(low, high) = spec.rangeOf(int(k));
         }
         const double scale = high > low ? kSixteenBitMaximum / (high - low) : 0.0;
         plane.convertTo(plane, CV_16U, scale, -low * scale); // rounds and clips to 0..65535

@@ -32,23 +32,26 @@ void proposeChannels(int channels, const ClassImageFormats& all, InputProposal* 
 {
     DatasetSettings& s = proposal->settings;
     s.channelList.clear();
+    s.channelRanges.clear(); // ranges given for other channels
     if (channels == 1) {
         s.colorMode = ColorMode::Grayscale;
-        proposal->reasons << tr("The images have one channel: the network sees it as grey.");
+        proposal->channelReasons << tr("The images have one channel: the network sees it as grey.");
     } else if (channels == 3 && all.greyAsColour * 2 > all.images) {
         s.colorMode = ColorMode::Grayscale;
-        proposal->reasons << tr("%n of the images are grey stored as RGB (three equal "
-                                "channels): the network sees one grey channel, three times less "
-                                "work.",
-                                all.greyAsColour);
+        proposal->channelReasons << tr(
+            "%n of the images are grey stored as RGB (three equal "
+            "channels): the network sees one grey channel, three times less "
+            "work.",
+            all.greyAsColour);
     } else if (channels == 3) {
         s.colorMode = ColorMode::Rgb;
     } else if (channels > 0) {
         s.channelList.resize(channels);
         std::iota(s.channelList.begin(), s.channelList.end(), 0);
-        proposal->reasons << tr("The images have %n channels: the network sees every one, in "
-                                "the file's order.",
-                                channels);
+        proposal->channelReasons << tr(
+            "The images have %n channels: the network sees every one, in "
+            "the file's order.",
+            channels);
     }
 }
 
@@ -63,20 +66,21 @@ void proposeNormalization(const ClassImageFormats& all, InputProposal* proposal)
     }
     if (all.dim * 2 > all.images || imagesOfType(all, SampleType::Float32) * 2 > all.images) {
         s.normalization = Normalization::Percentile;
-        proposal->reasons << tr("Most images are 16-bit or float and %1: in each image, each "
-                                "channel's percentiles %2 to %3 become 0 to 1.")
-                                 .arg(all.dim * 2 > all.images
-                                          ? tr("dim (they use under a tenth of their range)")
-                                          : tr("have no fixed range"))
-                                 .arg(s.percentileLow)
-                                 .arg(s.percentileHigh);
+        proposal->normalizationReasons
+            << tr("Most images are 16-bit or float and %1: in each image, each "
+                  "channel's percentiles %2 to %3 become 0 to 1.")
+                   .arg(all.dim * 2 > all.images ? tr("dim (they use under a tenth of their range)")
+                                                 : tr("have no fixed range"))
+                   .arg(s.percentileLow)
+                   .arg(s.percentileHigh);
         return;
     }
     s.normalization = Normalization::Range;
     s.rangeLow = 0;
     s.rangeHigh = 65535;
-    proposal->reasons << tr("Most images are 16-bit: their whole range, 0 to 65535, becomes 0 to "
-                            "1, so brightness stays comparable between images.");
+    proposal->normalizationReasons
+        << tr("Most images are 16-bit: their whole range, 0 to 65535, becomes 0 to "
+              "1, so brightness stays comparable between images.");
 }
 
 } // namespace

@@ -12,8 +12,11 @@ namespace studio {
 // Proposed settings and why each differs from the defaults.
 struct InputProposal
 {
-    DatasetSettings settings; // the given settings with the proposed input settings
-    QStringList reasons;      // one sentence per proposal
+    DatasetSettings settings;         // the given settings with the proposed input settings
+    QStringList channelReasons;       // one sentence per proposal on the channels
+    QStringList normalizationReasons; // one sentence per proposal on the normalisation
+
+    QStringList reasons() const { return channelReasons + normalizationReasons; }
 };
 
 // From what the scan saw: one channel -> grey; grey images stored as RGB -> grey (three times

@@ -41,7 +41,7 @@ void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brigh
         scale[size_t(c)] = float(spec.valueScale(c) * brightness);
         offset[size_t(c)] = float(spec.valueOffset(c) * brightness);
     }
-    if (spec.sampleBits == 16) {
+    if (spec.sampleBits() == 16) {
         toPlanes(reinterpret_cast<const uint16_t*>(samples), channels, plane, scale.data(),
                  offset.data(), out);
     } else {
@@ -78,7 +78,7 @@ double InputSpec::valueOffset(int channel) const
 double InputSpec::sampleFor(double value, int channel) const
 {
     const double sample = (value - valueOffset(channel)) / valueScale(channel);
-    const double maximum = sampleBits == 16 ? kSixteenBitMaximum : 255.0;
+    const double maximum = sampleBits() == 16 ? kSixteenBitMaximum : 255.0;
     return std::clamp(std::round(sample), 0.0, maximum);
 }
 
@@ -93,12 +93,18 @@ std::vector<double> InputSpec::samplesFor(double value) const
 
 bool operator==(const InputSpec& a, const InputSpec& b)
 {
-    return std::tie(a.imageSize, a.colorMode, a.channelList, a.normalization, a.rescale, a.rangeLow,
-                    a.rangeHigh, a.percentileLow, a.percentileHigh, a.resize, a.padValue,
-                    a.sampleBits, a.channelMean, a.channelStd) ==
-           std::tie(b.imageSize, b.colorMode, b.channelList, b.normalization, b.rescale, b.rangeLow,
-                    b.rangeHigh, b.percentileLow, b.percentileHigh, b.resize, b.padValue,
-                    b.sampleBits, b.channelMean, b.channelStd);
+    // With a channel list the colour mode means nothing.
+    const auto colours = [](const InputSpec& s) {
+        return s.channelList.isEmpty() ? s.colorMode : ColorMode::Rgb;
+    };
+    const ColorMode ca = colours(a);
+    const ColorMode cb = colours(b);
+    return std::tie(a.imageSize, ca, a.channelList, a.normalization, a.rescale, a.rangeLow,
+                    a.rangeHigh, a.channelRanges, a.percentileLow, a.percentileHigh, a.resize,
+                    a.padValue, a.channelMean, a.channelStd) ==
+           std::tie(b.imageSize, cb, b.channelList, b.normalization, b.rescale, b.rangeLow,
+                    b.rangeHigh, b.channelRanges, b.percentileLow, b.percentileHigh, b.resize,
+                    b.padValue, b.channelMean, b.channelStd);
 }
 
 InputSpec inputSpecOf(const DatasetSettings& dataset)
@@ -113,12 +119,49 @@ InputSpec inputSpecOf(const DatasetSettings& dataset)
     spec.rescale = dataset.rescale;
     spec.rangeLow = dataset.rangeLow;
     spec.rangeHigh = dataset.rangeHigh;
+    spec.channelRanges = dataset.channelRanges;
     spec.percentileLow = dataset.percentileLow;
     spec.percentileHigh = dataset.percentileHigh;
     spec.resize = dataset.resize;
     spec.padValue = dataset.padValue;
-    spec.sampleBits = dataset.normalization == Normalization::Legacy ? 8 : 16;
     return spec;
+}
+
+DatasetSettings inputSettingsOf(const InputSpec& spec)
+{
+    DatasetSettings dataset;
+    dataset.imageSize = spec.imageSize;
+    dataset.colorMode = spec.colorMode;
+    dataset.rescale = spec.rescale;
+    dataset.channelList = spec.channelList;
+    dataset.normalization = spec.normalization;
+    dataset.rangeLow = spec.rangeLow;
+    dataset.rangeHigh = spec.rangeHigh;
+    dataset.channelRanges = spec.channelRanges;
+    dataset.percentileLow = spec.percentileLow;
+    dataset.percentileHigh = spec.percentileHigh;
+    dataset.resize = spec.resize;
+    dataset.padValue = spec.padValue;
+    return dataset;
+}
+
+DatasetSettings withChannelList(DatasetSettings dataset, const QVector<int>& channels)
+{
+    if (!dataset.channelRanges.isEmpty()) {
+        QVector<int> before = dataset.channelList;
+        if (before.isEmpty() && dataset.colorMode == ColorMode::Rgb) {
+            before = {0, 1, 2};
+        }
+        QVector<QPair<double, double>> ranges;
+        for (const int c : channels) {
+            const int k = int(before.indexOf(c));
+            ranges << (k >= 0 ? dataset.channelRanges.value(k)
+                              : qMakePair(dataset.rangeLow, dataset.rangeHigh));
+        }
+        dataset.channelRanges = channels.isEmpty() ? QVector<QPair<double, double>>() : ranges;
+    }
+    dataset.channelList = channels;
+    return dataset;
 }
 
 QString describeNormalization(const InputSpec& spec)
@@ -132,6 +175,15 @@ QString describeNormalization(const InputSpec& spec)
     case Normalization::Rescale:
         return QStringLiteral("value times rescale (%1)").arg(number(spec.rescale));
     case Normalization::Range:
+        if (!spec.channelRanges.isEmpty()) {
+            QStringList ranges;
+            for (const auto& [low, high] : spec.channelRanges) {
+                ranges << QStringLiteral("[%1, %2]").arg(number(low), number(high));
+            }
+            return QStringLiteral("per channel: (value - low[c]) / (high[c] - low[c]), clipped to "
+                                  "0..1, with [low, high] %1")
+                .arg(ranges.join(QStringLiteral(", ")));
+        }
         return QStringLiteral("(value - %1) / (%2 - %1), clipped to 0..1, the same for every "
                               "channel")
             .arg(number(spec.rangeLow), number(spec.rangeHigh));

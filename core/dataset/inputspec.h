@@ -23,11 +23,11 @@ struct InputSpec
     double rescale = 1.0 / 255.0;
     double rangeLow = 0;
     double rangeHigh = 65535;
+    QVector<QPair<double, double>> channelRanges; // per input channel; empty: rangeLow, rangeHigh
     double percentileLow = 0.5;
     double percentileHigh = 99.8;
     ResizeMode resize = ResizeMode::Stretch;
     double padValue = 0; // network units
-    int sampleBits = 8;  // of the prepared samples: 8 (Legacy) or 16
     // Standardize: each picked channel's mean and standard deviation over the training images'
     // pixels, measured when a run starts; empty until then (the samples, which are the values
     // themselves, do not depend on them; the network values and the fills do).
@@ -39,7 +39,14 @@ struct InputSpec
         return !channelList.isEmpty() ? int(channelList.size())
                                       : (colorMode == ColorMode::Rgb ? 3 : 1);
     }
-    ImageShape shape() const { return {imageSize, channels(), sampleBits / 8}; }
+    // Of the prepared samples: 8 (Legacy) or 16.
+    int sampleBits() const { return normalization == Normalization::Legacy ? 8 : 16; }
+    ImageShape shape() const { return {imageSize, channels(), sampleBits() / 8}; }
+    // The fixed value range of input channel `channel` (range normalisation).
+    QPair<double, double> rangeOf(int channel) const
+    {
+        return channelRanges.value(channel, {rangeLow, rangeHigh});
+    }
     // True when the prepared samples are the image's own values (Legacy: their 8-bit ones).
     bool keepsSampleValues() const;
     // True for standardize, whose map needs channelMean and channelStd.
@@ -61,6 +68,14 @@ struct InputSpec
 // ones: the values themselves (rescale and standardize; integer images only) or 0..1 as
 // 0..65535. Standardize's statistics are not settings: the spec has none (hasStatistics()).
 InputSpec inputSpecOf(const DatasetSettings& dataset);
+
+// `dataset` seeing `channels` (0-based, in input order; empty: color_mode decides). Per-channel
+// value ranges follow their channels; a channel new to the list gets the shared range.
+DatasetSettings withChannelList(DatasetSettings dataset, const QVector<int>& channels);
+
+// The dataset settings whose spec is `spec` (its statistics aside; the others at their
+// defaults): what a model's metadata says as settings, for scanning a dataset to evaluate.
+DatasetSettings inputSettingsOf(const InputSpec& spec);
 
 // In plain words, with the formula (for the model file and the ONNX metadata): "each image's
 // 0.5th and 99.8th percentiles of each channel to 0 and 1, clipped".

@@ -88,7 +88,7 @@ bool anyPadding(const std::array<int64_t, 4>& p)
 // The input shape (height, width, channels or features) of each layer.
 QVector<QVector<int>> layerInputShapes(const ModelMetadata& m)
 {
-    const InputShape input{m.imageSize, m.imageSize, m.channels()};
+    const InputShape input{m.imageSize(), m.imageSize(), m.channels()};
     const ModelSummary summary = summarizeModel(m.model, input, int(m.classes.size()));
     QVector<QVector<int>> shapes;
     QVector<int> shape = {input.height, input.width, input.channels};
@@ -334,8 +334,8 @@ std::string torchScriptSource(const ModelMetadata& m)
 
 Result<torch::jit::Module> scriptModule(torch::nn::Sequential& module, const ModelMetadata& m)
 {
-    const ModelSummary summary =
-        summarizeModel(m.model, {m.imageSize, m.imageSize, m.channels()}, int(m.classes.size()));
+    const ModelSummary summary = summarizeModel(
+        m.model, {m.imageSize(), m.imageSize(), m.channels()}, int(m.classes.size()));
     if (summary.hasErrors()) {
         return Failure{QStringLiteral("Could not turn the network into TorchScript: %1")
                            .arg(summary.errorText())};
@@ -474,7 +474,7 @@ Result<LoadedModel> loadModelFile(const QString& path)
         loaded.module.eval();
         c10::InferenceMode inference;
         const ModelMetadata& m = loaded.metadata;
-        const torch::Tensor probe = torch::zeros({1, m.channels(), m.imageSize, m.imageSize});
+        const torch::Tensor probe = torch::zeros({1, m.channels(), m.imageSize(), m.imageSize()});
         const torch::Tensor out = loaded.module.forward({probe}).toTensor();
         if (out.dim() != 2 || out.size(0) != 1 || out.size(1) != m.classes.size()) {
             return Failure{QStringLiteral("%1 is damaged: its network gives %2 outputs per image "
@@ -487,7 +487,7 @@ Result<LoadedModel> loadModelFile(const QString& path)
         return Failure{QStringLiteral("%1 is damaged: its network does not run on a %2x%2x%3 "
                                       "image as its metadata says (%4).")
                            .arg(path)
-                           .arg(loaded.metadata.imageSize)
+                           .arg(loaded.metadata.imageSize())
                            .arg(loaded.metadata.channels())
                            .arg(firstLine(e))};
     }

@@ -18,52 +18,17 @@ ModelMetadata makeModelMetadata(const ModelSpec& model, const DatasetSettings& d
 {
     ModelMetadata metadata;
     metadata.classes = classes;
-    metadata.imageSize = dataset.imageSize;
-    metadata.colorMode = dataset.colorMode;
-    metadata.rescale = dataset.rescale;
-    metadata.channelList = dataset.channelList;
-    metadata.normalization = dataset.normalization;
-    metadata.rangeLow = dataset.rangeLow;
-    metadata.rangeHigh = dataset.rangeHigh;
-    metadata.percentileLow = dataset.percentileLow;
-    metadata.percentileHigh = dataset.percentileHigh;
-    metadata.resize = dataset.resize;
-    metadata.padValue = dataset.padValue;
+    metadata.input = inputSpecOf(dataset);
     metadata.model = model;
     metadata.appVersion = QString::fromLatin1(kVersion);
     metadata.created = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     return metadata;
 }
 
-InputSpec ModelMetadata::inputSpec() const
-{
-    InputSpec spec = inputSpecOf(inputSettings());
-    spec.channelMean = channelMean;
-    spec.channelStd = channelStd;
-    return spec;
-}
-
-DatasetSettings ModelMetadata::inputSettings() const
-{
-    DatasetSettings dataset;
-    dataset.imageSize = imageSize;
-    dataset.colorMode = colorMode;
-    dataset.rescale = rescale;
-    dataset.channelList = channelList;
-    dataset.normalization = normalization;
-    dataset.rangeLow = rangeLow;
-    dataset.rangeHigh = rangeHigh;
-    dataset.percentileLow = percentileLow;
-    dataset.percentileHigh = percentileHigh;
-    dataset.resize = resize;
-    dataset.padValue = padValue;
-    return dataset;
-}
-
 bool ModelMetadata::needsVersion2() const
 {
-    return !channelList.isEmpty() || normalization != Normalization::Legacy ||
-           resize != ResizeMode::Stretch;
+    return !input.channelList.isEmpty() || input.normalization != Normalization::Legacy ||
+           input.resize != ResizeMode::Stretch;
 }
 
 namespace {
@@ -73,10 +38,23 @@ QJsonArray pairJson(double low, double high)
     return QJsonArray{low, high};
 }
 
+// "value_range": [low, high], or one such pair per channel.
+QJsonValue rangesJson(const ModelMetadata& m)
+{
+    if (m.input.channelRanges.isEmpty()) {
+        return pairJson(m.input.rangeLow, m.input.rangeHigh);
+    }
+    QJsonArray ranges;
+    for (const auto& [low, high] : m.input.channelRanges) {
+        ranges.append(pairJson(low, high));
+    }
+    return ranges;
+}
+
 // Standardize's per-channel values, or the other normalisations' single `neutral` one.
 QJsonValue statisticJson(const ModelMetadata& m, const QVector<double>& values, double neutral)
 {
-    if (m.normalization != Normalization::Standardize) {
+    if (m.input.normalization != Normalization::Standardize) {
         return neutral;
     }
     QJsonArray array;
@@ -100,8 +78,8 @@ bool readStatistics(const QJsonObject& normalization, ModelMetadata* m)
         if (!std::isfinite(mu) || !std::isfinite(sigma) || sigma < 0) {
             return false;
         }
-        m->channelMean << mu;
-        m->channelStd << sigma;
+        m->input.channelMean << mu;
+        m->input.channelStd << sigma;
     }
     return true;
 }
@@ -113,42 +91,42 @@ QJsonObject normalizationJson(const ModelMetadata& m, int version)
         return {{QStringLiteral("description"),
                  QStringLiteral("pixel values 0..255 (RGB order) times rescale, no mean "
                                 "or standard deviation")},
-                {QStringLiteral("rescale"), m.rescale},
+                {QStringLiteral("rescale"), m.input.rescale},
                 {QStringLiteral("mean"), 0.0},
                 {QStringLiteral("std"), 1.0}};
     }
     const DatasetSchema& f = datasetSchema();
-    const InputSpec spec = m.inputSpec();
-    return {
-        {QStringLiteral("method"), m.normalization == Normalization::Legacy
-                                       ? QStringLiteral("legacy")
-                                       : f.normalization.choices.value(int(m.normalization)).name},
-        {QStringLiteral("description"), describeNormalization(spec)},
-        {QStringLiteral("rescale"), m.rescale},
-        {f.valueRange.key, pairJson(m.rangeLow, m.rangeHigh)},
-        {f.percentiles.key, pairJson(m.percentileLow, m.percentileHigh)},
-        {QStringLiteral("per_image"), m.normalization == Normalization::Percentile},
-        {QStringLiteral("sample_bits"), spec.sampleBits},
-        {QStringLiteral("mean"), statisticJson(m, m.channelMean, 0.0)},
-        {QStringLiteral("std"), statisticJson(m, m.channelStd, 1.0)}};
+    const InputSpec& spec = m.input;
+    return {{QStringLiteral("method"),
+             m.input.normalization == Normalization::Legacy
+                 ? QStringLiteral("legacy")
+                 : f.normalization.choices.value(int(m.input.normalization)).name},
+            {QStringLiteral("description"), describeNormalization(spec)},
+            {QStringLiteral("rescale"), m.input.rescale},
+            {f.valueRange.key, rangesJson(m)},
+            {f.percentiles.key, pairJson(m.input.percentileLow, m.input.percentileHigh)},
+            {QStringLiteral("per_image"), m.input.normalization == Normalization::Percentile},
+            {QStringLiteral("sample_bits"), spec.sampleBits()},
+            {QStringLiteral("mean"), statisticJson(m, m.input.channelMean, 0.0)},
+            {QStringLiteral("std"), statisticJson(m, m.input.channelStd, 1.0)}};
 }
 
 } // namespace
 
 QJsonObject modelMetadataToJson(const ModelMetadata& m)
 {
-    const QString colorMode = datasetSchema().colorMode.choices.value(int(m.colorMode)).name;
+    const QString colorMode = datasetSchema().colorMode.choices.value(int(m.input.colorMode)).name;
     const int version = std::max(m.formatVersion, m.needsVersion2() ? 2 : 1);
     QJsonObject json{
         {QStringLiteral("format"), kModelFormatName},
         {QStringLiteral("format_version"), version},
         {QStringLiteral("classes"), QJsonArray::fromStringList(m.classes)},
-        {QStringLiteral("image_size"), m.imageSize},
+        {QStringLiteral("image_size"), m.input.imageSize},
         {QStringLiteral("color_mode"), colorMode},
         {QStringLiteral("channels"), m.channels()},
         {QStringLiteral("input_layout"), QStringLiteral("NCHW")},
         {QStringLiteral("input_dtype"), QStringLiteral("float32")},
-        {QStringLiteral("rescale"), m.rescale},
+        {QStringLiteral("rescale"), m.input.rescale},
         {QStringLiteral("normalization"), normalizationJson(m, version)},
         {QStringLiteral("resize_interpolation"), m.interpolation},
         {QStringLiteral("output"), QStringLiteral("probabilities")},
@@ -160,16 +138,16 @@ QJsonObject modelMetadataToJson(const ModelMetadata& m)
         {QStringLiteral("created"), m.created}};
     if (version >= 2) {
         const DatasetSchema& f = datasetSchema();
-        if (!m.channelList.isEmpty()) {
+        if (!m.input.channelList.isEmpty()) {
             QJsonArray list;
-            for (const int c : m.channelList) {
+            for (const int c : m.input.channelList) {
                 list.append(c + 1);
             }
             json.remove(f.colorMode.key);
             json.insert(QStringLiteral("channel_list"), list);
         }
-        json.insert(f.resize.key, f.resize.choices.value(int(m.resize)).name);
-        json.insert(f.padValue.key, m.padValue);
+        json.insert(f.resize.key, f.resize.choices.value(int(m.input.resize)).name);
+        json.insert(f.padValue.key, m.input.padValue);
     }
     return json;
 }
@@ -187,13 +165,13 @@ QString readChannelList(const QJsonObject& o, ModelMetadata* m)
     const SettingField& field = datasetSchema().channels;
     for (const QJsonValue& item : o[QStringLiteral("channel_list")].toArray()) {
         const double number = item.toDouble(-1);
-        if (!field.accepts(number) || m->channelList.contains(int(number) - 1)) {
-            m->channelList.clear();
+        if (!field.accepts(number) || m->input.channelList.contains(int(number) - 1)) {
+            m->input.channelList.clear();
             break;
         }
-        m->channelList << int(number) - 1;
+        m->input.channelList << int(number) - 1;
     }
-    return m->channelList.isEmpty()
+    return m->input.channelList.isEmpty()
                ? QStringLiteral("has a bad channel_list (%1 expected)").arg(field.describe())
                : QString();
 }
@@ -212,6 +190,25 @@ bool readPairJson(const QJsonValue& value, const SettingField& field, double* lo
     return true;
 }
 
+// "value_range": a pair, or one pair per channel; false when it is neither.
+bool readRangesJson(const QJsonValue& value, ModelMetadata* m)
+{
+    const SettingField& field = datasetSchema().valueRange;
+    const QJsonArray array = value.toArray();
+    if (array.isEmpty() || !array[0].isArray()) {
+        return readPairJson(value, field, &m->input.rangeLow, &m->input.rangeHigh);
+    }
+    for (const QJsonValue& item : array) {
+        double low = 0;
+        double high = 0;
+        if (!readPairJson(item, field, &low, &high)) {
+            return false;
+        }
+        m->input.channelRanges.append({low, high});
+    }
+    return m->input.channelRanges.size() == m->channels();
+}
+
 // Version 2's normalisation method and its values, resize and pad_value; a reason when bad.
 QString readPreparation(const QJsonObject& o, ModelMetadata* m)
 {
@@ -223,13 +220,13 @@ QString readPreparation(const QJsonObject& o, ModelMetadata* m)
         return QStringLiteral("has normalization method '%1' (\"legacy\" or %2 expected)")
             .arg(method, f.normalization.describe());
     }
-    m->normalization = methodIndex < 0 ? Normalization::Legacy : Normalization(methodIndex);
-    if (!readPairJson(normalization[f.valueRange.key], f.valueRange, &m->rangeLow, &m->rangeHigh) ||
-        !readPairJson(normalization[f.percentiles.key], f.percentiles, &m->percentileLow,
-                      &m->percentileHigh)) {
+    m->input.normalization = methodIndex < 0 ? Normalization::Legacy : Normalization(methodIndex);
+    if (!readRangesJson(normalization[f.valueRange.key], m) ||
+        !readPairJson(normalization[f.percentiles.key], f.percentiles, &m->input.percentileLow,
+                      &m->input.percentileHigh)) {
         return QStringLiteral("has a bad normalization value_range or percentiles");
     }
-    if (m->normalization == Normalization::Standardize && !readStatistics(normalization, m)) {
+    if (m->input.normalization == Normalization::Standardize && !readStatistics(normalization, m)) {
         return QStringLiteral("has standardize without a mean and a standard deviation (0 or "
                               "more) for each of its %1 channels")
             .arg(m->channels());
@@ -240,8 +237,8 @@ QString readPreparation(const QJsonObject& o, ModelMetadata* m)
         return QStringLiteral("has a bad resize or pad_value (resize: %1)")
             .arg(f.resize.describe());
     }
-    m->resize = ResizeMode(resizeIndex);
-    m->padValue = pad.toDouble();
+    m->input.resize = ResizeMode(resizeIndex);
+    m->input.padValue = pad.toDouble();
     return QString();
 }
 
@@ -296,12 +293,12 @@ Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QStri
         return bad(
             QStringLiteral("has no image_size (%1)").arg(datasetSchema().imageSize.describe()));
     }
-    m.imageSize = size.toInt();
+    m.input.imageSize = size.toInt();
     const QJsonValue rescale = o[QStringLiteral("rescale")];
     if (!rescale.isDouble() || !(rescale.toDouble() > 0)) {
         return bad(QStringLiteral("has no positive rescale"));
     }
-    m.rescale = rescale.toDouble();
+    m.input.rescale = rescale.toDouble();
     if (o.contains(QStringLiteral("channel_list")) && m.formatVersion >= 2) {
         if (const QString problem = readChannelList(o, &m); !problem.isEmpty()) {
             return bad(problem);
@@ -313,7 +310,7 @@ Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QStri
             return bad(QStringLiteral("has color_mode '%1' (%2 expected)")
                            .arg(colorMode, datasetSchema().colorMode.describe()));
         }
-        m.colorMode = ColorMode(colorIndex);
+        m.input.colorMode = ColorMode(colorIndex);
     }
     if (m.formatVersion >= 2) {
         if (const QString problem = readPreparation(o, &m); !problem.isEmpty()) {
@@ -328,7 +325,7 @@ Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QStri
         return bad(QStringLiteral("has a bad layer stack: %1")
                        .arg(diagnostics.errors.join(QStringLiteral("; "))));
     }
-    const InputShape input{m.imageSize, m.imageSize, m.channels()};
+    const InputShape input{m.input.imageSize, m.input.imageSize, m.channels()};
     const ModelSummary summary = summarizeModel(m.model, input, int(m.classes.size()));
     if (summary.hasErrors()) {
         return bad(QStringLiteral("describes a layer stack that does not fit its input: %1")

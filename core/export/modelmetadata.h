@@ -25,25 +25,15 @@ inline const QString kResizeInterpolation =
     QStringLiteral("area when shrinking, linear when enlarging (OpenCV INTER_AREA / INTER_LINEAR)");
 
 // The model's inputs, outputs and history. The network takes float32 NCHW images of
-// imageSize x imageSize x channels(), prepared as inputSpec() says (Legacy: each pixel value
+// imageSize x imageSize x channels(), prepared as `input` says (Legacy: each pixel value
 // 0..255 multiplied by `rescale`), and returns class probabilities in `classes` order.
 struct ModelMetadata
 {
     int formatVersion = 1; // as read; written as at least the version the content needs
     QStringList classes;
-    int imageSize = 64;
-    ColorMode colorMode = ColorMode::Rgb;
-    double rescale = 1.0 / 255.0;
-    QVector<int> channelList; // 0-based; empty: colorMode decides
-    Normalization normalization = Normalization::Legacy;
-    double rangeLow = 0;
-    double rangeHigh = 65535;
-    double percentileLow = 0.5;
-    double percentileHigh = 99.8;
-    ResizeMode resize = ResizeMode::Stretch;
-    double padValue = 0;
-    QVector<double> channelMean; // standardize: per channel, measured on the training split
-    QVector<double> channelStd;
+    // How an image becomes the network's input, as in training: size, channels, normalisation
+    // (with standardize's measured statistics), resize.
+    InputSpec input;
     QString interpolation = kResizeInterpolation;
     ModelSpec model;
     int epochs = 0;           // epochs trained
@@ -51,12 +41,11 @@ struct ModelMetadata
     QString appVersion;       // of the app that wrote the file
     QString created;          // ISO 8601 date and time (UTC)
 
-    int channels() const { return inputSpec().channels(); }
-    // How an image becomes this model's input, as in training.
-    InputSpec inputSpec() const;
+    int channels() const { return input.channels(); }
+    int imageSize() const { return input.imageSize; }
     // Dataset settings with this model's input settings (image size, channels, normalisation,
     // resize) and the others at their defaults.
-    DatasetSettings inputSettings() const;
+    DatasetSettings inputSettings() const { return inputSettingsOf(input); }
     // True when the file needs format version 2 (older builds cannot prepare its input).
     bool needsVersion2() const;
 };

@@ -462,7 +462,7 @@ Status writeOnnxModel(const ModelMetadata& m, const std::map<std::string, Weight
     if (const Status exportable = refuseFeatureExtractor(m, path); !exportable) {
         return exportable;
     }
-    const InputShape input{m.imageSize, m.imageSize, m.channels()};
+    const InputShape input{m.imageSize(), m.imageSize(), m.channels()};
     const ModelSummary summary = summarizeModel(m.model, input, int(m.classes.size()));
     if (summary.hasErrors()) {
         return Failure{

@@ -55,7 +55,7 @@ Result<std::vector<float>> Predictor::probabilities(const float* images, int cou
         c10::InferenceMode inference;
         const torch::Tensor input =
             torch::from_blob(const_cast<float*>(images),
-                             {count, m.channels(), m.imageSize, m.imageSize}, torch::kFloat);
+                             {count, m.channels(), m.imageSize(), m.imageSize()}, torch::kFloat);
         const torch::Tensor out =
             m_impl->module.forward({input}).toTensor().to(torch::kFloat).contiguous();
         const float* data = out.data_ptr<float>();
@@ -71,8 +71,8 @@ QVector<Prediction> Predictor::predictFiles(const QStringList& paths,
                                             const PredictOptions& options) const
 {
     const ModelMetadata& m = m_impl->metadata;
-    const InputSpec spec = m.inputSpec();
-    const int plane = m.imageSize * m.imageSize;
+    const InputSpec spec = m.input;
+    const int plane = m.imageSize() * m.imageSize();
     const int batchSize = std::max(1, options.batchSize);
     const int threads = options.decodeThreads > 0 ? options.decodeThreads : hardwareThreads();
     QVector<Prediction> predictions(paths.size());

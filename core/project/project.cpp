@@ -203,6 +203,37 @@ bool readSetting(JsonObjectReader& reader, const SettingField& field, QVector<in
     return true;
 }
 
+// value_range: one [low, high] for every channel, or [[low, high], ...], one per channel the
+// network sees.
+void readValueRanges(JsonObjectReader& reader, const QJsonValue& value, DatasetSettings* dataset)
+{
+    const SettingField& field = datasetSchema().valueRange;
+    const QJsonArray array = value.toArray();
+    if (array.isEmpty() || !array[0].isArray()) {
+        readPair(reader, field, value, &dataset->rangeLow, &dataset->rangeHigh);
+        return;
+    }
+    QVector<QPair<double, double>> ranges;
+    for (const QJsonValue& item : array) {
+        double low = 0;
+        double high = 0;
+        if (!readPair(reader, field, item, &low, &high)) {
+            return;
+        }
+        ranges.append({low, high});
+    }
+    if (ranges.size() != dataset->channels()) {
+        reader.addError(reader.childPath(field.key),
+                        QStringLiteral("has %1 ranges but the network sees %2 channels "
+                                       "(dataset.channels): give one [low, high] for every "
+                                       "channel, or one pair per channel")
+                            .arg(ranges.size())
+                            .arg(dataset->channels()));
+        return;
+    }
+    dataset->channelRanges = ranges;
+}
+
 // channels or color_mode (they say the same thing twice), the normalisation and the resize.
 void readChannelsAndValues(JsonObjectReader& reader, DatasetSettings* dataset)
 {
@@ -217,8 +248,7 @@ void readChannelsAndValues(JsonObjectReader& reader, DatasetSettings* dataset)
     readSetting(reader, f.channels, &dataset->channelList);
     readSetting(reader, f.normalization, &dataset->normalization);
     if (reader.has(f.valueRange.key)) {
-        readPair(reader, f.valueRange, reader.take(f.valueRange.key), &dataset->rangeLow,
-                 &dataset->rangeHigh);
+        readValueRanges(reader, reader.take(f.valueRange.key), dataset);
     }
     if (reader.has(f.percentiles.key)) {
         readPair(reader, f.percentiles, reader.take(f.percentiles.key), &dataset->percentileLow,
@@ -498,8 +528,14 @@ QJsonObject datasetToJson(const DatasetSettings& dataset, const QString& baseDir
     if (dataset.normalization != Normalization::Legacy) {
         put(json, f.normalization, choiceName(f.normalization, dataset.normalization));
     }
-    if (dataset.normalization != Normalization::Legacy || dataset.rangeLow != defaults.rangeLow ||
-        dataset.rangeHigh != defaults.rangeHigh) {
+    if (!dataset.channelRanges.isEmpty()) {
+        QJsonArray ranges;
+        for (const auto& [low, high] : dataset.channelRanges) {
+            ranges.append(pair(low, high));
+        }
+        put(json, f.valueRange, ranges);
+    } else if (dataset.normalization != Normalization::Legacy ||
+               dataset.rangeLow != defaults.rangeLow || dataset.rangeHigh != defaults.rangeHigh) {
         put(json, f.valueRange, pair(dataset.rangeLow, dataset.rangeHigh));
     }
     if (dataset.normalization != Normalization::Legacy ||

@@ -76,8 +76,7 @@ RunExport exportAndEvaluateRun(torch::nn::Sequential& module, const ModelSpec& m
     RunExport done;
     QStringList& log = done.messages;
     ModelMetadata metadata = makeModelMetadata(model, dataset, index.classes);
-    metadata.channelMean = spec.channelMean;
-    metadata.channelStd = spec.channelStd;
+    metadata.input = spec; // with any measured statistics
     metadata.epochs = history.size();
     metadata.finalMetrics = finalMetrics(history);
     const QString modelPath = QDir(runDir).filePath(runexportfiles::model);

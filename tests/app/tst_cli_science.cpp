@@ -111,6 +111,10 @@ private Q_SLOTS:
                                   QStringLiteral("--resize"), QStringLiteral("pad"),
                                   QStringLiteral("--pad-value"), QStringLiteral("-1")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        // The proposal's channels are said; its normalisation, overridden, is not.
+        QVERIFY2(run.err.contains(QStringLiteral("proposed: The images have one channel")) &&
+                     !run.err.contains(QStringLiteral("percentiles")),
+                 qPrintable(run.err));
         const double accuracy = testAccuracy(run);
         QVERIFY2(accuracy >= 0.9, qPrintable(run.out.right(300)));
 

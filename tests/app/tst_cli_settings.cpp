@@ -146,6 +146,35 @@ private Q_SLOTS:
         }
     }
 
+    // --value-range with one pair per channel: 0,4095,10,255 becomes [[0, 4095], [10, 255]]; a
+    // pair count that is not the channel count is refused, naming the setting.
+    void valueRangePerChannel()
+    {
+        QTemporaryDir dir;
+        const QStringList base = {QStringLiteral("train"),
+                                  QStringLiteral("--data"),
+                                  dir.path(),
+                                  QStringLiteral("--out"),
+                                  dir.filePath(QStringLiteral("run")),
+                                  QStringLiteral("--dry-run"),
+                                  QStringLiteral("--channels"),
+                                  QStringLiteral("1,2"),
+                                  QStringLiteral("--normalization"),
+                                  QStringLiteral("range"),
+                                  QStringLiteral("--value-range")};
+        const CliRun run = runCli(base + QStringList{QStringLiteral("0,4095,10,255")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(valueAt(json, QStringLiteral("dataset.value_range")).toArray(),
+                 (QJsonArray{QJsonArray{0, 4095}, QJsonArray{10, 255}}));
+        const CliRun three = runCli(base + QStringList{QStringLiteral("0,4095,10,255,0,1")});
+        QCOMPARE(three.exitCode, 2);
+        QVERIFY2(three.err.contains(QStringLiteral("value_range")) &&
+                     three.err.contains(QStringLiteral("3 ranges")) &&
+                     three.err.contains(QStringLiteral("2 channels")),
+                 qPrintable(three.err));
+    }
+
     void helpStatesTheSchemasRange()
     {
         const CliRun run = runCli({QStringLiteral("train"), QStringLiteral("--help")});

@@ -18,11 +18,10 @@ QString describe(const studio::ModelMetadata& m)
 
 bool sameMetadata(const studio::ModelMetadata& a, const studio::ModelMetadata& b)
 {
-    return a.formatVersion == b.formatVersion && a.classes == b.classes &&
-           a.imageSize == b.imageSize && a.colorMode == b.colorMode && a.rescale == b.rescale &&
+    return a.formatVersion == b.formatVersion && a.classes == b.classes && a.input == b.input &&
            a.interpolation == b.interpolation && a.model == b.model && a.epochs == b.epochs &&
            a.finalMetrics == b.finalMetrics && a.appVersion == b.appVersion &&
-           a.created == b.created && a.inputSpec() == b.inputSpec();
+           a.created == b.created;
 }
 
 } // namespace

@@ -63,6 +63,32 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(m_model));
     }
 
+    // The page says what the model takes: its picked channels and normalisation.
+    void modelLabelSaysWhatTheModelTakes()
+    {
+        Project project = uitest::tinyProject(m_data.path(), 3);
+        project.dataset.channelList = {2, 0};
+        project.dataset.normalization = Normalization::Range;
+        project.dataset.rangeLow = 0;
+        project.dataset.rangeHigh = 255;
+        TrainOptions options;
+        options.runDir = m_runs.filePath(QStringLiteral("channels"));
+        const Result<TrainResult> trained = trainProject(project, options);
+        QVERIFY2(trained.ok(), qPrintable(trained.error()));
+        ClassifyPage page;
+        QSignalSpy loaded(&page, &ClassifyPage::modelChanged);
+        page.setModel(trained->ended.modelPath);
+        QVERIFY(loaded.wait(60000));
+        const QString text = page.findChild<QLabel*>(QStringLiteral("modelLabel"))->text();
+        QVERIFY2(text.contains(QStringLiteral("channels 3, 1, range normalisation")),
+                 qPrintable(text));
+        page.setModel(m_model);
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("modelLabel"))
+                    ->text()
+                    .contains(QStringLiteral("RGB")));
+    }
+
     void thresholdIsKept()
     {
         {

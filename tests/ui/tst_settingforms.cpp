@@ -167,6 +167,33 @@ private Q_SLOTS:
         QVERIFY(label->text().startsWith(QStringLiteral("Shift sideways")));
     }
 
+    // A project's per-channel value ranges survive other edits and are named in the range
+    // boxes' tooltips; typing a range replaces them with one for every channel; clearing a
+    // channel from the list drops its range only.
+    void perChannelRangesInTheForm()
+    {
+        DatasetSettingsForm form;
+        DatasetSettings settings;
+        settings.channelList = {0, 1};
+        settings.normalization = Normalization::Range;
+        settings.channelRanges = {{0, 4095}, {10, 255}};
+        form.setSettings(settings);
+        auto* low = form.findChild<QDoubleSpinBox*>(QStringLiteral("dataset.value_range.low"));
+        QVERIFY(low != nullptr);
+        QVERIFY2(low->toolTip().contains(QStringLiteral("0 to 4095, 10 to 255")),
+                 qPrintable(low->toolTip()));
+        QCOMPARE(form.apply(settings).channelRanges, settings.channelRanges);
+        auto* channels = form.findChild<QLineEdit*>(QStringLiteral("dataset.channels"));
+        QVERIFY(channels != nullptr);
+        channels->setText(QStringLiteral("2"));
+        QCOMPARE(form.apply(settings).channelRanges, (QVector<QPair<double, double>>{{10, 255}}));
+        channels->setText(QStringLiteral("1, 2"));
+        low->setValue(5);
+        const DatasetSettings typed = form.apply(settings);
+        QVERIFY(typed.channelRanges.isEmpty());
+        QCOMPARE(typed.rangeLow, 5.0);
+    }
+
     // A seed past what a QSpinBox holds is shown and kept whole.
     void largeSeedsAreKept()
     {

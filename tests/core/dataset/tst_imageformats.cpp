@@ -112,8 +112,19 @@ private Q_SLOTS:
                  qPrintable(w.join('\n')));
         QVERIFY2(anyContains(w, QStringLiteral("width/height from 1.00 to 2.00")),
                  qPrintable(w.join('\n')));
-        QVERIFY2(anyContains(w, QStringLiteral("1 images have a transparency (alpha) channel")),
+        QVERIFY2(anyContains(w, QStringLiteral("1 image has a transparency (alpha) channel")),
                  qPrintable(w.join('\n')));
+        // Padded or cropped, shapes are kept: mixed aspect ratios are no longer a problem; nor
+        // are dim images for standardize.
+        const DatasetIndex mixed = indexOf({format(1, SampleType::UInt16, 128, 64, 0.02),
+                                            format(1, SampleType::UInt16, 64, 64, 0.02)});
+        QVERIFY(anyContains(formatWarnings(mixed, 1), QStringLiteral("\"resize\"")));
+        for (const ResizeMode mode : {ResizeMode::Pad, ResizeMode::Crop}) {
+            QVERIFY(!anyContains(formatWarnings(mixed, 1, Normalization::Legacy, mode),
+                                 QStringLiteral("width/height")));
+        }
+        QVERIFY(!anyContains(formatWarnings(mixed, 1, Normalization::Standardize),
+                             QStringLiteral("dim")));
     }
 
     void channelsTheColourModeDropsAreNamed()

@@ -103,7 +103,7 @@ private Q_SLOTS:
         const RawDecodeResult raw =
             rawImage(32, 32, 1, [](int r, int c, int) { return 100.0 + r * 32 + c; });
         const InputSpec spec = specOf(Normalization::Percentile, 32);
-        QCOMPARE(spec.sampleBits, 16);
+        QCOMPARE(spec.sampleBits(), 16);
         const DecodeResult prepared = prepareImage(raw, spec);
         QVERIFY2(prepared.ok, qPrintable(prepared.failure.reason));
         const std::vector<float> values = networkValues(prepared, spec);
@@ -134,6 +134,52 @@ private Q_SLOTS:
     }
 
     // Channels are picked in the settings' order, at full depth.
+    // A range per channel: each channel's own [low, high] becomes 0..1.
+    void aRangePerChannel()
+    {
+        InputSpec spec = specOf(Normalization::Range, 4, {0, 1});
+        spec.channelRanges = {{0, 100}, {1000, 3000}};
+        const RawDecodeResult raw =
+            rawImage(4, 4, 2, [](int, int, int k) { return k == 0 ? 50.0 : 2000.0; });
+        const DecodeResult prepared = prepareImage(raw, spec);
+        QVERIFY2(prepared.ok, qPrintable(prepared.failure.reason));
+        std::vector<float> values(4 * 4 * 2);
+        toNetworkValues(prepared.image.pixels.data(), spec, 1.0, values.data());
+        QVERIFY(std::abs(values[0] - 0.5f) < 1e-4);  // channel 1: 50 of 0..100
+        QVERIFY(std::abs(values[16] - 0.5f) < 1e-4); // channel 2: 2000 of 1000..3000
+        QVERIFY(describeNormalization(spec).contains(QStringLiteral("[0, 100], [1000, 3000]")));
+    }
+
+    // With a channel list the colour mode means nothing: specs that differ only there are equal.
+    void colourModeCountsOnlyWithoutAChannelList()
+    {
+        InputSpec a = specOf(Normalization::Range, 8, {0, 1});
+        InputSpec b = a;
+        a.colorMode = ColorMode::Grayscale;
+        b.colorMode = ColorMode::Rgb;
+        QVERIFY(a == b);
+        a.channelList.clear();
+        b.channelList.clear();
+        QVERIFY(a != b);
+    }
+
+    // Picking channels keeps each one's own range; a channel new to the list gets the shared
+    // range; grey or RGB (no list) drops them.
+    void rangesFollowTheirChannels()
+    {
+        DatasetSettings d;
+        d.channelList = {0, 1, 2, 3};
+        d.normalization = Normalization::Range;
+        d.rangeHigh = 9;
+        d.channelRanges = {{0, 1}, {0, 2}, {0, 3}, {0, 4}};
+        const DatasetSettings picked = withChannelList(d, {0, 2, 3});
+        QCOMPARE(picked.channelList, (QVector<int>{0, 2, 3}));
+        QCOMPARE(picked.channelRanges, (QVector<QPair<double, double>>{{0, 1}, {0, 3}, {0, 4}}));
+        const DatasetSettings again = withChannelList(picked, {0, 2, 3, 1});
+        QCOMPARE(again.channelRanges.last(), qMakePair(0.0, 9.0));
+        QVERIFY(withChannelList(d, {}).channelRanges.isEmpty());
+    }
+
     void channelsArePickedInOrder()
     {
         const RawDecodeResult raw =
@@ -222,7 +268,7 @@ private Q_SLOTS:
         DatasetSettings settings;
         settings.imageSize = 24;
         const InputSpec spec = inputSpecOf(settings);
-        QCOMPARE(spec.sampleBits, 8);
+        QCOMPARE(spec.sampleBits(), 8);
         const DecodeResult legacy = decodeImageFile(path, ImageShape{24, 3});
         const DecodeResult prepared = decodeImageFile(path, spec);
         QVERIFY(legacy.ok && prepared.ok);
@@ -250,7 +296,7 @@ private Q_SLOTS:
             proposeInputSettings(sample(1, SampleType::UInt16, 0.04), defaults);
         QCOMPARE(dim.settings.normalization, Normalization::Percentile);
         QCOMPARE(dim.settings.colorMode, ColorMode::Grayscale);
-        QCOMPARE(dim.reasons.size(), 2);
+        QCOMPARE(dim.reasons().size(), 2);
 
         const InputProposal stack =
             proposeInputSettings(sample(4, SampleType::UInt16, 0.6), defaults);
@@ -261,7 +307,7 @@ private Q_SLOTS:
             proposeInputSettings(sample(3, SampleType::UInt8, 1), defaults);
         QCOMPARE(photos.settings.normalization, Normalization::Legacy);
         QCOMPARE(photos.settings.colorMode, ColorMode::Rgb);
-        QVERIFY(photos.reasons.isEmpty());
+        QVERIFY(photos.reasons().isEmpty());
     }
 
     // sampleFormats() reads a folder of TIFF cells as the scan would.

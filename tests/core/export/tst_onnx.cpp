@@ -168,7 +168,7 @@ private Q_SLOTS:
                 QVERIFY2(back.ok(), qPrintable(back.error()));
                 QCOMPARE(back->classes, names);
                 QCOMPARE(back->model, model);
-                QVERIFY(back->inputSpec() == metadata.inputSpec());
+                QVERIFY(back->input == metadata.input);
                 hasMetadata = true;
             }
         }

@@ -181,8 +181,8 @@ private Q_SLOTS:
         QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
         QCOMPARE(loaded->metadata.classes, metadata.classes);
         QCOMPARE(loaded->metadata.model, model);
-        QCOMPARE(loaded->metadata.imageSize, size);
-        QCOMPARE(loaded->metadata.colorMode, mode);
+        QCOMPARE(loaded->metadata.input.imageSize, size);
+        QCOMPARE(loaded->metadata.input.colorMode, mode);
         const torch::Tensor reloaded = loaded->module.forward({x}).toTensor();
         QVERIFY(maxAbsDiff(reloaded, expected) < 1e-5);
 
@@ -226,12 +226,12 @@ private Q_SLOTS:
     void metadataOfScientificInput()
     {
         ModelMetadata metadata = metadataFor(everyLayerStack(), 17, ColorMode::Grayscale, 4);
-        metadata.channelList = {3};
-        metadata.normalization = Normalization::Percentile;
-        metadata.percentileLow = 1;
-        metadata.percentileHigh = 99;
-        metadata.resize = ResizeMode::Pad;
-        metadata.padValue = 0.25;
+        metadata.input.channelList = {3};
+        metadata.input.normalization = Normalization::Percentile;
+        metadata.input.percentileLow = 1;
+        metadata.input.percentileHigh = 99;
+        metadata.input.resize = ResizeMode::Pad;
+        metadata.input.padValue = 0.25;
         const QJsonObject json = modelMetadataToJson(metadata);
         QCOMPARE(json[QStringLiteral("format_version")].toInt(), 2);
         QCOMPARE(json[QStringLiteral("channel_list")].toArray(), QJsonArray{4});
@@ -247,8 +247,33 @@ private Q_SLOTS:
         const Result<ModelMetadata> back =
             modelMetadataFromBytes(modelMetadataToBytes(metadata), QStringLiteral("m.pt"));
         QVERIFY2(back.ok(), qPrintable(back.error()));
-        QVERIFY(back->inputSpec() == metadata.inputSpec());
+        QVERIFY(back->input == metadata.input);
         QCOMPARE(back->formatVersion, 2);
+    }
+
+    // A value range per channel goes into the model and comes back; a count that is not the
+    // channel count is refused.
+    void metadataOfPerChannelRanges()
+    {
+        ModelMetadata metadata = metadataFor(everyLayerStack(), 17, ColorMode::Grayscale, 4);
+        metadata.input.channelList = {0, 2};
+        metadata.input.normalization = Normalization::Range;
+        metadata.input.channelRanges = {{0, 4095}, {100, 255}};
+        const QJsonObject json = modelMetadataToJson(metadata);
+        const QJsonObject normalization = json[QStringLiteral("normalization")].toObject();
+        QCOMPARE(normalization[QStringLiteral("value_range")].toArray(),
+                 (QJsonArray{QJsonArray{0, 4095}, QJsonArray{100, 255}}));
+        const Result<ModelMetadata> back =
+            modelMetadataFromBytes(modelMetadataToBytes(metadata), QStringLiteral("m.pt"));
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QVERIFY(back->input == metadata.input);
+        QJsonObject three = json;
+        QJsonObject ranges = normalization;
+        ranges.insert(QStringLiteral("value_range"),
+                      QJsonArray{QJsonArray{0, 1}, QJsonArray{0, 2}, QJsonArray{0, 3}});
+        three.insert(QStringLiteral("normalization"), ranges);
+        QVERIFY(
+            !modelMetadataFromBytes(QJsonDocument(three).toJson(), QStringLiteral("t.pt")).ok());
     }
 
     // Standardize's measured mean and std, one per channel, go into the model and come back;
@@ -256,10 +281,10 @@ private Q_SLOTS:
     void metadataOfStandardizedInput()
     {
         ModelMetadata metadata = metadataFor(everyLayerStack(), 17, ColorMode::Grayscale, 4);
-        metadata.channelList = {2, 0};
-        metadata.normalization = Normalization::Standardize;
-        metadata.channelMean = {1234.5, 88.25};
-        metadata.channelStd = {321.125, 0};
+        metadata.input.channelList = {2, 0};
+        metadata.input.normalization = Normalization::Standardize;
+        metadata.input.channelMean = {1234.5, 88.25};
+        metadata.input.channelStd = {321.125, 0};
         const QJsonObject json = modelMetadataToJson(metadata);
         QCOMPARE(json[QStringLiteral("format_version")].toInt(), 2);
         const QJsonObject normalization = json[QStringLiteral("normalization")].toObject();
@@ -272,8 +297,8 @@ private Q_SLOTS:
         const QByteArray bytes = modelMetadataToBytes(metadata);
         const Result<ModelMetadata> back = modelMetadataFromBytes(bytes, QStringLiteral("m.pt"));
         QVERIFY2(back.ok(), qPrintable(back.error()));
-        QVERIFY(back->inputSpec() == metadata.inputSpec());
-        QCOMPARE(back->inputSpec().valueOffset(0), -1234.5 / 321.125);
+        QVERIFY(back->input == metadata.input);
+        QCOMPARE(back->input.valueOffset(0), -1234.5 / 321.125);
 
         QJsonObject without = json;
         QJsonObject bare = normalization;
@@ -364,7 +389,7 @@ private Q_SLOTS:
             QStringLiteral("newer Classifier Studio"));
 
         ModelMetadata wrongSize = metadata;
-        wrongSize.imageSize = 9; // the Dense layer was made for 8x8 inputs
+        wrongSize.input.imageSize = 9; // the Dense layer was made for 8x8 inputs
         expectFailure(withMetadata(QStringLiteral("wrongsize.pt"),
                                    modelMetadataToBytes(wrongSize).toStdString()),
                       QStringLiteral("does not run"));
@@ -540,19 +565,19 @@ private Q_SLOTS:
         }
     }
 
-    // A 4-channel 16-bit model, normalised by percentiles and padded: the training pipeline,
-    // the predictor (evaluate, predict, Classify page) and the README's Python reference
-    // function with Debian's PyTorch give the same probabilities.
+    // A 4-channel 16-bit padded model, normalised by percentiles, by the training split's mean
+    // and std, or by a range per channel: the training pipeline, the predictor (evaluate,
+    // predict, Classify page) and the README's Python reference function with Debian's
+    // PyTorch give the same probabilities.
     void scientificModelAgreesEverywhere_data()
     {
         QTest::addColumn<int>("normalization");
         QTest::addColumn<double>("padValue");
         QTest::newRow("percentile") << int(Normalization::Percentile) << 0.1;
         QTest::newRow("standardize") << int(Normalization::Standardize) << 0.5;
+        QTest::newRow("range-per-channel") << int(Normalization::Range) << 0.25;
     }
 
-    // A 4-channel 16-bit padded model: the batches, the Predictor and the README's Python
-    // function give the same probabilities (standardize: with the training split's statistics).
     void scientificModelAgreesEverywhere()
     {
         QFETCH(int, normalization);
@@ -573,6 +598,9 @@ private Q_SLOTS:
         settings.normalization = Normalization(normalization);
         settings.resize = ResizeMode::Pad;
         settings.padValue = padValue;
+        if (settings.normalization == Normalization::Range) {
+            settings.channelRanges = {{0, 3000}, {100, 2000}, {0, 65535}, {500, 2600}};
+        }
         const Result<DatasetIndex> index = scanDataset(settings);
         QVERIFY2(index.ok(), qPrintable(index.error()));
         InputSpec spec = inputSpecOf(settings);
@@ -588,8 +616,8 @@ private Q_SLOTS:
         Result<torch::nn::Sequential> built = buildModule(model, {16, 16, 4}, 3);
         QVERIFY(built.ok());
         ModelMetadata metadata = makeModelMetadata(model, settings, index->classes);
-        metadata.channelMean = spec.channelMean;
-        metadata.channelStd = spec.channelStd;
+        metadata.input.channelMean = spec.channelMean;
+        metadata.input.channelStd = spec.channelStd;
         const QString path =
             m_dir.filePath(QStringLiteral("cells-%1.pt").arg(QTest::currentDataTag()));
         QVERIFY(exportTorchScript(*built, metadata, path).ok());
@@ -608,7 +636,7 @@ private Q_SLOTS:
         }
         Result<Predictor> predictor = Predictor::load(path, PredictorOptions());
         QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
-        QVERIFY(predictor->metadata().inputSpec() == spec);
+        QVERIFY(predictor->metadata().input == spec);
         const QVector<Prediction> predictions = predictor->predictFiles(files, PredictOptions());
         double worst = 0;
         for (int i = 0; i < predictions.size(); ++i) {

@@ -122,6 +122,41 @@ private Q_SLOTS:
 
     // channels and color_mode say the same thing: one is written, both are refused, and
     // setting one replaces the other.
+    // value_range with one [low, high] per channel comes back as written; a count that is not
+    // the channel count, or a pair whose low is not below its high, is refused by path.
+    void valueRangePerChannel()
+    {
+        Project project;
+        project.dataset.channelList = {0, 1};
+        project.dataset.normalization = Normalization::Range;
+        project.dataset.channelRanges = {{0, 4095}, {10, 255}};
+        const QByteArray json = projectToJson(project);
+        QVERIFY2(json.contains("[\n") || json.contains("[["), json.constData());
+        const Result<LoadedProject> back = projectFromJson(json);
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QCOMPARE(back->project.dataset.channelRanges, project.dataset.channelRanges);
+        QVERIFY(back->project.dataset == project.dataset);
+
+        QByteArray three = json;
+        QJsonObject root = QJsonDocument::fromJson(json).object();
+        QJsonObject dataset = root[QStringLiteral("dataset")].toObject();
+        dataset.insert(QStringLiteral("value_range"),
+                       QJsonArray{QJsonArray{0, 1}, QJsonArray{0, 2}, QJsonArray{0, 3}});
+        root.insert(QStringLiteral("dataset"), dataset);
+        const Result<LoadedProject> wrong = projectFromJson(QJsonDocument(root).toJson());
+        QVERIFY(!wrong.ok());
+        QVERIFY2(wrong.error().contains(QStringLiteral("dataset.value_range")) &&
+                     wrong.error().contains(QStringLiteral("3 ranges")),
+                 qPrintable(wrong.error()));
+        dataset.insert(QStringLiteral("value_range"),
+                       QJsonArray{QJsonArray{0, 1}, QJsonArray{5, 2}});
+        root.insert(QStringLiteral("dataset"), dataset);
+        const Result<LoadedProject> reversed = projectFromJson(QJsonDocument(root).toJson());
+        QVERIFY(!reversed.ok());
+        QVERIFY2(reversed.error().contains(QStringLiteral("dataset.value_range")),
+                 qPrintable(reversed.error()));
+    }
+
     void channelsReplaceTheColourMode()
     {
         Project project;

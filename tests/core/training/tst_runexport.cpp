@@ -50,7 +50,7 @@ private Q_SLOTS:
         Result<Predictor> predictor = Predictor::load(model);
         QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
         QCOMPARE(predictor->metadata().epochs, 2);
-        QCOMPARE(predictor->metadata().imageSize, 16);
+        QCOMPARE(predictor->metadata().imageSize(), 16);
         QCOMPARE(predictor->metadata().model, project.model);
         QVERIFY(predictor->metadata().finalMetrics.contains(QStringLiteral("val_accuracy")));
 

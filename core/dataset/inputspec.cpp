@@ -107,41 +107,43 @@ bool operator==(const InputSpec& a, const InputSpec& b)
                     b.padValue, b.channelMean, b.channelStd);
 }
 
+namespace {
+
+// The input fields DatasetSettings and InputSpec share, copied from one to the other: the one
+// list of them.
+template <typename From, typename To> void copyInputFields(const From& from, To* to)
+{
+    to->imageSize = from.imageSize;
+    to->colorMode = from.colorMode;
+    to->channelList = from.channelList;
+    to->normalization = from.normalization;
+    to->rescale = from.rescale;
+    to->rangeLow = from.rangeLow;
+    to->rangeHigh = from.rangeHigh;
+    to->channelRanges = from.channelRanges;
+    to->percentileLow = from.percentileLow;
+    to->percentileHigh = from.percentileHigh;
+    to->resize = from.resize;
+    to->padValue = from.padValue;
+}
+
+} // namespace
+
 InputSpec inputSpecOf(const DatasetSettings& dataset)
 {
     InputSpec spec;
-    spec.imageSize = dataset.imageSize;
-    // With a channel list the colour mode means nothing: one value, so that equal specs compare
-    // equal.
-    spec.colorMode = dataset.channelList.isEmpty() ? dataset.colorMode : ColorMode::Rgb;
-    spec.channelList = dataset.channelList;
-    spec.normalization = dataset.normalization;
-    spec.rescale = dataset.rescale;
-    spec.rangeLow = dataset.rangeLow;
-    spec.rangeHigh = dataset.rangeHigh;
-    spec.channelRanges = dataset.channelRanges;
-    spec.percentileLow = dataset.percentileLow;
-    spec.percentileHigh = dataset.percentileHigh;
-    spec.resize = dataset.resize;
-    spec.padValue = dataset.padValue;
+    copyInputFields(dataset, &spec);
+    // With a channel list the colour mode means nothing: one value, as operator== sees it.
+    if (!spec.channelList.isEmpty()) {
+        spec.colorMode = ColorMode::Rgb;
+    }
     return spec;
 }
 
 DatasetSettings inputSettingsOf(const InputSpec& spec)
 {
     DatasetSettings dataset;
-    dataset.imageSize = spec.imageSize;
-    dataset.colorMode = spec.colorMode;
-    dataset.rescale = spec.rescale;
-    dataset.channelList = spec.channelList;
-    dataset.normalization = spec.normalization;
-    dataset.rangeLow = spec.rangeLow;
-    dataset.rangeHigh = spec.rangeHigh;
-    dataset.channelRanges = spec.channelRanges;
-    dataset.percentileLow = spec.percentileLow;
-    dataset.percentileHigh = spec.percentileHigh;
-    dataset.resize = spec.resize;
-    dataset.padValue = spec.padValue;
+    copyInputFields(spec, &dataset);
     return dataset;
 }
 

@@ -148,6 +148,8 @@ Status saveRunStatistics(const Session& s, const QString& folder)
 // Measures the standardize normalisation's statistics on the training split.
 Status measureRunStatistics(Session& s, TrainingControl* control)
 {
+    QElapsedTimer clock;
+    clock.start();
     Result<ChannelStatistics> measured = measureChannelStatistics(
         s.index, Split::Train, s.spec, 0, control != nullptr ? control->stopFlag() : nullptr);
     if (!measured) {
@@ -162,9 +164,10 @@ Status measureRunStatistics(Session& s, TrainingControl* control)
         deviations << QString::number(s.statistics.std[c], 'g', 6);
     }
     s.notes << QStringLiteral("Standardised with each channel's mean (%1) and standard deviation "
-                              "(%2), measured on %3 training images.")
+                              "(%2), measured on %3 training images in %4 s.")
                    .arg(means.join(QStringLiteral(", ")), deviations.join(QStringLiteral(", ")))
-                   .arg(s.statistics.images);
+                   .arg(s.statistics.images)
+                   .arg(double(clock.elapsed()) / 1000.0, 0, 'f', 1);
     return {};
 }
 

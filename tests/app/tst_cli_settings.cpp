@@ -96,6 +96,17 @@ QVector<const SettingField*> optionFields()
     return fields;
 }
 
+// 'train --data DIR --out DIR/run --dry-run': prints the project the options make.
+QStringList dryRun(const QTemporaryDir& dir)
+{
+    return {QStringLiteral("train"),
+            QStringLiteral("--data"),
+            dir.path(),
+            QStringLiteral("--out"),
+            dir.filePath(QStringLiteral("run")),
+            QStringLiteral("--dry-run")};
+}
+
 } // namespace
 
 class TestCliSettings : public QObject
@@ -106,12 +117,7 @@ private Q_SLOTS:
     void everyOptionTakesTheSchemasRange()
     {
         QTemporaryDir dir;
-        const QStringList base = {QStringLiteral("train"),
-                                  QStringLiteral("--data"),
-                                  dir.path(),
-                                  QStringLiteral("--out"),
-                                  dir.filePath(QStringLiteral("run")),
-                                  QStringLiteral("--dry-run")};
+        const QStringList base = dryRun(dir);
         QVERIFY(optionFields().size() >= 10);
         for (const SettingField* field : optionFields()) {
             for (const QString& value : valuesInside(*field)) {
@@ -151,17 +157,10 @@ private Q_SLOTS:
     void valueRangePerChannel()
     {
         QTemporaryDir dir;
-        const QStringList base = {QStringLiteral("train"),
-                                  QStringLiteral("--data"),
-                                  dir.path(),
-                                  QStringLiteral("--out"),
-                                  dir.filePath(QStringLiteral("run")),
-                                  QStringLiteral("--dry-run"),
-                                  QStringLiteral("--channels"),
-                                  QStringLiteral("1,2"),
-                                  QStringLiteral("--normalization"),
-                                  QStringLiteral("range"),
-                                  QStringLiteral("--value-range")};
+        const QStringList base =
+            dryRun(dir) + QStringList{QStringLiteral("--channels"), QStringLiteral("1,2"),
+                                      QStringLiteral("--normalization"), QStringLiteral("range"),
+                                      QStringLiteral("--value-range")};
         const CliRun run = runCli(base + QStringList{QStringLiteral("0,4095,10,255")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QJsonObject json = QJsonDocument::fromJson(run.out.toUtf8()).object();

@@ -39,25 +39,18 @@ private:
     QString m_root;
     QVector<double> m_trainValues[2]; // every training pixel, per channel
 
-    InputSpec spec() const
+    // Both channels, standardised.
+    DatasetSettings settings() const
     {
         DatasetSettings settings;
         settings.root = m_root;
         settings.imageSize = 8;
         settings.channelList = {0, 1};
         settings.normalization = Normalization::Standardize;
-        return inputSpecOf(settings);
+        return settings;
     }
-
-    Result<DatasetIndex> scan() const
-    {
-        DatasetSettings settings;
-        settings.root = m_root;
-        settings.imageSize = 8;
-        settings.channelList = {0, 1};
-        settings.normalization = Normalization::Standardize;
-        return scanDataset(settings);
-    }
+    InputSpec spec() const { return inputSpecOf(settings()); }
+    Result<DatasetIndex> scan() const { return scanDataset(settings()); }
 
 private Q_SLOTS:
     // train/ and validation/ with two classes of 2-channel 16-bit 6 x 4 TIFFs.

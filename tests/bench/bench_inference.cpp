@@ -1,9 +1,14 @@
 // Benchmark of inference with the tutorial's network: single-image latency (p50 / p99, decode
 // excluded) in eager mode, as a scripted module, frozen, and frozen + optimised (what the
 // Predictor uses); then classifying a folder of Fashion-MNIST PNGs with decoding (images/s).
+// Beside ours, the PyTorch way (tests/bench/reference/infer_reference.py: the same model.pt
+// loaded in Python, torch.jit.freeze + optimize_for_inference; ImageFolder + DataLoader at
+// num_workers 0 and 2 for the folder), on the same threads, interleaved with ours round by round,
+// and the folder also as whole commands (classifier-cli predict against the Python script).
 // Prints a table and one JSON line.
 // Usage: bench_inference [--calls N] [--images N] [--repeats N] [--threads N] [--size N]
-//                        [--batch N] [--no-optimize] [--skip-latency]
+//                        [--batch N] [--no-optimize] [--skip-latency] [--skip-python]
+//                        [--python PATH] [--cli PATH]
 #include "dataset/fashionmnist.h"
 #include "dataset/imagedecoder.h"
 #include "export/exporter_p.h"
@@ -18,6 +23,7 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -64,6 +70,132 @@ std::vector<double> timeCalls(int warmup, int calls, const std::function<void()>
     return ms;
 }
 
+// A whole command: its wall seconds from start to exit and the JSON object of its last output
+// line; seconds < 0 when it failed.
+std::pair<double, QJsonObject> runWhole(const QString& program, const QStringList& arguments)
+{
+    QProcess process;
+    process.setStandardErrorFile(QProcess::nullDevice());
+    QElapsedTimer clock;
+    clock.start();
+    process.start(program, arguments);
+    if (!process.waitForFinished(3600 * 1000) || process.exitStatus() != QProcess::NormalExit ||
+        process.exitCode() != 0) {
+        std::fprintf(stderr, "failed: %s %s\n", qPrintable(program),
+                     qPrintable(arguments.join(QLatin1Char(' '))));
+        return {-1.0, {}};
+    }
+    const double seconds = double(clock.nsecsElapsed()) / 1e9;
+    const QList<QByteArray> lines = process.readAllStandardOutput().trimmed().split('\n');
+    return {seconds, QJsonDocument::fromJson(lines.last()).object()};
+}
+
+QString referenceScript()
+{
+    return QStringLiteral(STUDIO_SOURCE_DIR "/tests/bench/reference/infer_reference.py");
+}
+
+// The median and min–max of per-round values as "m (lo-hi)".
+QString spread(std::vector<double> values, const char* format)
+{
+    if (values.empty()) {
+        return QStringLiteral("-");
+    }
+    std::sort(values.begin(), values.end());
+    return QString::asprintf(format, median(values)) + QStringLiteral(" (") +
+           QString::asprintf(format, values.front()) + QLatin1Char('-') +
+           QString::asprintf(format, values.back()) + QLatin1Char(')');
+}
+
+// Ours (the Predictor's call) against the same model file frozen and optimised in PyTorch, one
+// image, round by round: each round times `calls` of ours, then the Python script's `calls`.
+void compareLatencyWithPyTorch(const std::function<void()>& ours, const QString& model, int threads,
+                               int size, int calls, int rounds, QJsonObject* json)
+{
+    std::vector<double> oursP50, theirsP50, ratios;
+    for (int r = 0; r < rounds; ++r) {
+        oursP50.push_back(percentile(timeCalls(50, calls, ours), 0.5));
+        torch::set_num_threads(threads);
+        const auto [seconds, out] = runWhole(
+            QStringLiteral("/usr/bin/python3"),
+            {referenceScript(), QStringLiteral("--model"), model, QStringLiteral("--latency"),
+             QStringLiteral("--calls"), QString::number(calls), QStringLiteral("--threads"),
+             QString::number(threads), QStringLiteral("--size"), QString::number(size)});
+        if (seconds < 0) {
+            return;
+        }
+        theirsP50.push_back(out.value(QStringLiteral("p50_ms")).toDouble());
+        ratios.push_back(theirsP50.back() / std::max(oursP50.back(), 1e-9));
+    }
+    std::printf("%-34s %10.3f  (%d rounds: %s ms)\n", "PyTorch frozen + optimized rgb",
+                median(theirsP50), rounds, qPrintable(spread(theirsP50, "%.3f")));
+    std::printf("PyTorch p50 / our p50, per round: %sx (ours %s ms)\n",
+                qPrintable(spread(ratios, "%.2f")), qPrintable(spread(oursP50, "%.3f")));
+    json->insert(QStringLiteral("latency_pytorch_optimized_rgb_p50_ms"), median(theirsP50));
+    json->insert(QStringLiteral("latency_speedup_vs_pytorch"), median(ratios));
+}
+
+// The folder of PNGs the PyTorch way (ImageFolder + DataLoader + the optimised model, at
+// num_workers 0 and 2) and as whole commands (classifier-cli predict against the Python script),
+// one round at a time.
+struct FolderComparison
+{
+    std::vector<double> inProcess[2]; // images/s at num_workers 0 and 2, as the script times it
+    std::vector<double> whole[2];     // images/s of the whole Python command
+    std::vector<double> cliWhole;     // images/s of the whole classifier-cli predict command
+
+    void round(const QString& model, const QString& folder, const QString& csv, int threads,
+               int size, int batch, int images)
+    {
+        for (int w = 0; w < 2; ++w) {
+            const auto [seconds, out] = runWhole(
+                QStringLiteral("/usr/bin/python3"),
+                {referenceScript(), QStringLiteral("--model"), model, QStringLiteral("--folder"),
+                 folder, QStringLiteral("--grayscale"), QStringLiteral("--batch"),
+                 QString::number(batch), QStringLiteral("--num-workers"), QString::number(2 * w),
+                 QStringLiteral("--threads"), QString::number(threads), QStringLiteral("--size"),
+                 QString::number(size)});
+            inProcess[w].push_back(out.value(QStringLiteral("images_per_second")).toDouble());
+            whole[w].push_back(images / std::max(seconds, 1e-9));
+        }
+        const auto [seconds, out] =
+            runWhole(QStringLiteral(STUDIO_CLI_PATH),
+                     {QStringLiteral("predict"), QStringLiteral("--model"), model,
+                      QStringLiteral("--threads"), QString::number(threads),
+                      QStringLiteral("--csv"), csv, folder});
+        cliWhole.push_back(images / std::max(seconds, 1e-9));
+    }
+
+    // Prints each figure and ours over the better PyTorch configuration, per round.
+    void report(const std::vector<double>& ours, QJsonObject* json) const
+    {
+        const int best = median(inProcess[1]) > median(inProcess[0]) ? 1 : 0;
+        const int bestWhole = median(whole[1]) > median(whole[0]) ? 1 : 0;
+        std::vector<double> ratio, ratioWhole;
+        for (size_t r = 0; r < ours.size() && r < inProcess[best].size(); ++r) {
+            ratio.push_back(ours[r] / std::max(inProcess[best][r], 1e-9));
+            ratioWhole.push_back(cliWhole[r] / std::max(whole[bestWhole][r], 1e-9));
+        }
+        for (int w = 0; w < 2; ++w) {
+            std::printf("  PyTorch way, num_workers %d: %s images/s (whole command %s)\n", 2 * w,
+                        qPrintable(spread(inProcess[w], "%.0f")),
+                        qPrintable(spread(whole[w], "%.0f")));
+        }
+        std::printf("  classifier-cli predict, whole command: %s images/s\n",
+                    qPrintable(spread(cliWhole, "%.0f")));
+        std::printf("  ours / PyTorch way (num_workers %d), per round: %sx; whole commands "
+                    "(num_workers %d): %sx\n",
+                    2 * best, qPrintable(spread(ratio, "%.2f")), 2 * bestWhole,
+                    qPrintable(spread(ratioWhole, "%.2f")));
+        json->insert(QStringLiteral("folder_pytorch_images_per_s"), median(inProcess[best]));
+        json->insert(QStringLiteral("folder_pytorch_num_workers"), 2 * best);
+        json->insert(QStringLiteral("folder_speedup_vs_pytorch"), median(ratio));
+        json->insert(QStringLiteral("folder_cli_images_per_s"), median(cliWhole));
+        json->insert(QStringLiteral("folder_speedup_vs_pytorch_whole_commands"),
+                     median(ratioWhole));
+    }
+};
+
 int argument(const QStringList& args, const QString& name, int fallback)
 {
     const int i = int(args.indexOf(name));
@@ -84,6 +216,7 @@ int main(int argc, char* argv[])
     const int folderBatch = std::max(1, argument(args, QStringLiteral("--batch"), 64));
     const bool optimize = !args.contains(QStringLiteral("--no-optimize"));
     const bool latency = !args.contains(QStringLiteral("--skip-latency"));
+    const bool python = !args.contains(QStringLiteral("--skip-python"));
     torch::set_num_threads(threads);
     at::globalContext().setFlushDenormal(true);
     torch::manual_seed(1);
@@ -179,6 +312,10 @@ int main(int argc, char* argv[])
             json.insert(QStringLiteral("latency_%1_%2_p50_ms").arg(name, suffix), p50);
             json.insert(QStringLiteral("latency_%1_%2_p99_ms").arg(name, suffix), p99);
         }
+        if (latency && python && mode == ColorMode::Rgb) {
+            compareLatencyWithPyTorch(variants.back().second, path, threads, size, calls, repeats,
+                                      &json);
+        }
     }
 
     // A folder of Fashion-MNIST PNGs, decode included.
@@ -225,23 +362,44 @@ int main(int argc, char* argv[])
         json.insert(QStringLiteral("decode_only_images_per_s"), rate);
     }
     std::vector<double> rates;
+    FolderComparison pytorch;
+    const QString testFolder = options.outDir + QStringLiteral("/test");
     for (int r = 0; r < repeats; ++r) {
-        QElapsedTimer timer;
-        timer.start();
-        PredictOptions predictOptions;
-        predictOptions.batchSize = folderBatch;
-        predictOptions.decodeThreads = threads;
-        const QVector<Prediction> predictions = predictor->predictFiles(files, predictOptions);
-        const double seconds = double(timer.nsecsElapsed()) / 1e9;
-        const qsizetype failed = std::count_if(predictions.begin(), predictions.end(),
-                                               [](const Prediction& p) { return !p.ok(); });
-        rates.push_back(double(predictions.size()) / seconds);
-        std::printf("  run %d: %.2f s, %.0f images/s, %lld failed\n", r + 1, seconds, rates.back(),
-                    static_cast<long long>(failed));
+        // Ours and the PyTorch way in turn; every other round the PyTorch way goes first.
+        const auto runOurs = [&] {
+            QElapsedTimer timer;
+            timer.start();
+            PredictOptions predictOptions;
+            predictOptions.batchSize = folderBatch;
+            predictOptions.decodeThreads = threads;
+            const QVector<Prediction> predictions = predictor->predictFiles(files, predictOptions);
+            const double seconds = double(timer.nsecsElapsed()) / 1e9;
+            const qsizetype failed = std::count_if(predictions.begin(), predictions.end(),
+                                                   [](const Prediction& p) { return !p.ok(); });
+            rates.push_back(double(predictions.size()) / seconds);
+            std::printf("  run %d: %.2f s, %.0f images/s, %lld failed\n", r + 1, seconds,
+                        rates.back(), static_cast<long long>(failed));
+        };
+        const auto runTheirs = [&] {
+            if (python) {
+                pytorch.round(grayModel, testFolder, dir.filePath(QStringLiteral("out.csv")),
+                              threads, size, folderBatch, int(files.size()));
+            }
+        };
+        if (r % 2 == 0) {
+            runOurs();
+            runTheirs();
+        } else {
+            runTheirs();
+            runOurs();
+        }
     }
     std::printf("  median: %.0f images/s\n", median(rates));
     json.insert(QStringLiteral("folder_images"), int(files.size()));
     json.insert(QStringLiteral("folder_images_per_s_median"), median(rates));
+    if (python) {
+        pytorch.report(rates, &json);
+    }
     std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

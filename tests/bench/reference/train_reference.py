@@ -8,6 +8,7 @@ data and augmentation. Prints one JSON line per epoch and a final JSON summary l
 
     python3 train_reference.py --data DIR [--epochs 2] [--batch-size 20] [--image-size 64]
         [--num-workers 0] [--augment] [--learning-rate 1e-3] [--decay 1e-3] [--seed 1]
+        [--threads N]
 """
 import argparse
 import json
@@ -55,9 +56,13 @@ def main():
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--decay", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=0,
+                   help="torch threads (0: torch's default, one on Debian's build)")
     p.add_argument("--max-batches", type=int, default=0, help="stop each epoch early (benchmarks)")
     args = p.parse_args()
     torch.manual_seed(args.seed)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
 
     size = args.image_size
     base = [transforms.Grayscale(3), transforms.Resize((size, size))]

@@ -599,6 +599,7 @@ EpochResult FitLoop::validate(int epoch)
         decayedLearningRate(m_state.baseLearningRate, m_settings.decay, m_state.iterations);
     record.seconds = m_state.trainSeconds;
     record.imagesPerSecond = trained.seen / std::max(m_state.trainSeconds, 1e-9);
+    record.dataWaitSeconds = m_train->waitSeconds();
     m_state.history.truncate(epoch);
     (void)m_state.history.append(record);
     return result;
@@ -675,14 +676,15 @@ void FitLoop::reportEpoch(const EpochResult& epoch, bool improved)
 {
     const EpochRecord& record = epoch.record;
     m_log.write(QStringLiteral("Epoch %1/%2: loss %3, accuracy %4, val_loss %5, val_accuracy "
-                               "%6, lr %7, %8 s")
+                               "%6, lr %7, %8 s (%9 s of it waiting for images)")
                     .arg(record.epoch + 1)
                     .arg(s.totalEpochs)
                     .arg(formatNumber(record.metrics.loss), formatNumber(record.metrics.accuracy),
                          formatNumber(record.metrics.valLoss),
                          formatNumber(record.metrics.valAccuracy),
                          formatNumber(record.learningRate))
-                    .arg(record.seconds, 0, 'f', 1));
+                    .arg(record.seconds, 0, 'f', 1)
+                    .arg(record.dataWaitSeconds, 0, 'f', 1));
     // Images deleted or changed on disk since the scan were left out of their batches.
     QStringList skipped = m_train->takeProblems() + m_validation->takeProblems();
     skipped.removeDuplicates();

@@ -18,6 +18,9 @@ struct EpochRecord
     double learningRate = 0;
     double seconds = 0;
     double imagesPerSecond = 0;
+    // Of `seconds`, the time this process's trainer waited for its next batch of images (not
+    // kept in history.csv).
+    double dataWaitSeconds = 0;
 };
 
 // The epochs of a run in order, with their CSV form.

@@ -198,6 +198,7 @@ QJsonObject toJson(const EpochEvent& event)
                        {QStringLiteral("lr"), r.learningRate},
                        {QStringLiteral("seconds"), r.seconds},
                        {QStringLiteral("images_per_second"), r.imagesPerSecond},
+                       {QStringLiteral("data_wait_seconds"), r.dataWaitSeconds},
                        {QStringLiteral("best"), event.isBest}};
     if (!event.warnings.isEmpty()) {
         object.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(event.warnings));
@@ -287,6 +288,9 @@ Result<RunEvent> runEventFromJson(const QJsonObject& object)
         r.learningRate = f.number(QStringLiteral("lr"));
         r.seconds = f.number(QStringLiteral("seconds"));
         r.imagesPerSecond = f.number(QStringLiteral("images_per_second"));
+        if (object.contains(QStringLiteral("data_wait_seconds"))) {
+            r.dataWaitSeconds = f.number(QStringLiteral("data_wait_seconds"));
+        }
         event.epoch.isBest = f.boolean(QStringLiteral("best"));
         event.epoch.warnings = f.strings(QStringLiteral("warnings"));
     } else if (name == QLatin1String("advice")) {

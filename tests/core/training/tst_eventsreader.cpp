@@ -100,6 +100,7 @@ private Q_SLOTS:
         epoch.record.learningRate = 5e-4;
         epoch.record.seconds = 12.5;
         epoch.record.imagesPerSecond = 48;
+        epoch.record.dataWaitSeconds = 0.75;
         epoch.isBest = true;
         epoch.warnings = {QStringLiteral("skipped a.png")};
 
@@ -158,6 +159,7 @@ private Q_SLOTS:
         QCOMPARE(e->epoch.record.epoch, 4);
         QCOMPARE(e->epoch.record.metrics.valLoss, epoch.record.metrics.valLoss);
         QCOMPARE(e->epoch.record.learningRate, 5e-4);
+        QCOMPARE(e->epoch.record.dataWaitSeconds, 0.75);
         QVERIFY(e->epoch.isBest);
         QCOMPARE(e->epoch.warnings, epoch.warnings);
         QCOMPARE(toJson(e->epoch), toJson(epoch));

@@ -169,6 +169,16 @@ private Q_SLOTS:
                  "the training loss goes down");
         QVERIFY2(recorder.epochs.last().metrics.valAccuracy >= 0.9,
                  qPrintable(QString::number(recorder.epochs.last().metrics.valAccuracy)));
+        // Each epoch says how long its trainer waited for images: part of its time.
+        for (const EpochRecord& epoch : recorder.epochs) {
+            QVERIFY(epoch.dataWaitSeconds >= 0);
+            QVERIFY2(
+                epoch.dataWaitSeconds <= epoch.seconds,
+                qPrintable(
+                    QStringLiteral("%1 of %2 s").arg(epoch.dataWaitSeconds).arg(epoch.seconds)));
+        }
+        QVERIFY(readFile(QDir(options.runDir).filePath(runfiles::log))
+                    .contains(" s of it waiting for images)"));
         // The run folder holds what the issue lists.
         for (const QString& name :
              {runfiles::project, runfiles::history, runfiles::log, runfiles::events,
@@ -187,6 +197,9 @@ private Q_SLOTS:
             const QJsonDocument document = QJsonDocument::fromJson(line);
             QVERIFY2(document.isObject(), line.constData());
             kinds << document.object().value(QStringLiteral("event")).toString();
+            if (kinds.last() == QLatin1String("epoch")) {
+                QVERIFY(document.object().contains(QStringLiteral("data_wait_seconds")));
+            }
         }
         QCOMPARE(kinds.first(), QStringLiteral("started"));
         QCOMPARE(kinds.last(), QStringLiteral("finished"));

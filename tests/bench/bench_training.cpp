@@ -16,12 +16,17 @@
 //
 //   bench_training [--data DIR] [--train N] [--epochs N] [--rounds N] [--threads N] [--cli PATH]
 //                  [--reference PATH] [--python PATH] [--workers 0,2] [--skip-python]
+//
+// With --time-to ACC --data FULL_DIR [--max-epochs N] it measures instead the time to a test
+// accuracy (issue 18: 91% with the `small` template on the full example dataset): the first
+// epoch at which each command's model scores ACC on FULL_DIR/test, timed from process start.
 #include "common/runtime.h"
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
 
 #include "benchsupport.h"
+#include "commandrun.h"
 
 #include <torch/nn.h>
 #include <torch/optim.h>
@@ -33,7 +38,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -46,22 +50,7 @@ using studio::bench::tutorialProject;
 
 namespace {
 
-// Peak resident set of a running process in MiB (VmHWM), 0 when it cannot be read.
-double peakRssMb(qint64 pid)
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly)) {
-        return 0;
-    }
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:")) {
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-        }
-    }
-    return 0;
-}
-
-// One whole command as this program saw it run.
+// One whole command, as this benchmark reads it.
 struct CommandRun
 {
     bool ok = false;
@@ -70,54 +59,35 @@ struct CommandRun
     QVector<double> epochTrainSeconds; // each epoch's training time, as the program reports it
     double valAccuracy = -1;           // after the last epoch
     double peakRssMb = 0;              // the main process, sampled while it runs
-    double imagesPerSecond = 0;        // the compute limit's own figure
+    double reachedSeconds = -1;        // process start to the first epoch at the target accuracy
+    int reachedEpoch = 0;
 };
 
-// Starts `program`, reads its JSON lines as they come and times them from the start.
+// Runs a command; with `target` > 0 it stops it at the first epoch whose validation accuracy
+// reaches the target.
 CommandRun runCommand(const QString& program, const QStringList& arguments,
-                      const QString& errorFile)
+                      const QString& errorFile, double target = 0)
 {
-    CommandRun run;
-    QProcess process;
-    process.setStandardErrorFile(errorFile);
-    QElapsedTimer clock;
-    clock.start();
-    process.start(program, arguments);
-    if (!process.waitForStarted()) {
-        std::fprintf(stderr, "could not start %s\n", qPrintable(program));
-        return run;
-    }
-    const qint64 pid = process.processId();
-    QByteArray pending;
-    const auto takeLines = [&] {
-        pending += process.readAllStandardOutput();
-        for (qsizetype end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
-            const QJsonObject line = QJsonDocument::fromJson(pending.left(end)).object();
-            pending.remove(0, end + 1);
-            const QString event = line.value(QStringLiteral("event")).toString();
-            if (event == QLatin1String("epoch")) {
-                run.lastEpochSeconds = double(clock.nsecsElapsed()) / 1e9;
-                run.epochTrainSeconds << line.value(QStringLiteral("seconds")).toDouble();
-                run.valAccuracy = line.value(QStringLiteral("val_accuracy")).toDouble(-1);
-            } else if (event == QLatin1String("compute_limit")) {
-                run.imagesPerSecond = line.value(QStringLiteral("images_per_second")).toDouble();
-                run.epochTrainSeconds << line.value(QStringLiteral("seconds")).toDouble();
-            }
-        }
+    const auto reached = [target](const QJsonObject& line) {
+        return line.value(QStringLiteral("event")).toString() == QLatin1String("epoch") &&
+               line.value(QStringLiteral("val_accuracy")).toDouble(-1) >= target;
     };
-    while (process.state() != QProcess::NotRunning) {
-        run.peakRssMb = std::max(run.peakRssMb, peakRssMb(pid));
-        process.waitForReadyRead(100);
-        takeLines();
-    }
-    run.wallSeconds = double(clock.nsecsElapsed()) / 1e9;
-    takeLines();
-    run.ok = process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
-    if (!run.ok) {
-        QFile errors(errorFile);
-        errors.open(QIODevice::ReadOnly);
-        std::fprintf(stderr, "failed: %s %s\n%s\n", qPrintable(program),
-                     qPrintable(arguments.join(' ')), errors.readAll().right(2000).constData());
+    const bench::CommandRun whole =
+        bench::runCommand(program, arguments, errorFile,
+                          target > 0 ? std::function<bool(const QJsonObject&)>(reached) : nullptr);
+    CommandRun run;
+    run.ok = whole.ok;
+    run.wallSeconds = whole.wallSeconds;
+    run.peakRssMb = whole.peakRssMb;
+    for (const bench::TimedLine& line :
+         whole.events(QStringLiteral("epoch")) + whole.events(QStringLiteral("compute_limit"))) {
+        run.lastEpochSeconds = line.seconds;
+        run.epochTrainSeconds << line.object.value(QStringLiteral("seconds")).toDouble();
+        run.valAccuracy = line.object.value(QStringLiteral("val_accuracy")).toDouble(-1);
+        if (whole.stopped && run.reachedEpoch == 0 && target > 0 && reached(line.object)) {
+            run.reachedSeconds = line.seconds;
+            run.reachedEpoch = int(run.epochTrainSeconds.size());
+        }
     }
     return run;
 }
@@ -267,7 +237,8 @@ void printTable(const QVector<Contender>& contenders)
 }
 
 // Runs every contender once per round, the order rotating by one each round.
-void runRounds(QVector<Contender>* contenders, int rounds, const QString& errorFile)
+void runRounds(QVector<Contender>* contenders, int rounds, const QString& errorFile,
+               double target = 0)
 {
     const qsizetype n = contenders->size();
     for (int round = 0; round < rounds; ++round) {
@@ -276,11 +247,104 @@ void runRounds(QVector<Contender>* contenders, int rounds, const QString& errorF
             if (!c.outDir.isEmpty()) {
                 QDir(c.outDir).removeRecursively();
             }
-            c.runs << runCommand(c.program, c.arguments, errorFile);
+            c.runs << runCommand(c.program, c.arguments, errorFile, target);
             std::fprintf(stderr, "round %d: %s %.1f s\n", round + 1, qPrintable(c.name),
                          c.runs.last().wallSeconds);
         }
     }
+}
+
+// Time to a test accuracy: the `small` template on a full dataset folder (train/ and test/),
+// ours against the reference with the same network, each evaluating the test split after every
+// epoch (a view folder whose validation/ is the test split) and stopped at the first epoch that
+// reaches `target`.
+int timeToAccuracy(const QStringList& args, double target, int threads, int rounds)
+{
+    const auto option = [&](const QString& name, const QString& fallback) {
+        return studio::bench::optionValue(args, name, fallback);
+    };
+    const QString data = QDir(option(QStringLiteral("--data"), QString())).absolutePath();
+    if (!QDir(data + QStringLiteral("/train")).exists() ||
+        !QDir(data + QStringLiteral("/test")).exists()) {
+        std::fprintf(stderr, "--time-to needs --data DIR with train/ and test/ folders (e.g. "
+                             "classifier-cli example-dataset DIR)\n");
+        return 2;
+    }
+    QTemporaryDir scratch;
+    const QString view = scratch.filePath(QStringLiteral("view"));
+    QDir().mkpath(view);
+    if (!QFile::link(data + QStringLiteral("/train"), view + QStringLiteral("/train")) ||
+        !QFile::link(data + QStringLiteral("/test"), view + QStringLiteral("/validation"))) {
+        std::fprintf(stderr, "could not make the view folder %s\n", qPrintable(view));
+        return 2;
+    }
+    const QString epochs = option(QStringLiteral("--max-epochs"), QStringLiteral("30"));
+    const QString runDir = scratch.filePath(QStringLiteral("run"));
+    QVector<Contender> contenders;
+    contenders << Contender{
+        QStringLiteral("ours (classifier-cli train)"),
+        option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH)),
+        {QStringLiteral("train"), QStringLiteral("--data"), view, QStringLiteral("--template"),
+         QStringLiteral("small"), QStringLiteral("--epochs"), epochs, QStringLiteral("--threads"),
+         QString::number(threads), QStringLiteral("--json"), QStringLiteral("--out"), runDir},
+        runDir,
+        {}};
+    for (const QString& workers :
+         option(QStringLiteral("--workers"), QStringLiteral("0,2")).split(',')) {
+        contenders << Contender{
+            QStringLiteral("PyTorch reference, num_workers %1").arg(workers),
+            option(QStringLiteral("--python"), QStringLiteral("/usr/bin/python3")),
+            {option(QStringLiteral("--reference"),
+                    QStringLiteral(STUDIO_SOURCE_DIR "/tests/bench/reference/train_reference.py")),
+             QStringLiteral("--data"), view, QStringLiteral("--network"), QStringLiteral("small"),
+             QStringLiteral("--grayscale"), QStringLiteral("--image-size"), QStringLiteral("28"),
+             QStringLiteral("--decay"), QStringLiteral("0"), QStringLiteral("--epochs"), epochs,
+             QStringLiteral("--threads"), QString::number(threads), QStringLiteral("--num-workers"),
+             workers},
+            QString(),
+            {}};
+    }
+    runRounds(&contenders, rounds, scratch.filePath(QStringLiteral("stderr.txt")), target);
+    std::printf("bench_training --time-to %.3f: `small` template, 28 px grey, batch 20, Adam 1e-3, "
+                "%s, test split scored after every epoch, at most %s epochs, %d threads, %d "
+                "rounds; medians (min-max)\n",
+                target, qPrintable(data), qPrintable(epochs), threads, rounds);
+    std::printf("%-34s %-24s %-10s %s\n", "command", "time to target, s", "epochs",
+                "accuracy then");
+    QJsonArray commands;
+    for (const Contender& c : contenders) {
+        const bool all = std::all_of(c.runs.begin(), c.runs.end(),
+                                     [](const CommandRun& r) { return r.reachedEpoch > 0; });
+        const QVector<double> seconds =
+            each(c.runs, [](const CommandRun& r) { return r.reachedSeconds; });
+        const QVector<double> epochsNeeded =
+            each(c.runs, [](const CommandRun& r) { return double(r.reachedEpoch); });
+        std::printf("%-34s %-24s %-10s %.4f\n", qPrintable(c.name),
+                    all ? qPrintable(spread(seconds, "%.1f")) : "not reached",
+                    qPrintable(spread(epochsNeeded, "%.0f")),
+                    median(each(c.runs, [](const CommandRun& r) { return r.valAccuracy; })));
+        commands.append(QJsonObject{{QStringLiteral("name"), c.name},
+                                    {QStringLiteral("reached"), all},
+                                    {QStringLiteral("seconds"), median(seconds)},
+                                    {QStringLiteral("epochs"), median(epochsNeeded)}});
+    }
+    QJsonObject json{{QStringLiteral("benchmark"), QStringLiteral("time_to_accuracy")},
+                     {QStringLiteral("target"), target},
+                     {QStringLiteral("commands"), commands}};
+    for (qsizetype k = 1; k < contenders.size(); ++k) {
+        const QVector<double> share = ratios(contenders.first(), contenders[k],
+                                             [](const CommandRun& r) { return r.reachedSeconds; });
+        const bool both = std::all_of(share.begin(), share.end(), [](double v) { return v > 0; });
+        std::printf("ours / %s: %s of its time\n", qPrintable(contenders[k].name),
+                    both ? qPrintable(spread(share, "%.2f")) : "- (a side did not reach it)");
+        json.insert(QStringLiteral("ours_share_vs_") +
+                        contenders[k]
+                            .name.section(QLatin1Char(' '), -1)
+                            .prepend(QStringLiteral("reference_num_workers_")),
+                    median(share));
+    }
+    std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
+    return 0;
 }
 
 } // namespace
@@ -299,6 +363,10 @@ int main(int argc, char* argv[])
     }
     const int epochs = option(QStringLiteral("--epochs"), QStringLiteral("3")).toInt();
     const int rounds = option(QStringLiteral("--rounds"), QStringLiteral("3")).toInt();
+    if (args.contains(QStringLiteral("--time-to"))) {
+        return timeToAccuracy(args, option(QStringLiteral("--time-to"), QString()).toDouble(),
+                              threads, rounds);
+    }
     const QString cli = option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH));
     const QString python = option(QStringLiteral("--python"), QStringLiteral("/usr/bin/python3"));
     const QString reference =

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The tutorial's network trained the way a PyTorch user would write it: ImageFolder + DataLoader.
+"""The tutorial's network (or the `small` template) trained the way a PyTorch user would write it:
+ImageFolder + DataLoader.
 
 A reference for Classifier Studio's trainer (correctness: validation accuracy within 2 points;
 speed: images/s side by side). Same network (Keras layers, 'valid' padding, Glorot-uniform
@@ -8,7 +9,7 @@ data and augmentation. Prints one JSON line per epoch and a final JSON summary l
 
     python3 train_reference.py --data DIR [--epochs 2] [--batch-size 20] [--image-size 64]
         [--num-workers 0] [--augment] [--learning-rate 1e-3] [--decay 1e-3] [--seed 1]
-        [--threads N]
+        [--threads N] [--network seed|small] [--grayscale]
 """
 import argparse
 import json
@@ -41,6 +42,28 @@ def tutorial_network(channels, size, classes):
     return model
 
 
+def small_network(channels, classes):
+    """Classifier Studio's `small` template: three Conv(3x3, same, no bias)-BatchNorm-ReLU-MaxPool
+    blocks of 16, 32 and 128 filters, global average pooling, Dense 128 ReLU, Dropout 0.3, output.
+    BatchNorm as a PyTorch user writes it (torch's momentum 0.1): with Keras's 0.99 the running
+    statistics of a short run stay near their start and the model answers one class."""
+    layers = []
+    in_ch = channels
+    for filters in (16, 32, 128):
+        layers += [nn.Conv2d(in_ch, filters, 3, padding=1, bias=False),
+                   nn.BatchNorm2d(filters, eps=1e-3), nn.ReLU(), nn.MaxPool2d(2)]
+        in_ch = filters
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(in_ch, 128), nn.ReLU(),
+               nn.Dropout(0.3), nn.Linear(128, classes)]
+    model = nn.Sequential(*layers)
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return model
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -56,6 +79,8 @@ def main():
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--decay", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--network", choices=["seed", "small"], default="seed")
+    p.add_argument("--grayscale", action="store_true", help="one channel instead of three")
     p.add_argument("--threads", type=int, default=0,
                    help="torch threads (0: torch's default, one on Debian's build)")
     p.add_argument("--max-batches", type=int, default=0, help="stop each epoch early (benchmarks)")
@@ -65,7 +90,8 @@ def main():
         torch.set_num_threads(args.threads)
 
     size = args.image_size
-    base = [transforms.Grayscale(3), transforms.Resize((size, size))]
+    channels = 1 if args.grayscale else 3
+    base = [transforms.Grayscale(channels), transforms.Resize((size, size))]
     augment = [transforms.RandomAffine(degrees=10, translate=(0.1, 0.1), scale=(0.9, 1.1)),
                transforms.RandomHorizontalFlip()] if args.augment else []
     train_tf = transforms.Compose(base + augment + [transforms.ToTensor()])
@@ -77,7 +103,10 @@ def main():
     val_loader = DataLoader(val, batch_size=args.batch_size, shuffle=False,
                             num_workers=args.num_workers)
 
-    model = tutorial_network(3, size, len(train.classes))
+    if args.network == "small":
+        model = small_network(channels, len(train.classes))
+    else:
+        model = tutorial_network(channels, size, len(train.classes))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate, eps=1e-7)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda it: 1.0 / (1.0 + args.decay * it))

@@ -10,6 +10,8 @@
 #include <torch/nn.h>
 #include <torch/optim.h>
 
+#include "commandrun.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -48,21 +50,6 @@ double median(std::vector<double> values)
 {
     std::sort(values.begin(), values.end());
     return values.empty() ? 0 : values[values.size() / 2];
-}
-
-// A line of /proc/self/status in MiB (VmHWM: peak resident set, VmRSS: current).
-double statusMiB(const char* key)
-{
-    QFile file(QStringLiteral("/proc/self/status"));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return -1;
-    }
-    for (const QByteArray& line : file.readAll().split('\n')) {
-        if (line.startsWith(key)) {
-            return line.mid(int(qstrlen(key)) + 1).trimmed().split(' ').first().toDouble() / 1024.0;
-        }
-    }
-    return -1;
 }
 
 // The tutorial's augmentation (ImageDataGenerator of the seed text's usual values).
@@ -127,7 +114,7 @@ TORCH_MODULE(TutorialNet);
 // Child mode: scan + cache every image at 64 px grayscale; prints one JSON line.
 int rssChild(const QString& data)
 {
-    const double baseline = statusMiB("VmRSS:");
+    const double baseline = bench::procStatusMiB(QStringLiteral("self"), "VmRSS:");
     DatasetSettings settings;
     settings.root = data;
     settings.imageSize = 64;
@@ -149,7 +136,8 @@ int rssChild(const QString& data)
     json.insert(QStringLiteral("cache_mib"), double(cache.usedBytes()) / 1048576.0);
     json.insert(QStringLiteral("seconds"), elapsed);
     json.insert(QStringLiteral("baseline_rss_mib"), baseline);
-    json.insert(QStringLiteral("peak_rss_mib"), statusMiB("VmHWM:"));
+    json.insert(QStringLiteral("peak_rss_mib"),
+                bench::procStatusMiB(QStringLiteral("self"), "VmHWM:"));
     std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

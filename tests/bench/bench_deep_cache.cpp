@@ -8,6 +8,8 @@
 #include "dataset/inputspec.h"
 #include "sciencedataset.h"
 
+#include "commandrun.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -24,21 +26,6 @@
 using namespace studio;
 
 namespace {
-
-// A line of /proc/self/status in MiB (VmHWM: peak resident set, VmRSS: current).
-double statusMiB(const char* key)
-{
-    QFile file(QStringLiteral("/proc/self/status"));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return -1;
-    }
-    for (const QByteArray& line : file.readAll().split('\n')) {
-        if (line.startsWith(key)) {
-            return line.mid(int(qstrlen(key))).trimmed().split(' ').first().toDouble() / 1024.0;
-        }
-    }
-    return -1;
-}
 
 double option(const QStringList& args, const QString& name, double fallback)
 {
@@ -60,7 +47,7 @@ DatasetSettings deepSettings(const QString& data, double budgetMiB)
 // Child mode: scan and cache every image as training does; prints one JSON line.
 int child(const QString& data, double budgetMiB)
 {
-    const double baseline = statusMiB("VmRSS:");
+    const double baseline = bench::procStatusMiB(QStringLiteral("self"), "VmRSS:");
     const DatasetSettings settings = deepSettings(data, budgetMiB);
     ImageCache cache(inputSpecOf(settings).shape(), settings.cacheBudgetBytes);
     ScanOptions options;
@@ -78,7 +65,8 @@ int child(const QString& data, double budgetMiB)
     json.insert(QStringLiteral("cache_mib"), double(cache.usedBytes()) / 1048576.0);
     json.insert(QStringLiteral("seconds"), double(timer.nsecsElapsed()) / 1e9);
     json.insert(QStringLiteral("baseline_rss_mib"), baseline);
-    json.insert(QStringLiteral("peak_rss_mib"), statusMiB("VmHWM:"));
+    json.insert(QStringLiteral("peak_rss_mib"),
+                bench::procStatusMiB(QStringLiteral("self"), "VmHWM:"));
     std::printf("%s\n", QJsonDocument(json).toJson(QJsonDocument::Compact).constData());
     return 0;
 }

@@ -11,6 +11,8 @@
 
 #include "shapesdataset.h"
 
+#include "commandrun.h"
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -28,21 +30,6 @@
 using namespace studio;
 
 namespace {
-
-// Resident set size of this process in MiB (VmRSS), 0 when unknown.
-double rssMiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly)) {
-        return 0;
-    }
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:")) {
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-        }
-    }
-    return 0;
-}
 
 double percentile(std::vector<double> values, double p)
 {
@@ -127,7 +114,7 @@ int main(int argc, char* argv[])
         delays.push_back(std::max(0.0, double(now - last) / 1e6 - 5.0));
         last = now;
         if (page.lossChart()->validationPointCount() > int(rss.size())) {
-            rss.push_back(rssMiB());
+            rss.push_back(std::max(0.0, bench::procStatusMiB(QStringLiteral("self"), "VmRSS:")));
         }
     });
     bool ok = false;

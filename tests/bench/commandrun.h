@@ -18,19 +18,26 @@
 
 namespace studio::bench {
 
-// Peak resident set of a running process in MiB (VmHWM), 0 when it cannot be read.
-inline double peakRssMbOf(qint64 pid)
+// A line of /proc/PROCESS/status in MiB ("VmHWM:" the peak resident set, "VmRSS:" the current
+// one); `process` is a pid or "self". -1 when it cannot be read.
+inline double procStatusMiB(const QString& process, const char* key)
 {
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    QFile status(QStringLiteral("/proc/%1/status").arg(process));
     if (!status.open(QIODevice::ReadOnly)) {
-        return 0;
+        return -1;
     }
     for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:")) {
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
+        if (line.startsWith(key)) {
+            return line.mid(int(qstrlen(key))).trimmed().split(' ').first().toDouble() / 1024.0;
         }
     }
-    return 0;
+    return -1;
+}
+
+// Peak resident set of a running process in MiB, 0 when it cannot be read.
+inline double peakRssMbOf(qint64 pid)
+{
+    return std::max(0.0, procStatusMiB(QString::number(pid), "VmHWM:"));
 }
 
 // A JSON line of a command's output and the seconds from the command's start to its arrival.

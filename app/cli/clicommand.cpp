@@ -73,11 +73,16 @@ QCommandLineOption settingOption(const SettingField& field)
         }
         values = described.join(QStringLiteral(", "));
     }
+    if (field.pairPerChannel) {
+        values += QStringLiteral("; or one such pair per channel the network sees, in its order "
+                                 "(0,4095,0,255)");
+    }
     const QString valueName = field.kind == SettingKind::Choice        ? QStringLiteral("NAME")
                               : field.kind == SettingKind::Integer     ? QStringLiteral("N")
                               : field.kind == SettingKind::IntegerList ? QStringLiteral("N,N,...")
-                              : field.kind == SettingKind::NumberPair  ? QStringLiteral("LOW,HIGH")
-                                                                       : QStringLiteral("X");
+                              : field.pairPerChannel ? QStringLiteral("LOW,HIGH[,LOW,HIGH...]")
+                              : field.kind == SettingKind::NumberPair ? QStringLiteral("LOW,HIGH")
+                                                                      : QStringLiteral("X");
     return QCommandLineOption(
         field.cliOption, QStringLiteral("%1 (%2): %3.").arg(field.label, names, values), valueName);
 }
@@ -118,7 +123,11 @@ std::optional<QJsonValue> settingOptionValue(const QCommandLineParser& parser,
             list.append(part.trimmed().toDouble(&number));
             ok = ok && number;
         }
-        if (field.kind == SettingKind::NumberPair && list.size() > 2 && list.size() % 2 == 0) {
+        if (field.kind == SettingKind::NumberPair) {
+            // Two numbers, or for a pair per channel an even number of them.
+            ok = ok && (list.size() == 2 || (field.pairPerChannel && list.size() % 2 == 0));
+        }
+        if (field.pairPerChannel && list.size() > 2 && list.size() % 2 == 0) {
             QJsonArray pairs; // "0,4095,0,255": one pair per channel
             for (int i = 0; i < list.size(); i += 2) {
                 pairs.append(QJsonArray{list[i], list[i + 1]});

@@ -188,6 +188,13 @@ SettingField SettingField::withStrictPair() const
     return field;
 }
 
+SettingField SettingField::withPairPerChannel() const
+{
+    SettingField field = *this;
+    field.pairPerChannel = true;
+    return field;
+}
+
 SettingField SettingField::withOption(const QString& option) const
 {
     SettingField field = *this;

@@ -50,6 +50,7 @@ struct SettingField
     QString unit;                   // after the value in a form: " px", " °"
     int decimals = 0;               // digits a form shows (Number); 12+ means scientific
     bool strictPair = false;        // NumberPair: low must be below high
+    bool pairPerChannel = false;    // NumberPair: or [[low, high], ...], one pair per channel
     QString cliOption;              // classifier-cli's option for it ("image-size"), if any
 
     QString path() const; // "augmentation.width_shift_range"
@@ -90,6 +91,7 @@ struct SettingField
     SettingField withUnit(const QString& text) const;
     SettingField withOption(const QString& option) const;
     SettingField withStrictPair() const;
+    SettingField withPairPerChannel() const;
 };
 
 } // namespace studio

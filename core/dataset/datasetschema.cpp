@@ -54,6 +54,7 @@ void addValueFields(DatasetSchema& s)
                          "sees, in its order: [[0, 4095], [0, 255]] in the project file, "
                          "--value-range 0,4095,0,255 on the command line."))
             .withStrictPair()
+            .withPairPerChannel()
             .withOption(QStringLiteral("value-range"));
     s.percentiles =
         F::numberPair(dataset, QStringLiteral("percentiles"), NumberRange::closed(0, 100),

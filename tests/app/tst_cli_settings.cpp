@@ -172,6 +172,23 @@ private Q_SLOTS:
                      three.err.contains(QStringLiteral("3 ranges")) &&
                      three.err.contains(QStringLiteral("2 channels")),
                  qPrintable(three.err));
+        // Only value_range takes a pair per channel; another pair option refuses four numbers,
+        // naming the option and what was typed.
+        const CliRun four =
+            runCli(dryRun(dir) +
+                   QStringList{QStringLiteral("--normalization"), QStringLiteral("percentile"),
+                               QStringLiteral("--percentiles"), QStringLiteral("1,2,3,4")});
+        QCOMPARE(four.exitCode, 2);
+        QVERIFY2(four.err.contains(QStringLiteral("--percentiles")) &&
+                     four.err.contains(QStringLiteral("'1,2,3,4'")),
+                 qPrintable(four.err));
+        // --help says so.
+        const QString help =
+            runCli({QStringLiteral("train"), QStringLiteral("--help")}).out.simplified();
+        QVERIFY2(help.contains(QStringLiteral("--value-range <LOW,HIGH[,LOW,HIGH...]>")) &&
+                     help.contains(QStringLiteral("one such pair per channel")),
+                 qPrintable(help));
+        QVERIFY(help.contains(QStringLiteral("--percentiles <LOW,HIGH>")));
     }
 
     void helpStatesTheSchemasRange()

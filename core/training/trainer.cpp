@@ -168,6 +168,11 @@ Status measureRunStatistics(Session& s, TrainingControl* control)
                    .arg(means.join(QStringLiteral(", ")), deviations.join(QStringLiteral(", ")))
                    .arg(s.statistics.images)
                    .arg(double(clock.elapsed()) / 1000.0, 0, 'f', 1);
+    if (s.statistics.unreadable > 0) {
+        s.notes << QStringLiteral("%1 training image(s) could not be read for these statistics "
+                                  "(deleted or changed since the scan) and were left out of them.")
+                       .arg(s.statistics.unreadable);
+    }
     return {};
 }
 

@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace studio;
@@ -145,6 +146,24 @@ private Q_SLOTS:
         QVERIFY(!none.ok());
         QVERIFY2(none.error().contains(QStringLiteral("dataset.normalization")),
                  qPrintable(none.error()));
+    }
+
+    // A training image gone since the scan is left out and counted (the run log says so).
+    void anImageGoneSinceTheScanIsCounted()
+    {
+        const Result<DatasetIndex> index = scan();
+        QVERIFY(index.ok());
+        DatasetIndex gone = *index;
+        const auto first =
+            std::find_if(gone.items.begin(), gone.items.end(),
+                         [](const DatasetItem& item) { return item.split == Split::Train; });
+        QVERIFY(first != gone.items.end());
+        first->path += QStringLiteral(".gone");
+        const Result<ChannelStatistics> measured =
+            measureChannelStatistics(gone, Split::Train, spec());
+        QVERIFY2(measured.ok(), qPrintable(measured.error()));
+        QCOMPARE(measured->images, 5);
+        QCOMPARE(measured->unreadable, 1);
     }
 
     // Written and read back exactly; a file of another channel count or a negative deviation is

@@ -24,13 +24,21 @@ QJsonArray intervalToJson(const Interval& interval)
     return {interval.low, interval.high};
 }
 
+// A number for JSON, or null when it is NaN or infinite (JSON has neither).
+QJsonValue finiteOrNull(double value)
+{
+    return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
+}
+
 QJsonObject classMetricsToJson(const ClassMetrics& m, const QString& key, bool withInterval)
 {
     QJsonObject object{{key, m.name},
                        {QStringLiteral("precision"), m.precision},
                        {QStringLiteral("recall"), m.recall},
                        {QStringLiteral("f1"), m.f1},
-                       {QStringLiteral("support"), m.support}};
+                       {QStringLiteral("support"), m.support},
+                       {QStringLiteral("roc_auc"), finiteOrNull(m.rocAuc)},
+                       {QStringLiteral("average_precision"), finiteOrNull(m.averagePrecision)}};
     if (withInterval) {
         object.insert(QStringLiteral("recall_ci"), intervalToJson(m.recallInterval));
     }
@@ -40,6 +48,142 @@ QJsonObject classMetricsToJson(const ClassMetrics& m, const QString& key, bool w
 QString number(double value)
 {
     return QString::number(value, 'g', 7);
+}
+
+// "0.9876", or "-" for an undefined (NaN) value.
+QString fixedOrDash(double value, int decimals)
+{
+    return std::isnan(value) ? QStringLiteral("-") : QString::number(value, 'f', decimals);
+}
+
+// A number for a CSV cell: empty when NaN, "inf" for a threshold above every score.
+QString csvNumber(double value)
+{
+    if (std::isnan(value)) {
+        return QString();
+    }
+    return std::isinf(value) ? QStringLiteral("inf") : number(value);
+}
+
+// The mean of the classes' defined values weighted by their images (NaN when none is defined).
+double weightedMeanOfDefined(const QVector<double>& values, const QVector<ClassCurves>& curves)
+{
+    double sum = 0;
+    double weight = 0;
+    for (int c = 0; c < values.size(); ++c) {
+        if (!std::isnan(values[c])) {
+            sum += values[c] * curves[c].positives;
+            weight += curves[c].positives;
+        }
+    }
+    return weight > 0 ? sum / weight : std::numeric_limits<double>::quiet_NaN();
+}
+
+// Every class's curves against the rest and the calibration of the answers' confidence; the
+// classes' areas go into their metrics and the macro average.
+void addCurvesAndCalibration(EvaluationMetrics* m, const QVector<ScoredImage>& images)
+{
+    const int n = int(m->classes.size());
+    std::vector<float> confidence;
+    std::vector<bool> correct;
+    for (const ScoredImage& image : images) {
+        const int predicted = argmaxClass(image.probabilities);
+        confidence.push_back(image.probabilities[size_t(predicted)]);
+        correct.push_back(predicted == image.trueLabel);
+    }
+    m->calibration = computeCalibration(confidence, correct);
+    QVector<double> aucs;
+    QVector<double> precisions;
+    for (int c = 0; c < n; ++c) {
+        std::vector<float> scores;
+        std::vector<bool> positive;
+        for (const ScoredImage& image : images) {
+            scores.push_back(image.probabilities[size_t(c)]);
+            positive.push_back(image.trueLabel == c);
+        }
+        m->curves.push_back(oneVsRestCurves(m->classes[c], scores, positive));
+        m->perClass[c].rocAuc = m->curves.last().rocAuc;
+        m->perClass[c].averagePrecision = m->curves.last().averagePrecision;
+        aucs << m->perClass[c].rocAuc;
+        precisions << m->perClass[c].averagePrecision;
+    }
+    m->macroAverage.rocAuc = meanOfDefined(aucs);
+    m->macroAverage.averagePrecision = meanOfDefined(precisions);
+    m->weightedAverage.rocAuc = weightedMeanOfDefined(aucs, m->curves);
+    m->weightedAverage.averagePrecision = weightedMeanOfDefined(precisions, m->curves);
+}
+
+QJsonObject curvePointsToJson(const QVector<CurvePoint>& points, const QString& xKey,
+                              const QString& yKey)
+{
+    QJsonArray x;
+    QJsonArray y;
+    QJsonArray thresholds;
+    for (const CurvePoint& point : points) {
+        x.append(point.x);
+        y.append(point.y);
+        thresholds.append(finiteOrNull(point.threshold));
+    }
+    return {{xKey, x}, {yKey, y}, {QStringLiteral("threshold"), thresholds}};
+}
+
+QJsonArray curvesToJson(const QVector<ClassCurves>& curves)
+{
+    QJsonArray array;
+    for (const ClassCurves& c : curves) {
+        array.append(
+            QJsonObject{{QStringLiteral("class"), c.name},
+                        {QStringLiteral("positives"), c.positives},
+                        {QStringLiteral("negatives"), c.negatives},
+                        {QStringLiteral("roc"),
+                         curvePointsToJson(c.roc, QStringLiteral("fpr"), QStringLiteral("tpr"))},
+                        {QStringLiteral("precision_recall"),
+                         curvePointsToJson(c.precisionRecall, QStringLiteral("recall"),
+                                           QStringLiteral("precision"))}});
+    }
+    return array;
+}
+
+QJsonObject calibrationToJson(const Calibration& calibration)
+{
+    QJsonArray bins;
+    for (const CalibrationBin& bin : calibration.bins) {
+        bins.append(QJsonObject{{QStringLiteral("low"), bin.low},
+                                {QStringLiteral("high"), bin.high},
+                                {QStringLiteral("count"), bin.count},
+                                {QStringLiteral("mean_confidence"), bin.meanConfidence},
+                                {QStringLiteral("accuracy"), bin.accuracy}});
+    }
+    return {{QStringLiteral("bins"), bins},
+            {QStringLiteral("expected_calibration_error"), calibration.expectedError},
+            {QStringLiteral("maximum_calibration_error"), calibration.maximumError}};
+}
+
+// "class,x,y,threshold" rows of every class's curve.
+QByteArray curvesCsv(const QVector<ClassCurves>& curves, bool roc)
+{
+    QString text = roc ? QStringLiteral("class,false_positive_rate,true_positive_rate,threshold\n")
+                       : QStringLiteral("class,recall,precision,threshold\n");
+    for (const ClassCurves& c : curves) {
+        for (const CurvePoint& point : roc ? c.roc : c.precisionRecall) {
+            text += QStringLiteral("%1,%2,%3,%4\n")
+                        .arg(csvCell(c.name), number(point.x), number(point.y),
+                             csvNumber(point.threshold));
+        }
+    }
+    return text.toUtf8();
+}
+
+QByteArray calibrationCsv(const Calibration& calibration)
+{
+    QString text = QStringLiteral("low,high,count,mean_confidence,accuracy\n");
+    for (const CalibrationBin& bin : calibration.bins) {
+        text += QStringLiteral("%1,%2,%3,%4,%5\n")
+                    .arg(number(bin.low), number(bin.high))
+                    .arg(bin.count)
+                    .arg(number(bin.meanConfidence), number(bin.accuracy));
+    }
+    return text.toUtf8();
 }
 
 } // namespace
@@ -159,6 +303,7 @@ Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
     };
     std::stable_sort(m.misclassified.begin(), m.misclassified.end(), mostConfidentFirst);
     std::stable_sort(m.correct.begin(), m.correct.end(), mostConfidentFirst);
+    addCurvesAndCalibration(&m, images);
     completeSummaryMetrics(&m);
     return m;
 }
@@ -235,7 +380,9 @@ QJsonObject metricsToJson(const EvaluationMetrics& m)
             {QStringLiteral("weighted_avg"),
              classMetricsToJson(m.weightedAverage, QStringLiteral("name"), false)},
             {QStringLiteral("misclassified"), imagesToJson(m.misclassified)},
-            {QStringLiteral("correct"), imagesToJson(m.correct)}};
+            {QStringLiteral("correct"), imagesToJson(m.correct)},
+            {QStringLiteral("curves"), curvesToJson(m.curves)},
+            {QStringLiteral("calibration"), calibrationToJson(m.calibration)}};
 }
 
 Interval wilsonInterval(int successes, int trials)
@@ -277,18 +424,31 @@ QString formatMetricsTable(const EvaluationMetrics& m)
     for (const auto& [k, value] : m.topKAccuracy) {
         text += QStringLiteral("Top-%1 accuracy: %2\n").arg(k).arg(value, 0, 'f', 4);
     }
-    text += QStringLiteral("\n%1%2%3%4%5\n")
+    if (!m.curves.isEmpty()) {
+        text += QStringLiteral("ROC AUC (one class against the rest, macro): %1\n"
+                               "Average precision (PR AUC, macro): %2\n"
+                               "Expected calibration error: %3 (%4 bins)\n")
+                    .arg(fixedOrDash(m.macroAverage.rocAuc, 4),
+                         fixedOrDash(m.macroAverage.averagePrecision, 4),
+                         fixedOrDash(m.calibration.expectedError, 4))
+                    .arg(m.calibration.bins.size());
+    }
+    text += QStringLiteral("\n%1%2%3%4%5%6%7\n")
                 .arg(QString().leftJustified(width), QStringLiteral("precision").rightJustified(11),
                      QStringLiteral("recall").rightJustified(11),
                      QStringLiteral("f1-score").rightJustified(11),
-                     QStringLiteral("support").rightJustified(10));
+                     QStringLiteral("support").rightJustified(10),
+                     QStringLiteral("roc-auc").rightJustified(10),
+                     QStringLiteral("avg-prec").rightJustified(10));
     auto row = [&](const ClassMetrics& c) {
-        return QStringLiteral("%1%2%3%4%5\n")
+        return QStringLiteral("%1%2%3%4%5%6%7\n")
             .arg(c.name.leftJustified(width))
             .arg(c.precision, 11, 'f', 4)
             .arg(c.recall, 11, 'f', 4)
             .arg(c.f1, 11, 'f', 4)
-            .arg(c.support, 10);
+            .arg(c.support, 10)
+            .arg(fixedOrDash(c.rocAuc, 4).rightJustified(10),
+                 fixedOrDash(c.averagePrecision, 4).rightJustified(10));
     };
     for (const ClassMetrics& c : m.perClass) {
         text += row(c);
@@ -322,13 +482,15 @@ Status writeMetricsFiles(const EvaluationMetrics& m, const QString& dir)
         counts += countRow.join(QLatin1Char(',')) + QLatin1Char('\n');
         normalized += normalizedRow.join(QLatin1Char(',')) + QLatin1Char('\n');
     }
-    QString perClass = QStringLiteral("class,precision,recall,f1,support\n");
+    QString perClass =
+        QStringLiteral("class,precision,recall,f1,support,roc_auc,average_precision\n");
     QVector<ClassMetrics> rows = m.perClass;
     rows << m.macroAverage << m.weightedAverage;
     for (const ClassMetrics& c : rows) {
-        perClass += QStringLiteral("%1,%2,%3,%4,%5\n")
+        perClass += QStringLiteral("%1,%2,%3,%4,%5,%6,%7\n")
                         .arg(csvCell(c.name), number(c.precision), number(c.recall), number(c.f1))
-                        .arg(c.support);
+                        .arg(c.support)
+                        .arg(csvNumber(c.rocAuc), csvNumber(c.averagePrecision));
     }
     QString wrong = QStringLiteral("path,true,predicted,confidence\n");
     for (const ClassifiedImage& w : m.misclassified) {
@@ -342,7 +504,10 @@ Status writeMetricsFiles(const EvaluationMetrics& m, const QString& dir)
         {QStringLiteral("confusion_matrix.csv"), counts.toUtf8()},
         {QStringLiteral("confusion_matrix_normalized.csv"), normalized.toUtf8()},
         {QStringLiteral("per_class.csv"), perClass.toUtf8()},
-        {QStringLiteral("misclassified.csv"), wrong.toUtf8()}};
+        {QStringLiteral("misclassified.csv"), wrong.toUtf8()},
+        {QStringLiteral("roc_curve.csv"), curvesCsv(m.curves, true)},
+        {QStringLiteral("precision_recall_curve.csv"), curvesCsv(m.curves, false)},
+        {QStringLiteral("calibration.csv"), calibrationCsv(m.calibration)}};
     for (const auto& [name, bytes] : files) {
         if (Status status = writeFileAtomically(out.filePath(name), bytes); !status) {
             return status;

@@ -5,6 +5,7 @@
 
 #include "common/csv.h"
 #include "common/result.h"
+#include "evaluation/curves.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -12,6 +13,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -46,6 +48,10 @@ struct ClassMetrics
     double f1 = 0;
     int support = 0;         // images whose true class this is
     Interval recallInterval; // of recall (per class only; averages leave it [0, 1])
+    // One class against the rest (see ClassCurves); the macro average is the mean over the
+    // classes where it is defined. NaN when undefined or not in the report.
+    double rocAuc = std::numeric_limits<double>::quiet_NaN();
+    double averagePrecision = std::numeric_limits<double>::quiet_NaN();
 };
 
 // One image's true and predicted classes and the probability of the predicted class.
@@ -74,6 +80,8 @@ struct EvaluationMetrics
     ClassMetrics weightedAverage;           // mean weighted by support
     QVector<ClassifiedImage> misclassified; // most confident mistakes first, then by path
     QVector<ClassifiedImage> correct;       // the right answers, most confident first, then by path
+    QVector<ClassCurves> curves; // per class, one against the rest (empty in older reports)
+    Calibration calibration;     // of the answer's confidence, 10 bins (no bins in older reports)
 };
 
 // The class with the highest probability (the lowest index among equals).
@@ -93,9 +101,13 @@ void completeSummaryMetrics(EvaluationMetrics* metrics);
 
 // {"accuracy", "accuracy_ci": [low, high], "balanced_accuracy", "macro_f1", "top_k_accuracy":
 //  {"3": ..}, "classes", "confusion_matrix", "confusion_matrix_normalized", "per_class":
-//  [{"class", "precision", "recall", "recall_ci": [low, high], "f1", "support"}], "macro_avg",
-//  "weighted_avg", "misclassified": [{"path", "true", "predicted", "confidence"}], "correct":
-//  [same], "count"}
+//  [{"class", "precision", "recall", "recall_ci": [low, high], "f1", "support", "roc_auc",
+//  "average_precision"}], "macro_avg", "weighted_avg", "misclassified": [{"path", "true",
+//  "predicted", "confidence"}], "correct": [same], "count", "curves": [{"class", "positives",
+//  "negatives", "roc": {"fpr", "tpr", "threshold"}, "precision_recall": {"recall", "precision",
+//  "threshold"}}], "calibration": {"bins": [{"low", "high", "count", "mean_confidence",
+//  "accuracy"}], "expected_calibration_error", "maximum_calibration_error"}}. An undefined area
+//  is null; a threshold above every score is null.
 QJsonObject metricsToJson(const EvaluationMetrics& metrics);
 
 // "91.1% (79.3–96.5%)": a proportion and its interval, in percent.
@@ -105,7 +117,8 @@ QString formatWithInterval(double value, const Interval& interval, int decimals 
 QString formatMetricsTable(const EvaluationMetrics& metrics);
 
 // Writes evaluation.json, confusion_matrix.csv, confusion_matrix_normalized.csv,
-// per_class.csv and misclassified.csv into dir (created if missing), each atomically.
+// per_class.csv, misclassified.csv, roc_curve.csv, precision_recall_curve.csv and
+// calibration.csv into dir (created if missing), each atomically.
 Status writeMetricsFiles(const EvaluationMetrics& metrics, const QString& dir);
 
 } // namespace studio

@@ -5,11 +5,18 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <limits>
 #include <utility>
 
 namespace studio {
 
 namespace {
+
+// A number, or NaN when the value is null or missing (an undefined area, an older report).
+double numberOrNaN(const QJsonValue& value)
+{
+    return value.isDouble() ? value.toDouble() : std::numeric_limits<double>::quiet_NaN();
+}
 
 ClassMetrics classMetricsFromJson(const QJsonObject& json, const QString& key)
 {
@@ -19,7 +26,66 @@ ClassMetrics classMetricsFromJson(const QJsonObject& json, const QString& key)
     m.recall = json.value(QStringLiteral("recall")).toDouble();
     m.f1 = json.value(QStringLiteral("f1")).toDouble();
     m.support = json.value(QStringLiteral("support")).toInt();
+    m.rocAuc = numberOrNaN(json.value(QStringLiteral("roc_auc")));
+    m.averagePrecision = numberOrNaN(json.value(QStringLiteral("average_precision")));
     return m;
+}
+
+// A curve's points from its x, y and threshold arrays (a null threshold: above every score).
+QVector<CurvePoint> curvePointsFromJson(const QJsonObject& json, const QString& xKey,
+                                        const QString& yKey)
+{
+    const QJsonArray x = json.value(xKey).toArray();
+    const QJsonArray y = json.value(yKey).toArray();
+    const QJsonArray thresholds = json.value(QStringLiteral("threshold")).toArray();
+    QVector<CurvePoint> points;
+    for (int i = 0; i < x.size() && i < y.size(); ++i) {
+        const QJsonValue threshold = thresholds.at(i);
+        points.push_back({x.at(i).toDouble(), y.at(i).toDouble(),
+                          threshold.isDouble() ? threshold.toDouble()
+                                               : std::numeric_limits<double>::infinity()});
+    }
+    return points;
+}
+
+// The per-class curves; their areas are the classes' own (read from "per_class").
+QVector<ClassCurves> curvesFromJson(const QJsonArray& array, const QVector<ClassMetrics>& perClass)
+{
+    QVector<ClassCurves> curves;
+    for (const QJsonValue& value : array) {
+        const QJsonObject json = value.toObject();
+        ClassCurves c;
+        c.name = json.value(QStringLiteral("class")).toString();
+        c.positives = json.value(QStringLiteral("positives")).toInt();
+        c.negatives = json.value(QStringLiteral("negatives")).toInt();
+        c.roc = curvePointsFromJson(json.value(QStringLiteral("roc")).toObject(),
+                                    QStringLiteral("fpr"), QStringLiteral("tpr"));
+        c.precisionRecall =
+            curvePointsFromJson(json.value(QStringLiteral("precision_recall")).toObject(),
+                                QStringLiteral("recall"), QStringLiteral("precision"));
+        if (curves.size() < perClass.size()) {
+            c.rocAuc = perClass[curves.size()].rocAuc;
+            c.averagePrecision = perClass[curves.size()].averagePrecision;
+        }
+        curves.push_back(c);
+    }
+    return curves;
+}
+
+Calibration calibrationFromJson(const QJsonObject& json)
+{
+    Calibration calibration;
+    for (const QJsonValue& value : json.value(QStringLiteral("bins")).toArray()) {
+        const QJsonObject bin = value.toObject();
+        calibration.bins.push_back({bin.value(QStringLiteral("low")).toDouble(),
+                                    bin.value(QStringLiteral("high")).toDouble(),
+                                    bin.value(QStringLiteral("count")).toInt(),
+                                    bin.value(QStringLiteral("mean_confidence")).toDouble(),
+                                    bin.value(QStringLiteral("accuracy")).toDouble()});
+    }
+    calibration.expectedError = json.value(QStringLiteral("expected_calibration_error")).toDouble();
+    calibration.maximumError = json.value(QStringLiteral("maximum_calibration_error")).toDouble();
+    return calibration;
 }
 
 } // namespace
@@ -97,6 +163,12 @@ Result<EvaluationMetrics> metricsFromJson(const QJsonObject& json, const QString
             *images << w;
         }
     }
+    const QJsonArray curves = json.value(QStringLiteral("curves")).toArray();
+    if (!curves.isEmpty() && curves.size() != n) {
+        return bad(QStringLiteral("it does not have one ROC curve per class"));
+    }
+    m.curves = curvesFromJson(curves, m.perClass);
+    m.calibration = calibrationFromJson(json.value(QStringLiteral("calibration")).toObject());
     completeSummaryMetrics(&m);
     return m;
 }

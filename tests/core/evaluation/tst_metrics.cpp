@@ -260,6 +260,97 @@ private Q_SLOTS:
         QVERIFY(perClass.contains("macro avg,"));
         QVERIFY(perClass.contains("dog,0.5,0.5,0.5,2"));
         QVERIFY(QFile::exists(out + QStringLiteral("/confusion_matrix_normalized.csv")));
+        const QList<QByteArray> roc = readAll(out + QStringLiteral("/roc_curve.csv")).split('\n');
+        QCOMPARE(roc[0], QByteArray("class,false_positive_rate,true_positive_rate,threshold"));
+        QCOMPARE(roc[1], QByteArray("cat,0,0,inf"));
+        QVERIFY(readAll(out + QStringLiteral("/precision_recall_curve.csv"))
+                    .startsWith("class,recall,precision,threshold\ncat,0,1,inf\n"));
+        const QList<QByteArray> calibration =
+            readAll(out + QStringLiteral("/calibration.csv")).split('\n');
+        QCOMPARE(calibration[0], QByteArray("low,high,count,mean_confidence,accuracy"));
+        QCOMPARE(calibration.size(), 12); // header, 10 bins, the empty last line
+    }
+
+    void rocAreaPerClassAndTheirMean()
+    {
+        // cat against the rest: positives 0.7, 0.6, 0.2; negatives 0.1, 0.9, 0.1, 0.6, 0.2.
+        // Pairs ranked right: 0.7 -> 4; 0.6 -> 3 + a tie; 0.2 -> 2 + a tie: 10 of 15.
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, handMade());
+        QVERIFY(m.ok());
+        QCOMPARE(m->curves.size(), 3);
+        QVERIFY(std::abs(m->perClass[0].rocAuc - 10.0 / 15.0) < 1e-9);
+        QCOMPARE(m->perClass[0].rocAuc, m->curves[0].rocAuc);
+        const double mean =
+            (m->perClass[0].rocAuc + m->perClass[1].rocAuc + m->perClass[2].rocAuc) / 3;
+        QVERIFY(std::abs(m->macroAverage.rocAuc - mean) < 1e-12);
+        const double weighted =
+            (m->perClass[0].averagePrecision * 3 + m->perClass[1].averagePrecision * 2 +
+             m->perClass[2].averagePrecision * 3) /
+            8;
+        QVERIFY(std::abs(m->weightedAverage.averagePrecision - weighted) < 1e-12);
+        // Answers' confidence: 0.7 0.6 0.5 0.8 0.9 0.8 0.6 0.6, right: y y n y n y n y.
+        int counted = 0;
+        for (const CalibrationBin& bin : m->calibration.bins) {
+            counted += bin.count;
+        }
+        QCOMPARE(counted, 8);
+        // 0.8f, 0.9f and 0.8f (just below 0.9 as a float): two right, one wrong.
+        QCOMPARE(m->calibration.bins[8].count, 3);
+        QCOMPARE(m->calibration.bins[8].accuracy, 2.0 / 3.0);
+        QVERIFY(formatMetricsTable(*m).contains(QStringLiteral("ROC AUC")));
+    }
+
+    void curvesSurviveTheReport()
+    {
+        QVector<ScoredImage> images = handMade();
+        images << image(QStringLiteral("d.png"), 0, {0.5f, 0.25f, 0.25f});
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, images);
+        QVERIFY(m.ok());
+        const Result<EvaluationMetrics> back = metricsFromJson(metricsToJson(*m), QString());
+        QVERIFY2(back.ok(), qPrintable(back.error()));
+        QCOMPARE(back->curves.size(), m->curves.size());
+        for (int c = 0; c < m->curves.size(); ++c) {
+            QCOMPARE(back->curves[c].name, m->curves[c].name);
+            QCOMPARE(back->curves[c].rocAuc, m->curves[c].rocAuc);
+            QCOMPARE(back->perClass[c].averagePrecision, m->perClass[c].averagePrecision);
+            QCOMPARE(back->curves[c].roc.size(), m->curves[c].roc.size());
+            QCOMPARE(back->curves[c].roc.last().y, m->curves[c].roc.last().y);
+            QVERIFY(std::isinf(back->curves[c].roc.first().threshold));
+        }
+        QCOMPARE(back->macroAverage.rocAuc, m->macroAverage.rocAuc);
+        QCOMPARE(back->calibration.bins.size(), 10);
+        QCOMPARE(back->calibration.expectedError, m->calibration.expectedError);
+    }
+
+    void aClassWithoutImagesHasNoArea()
+    {
+        // No bird among the images: its ROC area is undefined, written as null, read as NaN.
+        const QVector<ScoredImage> images = {image(QStringLiteral("a.png"), 0, {0.8f, 0.1f, 0.1f}),
+                                             image(QStringLiteral("b.png"), 1, {0.3f, 0.6f, 0.1f})};
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, images);
+        QVERIFY(m.ok());
+        QVERIFY(std::isnan(m->perClass[2].rocAuc));
+        QCOMPARE(m->macroAverage.rocAuc, 1.0); // the mean of the two defined areas
+        const QJsonObject json = metricsToJson(*m);
+        QVERIFY(json[QStringLiteral("per_class")]
+                    .toArray()[2]
+                    .toObject()[QStringLiteral("roc_auc")]
+                    .isNull());
+        const Result<EvaluationMetrics> back = metricsFromJson(json, QString());
+        QVERIFY(back.ok());
+        QVERIFY(std::isnan(back->perClass[2].rocAuc));
+    }
+
+    void anOlderReportHasNoCurves()
+    {
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, handMade());
+        QJsonObject json = metricsToJson(*m);
+        json.remove(QStringLiteral("curves"));
+        json.remove(QStringLiteral("calibration"));
+        const Result<EvaluationMetrics> back = metricsFromJson(json, QString());
+        QVERIFY(back.ok());
+        QVERIFY(back->curves.isEmpty());
+        QVERIFY(back->calibration.bins.isEmpty());
     }
 };
 

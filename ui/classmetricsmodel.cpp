@@ -2,7 +2,19 @@
 
 #include <QFont>
 
+#include <cmath>
+
 namespace studio {
+
+namespace {
+
+// "0.987", or "–" for an area that is undefined (a class without images in the split).
+QString areaText(double value)
+{
+    return std::isnan(value) ? QStringLiteral("–") : QString::number(value, 'f', 3);
+}
+
+} // namespace
 
 ClassMetricsModel::ClassMetricsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -54,6 +66,10 @@ QVariant ClassMetricsModel::data(const QModelIndex& index, int role) const
             return QString::number(m.f1, 'f', 3);
         case SupportColumn:
             return m.support;
+        case RocAucColumn:
+            return areaText(m.rocAuc);
+        case AveragePrecisionColumn:
+            return areaText(m.averagePrecision);
         default:
             return {};
         }
@@ -68,6 +84,10 @@ QVariant ClassMetricsModel::data(const QModelIndex& index, int role) const
             return m.f1;
         case SupportColumn:
             return m.support;
+        case RocAucColumn:
+            return m.rocAuc;
+        case AveragePrecisionColumn:
+            return m.averagePrecision;
         default:
             return m.name;
         }
@@ -100,6 +120,10 @@ QVariant ClassMetricsModel::headerData(int section, Qt::Orientation orientation,
             return tr("F1");
         case SupportColumn:
             return tr("support");
+        case RocAucColumn:
+            return tr("ROC AUC");
+        case AveragePrecisionColumn:
+            return tr("PR AUC");
         default:
             return {};
         }
@@ -117,6 +141,15 @@ QVariant ClassMetricsModel::headerData(int section, Qt::Orientation orientation,
             return tr("The harmonic mean of precision and recall: high only when both are.");
         case SupportColumn:
             return tr("How many evaluated images belong to this class.");
+        case RocAucColumn:
+            return tr("Area under the ROC curve of this class against the rest: the chance that "
+                      "an image of the class gets a higher score for it than an image of another "
+                      "class (0.5 is guessing, 1 is perfect). \"–\" when the split has no image "
+                      "of the class.");
+        case AveragePrecisionColumn:
+            return tr("Area under the precision-recall curve (average precision, as "
+                      "scikit-learn): high only when the class's images come first in the "
+                      "ranking of its scores. Guessing gives the class's share of the images.");
         default:
             return {};
         }

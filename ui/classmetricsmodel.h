@@ -1,5 +1,5 @@
-// The per-class table of an evaluation: precision, recall, F1 and support of every class,
-// then the macro and weighted averages.
+// The per-class table of an evaluation: precision, recall, F1, support, ROC AUC and average
+// precision of every class, then the macro and weighted averages.
 #pragma once
 
 #include "evaluation/metrics.h"
@@ -20,6 +20,8 @@ public:
         RecallColumn,
         F1Column,
         SupportColumn,
+        RocAucColumn,           // one class against the rest
+        AveragePrecisionColumn, // the area under the precision-recall curve
         ColumnCount
     };
 

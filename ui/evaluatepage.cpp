@@ -6,6 +6,7 @@
 #include "confusionmatrixplot.h"
 #include "evaluation/evaluator.h"
 #include "evaluation/metricsjson.h"
+#include "evaluationcharts.h"
 #include "imagegallery.h"
 #include "project/project.h"
 #include "runs/crossvalidation.h"
@@ -24,6 +25,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -81,7 +83,7 @@ void EvaluatePage::buildUi()
     m_normalized->setToolTip(tr("Show each row as fractions of its true class instead of counts: "
                                 "the diagonal is then each class's recall."));
     m_export = new QPushButton(tr("Export Report"));
-    m_export->setToolTip(tr("Save the report as JSON, CSV, or the heat map as PNG."));
+    m_export->setToolTip(tr("Save the report as JSON, CSV, or the chart shown as PNG."));
     connect(m_export, &QPushButton::clicked, this, &EvaluatePage::chooseExport);
 
     auto* tools = new QHBoxLayout;
@@ -99,6 +101,7 @@ void EvaluatePage::buildUi()
     m_source->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_accuracy = new QLabel;
     m_accuracy->setObjectName(QStringLiteral("accuracyLabel"));
+    m_accuracy->setWordWrap(true);
     m_accuracy->setToolTip(tr("The fraction of images classified correctly. With unbalanced "
                               "classes it can look good while one class is always missed: "
                               "check the per-class recall."));
@@ -131,8 +134,11 @@ void EvaluatePage::buildUi()
                                                       QHeaderView::Stretch);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
 
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &EvaluatePage::highlightSelectedClass);
+
     auto* split = new QSplitter(Qt::Horizontal);
-    split->addWidget(m_plot);
+    split->addWidget(buildCharts());
     split->addWidget(m_table);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
@@ -145,6 +151,38 @@ void EvaluatePage::buildUi()
     layout->addWidget(m_accuracy);
     layout->addWidget(m_message);
     layout->addWidget(split, 1);
+}
+
+QWidget* EvaluatePage::buildCharts()
+{
+    m_roc = new ThresholdCurvesPlot(ThresholdCurvesPlot::Kind::Roc);
+    m_roc->setObjectName(QStringLiteral("rocCurves"));
+    m_precisionRecall = new ThresholdCurvesPlot(ThresholdCurvesPlot::Kind::PrecisionRecall);
+    m_precisionRecall->setObjectName(QStringLiteral("precisionRecallCurves"));
+    m_calibration = new CalibrationPlot;
+    m_calibration->setObjectName(QStringLiteral("calibrationDiagram"));
+    m_charts = new QTabWidget;
+    m_charts->setObjectName(QStringLiteral("evaluationCharts"));
+    m_charts->addTab(m_plot, tr("Confusion matrix"));
+    m_charts->addTab(m_roc, tr("ROC curves"));
+    m_charts->addTab(m_precisionRecall, tr("Precision-recall"));
+    m_charts->addTab(m_calibration, tr("Calibration"));
+    m_charts->setTabToolTip(1, tr("How well each class is told apart from the others at every "
+                                  "threshold of its score (receiver operating characteristic)."));
+    m_charts->setTabToolTip(2, tr("Precision against recall as each class's threshold is "
+                                  "lowered: telling for rare classes."));
+    m_charts->setTabToolTip(3, tr("Whether the model's confidence matches how often it is right "
+                                  "(reliability diagram)."));
+    return m_charts;
+}
+
+void EvaluatePage::highlightSelectedClass()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    const int row = rows.isEmpty() ? -1 : rows.first().row();
+    const int index = row >= 0 && row < m_metrics.classes.size() ? row : -1;
+    m_roc->setHighlightedClass(index);
+    m_precisionRecall->setHighlightedClass(index);
 }
 
 void EvaluatePage::updateState()
@@ -286,6 +324,9 @@ void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& i
     m_imageRoot = imageRoot;
     m_plot->setMatrix(metrics.classes, metrics.confusion, metrics.confusionNormalized);
     m_model->setMetrics(metrics);
+    m_roc->setCurves(metrics.curves);
+    m_precisionRecall->setCurves(metrics.curves);
+    m_calibration->setCalibration(metrics.calibration);
     m_source->setText(source);
     QString accuracy =
         tr("<b>Accuracy: %1</b> of %2 images (95% confidence interval in brackets) · balanced "
@@ -296,6 +337,11 @@ void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& i
             .arg(metrics.macroF1, 0, 'f', 3);
     for (const auto& [k, value] : metrics.topKAccuracy) {
         accuracy += tr(" · top-%1: %2 %").arg(k).arg(value * 100, 0, 'f', 1);
+    }
+    if (!metrics.curves.isEmpty()) {
+        accuracy += tr(" · ROC AUC %1 (macro) · calibration error %2 %")
+                        .arg(metrics.macroAverage.rocAuc, 0, 'f', 3)
+                        .arg(metrics.calibration.expectedError * 100, 0, 'f', 1);
     }
     m_accuracy->setText(accuracy);
     showMessage(tr("Click a cell of the matrix to see its images."), false);
@@ -402,7 +448,17 @@ bool EvaluatePage::exportCsv(const QString& path) const
 
 bool EvaluatePage::exportPng(const QString& path)
 {
-    return m_hasMetrics && m_plot->savePng(path, 900, 760);
+    if (!m_hasMetrics) {
+        return false;
+    }
+    QWidget* shown = m_charts->currentWidget();
+    if (shown == m_roc || shown == m_precisionRecall) {
+        return static_cast<ThresholdCurvesPlot*>(shown)->savePng(path, 900, 760);
+    }
+    if (shown == m_calibration) {
+        return m_calibration->savePng(path, 900, 760);
+    }
+    return m_plot->savePng(path, 900, 760);
 }
 
 void EvaluatePage::chooseRun()
@@ -449,7 +505,7 @@ void EvaluatePage::chooseExport()
     QString selected;
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Report"), QStringLiteral("evaluation.json"),
-        tr("JSON report (*.json);;CSV table (*.csv);;PNG heat map (*.png)"), &selected);
+        tr("JSON report (*.json);;CSV table (*.csv);;PNG of the chart shown (*.png)"), &selected);
     if (path.isEmpty()) {
         return;
     }

@@ -1,6 +1,7 @@
 // The Evaluate page: a run's test evaluation or a model evaluated on a dataset split, shown as
-// a confusion-matrix heat map (click a cell for its images), the per-class precision / recall /
-// F1 table and the overall accuracy; exports the report as JSON, CSV or PNG.
+// a confusion-matrix heat map (click a cell for its images), ROC and precision-recall curves, a
+// calibration diagram, the per-class table and the overall accuracy; exports the report as JSON,
+// CSV or the chart shown as PNG.
 #pragma once
 
 #include "dataset/datasetindex.h"
@@ -12,14 +13,17 @@
 class QCheckBox;
 class QLabel;
 class QPushButton;
+class QTabWidget;
 class QTableView;
 
 namespace studio {
 
 class BackgroundRunner;
+class CalibrationPlot;
 class ClassMetricsModel;
 class ConfusionMatrixPlot;
 class ImageGallery;
+class ThresholdCurvesPlot;
 
 class EvaluatePage : public QWidget
 {
@@ -52,6 +56,11 @@ public:
     const EvaluationMetrics& metrics() const { return m_metrics; }
     bool isBusy() const { return m_evaluation != 0; }
     ConfusionMatrixPlot* confusionPlot() const { return m_plot; }
+    ThresholdCurvesPlot* rocPlot() const { return m_roc; }
+    ThresholdCurvesPlot* precisionRecallPlot() const { return m_precisionRecall; }
+    CalibrationPlot* calibrationPlot() const { return m_calibration; }
+    // The tabs of the charts: the confusion matrix, ROC, precision-recall, calibration.
+    QTabWidget* chartTabs() const { return m_charts; }
     ClassMetricsModel* classMetricsModel() const { return m_model; }
 
     // The images of a confusion-matrix cell, most confident first (absolute paths), with
@@ -63,6 +72,7 @@ public:
     bool exportJson(const QString& path) const;
     // The per-class table, the averages and the confusion matrix, in one CSV file.
     bool exportCsv(const QString& path) const;
+    // The chart of the tab shown.
     bool exportPng(const QString& path);
 
 Q_SIGNALS:
@@ -70,6 +80,9 @@ Q_SIGNALS:
 
 private:
     void buildUi();
+    QWidget* buildCharts();
+    // Singles out the class of the table's selected row in the curves.
+    void highlightSelectedClass();
     void chooseRun();
     void chooseModel();
     void chooseExport();
@@ -92,7 +105,11 @@ private:
     QPushButton* m_openRun = nullptr;
     QPushButton* m_evaluate = nullptr;
     QPushButton* m_cancel = nullptr;
+    QTabWidget* m_charts = nullptr;
     ConfusionMatrixPlot* m_plot = nullptr;
+    ThresholdCurvesPlot* m_roc = nullptr;
+    ThresholdCurvesPlot* m_precisionRecall = nullptr;
+    CalibrationPlot* m_calibration = nullptr;
     ClassMetricsModel* m_model = nullptr;
     QTableView* m_table = nullptr;
 };

@@ -7,6 +7,7 @@
 #include "evaluatepage.h"
 #include "evaluation/evaluator.h"
 #include "evaluation/metricsjson.h"
+#include "evaluationcharts.h"
 #include "imagegallery.h"
 #include "qcustomplotwrapper.h"
 #include "shapesdataset.h"
@@ -19,6 +20,8 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -162,6 +165,66 @@ private Q_SLOTS:
         QVERIFY2(accuracy.contains(QStringLiteral("balanced accuracy 77.8 %")),
                  qPrintable(accuracy));
         QCOMPARE(model->index(0, ClassMetricsModel::SupportColumn).data().toInt(), 3);
+    }
+
+    void showsCurvesAndCalibration()
+    {
+        EvaluatePage page;
+        page.setMetrics(handMadeMetrics(), QStringLiteral("/data"), QStringLiteral("hand-made"));
+        QCOMPARE(page.chartTabs()->count(), 4);
+        // ROC areas by hand: a 6 of 9 pairs ranked right, b 4 of 5, c all: macro 0.822.
+        ThresholdCurvesPlot* roc = page.rocPlot();
+        QCOMPARE(roc->curveCount(), 3);
+        QCOMPARE(roc->curveName(0), QStringLiteral("a: AUC 0.667"));
+        QCOMPARE(roc->curveName(1), QStringLiteral("b: AUC 0.800"));
+        QCOMPARE(roc->curveName(2), QStringLiteral("c: AUC 1.000"));
+        QCOMPARE(page.precisionRecallPlot()->curveCount(), 3);
+        QVERIFY(page.precisionRecallPlot()->curveName(0).startsWith(QStringLiteral("a: AP ")));
+        const QString accuracy = page.findChild<QLabel*>(QStringLiteral("accuracyLabel"))->text();
+        QVERIFY2(accuracy.contains(QStringLiteral("ROC AUC 0.822")), qPrintable(accuracy));
+        QCOMPARE(page.classMetricsModel()->index(1, ClassMetricsModel::RocAucColumn).data(),
+                 QVariant(QStringLiteral("0.800")));
+
+        // Selecting a class's row singles it out in both curve charts; the PR chart then draws
+        // what guessing gives for it (b: 1 of 6 images).
+        auto* table = page.findChild<QTableView*>(QStringLiteral("classMetricsTable"));
+        table->selectRow(1);
+        QCOMPARE(roc->highlightedClass(), 1);
+        QCOMPARE(page.precisionRecallPlot()->highlightedClass(), 1);
+        auto* guess = qobject_cast<QCPCurve*>(page.precisionRecallPlot()->plot()->plottable(
+            page.precisionRecallPlot()->plot()->plottableCount() - 1));
+        QVERIFY(guess);
+        QCOMPARE(guess->data()->size(), 2);
+        QVERIFY(qAbs(guess->data()->begin()->value - 1.0 / 6.0) < 1e-9);
+        table->selectRow(3); // the macro average: no class
+        QCOMPARE(roc->highlightedClass(), -1);
+
+        // Answers 0.6 (wrong) and 0.7 (right) in one bin, 0.8 0.9 0.8 0.8 (one wrong) in
+        // another: ECE = (2 * 0.15 + 4 * 0.075) / 6 = 10.0 %.
+        CalibrationPlot* calibration = page.calibrationPlot();
+        QCOMPARE(calibration->barCount(), 2);
+        QVERIFY2(calibration->titleText().contains(QStringLiteral("10.0 %")),
+                 qPrintable(calibration->titleText()));
+
+        // The chart shown is what Export saves as PNG.
+        QTemporaryDir dir;
+        page.chartTabs()->setCurrentWidget(calibration);
+        QVERIFY(page.exportPng(dir.filePath(QStringLiteral("calibration.png"))));
+        QCOMPARE(QImage(dir.filePath(QStringLiteral("calibration.png"))).width(), 900);
+    }
+
+    void anOlderReportSaysHowToGetTheCurves()
+    {
+        EvaluationMetrics metrics = handMadeMetrics();
+        metrics.curves.clear();
+        metrics.calibration = {};
+        EvaluatePage page;
+        page.setMetrics(metrics, QString(), QStringLiteral("old"));
+        QCOMPARE(page.rocPlot()->curveCount(), 0);
+        QVERIFY(page.rocPlot()->noteText().contains(QStringLiteral("evaluate the model again")));
+        QVERIFY(page.calibrationPlot()->noteText().contains(
+            QStringLiteral("evaluate the model again")));
+        QCOMPARE(page.calibrationPlot()->barCount(), 0);
     }
 
     void clickingACellOpensItsImages()

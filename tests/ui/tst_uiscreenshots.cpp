@@ -3,6 +3,7 @@
 // and the dark theme, and (the tst_uiscreenshots_hidpi run) at a device pixel ratio of 2.
 #include "classifypage.h"
 #include "evaluatepage.h"
+#include "evaluationcharts.h"
 #include "projectdocument.h"
 #include "theme.h"
 #include "trainpage.h"
@@ -13,6 +14,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -75,6 +77,11 @@ private Q_SLOTS:
         EvaluatePage evaluate;
         QVERIFY(evaluate.loadRun(train.runDir()));
         save(evaluate, QStringLiteral("evaluate"));
+        evaluate.chartTabs()->setCurrentWidget(evaluate.rocPlot());
+        save(evaluate, QStringLiteral("evaluate-roc"));
+        evaluate.chartTabs()->setCurrentWidget(evaluate.calibrationPlot());
+        save(evaluate, QStringLiteral("evaluate-calibration"));
+        evaluate.chartTabs()->setCurrentIndex(0);
 
         ClassifyPage classify;
         QSignalSpy loaded(&classify, &ClassifyPage::modelChanged);

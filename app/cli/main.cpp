@@ -2,6 +2,7 @@
 #include "clicommand.h"
 
 #include "common/blaslibrary.h"
+#include "common/environment.h"
 #include "common/version.h"
 
 #include <QCoreApplication>
@@ -65,6 +66,9 @@ int main(int argc, char* argv[])
     }
     if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
         printOut(QStringLiteral("classifier-cli %1").arg(QString::fromLatin1(studio::kVersion)));
+        const studio::RunEnvironment environment = studio::currentEnvironment();
+        printOut(QStringLiteral("LibTorch %1, OpenCV %2, Qt %3")
+                     .arg(environment.libtorch, environment.opencv, environment.qt));
         const studio::BlasLibrary blas = studio::loadedBlasLibrary();
         printOut(studio::describeBlas(blas));
         if (const QString advice = studio::referenceBlasAdvice(blas); !advice.isEmpty()) {

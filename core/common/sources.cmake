@@ -1,5 +1,6 @@
 # studio::common: results, atomic files, number ranges, the settings' field type, CSV cells, the
-# LibTorch runtime set-up and the name of the BLAS library it runs on.
+# LibTorch runtime set-up, the name of the BLAS library it runs on and the environment a run
+# records.
 studio_core_module(common
     SOURCES
         common/atomicfile.cpp
@@ -8,6 +9,8 @@ studio_core_module(common
         common/blaslibrary.h
         common/csv.cpp
         common/csv.h
+        common/environment.cpp
+        common/environment.h
         common/numberrange.cpp
         common/nativepath.h
         common/numberrange.h

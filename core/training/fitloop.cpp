@@ -350,6 +350,7 @@ void FitLoop::announceStart()
     started.processes = s.processes();
     started.warnings = s.warnings;
     started.notes = s.notes;
+    started.environment = currentEnvironment();
     if (m_observer != nullptr) {
         m_observer->runStarted(started);
     }
@@ -369,6 +370,9 @@ void FitLoop::announceStart()
                     .arg(m_state.epoch + 1)
                     .arg(s.totalEpochs));
     m_log.write(describeBlas(loadedBlasLibrary()));
+    m_log.write(
+        QStringLiteral("Software: %1. Machine: %2.")
+            .arg(describeSoftware(started.environment), describeMachine(started.environment)));
     if (s.group != nullptr) {
         m_log.write(QStringLiteral("Distributed over %1 processes (this is %2): %3 images per "
                                    "process and step, gradients averaged before every step.")

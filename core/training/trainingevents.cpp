@@ -171,7 +171,8 @@ QJsonObject toJson(const RunStartedEvent& event)
             {QStringLiteral("batches_per_epoch"), event.batchesPerEpoch},
             {QStringLiteral("processes"), event.processes},
             {QStringLiteral("warnings"), QJsonArray::fromStringList(event.warnings)},
-            {QStringLiteral("notes"), QJsonArray::fromStringList(event.notes)}};
+            {QStringLiteral("notes"), QJsonArray::fromStringList(event.notes)},
+            {QStringLiteral("system"), environmentToJson(event.environment)}};
 }
 
 QJsonObject toJson(const BatchEvent& event)
@@ -267,6 +268,7 @@ Result<RunEvent> runEventFromJson(const QJsonObject& object)
         e.batchesPerEpoch = f.integer(QStringLiteral("batches_per_epoch"), true);
         e.warnings = f.strings(QStringLiteral("warnings"));
         e.notes = f.strings(QStringLiteral("notes"));
+        e.environment = environmentFromJson(object.value(QStringLiteral("system")).toObject());
     } else if (name == QLatin1String("batch")) {
         event.kind = RunEvent::Kind::Batch;
         BatchEvent& e = event.batch;

@@ -1,6 +1,7 @@
 // What a training run tells its observers (GUI, CLI printer, events.jsonl), as plain values.
 #pragma once
 
+#include "common/environment.h"
 #include "common/result.h"
 #include "training/history.h"
 
@@ -25,6 +26,7 @@ struct RunStartedEvent
     int processes = 1;    // of a distributed run; 1 otherwise
     QStringList warnings; // things the user should know before the first batch
     QStringList notes;    // what the run did before the first batch (layers copied from a model)
+    RunEnvironment environment; // the software and machine (empty in runs made before it was)
 };
 
 // Images scanned and loaded into memory before the first epoch, at most ~10 times per second.

@@ -54,6 +54,7 @@ RunStartedEvent started(int epochs)
     e.device = QStringLiteral("cpu");
     e.epochs = epochs;
     e.batchesPerEpoch = 10;
+    e.environment = currentEnvironment();
     return e;
 }
 
@@ -73,6 +74,7 @@ private Q_SLOTS:
         RunStartedEvent start;
         start.device = QStringLiteral("cuda:0");
         start.threads = 4;
+        start.environment = currentEnvironment();
         start.trainImages = 600;
         start.validationImages = 60;
         start.testImages = 30;
@@ -144,6 +146,10 @@ private Q_SLOTS:
         QCOMPARE(s->started.firstEpoch, 3); // 1-based in JSON, 0-based again here
         QCOMPARE(s->started.parameters, start.parameters);
         QCOMPARE(s->started.warnings, start.warnings);
+        QVERIFY(s->started.environment.libtorch.startsWith(QStringLiteral("1.")));
+        QVERIFY(s->started.environment.app.startsWith(QStringLiteral("Classifier Studio ")));
+        QVERIFY(!s->started.environment.cpu.isEmpty());
+        QCOMPARE(describeMachine(s->started.environment), describeMachine(start.environment));
         QCOMPARE(toJson(s->started), toJson(start));
 
         Result<RunEvent> b = back(toJson(batchEvent));

@@ -1,0 +1,88 @@
+#include "common/environment.h"
+
+#include "common/blaslibrary.h"
+#include "common/version.h"
+
+#include <QFile>
+#include <QSysInfo>
+#include <QThread>
+
+#include <opencv2/core/version.hpp>
+#include <torch/version.h>
+
+namespace studio {
+
+namespace {
+
+// The processor's name from /proc/cpuinfo ("model name"), else the architecture.
+QString processorName()
+{
+    QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+    if (cpuinfo.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        for (const QByteArray& line : cpuinfo.readAll().split('\n')) {
+            if (line.startsWith("model name")) {
+                const int colon = int(line.indexOf(':'));
+                return QString::fromUtf8(line.mid(colon + 1)).simplified();
+            }
+        }
+    }
+    return QSysInfo::currentCpuArchitecture();
+}
+
+const char* const kKeys[] = {"app", "libtorch", "opencv", "qt", "os", "cpu", "blas"};
+
+QString* field(RunEnvironment* e, int index)
+{
+    QString* fields[] = {&e->app, &e->libtorch, &e->opencv, &e->qt, &e->os, &e->cpu, &e->blas};
+    return fields[index];
+}
+
+} // namespace
+
+RunEnvironment currentEnvironment()
+{
+    RunEnvironment e;
+    e.app = QStringLiteral("%1 %2").arg(QString::fromLatin1(kProductName),
+                                        QString::fromLatin1(kVersion));
+    e.libtorch = QStringLiteral(TORCH_VERSION);
+    e.opencv = QStringLiteral(CV_VERSION);
+    e.qt = QString::fromLatin1(qVersion());
+    e.os =
+        QStringLiteral("%1, %2 %3")
+            .arg(QSysInfo::prettyProductName(), QSysInfo::kernelType(), QSysInfo::kernelVersion());
+    e.cpu = QStringLiteral("%1, %2 cores").arg(processorName()).arg(QThread::idealThreadCount());
+    e.blas = loadedBlasLibrary().name;
+    return e;
+}
+
+QJsonObject environmentToJson(const RunEnvironment& environment)
+{
+    RunEnvironment copy = environment;
+    QJsonObject json;
+    for (int i = 0; i < int(std::size(kKeys)); ++i) {
+        json.insert(QLatin1String(kKeys[i]), *field(&copy, i));
+    }
+    return json;
+}
+
+RunEnvironment environmentFromJson(const QJsonObject& json)
+{
+    RunEnvironment e;
+    for (int i = 0; i < int(std::size(kKeys)); ++i) {
+        *field(&e, i) = json.value(QLatin1String(kKeys[i])).toString();
+    }
+    return e;
+}
+
+QString describeSoftware(const RunEnvironment& e)
+{
+    return QStringLiteral("%1, LibTorch %2, OpenCV %3, Qt %4")
+        .arg(e.app, e.libtorch, e.opencv, e.qt);
+}
+
+QString describeMachine(const RunEnvironment& e)
+{
+    return QStringLiteral("%1; %2").arg(e.os, e.cpu);
+}
+
+} // namespace studio

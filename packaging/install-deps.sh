@@ -19,9 +19,10 @@ RUN_PACKAGES=(libqt6svg6 dataset-fashion-mnist)
 # tifffile's Python modules run the README's reference preparation of 16-bit TIFFs), torchvision for
 # the feature extractor a colleague exports (tests/app/export_torchvision_backbone.py), and
 # clang with its libFuzzer runtime for the fuzz targets (tests/fuzz/run-fuzzers.sh), and
-# clang-format for the layout check (tests/layering).
-TEST_PACKAGES=(xvfb xauth imagemagick python3-torch python3-numpy python3-torchvision python3-opencv
-    python3-tifffile clang
+# clang-format for the layout check (tests/layering), and pdftotext (poppler-utils) to read
+# back the run reports' PDFs (tests/report).
+TEST_PACKAGES=(xvfb xauth imagemagick poppler-utils python3-torch python3-numpy python3-torchvision
+    python3-opencv python3-tifffile clang
     libclang-rt-14-dev clang-format)
 
 # The BLAS library LibTorch runs its Dense layers on, chosen by measurement

@@ -6,6 +6,10 @@
 #include "common/version.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
+
+#include <cstring>
+#include <memory>
 
 using namespace studio::cli;
 
@@ -18,6 +22,7 @@ QVector<CliCommand> allCommands()
     commands += modelCommands();
     commands += trainingCommands();
     commands += evaluationCommands();
+    commands += reportCommands();
     return commands;
 }
 
@@ -39,11 +44,24 @@ QString usage(const QVector<CliCommand>& commands)
     return text;
 }
 
+// A QCoreApplication, or for `report` (whose PDF text needs Qt Gui's fonts) a QGuiApplication
+// on the offscreen platform unless another is asked for: no display is needed.
+std::unique_ptr<QCoreApplication> makeApplication(int& argc, char* argv[])
+{
+    if (argc > 1 && std::strcmp(argv[1], "report") == 0) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        }
+        return std::make_unique<QGuiApplication>(argc, argv);
+    }
+    return std::make_unique<QCoreApplication>(argc, argv);
+}
+
 } // namespace
 
 int main(int argc, char* argv[])
 {
-    QCoreApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> app = makeApplication(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("classifier-cli"));
     QCoreApplication::setApplicationVersion(QString::fromLatin1(studio::kVersion));
     QCoreApplication::setOrganizationName(QString::fromLatin1(studio::kOrganization));

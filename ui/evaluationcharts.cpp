@@ -1,6 +1,7 @@
 #include "evaluationcharts.h"
 
 #include "qcustomplotwrapper.h"
+#include "reportcharts.h"
 #include "theme.h"
 
 #include <QLabel>

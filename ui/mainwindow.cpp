@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "backgroundrunner.h"
 #include "classifypage.h"
 #include "datapage.h"
 #include "evaluatepage.h"
@@ -10,6 +11,8 @@
 #include "theme.h"
 #include "trainpage.h"
 #include "welcomepanel.h"
+
+#include "runreportwriter.h"
 
 #include "common/blaslibrary.h"
 #include "common/version.h"
@@ -111,6 +114,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/classifier-studio.svg")));
     setAcceptDrops(true);
     m_document = new ProjectDocument(this);
+    m_reportRunner = new BackgroundRunner(QStringLiteral("run report"), this);
     m_recentProjects = new RecentFiles(QStringLiteral("recent/projects"), 10, this);
     m_recentFolders = new RecentFiles(QStringLiteral("recent/datasets"), 10, this);
     m_savePrompt = [this](const QString& name) {
@@ -153,6 +157,44 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::exportRunReport(const QString& runDir, const QString& outPath)
+{
+    QString dir = runDir;
+    if (dir.isEmpty()) {
+        const QString start =
+            m_trainPage->runDir().isEmpty() ? m_trainPage->runsFolder() : m_trainPage->runDir();
+        dir = QFileDialog::getExistingDirectory(
+            this, tr("Run or Cross-Validation Folder to Report"), start);
+        if (dir.isEmpty()) {
+            return;
+        }
+    }
+    QString out = outPath;
+    if (out.isEmpty()) {
+        const QString suggested = QFileInfo(dir).dir().filePath(QFileInfo(dir).fileName() +
+                                                                QStringLiteral("-report.pdf"));
+        out = QFileDialog::getSaveFileName(this, tr("Export Run Report"), suggested,
+                                           tr("PDF (*.pdf);;Web page, images inside (*.html)"));
+        if (out.isEmpty()) {
+            return;
+        }
+    }
+    statusBar()->showMessage(tr("Writing the report of %1...").arg(QDir::toNativeSeparators(dir)));
+    m_reportRunner->run([dir, out](const BackgroundJob&) { return writeRunReport(dir, out); },
+                        [this, out](const Status& written) {
+                            if (!written.ok()) {
+                                statusBar()->clearMessage();
+                                showError(tr("Export Run Report"), written.error());
+                                Q_EMIT runReportExported(false, written.error());
+                                return;
+                            }
+                            const QString message =
+                                tr("Report written to %1.").arg(QDir::toNativeSeparators(out));
+                            statusBar()->showMessage(message, 15000);
+                            Q_EMIT runReportExported(true, message);
+                        });
+}
 
 void MainWindow::buildPages()
 {
@@ -269,6 +311,12 @@ void MainWindow::buildMenus()
         showPage(TrainPage);
         m_trainPage->chooseRunToFollow();
     });
+    QAction* report = file->addAction(tr("Export Run &Report..."));
+    report->setObjectName(QStringLiteral("exportRunReportAction"));
+    report->setToolTip(tr("A PDF or web page of a run for the methods section: dataset, "
+                          "preprocessing, network, training, results, what it takes to "
+                          "reproduce it, and a Methods paragraph to paste."));
+    connect(report, &QAction::triggered, this, [this] { exportRunReport(); });
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);

@@ -17,6 +17,7 @@ class ClassifyPage;
 class DataPage;
 class EvaluatePage;
 class ModelPage;
+class BackgroundRunner;
 class ProjectDocument;
 class RecentFiles;
 class TrainPage;
@@ -60,6 +61,10 @@ public:
     bool saveProjectAs(const QString& path = QString());
     // Offers to save unsaved changes: false when the user cancels (or saving fails).
     bool maybeSave();
+    // File > Export Run Report...: writes the report of a run or cross-validation folder to
+    // outPath (.pdf or .html) in the background; runReportExported follows (a failure is also
+    // shown). Empty arguments ask with file dialogs.
+    void exportRunReport(const QString& runDir = QString(), const QString& outPath = QString());
 
     // How the unsaved-changes question and failures reach the user; tests replace the modal
     // dialogs with these.
@@ -78,6 +83,9 @@ public:
     // application, kept in QSettings; off restores the style and palette it started with.
     void setDarkTheme(bool dark);
     bool isDarkTheme() const { return m_dark; }
+
+Q_SIGNALS:
+    void runReportExported(bool ok, const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -99,6 +107,7 @@ private:
     RecentFiles* m_recentFolders = nullptr;
     SavePrompt m_savePrompt;
     ErrorSink m_errorSink;
+    studio::BackgroundRunner* m_reportRunner = nullptr;
     QListWidget* m_navigation = nullptr;
     QStackedWidget* m_pages = nullptr;
     studio::DataPage* m_dataPage = nullptr; // (the Page enum has a DataPage too)

@@ -110,13 +110,4 @@ void followPalette(QCustomPlot* plot)
     new PaletteFollower(plot);
 }
 
-QColor seriesColor(int index)
-{
-    static const QColor colors[] = {
-        {31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
-        {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
-    constexpr int count = int(sizeof(colors) / sizeof(colors[0]));
-    return colors[((index % count) + count) % count];
-}
-
 } // namespace studio

@@ -2,7 +2,6 @@
 // colours follow the widget palette (QCustomPlot's defaults are black on white in any theme).
 #pragma once
 
-#include <QColor>
 #include <QPalette>
 
 class QCustomPlot;
@@ -14,10 +13,6 @@ QPalette darkPalette();
 
 // Paints `plot`'s background, axes, grid, legend and titles in `palette`'s colours.
 void applyPlotPalette(QCustomPlot* plot, const QPalette& palette);
-
-// The colour of the index-th series of a chart (a class, a run): Tableau's ten categorical
-// colours, repeating after ten.
-QColor seriesColor(int index);
 
 // Applies plot->palette() now and again whenever the palette or style changes (and replots).
 void followPalette(QCustomPlot* plot);

@@ -4,6 +4,7 @@
 #include "datapage.h"
 #include "mainwindow.h"
 #include "modelpage.h"
+#include "project/project.h"
 #include "projectdocument.h"
 #include "qcustomplotwrapper.h"
 #include "shapesdataset.h"
@@ -13,6 +14,8 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -212,6 +215,38 @@ private Q_SLOTS:
         QVERIFY(window.datasetFolder().isEmpty());
         auto* label = window.findChild<QLabel*>(QStringLiteral("scanStatus"));
         QVERIFY(label->text().contains(QLatin1String("does not exist")));
+    }
+
+    // File > Export Run Report... writes the report in the background; a folder that is not a
+    // run is refused with the reason shown, and no file is written.
+    void exportsARunReport()
+    {
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("run"));
+        QVERIFY(QDir().mkpath(run));
+        studio::Project project = studio::defaultProject();
+        project.dataset.root = dir.filePath(QStringLiteral("gone"));
+        QVERIFY(studio::saveProject(run + QStringLiteral("/project.json"), project).ok());
+        MainWindow window;
+        QStringList errors;
+        window.setErrorSink([&](const QString&, const QString& message) { errors << message; });
+        QVERIFY(window.findChild<QAction*>(QStringLiteral("exportRunReportAction")));
+        QSignalSpy exported(&window, &MainWindow::runReportExported);
+
+        const QString pdf = dir.filePath(QStringLiteral("run-report.pdf"));
+        window.exportRunReport(run, pdf);
+        QVERIFY(exported.wait(60000));
+        QVERIFY2(exported.last().at(0).toBool(), qPrintable(exported.last().at(1).toString()));
+        QVERIFY(QFileInfo(pdf).size() > 1000);
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("run-report.pdf")));
+
+        window.exportRunReport(dir.path(), dir.filePath(QStringLiteral("no.pdf")));
+        QVERIFY(exported.wait(60000));
+        QVERIFY(!exported.last().at(0).toBool());
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors.first().contains(QStringLiteral("project.json")),
+                 qPrintable(errors.first()));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("no.pdf"))));
     }
 
     // Save a project, reopen it in a new window, find the same state.

@@ -284,7 +284,13 @@ Result<SaliencyExplainer> SaliencyExplainer::load(const QString& modelPath, int 
     const ModelSpec& model = impl->metadata.model;
     impl->layer = gradCamLayerOf(model);
     if (impl->layer < 0) {
-        impl->noGradCam = QStringLiteral("the network has no Conv2D layer Grad-CAM can use");
+        const bool extractor =
+            std::any_of(model.layers.begin(), model.layers.end(), [](const LayerSpec& layer) {
+                return layer.type == LayerType::FeatureExtractor;
+            });
+        impl->noGradCam = extractor ? QStringLiteral("Grad-CAM does not reach inside the "
+                                                     "network's FeatureExtractor layer")
+                                    : QStringLiteral("the network has no Conv2D layer");
         return SaliencyExplainer(std::move(impl));
     }
     const InputShape shape{impl->side(), impl->side(), impl->channels()};

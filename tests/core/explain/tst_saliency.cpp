@@ -206,19 +206,21 @@ void TestSaliency::methodNames()
 
 // The check: for at least 90% of the correctly classified test images the map's peak
 // lies within one map cell of the marker's centre (Grad-CAM: a cell of its 16 x 16 grid, 4 px;
-// occlusion, at the input's resolution: within the 8 px patch).
+// occlusion, at the input's resolution: within the 8 px patch). Occlusion runs 225 forward
+// passes an image, so it checks the first 40 images only (the test stays a few seconds).
 void TestSaliency::markerPeaks()
 {
-    Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_markerModel, 2);
+    Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_markerModel, 1);
     QVERIFY2(explainer.ok(), qPrintable(explainer.error()));
     QVERIFY(explainer->hasGradCam());
     QCOMPARE(explainer->gradCamLayer(), 4);
     for (const SaliencyMethod method : {SaliencyMethod::GradCam, SaliencyMethod::Occlusion}) {
         QElapsedTimer timer;
         timer.start();
+        const int images = method == SaliencyMethod::GradCam ? int(m_testFiles.size()) : 40;
         int correct = 0;
         int near = 0;
-        for (int i = 0; i < m_testFiles.size(); ++i) {
+        for (int i = 0; i < images; ++i) {
             SaliencyOptions options;
             options.method = method;
             const SaliencyMap map = explainer->explainFile(m_testFiles[i], options);
@@ -244,9 +246,9 @@ void TestSaliency::markerPeaks()
         const double fraction = correct > 0 ? double(near) / correct : 0;
         qInfo("%s: %d of %d test images classified correctly; the peak is within one cell of "
               "the marker's centre for %d of them (%.1f%%), %lld ms",
-              qPrintable(saliencyMethodName(method)), correct, int(m_testFiles.size()), near,
-              100 * fraction, static_cast<long long>(timer.elapsed()));
-        QVERIFY2(correct >= m_testFiles.size() * 8 / 10,
+              qPrintable(saliencyMethodName(method)), correct, images, near, 100 * fraction,
+              static_cast<long long>(timer.elapsed()));
+        QVERIFY2(correct >= images * 8 / 10,
                  qPrintable(QStringLiteral("only %1 correct").arg(correct)));
         QVERIFY2(fraction >= 0.9, qPrintable(QStringLiteral("%1: peak near the marker for %2%")
                                                  .arg(saliencyMethodName(method))
@@ -257,7 +259,7 @@ void TestSaliency::markerPeaks()
 // The rebuilt network and the preprocessing are the Predictor's: same probabilities.
 void TestSaliency::agreesWithPredictor()
 {
-    Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_markerModel, 2);
+    Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_markerModel, 1);
     QVERIFY2(explainer.ok(), qPrintable(explainer.error()));
     Result<Predictor> predictor = Predictor::load(m_markerModel);
     QVERIFY2(predictor.ok(), qPrintable(predictor.error()));

@@ -36,6 +36,7 @@ QVector<CliCommand> modelCommands();
 QVector<CliCommand> trainingCommands();
 QVector<CliCommand> evaluationCommands();
 QVector<CliCommand> reportCommands();
+QVector<CliCommand> explainCommands();
 
 // Parses `arguments` with a parser that has --help; prints help or the error and returns the
 // exit code to use, or -1 to go on.

@@ -22,6 +22,7 @@ QVector<CliCommand> allCommands()
     commands += modelCommands();
     commands += trainingCommands();
     commands += evaluationCommands();
+    commands += explainCommands();
     commands += reportCommands();
     return commands;
 }

@@ -35,6 +35,7 @@ QVector<CliCommand> datasetCommands();
 QVector<CliCommand> modelCommands();
 QVector<CliCommand> trainingCommands();
 QVector<CliCommand> evaluationCommands();
+QVector<CliCommand> runsCommands();
 
 // Parses `arguments` with a parser that has --help; prints help or the error and returns the
 // exit code to use, or -1 to go on.

@@ -17,6 +17,7 @@ QVector<CliCommand> allCommands()
     commands += modelCommands();
     commands += trainingCommands();
     commands += evaluationCommands();
+    commands += runsCommands();
     return commands;
 }
 

@@ -73,7 +73,8 @@ bool isRunFolder(const QString& dir);
 bool isCrossValidationFolder(const QString& dir);
 
 // Reads one run folder; never fails: a damaged folder is a row with status Unreadable and the
-// reason, with what could be read.
+// reason, with what could be read. These read files (evaluation.json of every run): the Runs
+// view calls them off the GUI thread.
 RunSummary readRun(const QString& dir);
 // Reads a cross-validation folder: mean ± SD over its folds, the folds as children.
 RunSummary readCrossValidation(const QString& dir);

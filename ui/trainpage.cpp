@@ -9,6 +9,7 @@
 #include "trainingchart.h"
 #include "trainingworker.h"
 
+#include "runs/runsfolder.h"
 #include "training/runfolder.h"
 
 #include <QCoreApplication>
@@ -39,8 +40,6 @@
 namespace studio {
 
 namespace {
-
-const char* const kRunsFolderKey = "train/runsFolder"; // QSettings
 
 QString formatDuration(double seconds)
 {
@@ -78,7 +77,7 @@ TrainPage::TrainPage(ProjectDocument* document, QWidget* parent)
     : QWidget(parent), m_document(document)
 {
     registerUiMetaTypes();
-    m_runsFolder = QSettings().value(QLatin1String(kRunsFolderKey)).toString();
+    m_runsFolder = QSettings().value(kRunsFolderSettingsKey).toString();
     buildUi();
 
     m_runner = new BackgroundRunner(QStringLiteral("training"), this);
@@ -317,9 +316,9 @@ void TrainPage::setRunsFolder(const QString& folder)
 {
     m_runsFolder = folder;
     if (folder.isEmpty()) {
-        QSettings().remove(QLatin1String(kRunsFolderKey));
+        QSettings().remove(kRunsFolderSettingsKey);
     } else {
-        QSettings().setValue(QLatin1String(kRunsFolderKey), folder);
+        QSettings().setValue(kRunsFolderSettingsKey, folder);
     }
     updateRunsFolderLabel();
 }

@@ -24,6 +24,7 @@ QVector<CliCommand> allCommands()
     commands += evaluationCommands();
     commands += explainCommands();
     commands += reportCommands();
+    commands += runsCommands();
     return commands;
 }
 

@@ -11,6 +11,7 @@
 #include "project/settingsschema.h"
 #include "project/trainingschema.h"
 #include "runs/crossvalidation.h"
+#include "training/runlock.h"
 #include "training/trainer.h"
 
 #include <QCoreApplication>
@@ -778,12 +779,15 @@ int runCrossval(const QStringList& arguments)
         summary = crossValidate(project, options, &printer, &control);
     } else {
         const Result<CrossValidationPlan> plan = planCrossValidation(project, options, &control);
+        // Held until the summary is written, as crossValidate() does.
+        const Result<RunLock> lock =
+            plan ? RunLock::acquire(plan->outDir) : Result<RunLock>(Failure{plan.error()});
         const int threads = project.training.threads > 0
                                 ? project.training.threads
                                 : qMax(1, QThread::idealThreadCount() / jobs);
         const Result<QVector<FoldScore>> scores =
-            plan ? trainFoldsInProcesses(*plan, jobs, threads, json, printer, control)
-                 : Result<QVector<FoldScore>>(Failure{plan.error()});
+            lock ? trainFoldsInProcesses(*plan, jobs, threads, json, printer, control)
+                 : Result<QVector<FoldScore>>(Failure{lock.error()});
         summary = scores ? finishCrossValidation(*plan, *scores)
                          : Result<CrossValidationSummary>(Failure{scores.error()});
     }

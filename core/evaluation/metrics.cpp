@@ -325,6 +325,7 @@ void completeSummaryMetrics(EvaluationMetrics* m)
     }
     m->accuracyInterval = wilsonInterval(correct, m->count);
     m->balancedAccuracy = present > 0 ? recallSum / present : 0;
+    m->balancedAccuracyInterval = balancedAccuracyInterval(m->confusion);
     m->macroF1 = m->macroAverage.f1;
 }
 
@@ -396,7 +397,40 @@ Interval wilsonInterval(int successes, int trials)
     const double denominator = 1 + z * z / n;
     const double centre = (p + z * z / (2 * n)) / denominator;
     const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator;
-    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+    // It holds p in exact arithmetic; min/max keep 27 of 27 inside it in floating point too.
+    return {std::max(0.0, std::min(p, centre - half)), std::min(1.0, std::max(p, centre + half))};
+}
+
+Interval balancedAccuracyInterval(const QVector<QVector<int>>& confusion)
+{
+    constexpr double z = 1.959963984540054;
+    QVector<std::pair<int, int>> classes; // right, images
+    for (int c = 0; c < confusion.size(); ++c) {
+        const QVector<int>& row = confusion[c];
+        const int support = std::accumulate(row.begin(), row.end(), 0);
+        if (support > 0) {
+            classes.append({row.value(c), support});
+        }
+    }
+    if (classes.isEmpty()) {
+        return {0, 1};
+    }
+    const double k = double(classes.size());
+    double sum = 0;
+    double observed = 0; // the balanced accuracy itself
+    double variance = 0;
+    for (const auto& [right, images] : classes) {
+        const double n = images + 4 / k;
+        const double p = (right + 2 / k) / n;
+        sum += p;
+        observed += double(right) / images;
+        variance += p * (1 - p) / n;
+    }
+    const double centre = sum / k;
+    const double half = z * std::sqrt(variance) / k;
+    observed /= k;
+    return {std::max(0.0, std::min(observed, centre - half)),
+            std::min(1.0, std::max(observed, centre + half))};
 }
 
 QString formatWithInterval(double value, const Interval& interval, int decimals)

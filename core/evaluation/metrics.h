@@ -39,6 +39,16 @@ struct Interval
 // No trials: [0, 1].
 Interval wilsonInterval(int successes, int trials);
 
+// A 95% interval of the balanced accuracy (the mean recall over the K classes that have images)
+// of a confusion matrix ([true][predicted] counts): Price & Bonett's (2004) adjusted Wald
+// interval for a linear function of independent proportions, which for a difference of two is
+// Agresti & Caffo's and for one is close to Agresti & Coull's: each class's recall gets 2/K more
+// right answers out of 4/K more images, p_k = (x_k + 2/K) / (n_k + 4/K), the variance is
+// sum p_k (1 - p_k) / (n_k + 4/K) / K^2, and mean(p_k) +- 1.96 sqrt(variance) is widened to hold
+// the balanced accuracy itself, within [0, 1]. It never has zero width (also at 100%). No class
+// with images: [0, 1].
+Interval balancedAccuracyInterval(const QVector<QVector<int>>& confusion);
+
 // Precision, recall, F1 and support of one class (0 when undefined, as scikit-learn reports).
 struct ClassMetrics
 {
@@ -71,6 +81,7 @@ struct EvaluationMetrics
     double accuracy = 0;
     Interval accuracyInterval;                    // 95%, Wilson
     double balancedAccuracy = 0;                  // mean recall over the classes that have images
+    Interval balancedAccuracyInterval;            // 95%, balancedAccuracyInterval()
     double macroF1 = 0;                           // unweighted mean of the classes' F1
     std::map<int, double> topKAccuracy;           // k -> fraction with the true class in the top k
     QVector<QVector<int>> confusion;              // [true][predicted] counts
@@ -95,8 +106,8 @@ Result<EvaluationMetrics> computeMetrics(const QStringList& classes,
                                          const QVector<int>& topK = {3, 5});
 
 // Sets what follows from the confusion matrix and the per-class metrics: the accuracy's and each
-// recall's interval, the balanced accuracy and the macro F1 (also for reports read from files
-// written before these existed).
+// recall's interval, the balanced accuracy and its interval and the macro F1 (also for reports read
+// from files written before these existed).
 void completeSummaryMetrics(EvaluationMetrics* metrics);
 
 // {"accuracy", "accuracy_ci": [low, high], "balanced_accuracy", "macro_f1", "top_k_accuracy":

@@ -7,6 +7,7 @@
 #include "evaluation/metricsjson.h"
 #include "model/modelsummary.h"
 #include "project/project.h"
+#include "training/runlock.h"
 
 #include <QDir>
 #include <QFile>
@@ -391,6 +392,10 @@ Result<CrossValidationSummary> crossValidate(const Project& project,
     Result<CrossValidationPlan> plan = planCrossValidation(project, options, control);
     if (!plan) {
         return Failure{plan.error()};
+    }
+    const Result<RunLock> lock = RunLock::acquire(plan->outDir); // until the summary is written
+    if (!lock) {
+        return Failure{lock.error()};
     }
     QVector<FoldScore> scores;
     for (const PlannedFold& fold : plan->runs) {

@@ -3,6 +3,7 @@
 
 #include "common/atomicfile.h"
 #include "common/nativepath.h"
+#include "training/runlock.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -89,6 +90,9 @@ Status copyTree(const QString& from, const QString& staging, const QString& to)
         const QString path = it.next();
         const QString relative = source.relativeFilePath(path);
         const QString target = QDir(staging).filePath(relative);
+        if (relative == kRunLockFile) {
+            continue; // the writer's lock stays with the writer
+        }
         if (it.fileInfo().isDir()) {
             if (!QDir().mkpath(target)) {
                 return Failure{QStringLiteral("Cannot create the folder '%1' in '%2'.")

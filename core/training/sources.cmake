@@ -17,6 +17,8 @@ studio_core_module(training
         training/history.h
         training/runexport_p.h
         training/runfolder.cpp
+        training/runlock.cpp
+        training/runlock.h
         training/runlog.cpp
         training/runlog_p.h
         training/runfolder.h

@@ -15,6 +15,7 @@
 #include "training/distributed_p.h"
 #include "training/eventsfile_p.h"
 #include "training/fitloop_p.h"
+#include "training/runlock.h"
 #include "training/runlog_p.h"
 #include "training/session_p.h"
 #include "training/transfer_p.h"
@@ -528,6 +529,14 @@ Result<TrainResult> trainProject(const Project& project, const TrainOptions& opt
                                  .arg(native(options.runDir))};
         }
     }
+    RunLock lock; // held by the process that writes the run folder until the run ends
+    if (writer && folder) {
+        Result<RunLock> taken = RunLock::acquire(options.runDir);
+        folder = taken ? Status() : Status(Failure{taken.error()});
+        if (taken) {
+            lock = std::move(*taken);
+        }
+    }
     if (group != nullptr) {
         folder = group->agree(folder, QString()); // nobody starts when rank 0 cannot write
     }
@@ -605,6 +614,21 @@ Status openRunToResume(Session& s, const QString& runDir, int epochs, QString* f
     return {};
 }
 
+// Takes the run folder's lock (refused while another process writes it), then
+// openRunToResume().
+Status lockAndOpenRun(Session& s, const QString& runDir, int epochs, QString* from, RunLock* lock)
+{
+    if (!QFileInfo(runDir).isDir()) {
+        return openRunToResume(s, runDir, epochs, from); // says it is not a run folder
+    }
+    Result<RunLock> taken = RunLock::acquire(runDir);
+    if (!taken) {
+        return Failure{taken.error()};
+    }
+    *lock = std::move(*taken);
+    return openRunToResume(s, runDir, epochs, from);
+}
+
 } // namespace
 
 Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserver* observer,
@@ -624,8 +648,9 @@ Result<TrainResult> resumeRun(const QString& runDir, int epochs, TrainingObserve
     QString from;
     QTemporaryFile received; // the checkpoint rank 0 sent, on the other ranks
     Status opened;
+    RunLock lock; // held by the process that writes the run folder until the run ends
     if (s.writer()) {
-        opened = openRunToResume(s, runDir, epochs, &from);
+        opened = lockAndOpenRun(s, runDir, epochs, &from, &lock);
     }
     if (group != nullptr) {
         opened = group->agree(opened, QString());

@@ -108,6 +108,8 @@ private Q_SLOTS:
         QVERIFY(std::abs(all.high - 1.0) < 1e-9);
         QCOMPARE(wilsonInterval(0, 0).low, 0.0);
         QCOMPARE(wilsonInterval(0, 0).high, 1.0);
+        QVERIFY(wilsonInterval(27, 27).high >= 1.0); // holds the 100% seen, rounding aside
+        QVERIFY(wilsonInterval(0, 27).low <= 0.0);
         QCOMPARE(formatWithInterval(41.0 / 45, a, 0), QStringLiteral("91% (79–96%)"));
     }
 
@@ -154,6 +156,25 @@ private Q_SLOTS:
         QVERIFY(two.ok());
         QCOMPARE(two->balancedAccuracy, 0.5);
         QVERIFY(formatMetricsTable(*two).contains(QStringLiteral("Balanced accuracy: 0.5000")));
+    }
+
+    // The balanced accuracy's interval against a hand computation (Price & Bonett's adjusted
+    // Wald, see metrics.h): 8 of 10 and 9 of 10 right gives 0.6300-0.9533; a class without images
+    // is left out; 100% still has width and holds 100%; no images at all is [0, 1].
+    void balancedAccuracyIntervalMatchesHandComputation()
+    {
+        const Interval a = balancedAccuracyInterval({{8, 2}, {1, 9}});
+        QVERIFY(qAbs(a.low - 0.6300466470) < 1e-9);
+        QVERIFY(qAbs(a.high - 0.9532866863) < 1e-9);
+        const Interval withEmpty = balancedAccuracyInterval({{8, 2, 0}, {1, 9, 0}, {0, 0, 0}});
+        QCOMPARE(withEmpty.low, a.low);
+        const Interval perfect = balancedAccuracyInterval({{5, 0}, {0, 5}});
+        QVERIFY(qAbs(perfect.low - 0.6738431976) < 1e-9);
+        QCOMPARE(perfect.high, 1.0); // widened to hold the 100% seen
+        QCOMPARE(balancedAccuracyInterval({}).high, 1.0);
+        const Result<EvaluationMetrics> m = computeMetrics(kClasses, handMade());
+        QVERIFY(m.ok());
+        QCOMPARE(m->balancedAccuracyInterval.low, balancedAccuracyInterval(m->confusion).low);
     }
 
     void classNeverPredictedHasZeroPrecision()

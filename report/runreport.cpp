@@ -4,6 +4,8 @@
 #include "dataset/folds.h"
 #include "evaluation/metricsjson.h"
 #include "project/settingsschema.h"
+#include "runs/runcatalog.h"
+#include "runs/runcomparison.h"
 #include "training/eventsreader.h"
 #include "training/trainer.h"
 
@@ -203,11 +205,6 @@ Result<RunReport> readRunReport(const QString& runDir)
     return r;
 }
 
-bool isCrossValidationFolder(const QString& dir)
-{
-    return QFileInfo::exists(QDir(dir).filePath(crossvalfiles::summaryJson));
-}
-
 Result<CrossValidationReport> readCrossValidationReport(const QString& outDir)
 {
     Result<CrossValidationSummary> summary = loadCrossValidation(outDir);
@@ -255,28 +252,16 @@ QString describeOptimizer(const TrainingSettings& t)
 
 QString settingValueText(const QJsonObject& projectJson, const QString& path)
 {
-    QJsonValue value = projectJson;
-    for (const QString& key : path.split(QLatin1Char('.'))) {
-        value = value.toObject().value(key);
-    }
+    const int dot = int(path.lastIndexOf(QLatin1Char('.')));
+    const QJsonValue value = projectValueAt(projectJson, path.left(dot), path.mid(dot + 1));
     if (value.isUndefined() || value.isNull()) {
         return QString();
     }
     const SettingField* field = findSettingField(path);
-    if (value.isBool()) {
-        return value.toBool() ? QStringLiteral("on") : QStringLiteral("off");
-    }
-    if (value.isString()) {
-        const int choice = field ? field->choiceIndex(value.toString()) : -1;
-        return choice >= 0
-                   ? QStringLiteral("%1 (%2)").arg(field->choices[choice].label, value.toString())
-                   : value.toString();
-    }
-    if (value.isDouble()) {
-        return QString::number(value.toDouble(), 'g', 8);
-    }
-    return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact))
-        .replace(QLatin1Char(','), QStringLiteral(", "));
+    const int choice = field && value.isString() ? field->choiceIndex(value.toString()) : -1;
+    return choice >= 0
+               ? QStringLiteral("%1 (%2)").arg(field->choices[choice].label, value.toString())
+               : jsonValueText(value);
 }
 
 } // namespace studio

@@ -68,9 +68,6 @@ Result<RunReport> readRunReport(const QString& runDir);
 // Reads a cross-validation folder (crossval.json) and its folds' run folders.
 Result<CrossValidationReport> readCrossValidationReport(const QString& outDir);
 
-// True when `dir` holds a cross-validation summary rather than a single run.
-bool isCrossValidationFolder(const QString& dir);
-
 // "Adam", "SGD with momentum 0.9 (Nesterov)", ...: the optimizer in a phrase.
 QString describeOptimizer(const TrainingSettings& training);
 

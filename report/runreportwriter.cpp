@@ -6,6 +6,7 @@
 
 #include "common/version.h"
 #include "project/settingsschema.h"
+#include "runs/runcatalog.h"
 
 #include <QBuffer>
 #include <QDir>

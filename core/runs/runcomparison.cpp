@@ -65,39 +65,6 @@ Result<EvaluationMetrics> runEvaluation(const QString& runDir)
     return loadMetricsFile(path);
 }
 
-// A JSON value as people read it: on/off, 0.001, "nearest", [1, 1], none.
-QString valueText(const QJsonValue& value)
-{
-    switch (value.type()) {
-    case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("on") : QStringLiteral("off");
-    case QJsonValue::Double:
-        return QString::number(value.toDouble(), 'g', 6);
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Array: {
-        QStringList items;
-        for (const QJsonValue& item : value.toArray()) {
-            items << valueText(item);
-        }
-        return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
-    }
-    case QJsonValue::Object:
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    default:
-        return QStringLiteral("none");
-    }
-}
-
-QJsonValue valueAt(const QJsonObject& root, const QString& section, const QString& key)
-{
-    QJsonObject object = root;
-    for (const QString& part : section.split(QLatin1Char('.'), Qt::SkipEmptyParts)) {
-        object = object.value(part).toObject();
-    }
-    return object.value(key);
-}
-
 // The name people read: the key, its section's for "enabled" and "name" ("augmentation",
 // "optimizer"), with the section where two sections share the key ("early_stopping.patience").
 QString displayName(const SettingField& field, const QHash<QString, int>& keyCount)
@@ -122,11 +89,11 @@ void diffSettings(const QJsonObject& a, const QJsonObject& b, QVector<SettingCha
         }
     }
     for (const SettingField* field : fields) {
-        const QJsonValue before = valueAt(a, field->section, field->key);
-        const QJsonValue after = valueAt(b, field->section, field->key);
+        const QJsonValue before = projectValueAt(a, field->section, field->key);
+        const QJsonValue after = projectValueAt(b, field->section, field->key);
         if (before != after) {
             changes->append({field->path(), displayName(*field, keyCount), field->label,
-                             valueText(before), valueText(after)});
+                             jsonValueText(before), jsonValueText(after)});
         }
     }
 }
@@ -137,7 +104,7 @@ QString layerText(const QJsonObject& layer, const QStringList& only = {})
     QStringList parts;
     for (auto it = layer.begin(); it != layer.end(); ++it) {
         if (it.key() != QLatin1String("type") && (only.isEmpty() || only.contains(it.key()))) {
-            parts << it.key() + QLatin1Char(' ') + valueText(it.value());
+            parts << it.key() + QLatin1Char(' ') + jsonValueText(it.value());
         }
     }
     const QString type = layer.value(QStringLiteral("type")).toString();
@@ -235,6 +202,38 @@ Result<QJsonObject> normalizedProject(const QString& runDir)
 }
 
 } // namespace
+
+QString jsonValueText(const QJsonValue& value)
+{
+    switch (value.type()) {
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("on") : QStringLiteral("off");
+    case QJsonValue::Double:
+        return QString::number(value.toDouble(), 'g', 6);
+    case QJsonValue::String:
+        return value.toString();
+    case QJsonValue::Array: {
+        QStringList items;
+        for (const QJsonValue& item : value.toArray()) {
+            items << jsonValueText(item);
+        }
+        return QLatin1Char('[') + items.join(QStringLiteral(", ")) + QLatin1Char(']');
+    }
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    default:
+        return QStringLiteral("none");
+    }
+}
+
+QJsonValue projectValueAt(const QJsonObject& root, const QString& section, const QString& key)
+{
+    QJsonObject object = root;
+    for (const QString& part : section.split(QLatin1Char('.'), Qt::SkipEmptyParts)) {
+        object = object.value(part).toObject();
+    }
+    return object.value(key);
+}
 
 double mcnemarExactP(int b, int c)
 {
@@ -347,11 +346,14 @@ QVector<SettingChange> diffProjects(const QJsonObject& a, const QJsonObject& b)
 {
     QVector<SettingChange> changes;
     diffSettings(a, b, &changes);
-    const QJsonValue initA = valueAt(a, QStringLiteral("model"), QStringLiteral("init_from"));
-    const QJsonValue initB = valueAt(b, QStringLiteral("model"), QStringLiteral("init_from"));
+    const QJsonValue initA =
+        projectValueAt(a, QStringLiteral("model"), QStringLiteral("init_from"));
+    const QJsonValue initB =
+        projectValueAt(b, QStringLiteral("model"), QStringLiteral("init_from"));
     if (initA != initB) {
         changes.append({QStringLiteral("model.init_from"), QStringLiteral("init_from"),
-                        QStringLiteral("Start from model"), valueText(initA), valueText(initB)});
+                        QStringLiteral("Start from model"), jsonValueText(initA),
+                        jsonValueText(initB)});
     }
     diffLayers(a, b, &changes);
     return changes;

@@ -50,6 +50,12 @@ QString describeMcNemar(const McNemarResult& result);
 QJsonObject mcnemarToJson(const McNemarResult& result);
 
 // One difference between two projects.
+// A JSON value as people read it: on/off, 0.001, "nearest", [1, 1], none.
+QString jsonValueText(const QJsonValue& value);
+// The value at section ("training.optimizer") and key of a project file's JSON (undefined when
+// it has none).
+QJsonValue projectValueAt(const QJsonObject& root, const QString& section, const QString& key);
+
 struct SettingChange
 {
     QString path;   // "training.learning_rate"; "model.layers" for the layer stack

@@ -4,6 +4,7 @@
 #include "common/nativepath.h"
 #include "dataset/datasetschema.h"
 #include "dataset/idxreader.h"
+#include "dataset/parallel_p.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -190,7 +191,6 @@ Status writeImagesInParallel(const std::vector<Job>& jobs, const ExampleDatasetO
 
     // Runs on worker threads: encodes and writes PNGs until the job list is exhausted.
     auto work = [&]() {
-        cv::setNumThreads(1);
         const std::vector<int> pngParams = {cv::IMWRITE_PNG_COMPRESSION, 3};
         for (;;) {
             if (failed.load() || (cancel != nullptr && cancel->load())) {
@@ -220,6 +220,9 @@ Status writeImagesInParallel(const std::vector<Job>& jobs, const ExampleDatasetO
 
     const int threads = options.threads > 0 ? options.threads
                                             : std::max(1, int(std::thread::hardware_concurrency()));
+    // Once, here: cv::setNumThreads called from several threads at once crashed in TBB's
+    // task_arena (tst_fashionmnist, one run in three under load).
+    const OpenCvSingleThreaded singleThreadedOpenCv;
     std::vector<std::thread> workers;
     for (int t = 1; t < threads; ++t) {
         workers.emplace_back(work);

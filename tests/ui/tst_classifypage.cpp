@@ -2,12 +2,16 @@
 // classifies an image, folders expand, the threshold marks uncertain answers, results save as
 // CSV and the model exports as ONNX.
 #include "classifypage.h"
+#include "explain/saliency.h"
 #include "predictioncard.h"
+#include "saliencyoverlays.h"
 #include "training/trainer.h"
 
 #include "shapesdataset.h"
 #include "uitestsupport.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QLabel>
@@ -192,6 +196,68 @@ private Q_SLOTS:
         QVERIFY2(exported.first().at(1).toString().isEmpty(),
                  qPrintable(exported.first().at(1).toString()));
         QVERIFY(QFileInfo(onnx).size() > 0);
+    }
+
+    // "Show where the model looked": without a model the toggle is off and says why; on, each
+    // card shows the Grad-CAM overlay of its image (the same picture as saliencyOverlayPng),
+    // another class recomputes for that class, off shows the thumbnails again.
+    void saliencyOverlaysOnTheCards()
+    {
+        ClassifyPage page;
+        auto* toggle = page.findChild<QCheckBox*>(QStringLiteral("saliencyToggle"));
+        auto* classChoice = page.findChild<QComboBox*>(QStringLiteral("saliencyClass"));
+        QVERIFY(toggle && classChoice);
+        QVERIFY(!toggle->isEnabled());
+        QVERIFY(toggle->toolTip().contains(QStringLiteral("Load a model")));
+
+        QVERIFY(loadModel(page));
+        QVERIFY(toggle->isEnabled());
+        QCOMPARE(classChoice->count(), 4); // predicted class + 3
+        QSignalSpy done(&page, &ClassifyPage::classificationFinished);
+        const QStringList images = {m_data.filePath(QStringLiteral("validation/bars/0.png")),
+                                    m_data.filePath(QStringLiteral("validation/discs/0.png"))};
+        page.addPaths(images);
+        QVERIFY(done.wait(60000));
+        const QList<PredictionCard*> cards = page.findChildren<PredictionCard*>();
+        QCOMPARE(cards.size(), 2);
+        const QImage plain =
+            cards.first()->findChild<QLabel*>(QStringLiteral("cardImage"))->pixmap().toImage();
+
+        toggle->setChecked(true);
+        for (PredictionCard* card : cards) {
+            QTRY_VERIFY_WITH_TIMEOUT(card->showsOverlay(), 60000);
+        }
+        Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_model, 1);
+        QVERIFY(explainer.ok());
+        for (PredictionCard* card : cards) {
+            const QImage expected = QImage::fromData(
+                saliencyOverlayPng(explainer->explainFile(card->prediction().path, {})), "PNG");
+            QCOMPARE(card->overlay().size(), expected.size());
+            QCOMPARE(card->overlay().convertToFormat(QImage::Format_RGB32),
+                     expected.convertToFormat(QImage::Format_RGB32));
+        }
+        const QImage shown =
+            cards.first()->findChild<QLabel*>(QStringLiteral("cardImage"))->pixmap().toImage();
+        QVERIFY(shown.convertToFormat(QImage::Format_RGB32) !=
+                plain.convertToFormat(QImage::Format_RGB32));
+
+        // Another class: the maps are made again, for it.
+        PredictionCard* first = cards.first();
+        const int other = first->prediction().predicted == 0 ? 1 : 0;
+        classChoice->setCurrentIndex(other + 1);
+        SaliencyOptions options;
+        options.classIndex = other;
+        const QImage forOther = QImage::fromData(
+            saliencyOverlayPng(explainer->explainFile(first->prediction().path, options)), "PNG");
+        QTRY_COMPARE_WITH_TIMEOUT(first->overlay().convertToFormat(QImage::Format_RGB32),
+                                  forOther.convertToFormat(QImage::Format_RGB32), 60000);
+        QVERIFY(first->findChild<QLabel*>(QStringLiteral("cardImage"))
+                    ->toolTip()
+                    .contains(page.classes().value(other)));
+
+        toggle->setChecked(false);
+        QVERIFY(!first->showsOverlay());
+        page.saliencyOverlays()->waitForIdle();
     }
 
     void badModelIsReported()

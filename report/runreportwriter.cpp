@@ -97,6 +97,29 @@ public:
                       .arg(esc(caption));
     }
 
+    // Images side by side, `columns` to a row, each `width` px wide over its caption.
+    void imageGrid(const QVector<std::pair<QString, QImage>>& images, const QStringList& captions,
+                   int columns, int width)
+    {
+        m_html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"4\" width=\"100%\">\n");
+        for (int i = 0; i < images.size(); ++i) {
+            if (i % columns == 0) {
+                m_html += QStringLiteral("<tr>");
+            }
+            m_images.insert(images[i].first, images[i].second);
+            m_html += QStringLiteral("<td valign=\"top\" width=\"%1%\"><img src=\"report:%2\" "
+                                     "width=\"%3\"><br><small><i>%4</i></small></td>")
+                          .arg(100 / columns)
+                          .arg(images[i].first)
+                          .arg(width)
+                          .arg(esc(captions.value(i)));
+            if (i % columns == columns - 1 || i == images.size() - 1) {
+                m_html += QStringLiteral("</tr>\n");
+            }
+        }
+        m_html += QStringLiteral("</table>\n");
+    }
+
     QString html() const { return m_html; }
     const QMap<QString, QImage>& images() const { return m_images; }
 
@@ -377,17 +400,23 @@ void addSaliencyExamples(HtmlReport& out, const RunReport& r, const QString& pre
             "each coloured by how much each part of the image raised the predicted class's score "
             "(red most, blue least).")
             .arg(kSaliencyExamples));
+    QVector<std::pair<QString, QImage>> images;
+    QStringList captions;
+    QStringList failures;
     for (int i = 0; i < examples.size(); ++i) {
         const SaliencyMap map = explainer->explainFile(examples[i].path, SaliencyOptions{});
-        QImage overlay = QImage::fromData(saliencyOverlayPng(map), "PNG");
+        const QImage overlay = QImage::fromData(saliencyOverlayPng(map), "PNG");
         if (overlay.isNull()) {
-            out.paragraph(
-                QStringLiteral("%1: %2").arg(QFileInfo(examples[i].path).fileName(), map.error));
+            failures << QStringLiteral("%1: %2").arg(QFileInfo(examples[i].path).fileName(),
+                                                     map.error);
             continue;
         }
-        overlay.setDevicePixelRatio(2); // shown at half its pixels' width
-        out.image(prefix + QStringLiteral("saliency%1").arg(i + 1), overlay,
-                  saliencyCaption(r, examples[i], map));
+        images.append({prefix + QStringLiteral("saliency%1").arg(i + 1), overlay});
+        captions << saliencyCaption(r, examples[i], map);
+    }
+    out.imageGrid(images, captions, kSaliencyExamples, 120);
+    if (!failures.isEmpty()) {
+        out.list(failures);
     }
 }
 

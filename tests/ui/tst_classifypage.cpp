@@ -1,6 +1,7 @@
 // Tests of the Classify page with a model trained on the generated shapes: a real QDropEvent
 // classifies an image, folders expand, the threshold marks uncertain answers, results save as
-// CSV and the model exports as ONNX.
+// CSV and the model exports as ONNX; the saliency toggle overlays each card with its Grad-CAM map
+// (any class, grey or picked-channel models too), and a replaced model's maps are dropped.
 #include "classifypage.h"
 #include "explain/saliency.h"
 #include "predictioncard.h"
@@ -258,6 +259,74 @@ private Q_SLOTS:
         toggle->setChecked(false);
         QVERIFY(!first->showsOverlay());
         page.saliencyOverlays()->waitForIdle();
+    }
+
+    // The overlays work whatever the model takes: one grey channel, or two picked channels.
+    void saliencyOverlaysForGreyAndPickedChannels()
+    {
+        for (const bool grey : {true, false}) {
+            Project project = uitest::tinyProject(m_data.path(), 1);
+            if (grey) {
+                project.dataset.colorMode = ColorMode::Grayscale;
+            } else {
+                project.dataset.channelList = {2, 0};
+            }
+            TrainOptions options;
+            options.runDir = m_runs.filePath(grey ? QStringLiteral("grey-saliency")
+                                                  : QStringLiteral("channels-saliency"));
+            const Result<TrainResult> trained = trainProject(project, options);
+            QVERIFY2(trained.ok(), qPrintable(trained.error()));
+            ClassifyPage page;
+            QSignalSpy loaded(&page, &ClassifyPage::modelChanged);
+            page.setModel(trained->ended.modelPath);
+            QVERIFY(loaded.wait(60000));
+            QSignalSpy done(&page, &ClassifyPage::classificationFinished);
+            page.addPaths({m_data.filePath(QStringLiteral("validation/squares/0.png"))});
+            QVERIFY(done.wait(60000));
+            page.saliencyControls()->setShown(true);
+            auto* card = page.findChild<PredictionCard*>();
+            QVERIFY(card);
+            QTRY_VERIFY_WITH_TIMEOUT(card->showsOverlay(), 60000);
+            QVERIFY(card->overlay().width() >= 256);
+            page.saliencyOverlays()->waitForIdle();
+        }
+    }
+
+    // A map asked of one model and not made yet when the model changes never arrives: only
+    // the new model's does.
+    void saliencyOfAReplacedModelIsDropped()
+    {
+        Project project = uitest::tinyProject(m_data.path(), 1);
+        project.training.seed += 1;
+        TrainOptions options;
+        options.runDir = m_runs.filePath(QStringLiteral("other-seed"));
+        const Result<TrainResult> trained = trainProject(project, options);
+        QVERIFY2(trained.ok(), qPrintable(trained.error()));
+        const QString other = trained->ended.modelPath;
+        const QString image = m_data.filePath(QStringLiteral("validation/discs/1.png"));
+
+        SaliencyOverlays overlays;
+        QVector<QImage> received;
+        connect(&overlays, &SaliencyOverlays::overlayReady, this,
+                [&received](const QString&, int, const SaliencyOverlay& made) {
+                    received << made.image;
+                });
+        overlays.setModel(m_model);
+        QVERIFY(overlays.overlay(image, -1) == nullptr);
+        overlays.setModel(other);
+        QVERIFY(overlays.overlay(image, -1) == nullptr);
+        QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 60000);
+        overlays.waitForIdle();
+        QTest::qWait(50);
+        QCOMPARE(received.size(), 1);
+        Result<SaliencyExplainer> explainer = SaliencyExplainer::load(other, 1);
+        QVERIFY(explainer.ok());
+        const QImage expected =
+            QImage::fromData(saliencyOverlayPng(explainer->explainFile(image, {})), "PNG");
+        QCOMPARE(received.first().convertToFormat(QImage::Format_RGB32),
+                 expected.convertToFormat(QImage::Format_RGB32));
+        // Cached: asked again, it is there at once.
+        QVERIFY(overlays.overlay(image, -1) != nullptr);
     }
 
     void badModelIsReported()

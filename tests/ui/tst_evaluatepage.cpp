@@ -1,7 +1,7 @@
 // Tests of the Evaluate page on hand-made predictions: the heat map's cells and toggle, a click
 // on a cell opens its images most confident first, the per-class table, the report exports,
 // and a run folder's evaluation read back from disk; a model evaluated in the background, and
-// an evaluation cancelled midway.
+// an evaluation cancelled midway; a run's gallery overlays its model's saliency maps.
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
 #include "evaluatepage.h"

@@ -127,6 +127,11 @@ private Q_SLOTS:
         QTest::qWait(100);
         QCOMPARE(finished.size(), 2);
         QCOMPARE(page.metrics().count, 18);
+        // Its galleries know the model evaluated: "where the model looked" is available.
+        ImageGallery* gallery = page.openGallery(0, 0);
+        QVERIFY(gallery);
+        QVERIFY(gallery->findChild<QCheckBox*>(QStringLiteral("saliencyToggle"))->isEnabled());
+        QCOMPARE(gallery->saliencyOverlays()->modelPath(), m_model);
 
         std::atomic<bool> cancel{true};
         EvaluateOptions options;

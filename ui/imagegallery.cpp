@@ -22,6 +22,14 @@ namespace {
 
 constexpr int kThumbnail = 112;
 
+// `image` scaled down to fit a thumbnail (a null image stays null).
+QImage fitThumbnail(const QImage& image)
+{
+    return image.width() > kThumbnail || image.height() > kThumbnail
+               ? image.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+               : image;
+}
+
 // Reads `path` scaled to fit a thumbnail; null when it cannot be read.
 QImage readThumbnail(const QString& path)
 {
@@ -122,7 +130,7 @@ void ImageGallery::requestRow(int row)
 {
     if (const SaliencyOverlay* overlay =
             m_overlays->overlay(m_paths[row], m_saliency->classIndex())) {
-        m_overlayImages[row] = overlay->image;
+        m_overlayImages[row] = fitThumbnail(overlay->image);
         m_list->item(row)->setToolTip(overlay->image.isNull() ? overlay->error : overlay->caption);
     }
 }
@@ -134,11 +142,7 @@ void ImageGallery::showRow(int row)
         m_list->item(row)->setIcon(QIcon());
         return;
     }
-    const QImage scaled =
-        image.width() > kThumbnail || image.height() > kThumbnail
-            ? image.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio, Qt::SmoothTransformation)
-            : image;
-    m_list->item(row)->setIcon(QIcon(QPixmap::fromImage(scaled)));
+    m_list->item(row)->setIcon(QIcon(QPixmap::fromImage(image)));
 }
 
 void ImageGallery::onOverlayReady(const QString& path, int classIndex,
@@ -149,7 +153,7 @@ void ImageGallery::onOverlayReady(const QString& path, int classIndex,
     }
     for (int row = 0; row < m_paths.size(); ++row) {
         if (m_paths[row] == path) {
-            m_overlayImages[row] = overlay.image;
+            m_overlayImages[row] = fitThumbnail(overlay.image);
             m_list->item(row)->setToolTip(overlay.image.isNull() ? overlay.error : overlay.caption);
             showRow(row);
         }

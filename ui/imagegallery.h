@@ -39,7 +39,8 @@ public:
                   const QString& reason = QString());
     SaliencyControls* saliencyControls() const { return m_saliency; }
     SaliencyOverlays* saliencyOverlays() const { return m_overlays; }
-    // The icon's picture of image `row`: its thumbnail, or its overlay while they are shown.
+    // The icon's picture of image `row`: its thumbnail, or its overlay (scaled to a thumbnail)
+    // while they are shown.
     QImage shownImage(int row) const;
     // Overlays shown so far for the current class.
     int overlayCount() const;
@@ -59,7 +60,7 @@ private:
     int m_requested = 0; // images handed to the runner so far
     int m_thumbnails = 0;
     QVector<QImage> m_thumbnailImages; // per row, null until read
-    QVector<QImage> m_overlayImages;   // per row, null unless shown
+    QVector<QImage> m_overlayImages;   // per row, thumbnail-sized, null unless shown
     SaliencyOverlays* m_overlays = nullptr;
     SaliencyControls* m_saliency = nullptr;
 };

@@ -64,11 +64,12 @@ PredictionCard::PredictionCard(const Prediction& prediction, const QImage& thumb
 
 void PredictionCard::setOverlay(const QImage& overlay, const QString& caption)
 {
-    m_overlay = overlay;
+    m_overlay = overlay.isNull() ? QImage()
+                                 : overlay.scaled(m_image->size(), Qt::KeepAspectRatio,
+                                                  Qt::SmoothTransformation);
     m_image->setToolTip(caption);
-    if (!overlay.isNull()) {
-        m_image->setPixmap(QPixmap::fromImage(
-            overlay.scaled(m_image->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+    if (!m_overlay.isNull()) {
+        m_image->setPixmap(QPixmap::fromImage(m_overlay));
     } else if (!m_thumbnail.isNull()) {
         m_image->setPixmap(QPixmap::fromImage(m_thumbnail));
     } else {

@@ -106,9 +106,8 @@ void SaliencyOverlays::setModel(const QString& modelPath)
 const SaliencyOverlay* SaliencyOverlays::overlay(const QString& path, int classIndex)
 {
     const QString id = key(path, classIndex);
-    const auto cached = m_cache.constFind(id);
-    if (cached != m_cache.constEnd()) {
-        return &cached.value();
+    if (const SaliencyOverlay* cached = m_cache.object(id)) {
+        return cached;
     }
     if (m_modelPath.isEmpty() || m_queued.contains(id)) {
         return nullptr;
@@ -123,7 +122,8 @@ const SaliencyOverlay* SaliencyOverlays::overlay(const QString& path, int classI
                 return; // made with a model no longer shown
             }
             m_queued.remove(id);
-            m_cache.insert(id, made);
+            m_cache.insert(id, new SaliencyOverlay(made),
+                           qMax<qsizetype>(1, made.image.sizeInBytes() / 1024));
             Q_EMIT overlayReady(path, classIndex, made);
         });
     return nullptr;

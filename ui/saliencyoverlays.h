@@ -4,7 +4,7 @@
 // shown; SaliencyControls is the toggle and class choice that pages put above their images.
 #pragma once
 
-#include <QHash>
+#include <QCache>
 #include <QImage>
 #include <QObject>
 #include <QSet>
@@ -41,8 +41,9 @@ public:
     // The model to explain; cancels the pending maps and forgets the cached ones.
     void setModel(const QString& modelPath);
     QString modelPath() const { return m_modelPath; }
-    // The overlay of `path` for classIndex (-1: the predicted class) when it is cached;
-    // otherwise queues it (once) and returns nullptr: overlayReady follows.
+    // The overlay of `path` for classIndex (-1: the predicted class) when it is cached (valid
+    // until the next overlayReady); otherwise queues it (once) and returns nullptr:
+    // overlayReady follows. The cache keeps the most recent overlays, up to 128 MiB.
     const SaliencyOverlay* overlay(const QString& path, int classIndex);
     // Drops the maps queued so far (the class or the images shown changed).
     void cancelPending();
@@ -59,7 +60,7 @@ private:
     std::shared_ptr<ExplainerSlot> m_slot; // used by the runner's jobs only
     QString m_modelPath;
     quint64 m_generation = 0; // bumped by setModel: older results are dropped
-    QHash<QString, SaliencyOverlay> m_cache;
+    QCache<QString, SaliencyOverlay> m_cache{128 * 1024}; // cost: KiB
     QSet<QString> m_queued;
 };
 

@@ -46,6 +46,14 @@ class TestClassifyPage : public QObject
         return mime;
     }
 
+    // A saliency overlay as a card shows it: scaled to its 96 px image.
+    static QImage onCard(const QByteArray& png)
+    {
+        return QImage::fromData(png, "PNG")
+            .scaled(QSize(96, 96), Qt::KeepAspectRatio, Qt::SmoothTransformation)
+            .convertToFormat(QImage::Format_RGB32);
+    }
+
     bool loadModel(ClassifyPage& page)
     {
         QSignalSpy loaded(&page, &ClassifyPage::modelChanged);
@@ -231,11 +239,11 @@ private Q_SLOTS:
         Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_model, 1);
         QVERIFY(explainer.ok());
         for (PredictionCard* card : cards) {
-            const QImage expected = QImage::fromData(
-                saliencyOverlayPng(explainer->explainFile(card->prediction().path, {})), "PNG");
-            QCOMPARE(card->overlay().size(), expected.size());
-            QCOMPARE(card->overlay().convertToFormat(QImage::Format_RGB32),
-                     expected.convertToFormat(QImage::Format_RGB32));
+            const QByteArray png =
+                saliencyOverlayPng(explainer->explainFile(card->prediction().path, {}));
+            QVERIFY(QImage::fromData(png, "PNG").width() >= 256);
+            QCOMPARE(card->overlay().size(), QSize(96, 96));
+            QCOMPARE(card->overlay().convertToFormat(QImage::Format_RGB32), onCard(png));
         }
         const QImage shown =
             cards.first()->findChild<QLabel*>(QStringLiteral("cardImage"))->pixmap().toImage();
@@ -248,10 +256,10 @@ private Q_SLOTS:
         classChoice->setCurrentIndex(other + 1);
         SaliencyOptions options;
         options.classIndex = other;
-        const QImage forOther = QImage::fromData(
-            saliencyOverlayPng(explainer->explainFile(first->prediction().path, options)), "PNG");
-        QTRY_COMPARE_WITH_TIMEOUT(first->overlay().convertToFormat(QImage::Format_RGB32),
-                                  forOther.convertToFormat(QImage::Format_RGB32), 60000);
+        const QImage forOther =
+            onCard(saliencyOverlayPng(explainer->explainFile(first->prediction().path, options)));
+        QTRY_COMPARE_WITH_TIMEOUT(first->overlay().convertToFormat(QImage::Format_RGB32), forOther,
+                                  60000);
         QVERIFY(first->findChild<QLabel*>(QStringLiteral("cardImage"))
                     ->toolTip()
                     .contains(page.classes().value(other)));
@@ -287,7 +295,7 @@ private Q_SLOTS:
             auto* card = page.findChild<PredictionCard*>();
             QVERIFY(card);
             QTRY_VERIFY_WITH_TIMEOUT(card->showsOverlay(), 60000);
-            QVERIFY(card->overlay().width() >= 256);
+            QCOMPARE(card->overlay().size(), QSize(96, 96));
             page.saliencyOverlays()->waitForIdle();
         }
     }

@@ -266,20 +266,25 @@ private Q_SLOTS:
         Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_model, 1);
         QVERIFY(explainer.ok());
         const QString first = gallery->paths().first();
-        const QImage expected =
-            QImage::fromData(saliencyOverlayPng(explainer->explainFile(first, {})), "PNG");
-        QCOMPARE(gallery->shownImage(0).size(), expected.size());
-        QVERIFY(gallery->shownImage(0).size() != plain.size());
-        QCOMPARE(gallery->shownImage(0).convertToFormat(QImage::Format_RGB32),
-                 expected.convertToFormat(QImage::Format_RGB32));
+        // The overlay as a thumbnail shows it: scaled down to 112 px.
+        const auto asThumbnail = [](const QByteArray& png) {
+            return QImage::fromData(png, "PNG")
+                .scaled(112, 112, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                .convertToFormat(QImage::Format_RGB32);
+        };
+        const QImage expected = asThumbnail(saliencyOverlayPng(explainer->explainFile(first, {})));
+        QCOMPARE(gallery->shownImage(0).size(), QSize(112, 112));
+        QCOMPARE(gallery->shownImage(0).convertToFormat(QImage::Format_RGB32), expected);
+        QVERIFY(gallery->shownImage(0).convertToFormat(QImage::Format_RGB32) !=
+                plain.convertToFormat(QImage::Format_RGB32));
 
         classChoice->setCurrentIndex(2); // class 1
         SaliencyOptions options;
         options.classIndex = 1;
         const QImage forOther =
-            QImage::fromData(saliencyOverlayPng(explainer->explainFile(first, options)), "PNG");
+            asThumbnail(saliencyOverlayPng(explainer->explainFile(first, options)));
         QTRY_COMPARE_WITH_TIMEOUT(gallery->shownImage(0).convertToFormat(QImage::Format_RGB32),
-                                  forOther.convertToFormat(QImage::Format_RGB32), 60000);
+                                  forOther, 60000);
 
         toggle->setChecked(false);
         QCOMPARE(gallery->overlayCount(), 0);

@@ -5,6 +5,7 @@
 #include "runreport.h"
 
 #include "common/version.h"
+#include "explain/saliency.h"
 #include "project/settingsschema.h"
 #include "runs/runcatalog.h"
 
@@ -95,6 +96,29 @@ public:
                       .arg(name)
                       .arg(width)
                       .arg(esc(caption));
+    }
+
+    // Images side by side, `columns` to a row, each `width` px wide over its caption.
+    void imageGrid(const QVector<std::pair<QString, QImage>>& images, const QStringList& captions,
+                   int columns, int width)
+    {
+        m_html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"4\" width=\"100%\">\n");
+        for (int i = 0; i < images.size(); ++i) {
+            if (i % columns == 0) {
+                m_html += QStringLiteral("<tr>");
+            }
+            m_images.insert(images[i].first, images[i].second);
+            m_html += QStringLiteral("<td valign=\"top\" width=\"%1%\"><img src=\"report:%2\" "
+                                     "width=\"%3\"><br><small><i>%4</i></small></td>")
+                          .arg(100 / columns)
+                          .arg(images[i].first)
+                          .arg(width)
+                          .arg(esc(captions.value(i)));
+            if (i % columns == columns - 1 || i == images.size() - 1) {
+                m_html += QStringLiteral("</tr>\n");
+            }
+        }
+        m_html += QStringLiteral("</table>\n");
     }
 
     QString html() const { return m_html; }
@@ -306,6 +330,97 @@ QString areaText(double value)
     return std::isnan(value) ? QStringLiteral("–") : QString::number(value, 'f', 3);
 }
 
+constexpr int kSaliencyExamples = 4; // of each kind: correct, misclassified
+
+// The test images shown with their saliency maps: the most confident right answers and the
+// most confident mistakes, as files that still exist.
+QVector<ClassifiedImage> saliencyExamples(const RunReport& r)
+{
+    const QDir root(r.project.dataset.root);
+    QVector<ClassifiedImage> examples;
+    for (const QVector<ClassifiedImage>* kind :
+         {&r.evaluation.correct, &r.evaluation.misclassified}) {
+        int taken = 0;
+        for (const ClassifiedImage& image : *kind) {
+            if (taken == kSaliencyExamples) {
+                break;
+            }
+            ClassifiedImage found = image;
+            found.path = root.filePath(image.path);
+            if (QFileInfo::exists(found.path)) {
+                examples << found;
+                ++taken;
+            }
+        }
+    }
+    return examples;
+}
+
+// "Right: squares, taken for squares (97.1%) — Grad-CAM at layer 4 (Conv2D) — 3.png".
+QString saliencyCaption(const RunReport& r, const ClassifiedImage& image, const SaliencyMap& map)
+{
+    const bool right = image.trueLabel == image.predictedLabel;
+    QString caption = QStringLiteral("%1: true %2, predicted %3 (%4) — %5 of the predicted class, "
+                                     "%6 — %7")
+                          .arg(right ? QStringLiteral("Right") : QStringLiteral("Wrong"),
+                               r.classes.value(image.trueLabel),
+                               r.classes.value(image.predictedLabel), percent(image.confidence),
+                               map.method == SaliencyMethod::GradCam ? QStringLiteral("Grad-CAM")
+                                                                     : QStringLiteral("Occlusion"),
+                               map.layer, QFileInfo(image.path).fileName());
+    if (!map.note.isEmpty()) {
+        caption += QStringLiteral(" (%1)").arg(map.note);
+    }
+    return caption;
+}
+
+// A few test images with the map of where the model looked, or a sentence saying why none.
+void addSaliencyExamples(HtmlReport& out, const RunReport& r, const QString& prefix)
+{
+    out.heading(3, QStringLiteral("Where the model looked (saliency examples)"));
+    if (r.modelPath.isEmpty() || !QFileInfo::exists(r.modelPath)) {
+        out.paragraph(QStringLiteral("No saliency examples: the run has no model file."));
+        return;
+    }
+    const QVector<ClassifiedImage> examples = saliencyExamples(r);
+    if (examples.isEmpty()) {
+        out.paragraph(QStringLiteral("No saliency examples: the test images are no longer in %1.")
+                          .arg(QDir::toNativeSeparators(r.project.dataset.root)));
+        return;
+    }
+    Result<SaliencyExplainer> explainer = SaliencyExplainer::load(r.modelPath, 1);
+    if (!explainer.ok()) {
+        out.paragraph(
+            QStringLiteral("No saliency examples: the model file could not be loaded (%1).")
+                .arg(explainer.error()));
+        return;
+    }
+    out.paragraph(
+        QStringLiteral(
+            "Up to %1 of the most confident right answers and %1 of the most confident mistakes, "
+            "each coloured by how much each part of the image raised the predicted class's score "
+            "(red most, blue least).")
+            .arg(kSaliencyExamples));
+    QVector<std::pair<QString, QImage>> images;
+    QStringList captions;
+    QStringList failures;
+    for (int i = 0; i < examples.size(); ++i) {
+        const SaliencyMap map = explainer->explainFile(examples[i].path, SaliencyOptions{});
+        const QImage overlay = QImage::fromData(saliencyOverlayPng(map), "PNG");
+        if (overlay.isNull()) {
+            failures << QStringLiteral("%1: %2").arg(QFileInfo(examples[i].path).fileName(),
+                                                     map.error);
+            continue;
+        }
+        images.append({prefix + QStringLiteral("saliency%1").arg(i + 1), overlay});
+        captions << saliencyCaption(r, examples[i], map);
+    }
+    out.imageGrid(images, captions, kSaliencyExamples, 120);
+    if (!failures.isEmpty()) {
+        out.list(failures);
+    }
+}
+
 void addResults(HtmlReport& out, const RunReport& r, const QString& prefix)
 {
     out.heading(2, QStringLiteral("Results on the test images"));
@@ -353,6 +468,7 @@ void addResults(HtmlReport& out, const RunReport& r, const QString& prefix)
                   QStringLiteral("Calibration: how often the answer was right, per range of the "
                                  "model's confidence (the number of images above each bar)."));
     }
+    addSaliencyExamples(out, r, prefix);
 }
 
 void addReproducibility(HtmlReport& out, const RunReport& r)

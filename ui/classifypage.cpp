@@ -5,6 +5,7 @@
 
 #include "predictioncard.h"
 #include "predictionworker.h"
+#include "saliencyoverlays.h"
 
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -73,12 +74,16 @@ ClassifyPage::ClassifyPage(QWidget* parent) : QWidget(parent)
 
     m_runner = new BackgroundRunner(QStringLiteral("prediction"), this);
     m_worker = std::make_shared<PredictionWorker>();
+    m_overlays = new SaliencyOverlays(this);
+    connect(m_overlays, &SaliencyOverlays::overlayReady, this, &ClassifyPage::onOverlayReady);
+    connect(m_saliency, &SaliencyControls::changed, this, &ClassifyPage::refreshOverlays);
     updateState();
 }
 
 ClassifyPage::~ClassifyPage()
 {
     delete m_runner; // cancels the jobs and waits for the running one, before the widgets go
+    delete m_overlays;
 }
 
 void ClassifyPage::buildUi()
@@ -158,9 +163,12 @@ void ClassifyPage::buildUi()
     bottom->addWidget(m_status, 1);
     bottom->addWidget(m_saveCsv);
 
+    m_saliency = new SaliencyControls;
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(modelRow);
     layout->addLayout(tools);
+    layout->addWidget(m_saliency);
     layout->addWidget(m_list, 1);
     layout->addLayout(bottom);
 }
@@ -188,6 +196,9 @@ void ClassifyPage::onModelLoaded(const QString& path, const ModelMetadata& metad
     }
     m_modelPath = path;
     m_classes = metadata.classes;
+    m_overlays->setModel(path);
+    m_saliency->setClasses(metadata.classes);
+    refreshOverlays();
     m_modelLabel->setText(tr("<b>Model:</b> %1 — %2 classes (%3), %4×%4 %5")
                               .arg(QDir::toNativeSeparators(path).toHtmlEscaped())
                               .arg(metadata.classes.size())
@@ -232,13 +243,56 @@ void ClassifyPage::onPredicted(const QVector<Prediction>& predictions,
         item->setSizeHint(card->sizeHint());
         m_list->setItemWidget(item, card);
         m_cards.append(card);
+        if (m_saliency->isShown()) {
+            showOverlay(card);
+        }
     }
     updateState();
     Q_EMIT predictionsAdded(int(predictions.size()));
 }
 
+void ClassifyPage::refreshOverlays()
+{
+    m_overlays->cancelPending();
+    for (PredictionCard* card : std::as_const(m_cards)) {
+        if (m_saliency->isShown()) {
+            showOverlay(card);
+        } else {
+            card->setOverlay(QImage());
+        }
+    }
+}
+
+void ClassifyPage::showOverlay(PredictionCard* card)
+{
+    if (!card->prediction().ok()) {
+        return;
+    }
+    const SaliencyOverlay* overlay =
+        m_overlays->overlay(card->prediction().path, m_saliency->classIndex());
+    if (overlay != nullptr) {
+        card->setOverlay(overlay->image,
+                         overlay->image.isNull() ? overlay->error : overlay->caption);
+    }
+}
+
+void ClassifyPage::onOverlayReady(const QString& path, int classIndex,
+                                  const SaliencyOverlay& overlay)
+{
+    if (!m_saliency->isShown() || classIndex != m_saliency->classIndex()) {
+        return; // asked for before the toggle or the class changed
+    }
+    for (PredictionCard* card : std::as_const(m_cards)) {
+        if (card->prediction().path == path) {
+            card->setOverlay(overlay.image,
+                             overlay.image.isNull() ? overlay.error : overlay.caption);
+        }
+    }
+}
+
 void ClassifyPage::clear()
 {
+    m_overlays->cancelPending();
     m_list->clear();
     m_cards.clear();
     updateState();
@@ -309,6 +363,8 @@ void ClassifyPage::updateState()
     m_exportPt->setEnabled(hasModel);
     m_exportOnnx->setEnabled(hasModel);
     m_saveCsv->setEnabled(!m_cards.isEmpty());
+    m_saliency->setAvailable(hasModel, tr("Load a model first: the map shows where a model "
+                                          "looked."));
     if (!hasModel && m_loadingPath.isEmpty()) {
         m_modelLabel->setText(tr("No model yet. Train one on the Train page, or open a .pt file."));
     }

@@ -22,6 +22,9 @@ namespace studio {
 
 class PredictionCard;
 class BackgroundRunner;
+class SaliencyControls;
+class SaliencyOverlays;
+struct SaliencyOverlay;
 class PredictionWorker;
 
 class ClassifyPage : public QWidget
@@ -50,6 +53,10 @@ public:
     // Exports the current model file (asynchronously; see exportFinished).
     void exportModel(ExportFormat format, const QString& outPath);
 
+    // The "where the model looked" toggle and class choice, and the overlays' maker.
+    SaliencyControls* saliencyControls() const { return m_saliency; }
+    SaliencyOverlays* saliencyOverlays() const { return m_overlays; }
+
 Q_SIGNALS:
     void modelChanged(const QString& path);
     void modelFailed(const QString& path, const QString& message);
@@ -75,6 +82,10 @@ private:
     void onModelFailed(const QString& path, const QString& message);
     void onPredicted(const QVector<Prediction>& predictions, const QVector<QImage>& thumbnails);
     void updateState();
+    // Shows or hides the cards' overlays after the toggle, the class or the model changed.
+    void refreshOverlays();
+    void showOverlay(PredictionCard* card);
+    void onOverlayReady(const QString& path, int classIndex, const SaliencyOverlay& overlay);
 
     BackgroundRunner* m_runner = nullptr;
     std::shared_ptr<PredictionWorker> m_worker; // used by the runner's jobs only
@@ -83,6 +94,8 @@ private:
     QStringList m_classes;
     int m_pending = 0; // addPaths() calls not finished yet
     QVector<PredictionCard*> m_cards;
+    SaliencyOverlays* m_overlays = nullptr;
+    SaliencyControls* m_saliency = nullptr;
 
     QLabel* m_modelLabel = nullptr;
     QLabel* m_status = nullptr;

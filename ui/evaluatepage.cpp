@@ -264,6 +264,7 @@ bool EvaluatePage::loadRun(const QString& runDir)
         root = project->project.dataset.root;
     }
     setMetrics(*metrics, root, tr("Run %1, test images").arg(QDir::toNativeSeparators(runDir)));
+    m_modelPath = QDir(runDir).filePath(QStringLiteral("model.pt"));
     return true;
 }
 
@@ -291,6 +292,7 @@ void EvaluatePage::evaluateModel(const QString& modelPath, const QString& datase
                            tr("Model %1 on the %2 images of %3")
                                .arg(QDir::toNativeSeparators(modelPath), splitName(split),
                                     QDir::toNativeSeparators(datasetDir)));
+                m_modelPath = modelPath;
             } else {
                 showMessage(result.error(), true);
             }
@@ -322,6 +324,7 @@ void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& i
         m_crossValidation->hide();
     }
     m_imageRoot = imageRoot;
+    m_modelPath.clear(); // the caller names the model when it knows it
     m_plot->setMatrix(metrics.classes, metrics.confusion, metrics.confusionNormalized);
     m_model->setMetrics(metrics);
     m_roc->setCurves(metrics.curves);
@@ -401,6 +404,13 @@ ImageGallery* EvaluatePage::openGallery(int trueLabel, int predictedLabel)
     for (const ClassifiedImage& image : images) {
         gallery->addImage(image.path, tr("%1 %").arg(image.confidence * 100, 0, 'f', 1));
     }
+    const bool hasModel = !m_modelPath.isEmpty() && QFileInfo::exists(m_modelPath);
+    gallery->setModel(
+        hasModel ? m_modelPath : QString(), m_metrics.classes,
+        m_modelPath.isEmpty()
+            ? tr("No model file is known for this evaluation: open a run or use "
+                 "Evaluate Model to see where the model looked.")
+            : tr("The model file %1 is missing.").arg(QDir::toNativeSeparators(m_modelPath)));
     gallery->show();
     return gallery;
 }

@@ -92,6 +92,7 @@ private:
     EvaluationMetrics m_metrics;
     bool m_hasMetrics = false;
     QString m_imageRoot;
+    QString m_modelPath; // the model file the metrics are of (for saliency maps), if known
     BackgroundRunner* m_runner = nullptr;
     quint64 m_evaluation = 0; // the request of the evaluation in progress, 0 when none
 

@@ -1,6 +1,7 @@
 #include "imagegallery.h"
 
 #include "backgroundrunner.h"
+#include "saliencyoverlays.h"
 
 #include <QDesktopServices>
 #include <QDialogButtonBox>
@@ -13,11 +14,21 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace studio {
 
 namespace {
 
 constexpr int kThumbnail = 112;
+
+// `image` scaled down to fit a thumbnail (a null image stays null).
+QImage fitThumbnail(const QImage& image)
+{
+    return image.width() > kThumbnail || image.height() > kThumbnail
+               ? image.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+               : image;
+}
 
 // Reads `path` scaled to fit a thumbnail; null when it cannot be read.
 QImage readThumbnail(const QString& path)
@@ -56,8 +67,11 @@ ImageGallery::ImageGallery(const QString& title, const QString& explanation, QWi
     });
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_saliency = new SaliencyControls;
+    m_saliency->setAvailable(false, tr("No model file is known for these images."));
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(text);
+    layout->addWidget(m_saliency);
     layout->addWidget(m_list, 1);
     layout->addWidget(buttons);
     resize(720, 520);
@@ -67,11 +81,83 @@ ImageGallery::ImageGallery(const QString& title, const QString& explanation, QWi
     m_loader->setSingleShot(true);
     m_loader->setInterval(0);
     connect(m_loader, &QTimer::timeout, this, &ImageGallery::loadNew);
+    m_overlays = new SaliencyOverlays(this);
+    connect(m_overlays, &SaliencyOverlays::overlayReady, this, &ImageGallery::onOverlayReady);
+    connect(m_saliency, &SaliencyControls::changed, this, &ImageGallery::refreshOverlays);
 }
 
 ImageGallery::~ImageGallery()
 {
     delete m_runner; // stops reading, and no thumbnail arrives for the items going away
+    delete m_overlays;
+}
+
+void ImageGallery::setModel(const QString& modelPath, const QStringList& classes,
+                            const QString& reason)
+{
+    m_overlays->setModel(modelPath);
+    m_saliency->setClasses(classes);
+    m_saliency->setAvailable(!modelPath.isEmpty(), reason);
+    refreshOverlays();
+}
+
+QImage ImageGallery::shownImage(int row) const
+{
+    const QImage overlay = m_overlayImages.value(row);
+    return overlay.isNull() ? m_thumbnailImages.value(row) : overlay;
+}
+
+int ImageGallery::overlayCount() const
+{
+    return int(std::count_if(m_overlayImages.cbegin(), m_overlayImages.cend(),
+                             [](const QImage& image) { return !image.isNull(); }));
+}
+
+void ImageGallery::refreshOverlays()
+{
+    m_overlays->cancelPending();
+    for (int row = 0; row < m_paths.size(); ++row) {
+        m_overlayImages[row] = QImage();
+        m_list->item(row)->setToolTip(m_paths[row]);
+        if (m_saliency->isShown()) {
+            requestRow(row);
+        }
+        showRow(row);
+    }
+}
+
+void ImageGallery::requestRow(int row)
+{
+    if (const SaliencyOverlay* overlay =
+            m_overlays->overlay(m_paths[row], m_saliency->classIndex())) {
+        m_overlayImages[row] = fitThumbnail(overlay->image);
+        m_list->item(row)->setToolTip(overlay->image.isNull() ? overlay->error : overlay->caption);
+    }
+}
+
+void ImageGallery::showRow(int row)
+{
+    const QImage image = shownImage(row);
+    if (image.isNull()) {
+        m_list->item(row)->setIcon(QIcon());
+        return;
+    }
+    m_list->item(row)->setIcon(QIcon(QPixmap::fromImage(image)));
+}
+
+void ImageGallery::onOverlayReady(const QString& path, int classIndex,
+                                  const SaliencyOverlay& overlay)
+{
+    if (!m_saliency->isShown() || classIndex != m_saliency->classIndex()) {
+        return; // asked for before the toggle or the class changed
+    }
+    for (int row = 0; row < m_paths.size(); ++row) {
+        if (m_paths[row] == path) {
+            m_overlayImages[row] = fitThumbnail(overlay.image);
+            m_list->item(row)->setToolTip(overlay.image.isNull() ? overlay.error : overlay.caption);
+            showRow(row);
+        }
+    }
 }
 
 void ImageGallery::addImage(const QString& path, const QString& caption)
@@ -81,6 +167,11 @@ void ImageGallery::addImage(const QString& path, const QString& caption)
     item->setData(Qt::UserRole, path);
     item->setToolTip(path);
     m_paths << path;
+    m_thumbnailImages.append(QImage());
+    m_overlayImages.append(QImage());
+    if (m_saliency->isShown()) {
+        requestRow(int(m_paths.size()) - 1);
+    }
     m_loader->start();
 }
 
@@ -105,7 +196,8 @@ void ImageGallery::loadNew()
                 const QImage image = readThumbnail(paths[i]);
                 job.post([this, row = first + i, image] {
                     if (!image.isNull()) {
-                        m_list->item(row)->setIcon(QIcon(QPixmap::fromImage(image)));
+                        m_thumbnailImages[row] = image;
+                        showRow(row);
                         ++m_thumbnails;
                     }
                 });

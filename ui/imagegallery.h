@@ -3,7 +3,9 @@
 #pragma once
 
 #include <QDialog>
+#include <QImage>
 #include <QStringList>
+#include <QVector>
 
 class QLabel;
 class QListWidget;
@@ -12,6 +14,9 @@ class QTimer;
 namespace studio {
 
 class BackgroundRunner;
+class SaliencyControls;
+class SaliencyOverlays;
+struct SaliencyOverlay;
 
 class ImageGallery : public QDialog
 {
@@ -28,9 +33,25 @@ public:
     int thumbnailCount() const;
     QStringList paths() const { return m_paths; }
 
+    // The model file whose saliency maps the toggle overlays on the thumbnails, and its
+    // classes; an empty path disables the toggle, saying why (`reason`).
+    void setModel(const QString& modelPath, const QStringList& classes,
+                  const QString& reason = QString());
+    SaliencyControls* saliencyControls() const { return m_saliency; }
+    SaliencyOverlays* saliencyOverlays() const { return m_overlays; }
+    // The icon's picture of image `row`: its thumbnail, or its overlay (scaled to a thumbnail)
+    // while they are shown.
+    QImage shownImage(int row) const;
+    // Overlays shown so far for the current class.
+    int overlayCount() const;
+
 private:
     // Reads the images added since the last call, in the background.
     void loadNew();
+    void refreshOverlays();
+    void requestRow(int row);
+    void showRow(int row);
+    void onOverlayReady(const QString& path, int classIndex, const SaliencyOverlay& overlay);
 
     QListWidget* m_list = nullptr;
     QTimer* m_loader = nullptr; // gathers the images added in one go into one job
@@ -38,6 +59,10 @@ private:
     QStringList m_paths;
     int m_requested = 0; // images handed to the runner so far
     int m_thumbnails = 0;
+    QVector<QImage> m_thumbnailImages; // per row, null until read
+    QVector<QImage> m_overlayImages;   // per row, thumbnail-sized, null unless shown
+    SaliencyOverlays* m_overlays = nullptr;
+    SaliencyControls* m_saliency = nullptr;
 };
 
 } // namespace studio

@@ -10,20 +10,17 @@ namespace studio {
 
 PredictionCard::PredictionCard(const Prediction& prediction, const QImage& thumbnail,
                                QWidget* parent)
-    : QWidget(parent), m_prediction(prediction)
+    : QWidget(parent), m_prediction(prediction), m_thumbnail(thumbnail)
 {
     setObjectName(QStringLiteral("predictionCard"));
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    auto* image = new QLabel;
-    image->setFixedSize(96, 96);
-    image->setAlignment(Qt::AlignCenter);
-    if (!thumbnail.isNull()) {
-        image->setPixmap(QPixmap::fromImage(thumbnail));
-    } else {
-        image->setText(tr("no preview"));
-    }
-    layout->addWidget(image, 0, 0, 5, 1);
+    m_image = new QLabel;
+    m_image->setObjectName(QStringLiteral("cardImage"));
+    m_image->setFixedSize(96, 96);
+    m_image->setAlignment(Qt::AlignCenter);
+    setOverlay(QImage());
+    layout->addWidget(m_image, 0, 0, 5, 1);
 
     auto* name = new QLabel(
         QStringLiteral("<b>%1</b>").arg(QFileInfo(prediction.path).fileName().toHtmlEscaped()));
@@ -63,6 +60,21 @@ PredictionCard::PredictionCard(const Prediction& prediction, const QImage& thumb
     layout->setColumnStretch(2, 1);
     layout->setRowStretch(4, 1);
     m_uncertain->setVisible(prediction.ok() && prediction.uncertain);
+}
+
+void PredictionCard::setOverlay(const QImage& overlay, const QString& caption)
+{
+    m_overlay = overlay.isNull() ? QImage()
+                                 : overlay.scaled(m_image->size(), Qt::KeepAspectRatio,
+                                                  Qt::SmoothTransformation);
+    m_image->setToolTip(caption);
+    if (!m_overlay.isNull()) {
+        m_image->setPixmap(QPixmap::fromImage(m_overlay));
+    } else if (!m_thumbnail.isNull()) {
+        m_image->setPixmap(QPixmap::fromImage(m_thumbnail));
+    } else {
+        m_image->setText(tr("no preview"));
+    }
 }
 
 void PredictionCard::setThreshold(double threshold)

@@ -138,6 +138,13 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("conv2d_1 (Conv2D)")));
         QVERIFY(text.contains(QStringLiteral("Methods")));
         QVERIFY(text.contains(QStringLiteral("ModelCheckpoint kept epoch")));
+        // The saliency examples' captions: the most confident right answer comes first.
+        const QJsonObject best = evaluation[QStringLiteral("correct")].toArray().first().toObject();
+        const QString caption = QStringLiteral("Right: true %1, predicted %1 (%2)")
+                                    .arg(best[QStringLiteral("true")].toString(),
+                                         percent(best[QStringLiteral("confidence")].toDouble()));
+        QVERIFY2(squeezed(text).contains(squeezed(caption)), qPrintable(caption));
+        QVERIFY(squeezed(text).contains(QStringLiteral("Grad-CAMofthepredictedclass")));
     }
 
     void htmlIsSelfContained()
@@ -147,10 +154,18 @@ private Q_SLOTS:
         QVERIFY2(written.ok(), qPrintable(written.error()));
         const QString page = QString::fromUtf8(readAll(html));
         QVERIFY(!page.contains(QStringLiteral("src=\"report:")));
-        // Loss, accuracy, the confusion matrix, ROC curves and calibration, each a PNG inside.
-        QCOMPARE(page.count(QStringLiteral("<img src=\"data:image/png;base64,")), 5);
+        // Loss, accuracy, the confusion matrix, ROC curves and calibration, and the saliency
+        // examples (up to 4 right answers and up to 4 mistakes), each a PNG inside.
         const QJsonObject evaluation =
             readJson(m_run + QStringLiteral("/evaluation/evaluation.json"));
+        const qsizetype right =
+            qMin<qsizetype>(4, evaluation[QStringLiteral("correct")].toArray().size());
+        const qsizetype wrong =
+            qMin<qsizetype>(4, evaluation[QStringLiteral("misclassified")].toArray().size());
+        QVERIFY(right + wrong > 0);
+        QCOMPARE(page.count(QStringLiteral("<img src=\"data:image/png;base64,")),
+                 5 + right + wrong);
+        QCOMPARE(page.count(QStringLiteral("— Grad-CAM of the predicted class")), right + wrong);
         QVERIFY(
             page.contains(QStringLiteral("Accuracy: %1")
                               .arg(percent(evaluation[QStringLiteral("accuracy")].toDouble()))));
@@ -195,6 +210,29 @@ private Q_SLOTS:
         const QString html = m_out.filePath(QStringLiteral("cv.html"));
         QVERIFY(writeRunReport(m_crossValidation, html).ok());
         QVERIFY(QString::fromUtf8(readAll(html)).contains(meanSd));
+    }
+
+    // Without the model file there are no saliency examples, and the report says why.
+    void noModelNoSaliencyExamples()
+    {
+        QTemporaryDir copy;
+        for (const QString& name : QDir(m_run).entryList(QDir::Files)) {
+            if (name != QStringLiteral("model.pt")) {
+                QVERIFY(QFile::copy(QDir(m_run).filePath(name), copy.filePath(name)));
+            }
+        }
+        QVERIFY(QDir().mkpath(copy.filePath(QStringLiteral("evaluation"))));
+        const QDir evaluation(m_run + QStringLiteral("/evaluation"));
+        for (const QString& name : evaluation.entryList(QDir::Files)) {
+            QVERIFY(QFile::copy(evaluation.filePath(name),
+                                copy.filePath(QStringLiteral("evaluation/") + name)));
+        }
+        const QString html = m_out.filePath(QStringLiteral("no-model.html"));
+        const Status written = writeRunReport(copy.path(), html);
+        QVERIFY2(written.ok(), qPrintable(written.error()));
+        const QString page = QString::fromUtf8(readAll(html));
+        QVERIFY(page.contains(QStringLiteral("No saliency examples: the run has no model file.")));
+        QCOMPARE(page.count(QStringLiteral("<img src=\"data:image/png;base64,")), 5);
     }
 
     void badInputIsRefusedWithoutWriting()

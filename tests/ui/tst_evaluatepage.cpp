@@ -1,19 +1,23 @@
 // Tests of the Evaluate page on hand-made predictions: the heat map's cells and toggle, a click
 // on a cell opens its images most confident first, the per-class table, the report exports,
 // and a run folder's evaluation read back from disk; a model evaluated in the background, and
-// an evaluation cancelled midway.
+// an evaluation cancelled midway; a run's gallery overlays its model's saliency maps.
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
 #include "evaluatepage.h"
 #include "evaluation/evaluator.h"
 #include "evaluation/metricsjson.h"
 #include "evaluationcharts.h"
+#include "explain/saliency.h"
 #include "imagegallery.h"
 #include "qcustomplotwrapper.h"
+#include "saliencyoverlays.h"
 #include "shapesdataset.h"
 #include "training/trainer.h"
 #include "uitestsupport.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -123,6 +127,11 @@ private Q_SLOTS:
         QTest::qWait(100);
         QCOMPARE(finished.size(), 2);
         QCOMPARE(page.metrics().count, 18);
+        // Its galleries know the model evaluated: "where the model looked" is available.
+        ImageGallery* gallery = page.openGallery(0, 0);
+        QVERIFY(gallery);
+        QVERIFY(gallery->findChild<QCheckBox*>(QStringLiteral("saliencyToggle"))->isEnabled());
+        QCOMPARE(gallery->saliencyOverlays()->modelPath(), m_model);
 
         std::atomic<bool> cancel{true};
         EvaluateOptions options;
@@ -227,6 +236,62 @@ private Q_SLOTS:
         QCOMPARE(page.calibrationPlot()->barCount(), 0);
     }
 
+    // The gallery of a run's evaluation overlays "where the model looked" on its thumbnails:
+    // the Grad-CAM overlays of RUN/model.pt, for the predicted class or the class picked.
+    void galleryShowsSaliencyOverlays()
+    {
+        // A copy of the run whose evaluation is of the 18 validation images (few maps to make).
+        QTemporaryDir run;
+        const QString source = QFileInfo(m_model).absolutePath();
+        for (const QString& name : {QStringLiteral("model.pt"), QStringLiteral("project.json")}) {
+            QVERIFY(QFile::copy(QDir(source).filePath(name), run.filePath(name)));
+        }
+        EvaluateOptions validation;
+        validation.split = Split::Validation;
+        const Result<EvaluationMetrics> metrics = evaluateModel(m_model, m_data.path(), validation);
+        QVERIFY2(metrics.ok(), qPrintable(metrics.error()));
+        QVERIFY(writeMetricsFiles(*metrics, run.filePath(QStringLiteral("evaluation"))).ok());
+        EvaluatePage page;
+        QVERIFY(page.loadRun(run.path()));
+        ImageGallery* gallery = page.openGallery(0, 0);
+        QVERIFY(gallery && gallery->imageCount() > 0);
+        auto* toggle = gallery->findChild<QCheckBox*>(QStringLiteral("saliencyToggle"));
+        auto* classChoice = gallery->findChild<QComboBox*>(QStringLiteral("saliencyClass"));
+        QVERIFY(toggle->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(gallery->thumbnailCount(), gallery->imageCount(), 30000);
+        const QImage plain = gallery->shownImage(0);
+
+        toggle->setChecked(true);
+        QTRY_COMPARE_WITH_TIMEOUT(gallery->overlayCount(), gallery->imageCount(), 120000);
+        Result<SaliencyExplainer> explainer = SaliencyExplainer::load(m_model, 1);
+        QVERIFY(explainer.ok());
+        const QString first = gallery->paths().first();
+        // The overlay as a thumbnail shows it: scaled down to 112 px.
+        const auto asThumbnail = [](const QByteArray& png) {
+            return QImage::fromData(png, "PNG")
+                .scaled(112, 112, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                .convertToFormat(QImage::Format_RGB32);
+        };
+        const QImage expected = asThumbnail(saliencyOverlayPng(explainer->explainFile(first, {})));
+        QCOMPARE(gallery->shownImage(0).size(), QSize(112, 112));
+        QCOMPARE(gallery->shownImage(0).convertToFormat(QImage::Format_RGB32), expected);
+        QVERIFY(gallery->shownImage(0).convertToFormat(QImage::Format_RGB32) !=
+                plain.convertToFormat(QImage::Format_RGB32));
+
+        classChoice->setCurrentIndex(2); // class 1
+        SaliencyOptions options;
+        options.classIndex = 1;
+        const QImage forOther =
+            asThumbnail(saliencyOverlayPng(explainer->explainFile(first, options)));
+        QTRY_COMPARE_WITH_TIMEOUT(gallery->shownImage(0).convertToFormat(QImage::Format_RGB32),
+                                  forOther, 60000);
+
+        toggle->setChecked(false);
+        QCOMPARE(gallery->overlayCount(), 0);
+        QCOMPARE(gallery->shownImage(0), plain);
+        gallery->saliencyOverlays()->waitForIdle();
+    }
+
     void clickingACellOpensItsImages()
     {
         EvaluatePage page;
@@ -244,6 +309,10 @@ private Q_SLOTS:
         QCOMPARE(clicked.first().at(1).toInt(), 1);
         auto* gallery = page.findChild<ImageGallery*>();
         QVERIFY(gallery);
+        // Hand-made metrics name no model file: no maps, and the toggle says why.
+        auto* noMaps = gallery->findChild<QCheckBox*>(QStringLiteral("saliencyToggle"));
+        QVERIFY(!noMaps->isEnabled());
+        QVERIFY(noMaps->toolTip().contains(QStringLiteral("No model file")));
         QCOMPARE(gallery->paths(),
                  (QStringList{QStringLiteral("/data/a/3.png"), QStringLiteral("/data/a/2.png")}));
 

@@ -1,10 +1,14 @@
 // Renders the Train, Evaluate and Classify pages after a short real training into PNGs
 // (QWidget::grab) under the build's tests/ui/screenshots folder, for the README: in the light
-// and the dark theme, and (the tst_uiscreenshots_hidpi run) at a device pixel ratio of 2.
+// and the dark theme, and (the tst_uiscreenshots_hidpi run) at a device pixel ratio of 2; the
+// saliency overlays on the Classify page's cards and in a confusion-matrix cell's gallery.
 #include "classifypage.h"
 #include "evaluatepage.h"
 #include "evaluationcharts.h"
+#include "imagegallery.h"
+#include "predictioncard.h"
 #include "projectdocument.h"
+#include "saliencyoverlays.h"
 #include "theme.h"
 #include "trainpage.h"
 
@@ -30,9 +34,9 @@ class TestUiScreenshots : public QObject
 
     // Saves NAME.png, or NAME@2x.png when the screen scales by 2 (QT_SCALE_FACTOR=2, the
     // hidpi run of this test): then the picture has twice the pixels of the page.
-    void save(QWidget& page, const QString& name)
+    void save(QWidget& page, const QString& name, QSize size = QSize(1200, 760))
     {
-        page.resize(1200, 760);
+        page.resize(size);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         QTest::qWait(200); // queued replots
@@ -94,6 +98,19 @@ private Q_SLOTS:
                            m_data.filePath(QStringLiteral("test/discs/3.png"))});
         QVERIFY(done.wait(60000));
         save(classify, QStringLiteral("classify"));
+
+        // "Show where the model looked": the cards' Grad-CAM overlays, and a gallery's.
+        classify.saliencyControls()->setShown(true);
+        for (PredictionCard* card : classify.findChildren<PredictionCard*>()) {
+            QTRY_VERIFY_WITH_TIMEOUT(card->showsOverlay(), 60000);
+        }
+        save(classify, QStringLiteral("classify-saliency"));
+        ImageGallery* gallery = evaluate.openGallery(1, 1);
+        QVERIFY(gallery);
+        gallery->saliencyControls()->setShown(true);
+        QTRY_COMPARE_WITH_TIMEOUT(gallery->overlayCount(), gallery->imageCount(), 60000);
+        save(*gallery, QStringLiteral("evaluate-saliency"), QSize(760, 560));
+        gallery->close();
 
         // The same pages in the dark theme (View > Dark Theme).
         QApplication::setStyle(QStringLiteral("Fusion"));

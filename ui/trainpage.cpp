@@ -9,6 +9,7 @@
 #include "trainingchart.h"
 #include "trainingworker.h"
 
+#include "runs/runcatalog.h"
 #include "runs/runsfolder.h"
 #include "training/runfolder.h"
 
@@ -40,19 +41,6 @@
 namespace studio {
 
 namespace {
-
-QString formatDuration(double seconds)
-{
-    if (!std::isfinite(seconds) || seconds < 0) {
-        return QStringLiteral("-");
-    }
-    const qint64 s = qint64(seconds + 0.5);
-    return s >= 3600 ? QStringLiteral("%1:%2:%3")
-                           .arg(s / 3600)
-                           .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
-                           .arg(s % 60, 2, 10, QLatin1Char('0'))
-                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
 
 QString formatMetric(double value)
 {
@@ -771,7 +759,7 @@ void TrainPage::onBatch(const BatchEvent& event)
                                 .arg(event.batch)
                                 .arg(event.batches)
                                 .arg(qRound(event.imagesPerSecond))
-                                .arg(formatDuration(event.etaSeconds)));
+                                .arg(durationText(event.etaSeconds)));
 }
 
 void TrainPage::onAdvice(const AdviceEvent& event)

@@ -11,6 +11,7 @@
 #include "project/settingsschema.h"
 #include "project/trainingschema.h"
 #include "runs/crossvalidation.h"
+#include "runs/runcatalog.h"
 #include "training/runlock.h"
 #include "training/trainer.h"
 
@@ -97,7 +98,8 @@ public:
         std::printf("\r\033[KEpoch %d/%d  batch %d/%d  loss %.4f  accuracy %.4f  %.0f images/s  "
                     "ETA %s",
                     event.epoch + 1, m_epochs, event.batch, event.batches, event.loss,
-                    event.accuracy, event.imagesPerSecond, qPrintable(duration(event.etaSeconds)));
+                    event.accuracy, event.imagesPerSecond,
+                    qPrintable(durationText(event.etaSeconds)));
         std::fflush(stdout);
     }
 
@@ -153,15 +155,6 @@ public:
     }
 
 private:
-    static QString duration(double seconds)
-    {
-        const qint64 s = qint64(seconds + 0.5);
-        return s >= 3600 ? QStringLiteral("%1:%2:%3")
-                               .arg(s / 3600)
-                               .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
-                               .arg(s % 60, 2, 10, QLatin1Char('0'))
-                         : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    }
     void line(QJsonObject object) const
     {
         for (auto it = m_tag.constBegin(); it != m_tag.constEnd(); ++it) {

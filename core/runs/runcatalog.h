@@ -69,6 +69,10 @@ inline const QString kRunNoteFile = QStringLiteral("note.txt");
 
 // Whether `dir` holds a run (project.json, events.jsonl, history.csv, log.txt or run.lock) or a
 // cross-validation (crossval.json, or fold-K / repeat-R/fold-K run folders).
+// "1:02:03" or "2:05" (hours only when there are some); "-" for an unknown (negative or NaN)
+// time. The one way run times are written: the catalog, the Train page, the CLI's progress.
+QString durationText(double seconds);
+
 bool isRunFolder(const QString& dir);
 bool isCrossValidationFolder(const QString& dir);
 

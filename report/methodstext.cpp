@@ -161,11 +161,13 @@ QString resultText(const RunReport& r, const CrossValidationReport* cv)
         return QStringLiteral("The run has no test evaluation.");
     }
     const EvaluationMetrics& m = r.evaluation;
-    QString text = QStringLiteral("On the %1 held-out test images the model reached an accuracy "
-                                  "of %2 (95% confidence interval %3–%4, Wilson) and a balanced "
-                                  "accuracy of %5")
-                       .arg(number(m.count), percent(m.accuracy), percent(m.accuracyInterval.low),
-                            percent(m.accuracyInterval.high), percent(m.balancedAccuracy));
+    QString text =
+        QStringLiteral("On the %1 held-out test images the model reached an accuracy "
+                       "of %2 (95% confidence interval %3–%4, Wilson) and a balanced "
+                       "accuracy of %5 (95% confidence interval %6–%7)")
+            .arg(number(m.count), percent(m.accuracy), percent(m.accuracyInterval.low),
+                 percent(m.accuracyInterval.high), percent(m.balancedAccuracy),
+                 percent(m.balancedAccuracyInterval.low), percent(m.balancedAccuracyInterval.high));
     if (!std::isnan(m.macroAverage.rocAuc)) {
         text += QStringLiteral("; the macro-averaged ROC AUC (each class against the rest) was %1")
                     .arg(m.macroAverage.rocAuc, 0, 'f', 3);

@@ -432,8 +432,9 @@ void addResults(HtmlReport& out, const RunReport& r, const QString& prefix)
     const EvaluationMetrics& m = r.evaluation;
     out.list({QStringLiteral("Test images: %1.").arg(m.count),
               QStringLiteral("Accuracy: %1.").arg(withInterval(m.accuracy, m.accuracyInterval)),
-              QStringLiteral("Balanced accuracy (mean recall over the classes): %1.")
-                  .arg(percent(m.balancedAccuracy)),
+              QStringLiteral("Balanced accuracy (mean recall over the classes): %1, Price and "
+                             "Bonett's interval.")
+                  .arg(withInterval(m.balancedAccuracy, m.balancedAccuracyInterval)),
               QStringLiteral("Macro F1: %1.").arg(m.macroF1, 0, 'f', 3),
               QStringLiteral("ROC AUC (each class against the rest, macro average): %1; average "
                              "precision (PR AUC, macro): %2.")

@@ -332,11 +332,13 @@ void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& i
     m_calibration->setCalibration(metrics.calibration);
     m_source->setText(source);
     QString accuracy =
-        tr("<b>Accuracy: %1</b> of %2 images (95% confidence interval in brackets) · balanced "
-           "accuracy %3 % · macro F1 %4")
+        tr("<b>Accuracy: %1</b> of %2 images (95% confidence intervals in brackets) · balanced "
+           "accuracy %3 % (%4–%5 %) · macro F1 %6")
             .arg(formatWithInterval(metrics.accuracy, metrics.accuracyInterval))
             .arg(metrics.count)
             .arg(metrics.balancedAccuracy * 100, 0, 'f', 1)
+            .arg(metrics.balancedAccuracyInterval.low * 100, 0, 'f', 1)
+            .arg(metrics.balancedAccuracyInterval.high * 100, 0, 'f', 1)
             .arg(metrics.macroF1, 0, 'f', 3);
     for (const auto& [k, value] : metrics.topKAccuracy) {
         accuracy += tr(" · top-%1: %2 %").arg(k).arg(value * 100, 0, 'f', 1);

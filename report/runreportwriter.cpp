@@ -53,9 +53,15 @@ QString thousands(qint64 value)
 class HtmlReport
 {
 public:
-    void heading(int level, const QString& text)
+    // A heading; `newPage` starts it on a new page of the PDF (it would be stranded at the
+    // bottom of one above the pictures it names).
+    void heading(int level, const QString& text, bool newPage = false)
     {
-        m_html += QStringLiteral("<h%1>%2</h%1>\n").arg(level).arg(esc(text));
+        m_html +=
+            QStringLiteral("<h%1%3>%2</h%1>\n")
+                .arg(level)
+                .arg(esc(text),
+                     newPage ? QStringLiteral(" style=\"page-break-before: always\"") : QString());
     }
     void paragraph(const QString& text) { m_html += QStringLiteral("<p>%1</p>\n").arg(esc(text)); }
     void rawParagraph(const QString& html) { m_html += QStringLiteral("<p>%1</p>\n").arg(html); }
@@ -377,7 +383,7 @@ QString saliencyCaption(const RunReport& r, const ClassifiedImage& image, const 
 // A few test images with the map of where the model looked, or a sentence saying why none.
 void addSaliencyExamples(HtmlReport& out, const RunReport& r, const QString& prefix)
 {
-    out.heading(3, QStringLiteral("Where the model looked (saliency examples)"));
+    out.heading(3, QStringLiteral("Where the model looked (saliency examples)"), true);
     if (r.modelPath.isEmpty() || !QFileInfo::exists(r.modelPath)) {
         out.paragraph(QStringLiteral("No saliency examples: the run has no model file."));
         return;

@@ -59,9 +59,11 @@ QString percent(double fraction)
     return QStringLiteral("%1%").arg(fraction * 100, 0, 'f', 1);
 }
 
-// Text without white space: a long value wraps over lines in a PDF table.
+// Text without white space and page numbers: a long value wraps over lines in a PDF table, and
+// a row may continue on the next page.
 QString squeezed(QString text)
 {
+    text.remove(QRegularExpression(QStringLiteral("\\n\\s*\\d+\\s*\\n\\f"))); // "   7\n\f"
     text.remove(QRegularExpression(QStringLiteral("\\s")));
     return text;
 }

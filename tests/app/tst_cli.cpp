@@ -1,5 +1,6 @@
 // Tests of classifier-cli as a user runs it: a child process, its output and its exit code.
 #include "clirun.h"
+#include "common/environment.h"
 #include "common/version.h"
 
 #include <QDir>
@@ -43,16 +44,21 @@ private Q_SLOTS:
         const CliRun run = runCli({QStringLiteral("--version")});
         QCOMPARE(run.exitCode, 0);
         const QStringList lines = run.out.trimmed().split(QLatin1Char('\n'));
-        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines.size(), 3);
         QCOMPARE(lines[0],
                  QStringLiteral("classifier-cli %1").arg(QString::fromLatin1(studio::kVersion)));
-        // The second line names the library the system's libblas.so.3 leads to.
+        // The second names the libraries' versions, as each run records them.
+        const studio::RunEnvironment environment = studio::currentEnvironment();
+        QCOMPARE(lines[1], QStringLiteral("LibTorch %1, OpenCV %2, Qt %3")
+                               .arg(environment.libtorch, environment.opencv, environment.qt));
+        QVERIFY(lines[1].startsWith(QStringLiteral("LibTorch 1.")));
+        // The third names the library the system's libblas.so.3 leads to.
         const QString system =
             QFileInfo(libraryFolder() + QStringLiteral("/libblas.so.3")).canonicalFilePath();
         QVERIFY2(!system.isEmpty(), qPrintable(libraryFolder()));
-        QVERIFY2(lines[1].startsWith(QLatin1String("BLAS: ")) &&
-                     lines[1].endsWith(QStringLiteral(", ") + system),
-                 qPrintable(lines[1] + QStringLiteral(" / ") + system));
+        QVERIFY2(lines[2].startsWith(QLatin1String("BLAS: ")) &&
+                     lines[2].endsWith(QStringLiteral(", ") + system),
+                 qPrintable(lines[2] + QStringLiteral(" / ") + system));
     }
 
     // --version reads the library the process really loaded: pointed at the reference BLAS

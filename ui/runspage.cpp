@@ -84,7 +84,8 @@ void addRunCurves(QCustomPlot* plot, const QString& name, const History& history
     QCPGraph* training = plot->addGraph();
     QCPGraph* validation = plot->addGraph();
     training->setName(name + QObject::tr(" (training)"));
-    validation->setName(name + QObject::tr(" (validation)"));
+    training->removeFromLegend(); // one legend entry per run; the title says which line is which
+    validation->setName(name);
     training->setPen(QPen(color, 1.5, Qt::DashLine));
     validation->setPen(QPen(color, 2));
     validation->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 5));
@@ -251,8 +252,10 @@ QWidget* RunsPage::buildDetails()
     auto* layout = new QVBoxLayout(details);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* charts = new QHBoxLayout;
-    m_lossPlot = makeCurvePlot(tr("Loss"), QStringLiteral("loss"), details);
-    m_accuracyPlot = makeCurvePlot(tr("Accuracy"), QStringLiteral("accuracy"), details);
+    m_lossPlot = makeCurvePlot(tr("Loss (dashed: training, solid: validation)"),
+                               QStringLiteral("loss"), details);
+    m_accuracyPlot = makeCurvePlot(tr("Accuracy (dashed: training, solid: validation)"),
+                                   QStringLiteral("accuracy"), details);
     charts->addWidget(m_lossPlot);
     charts->addWidget(m_accuracyPlot);
     layout->addLayout(charts, 1);

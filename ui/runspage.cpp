@@ -66,6 +66,10 @@ QCustomPlot* makeCurvePlot(const QString& title, const QString& metric, QWidget*
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title));
     plot->xAxis->setLabel(QObject::tr("epoch"));
+    QSharedPointer<QCPAxisTickerFixed> epochs(new QCPAxisTickerFixed);
+    epochs->setTickStep(1); // whole epochs; more of them as the runs get longer
+    epochs->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot->xAxis->setTicker(epochs);
     plot->yAxis->setLabel(metric);
     plot->legend->setVisible(true);
     plot->legend->setFont(parent->font());
@@ -118,9 +122,10 @@ QString compareTwo(const QString& a, const QString& b)
 {
     QStringList lines;
     const Result<McNemarResult> test = mcnemarTestOfRuns(a, b);
-    lines
-        << (test ? QObject::tr("Is the difference more than chance? %1").arg(describeMcNemar(*test))
-                 : QObject::tr("McNemar's test: %1").arg(test.error()));
+    lines << (test ? QObject::tr("Is the difference more than chance (A: %1, B: %2)? %3")
+                         .arg(QFileInfo(a).fileName(), QFileInfo(b).fileName(),
+                              describeMcNemar(*test))
+                   : QObject::tr("McNemar's test: %1").arg(test.error()));
     const Result<QVector<SettingChange>> changes = diffRunProjects(a, b);
     lines << (changes ? QObject::tr("Settings that differ (project.json): %1")
                             .arg(describeChanges(*changes))
@@ -404,6 +409,7 @@ void RunsPage::showDetails(const RunsSelectionDetails& details)
                      color);
     }
     for (QCustomPlot* plot : {m_lossPlot, m_accuracyPlot}) {
+        plot->legend->setVisible(plot->graphCount() > 0);
         plot->rescaleAxes();
         plot->xAxis->scaleRange(1.1, plot->xAxis->range().center());
         plot->yAxis->scaleRange(1.1, plot->yAxis->range().center());

@@ -235,10 +235,13 @@ void RunsPage::buildActions()
 {
     auto* bar = new QHBoxLayout;
     m_openButton = new QPushButton(tr("Open"), this);
+    m_openButton->setObjectName(QStringLiteral("openRun"));
     m_openButton->setToolTip(tr("Show the run's test evaluation on the Evaluate page."));
     m_noteButton = new QPushButton(tr("Note..."), this);
+    m_noteButton->setObjectName(QStringLiteral("noteRun"));
     m_noteButton->setToolTip(tr("A note kept with the run, in its folder's note.txt."));
     m_trashButton = new QPushButton(tr("Move to Trash"), this);
+    m_trashButton->setObjectName(QStringLiteral("trashRun"));
     connect(m_openButton, &QPushButton::clicked, this, &RunsPage::openSelected);
     connect(m_noteButton, &QPushButton::clicked, this, &RunsPage::editNoteOfSelected);
     connect(m_trashButton, &QPushButton::clicked, this, &RunsPage::trashSelected);

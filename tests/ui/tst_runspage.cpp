@@ -1,6 +1,8 @@
 // Tests of the Runs page and its model: three tiny runs trained here are listed with their
 // statuses, sorted, overlaid in one chart, compared (McNemar and the one differing setting),
 // noted and moved to the trash; a cross-validation row expands into its folds.
+#include "evaluatepage.h"
+#include "mainwindow.h"
 #include "qcustomplotwrapper.h"
 #include "runsmodel.h"
 #include "runspage.h"
@@ -15,6 +17,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QPushButton>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -178,6 +181,22 @@ private Q_SLOTS:
         QCOMPARE(page.lossPlot()->graphCount(), 4);
     }
 
+    // Open in the main window: the run's evaluation on the Evaluate page.
+    void opensARunOnTheEvaluatePage()
+    {
+        MainWindow window;
+        window.setErrorSink([](const QString& title, const QString& message) {
+            QFAIL(qPrintable(title + QStringLiteral(": ") + message));
+        });
+        RunsPage& page = *window.runsPage();
+        QSignalSpy listedSpy(&page, &RunsPage::runsListed);
+        page.setRunsFolder(m_runs.path());
+        QVERIFY(listedSpy.wait(20000));
+        select(page, {m_b});
+        page.findChild<QPushButton*>(QStringLiteral("openRun"))->click();
+        QCOMPARE(window.currentPage(), MainWindow::EvaluatePage);
+    }
+
     void notesARun()
     {
         RunsPage page;
@@ -218,6 +237,10 @@ private Q_SLOTS:
         QCOMPARE(fold.parent(), cv);
         QSignalSpy opened(&page, &RunsPage::openRequested);
         select(page, {dir.filePath(QStringLiteral("cv"))});
+        page.findChild<QPushButton*>(QStringLiteral("openRun"))->click();
+        QCOMPARE(opened.size(), 1);
+        QCOMPARE(opened.first().at(0).toString(), dir.filePath(QStringLiteral("cv")));
+        QVERIFY(opened.first().at(1).toBool()); // a cross-validation
         QVERIFY(page.view()->isExpanded(page.sortModel()->mapFromSource(cv)) ||
                 page.sortModel()->rowCount(page.sortModel()->mapFromSource(cv)) == 2);
         QVERIFY(page.comparisonText().contains(QStringLiteral("No curves"))); // none of its own

@@ -7,6 +7,7 @@
 #include "modelpage.h"
 #include "projectdocument.h"
 #include "recentfiles.h"
+#include "runspage.h"
 #include "settingwidgets.h"
 #include "theme.h"
 #include "trainpage.h"
@@ -213,6 +214,7 @@ void MainWindow::buildPages()
     m_trainPage = new studio::TrainPage(m_document);
     m_evaluatePage = new studio::EvaluatePage;
     m_classifyPage = new studio::ClassifyPage;
+    m_runsPage = new studio::RunsPage;
     // A finished run shows its test evaluation and becomes the model to classify with.
     connect(m_trainPage, &studio::TrainPage::runFinished, this,
             [this](const QString& runDir, const RunEndedEvent& ended) {
@@ -230,7 +232,7 @@ void MainWindow::buildPages()
     const QVector<QPair<QString, QWidget*>> pages = {
         {tr("Data"), m_dataPage},         {tr("Model"), m_modelPage},
         {tr("Train"), m_trainPage},       {tr("Evaluate"), m_evaluatePage},
-        {tr("Classify"), m_classifyPage},
+        {tr("Classify"), m_classifyPage}, {tr("Runs"), m_runsPage},
     };
     for (const auto& [name, widget] : pages) {
         m_navigation->addItem(name);
@@ -240,6 +242,30 @@ void MainWindow::buildPages()
     connect(m_navigation, &QListWidget::currentRowChanged, m_pages,
             &QStackedWidget::setCurrentIndex);
     m_navigation->setCurrentRow(DataPage);
+    connectRunsPage();
+}
+
+void MainWindow::connectRunsPage()
+{
+    // The Runs page lists the Train page's runs folder when shown, and again when a run ends.
+    connect(m_navigation, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row == RunsPage) {
+            m_runsPage->setRunsFolder(m_trainPage->runsFolder());
+        }
+    });
+    connect(m_trainPage, &studio::TrainPage::runFinished, m_runsPage, &studio::RunsPage::refresh);
+    connect(m_trainPage, &studio::TrainPage::crossValidationFinished, m_runsPage,
+            &studio::RunsPage::refresh);
+    connect(m_runsPage, &studio::RunsPage::openRequested, this,
+            [this](const QString& runDir, bool crossValidation) {
+                const bool loaded = crossValidation ? m_evaluatePage->loadCrossValidation(runDir)
+                                                    : m_evaluatePage->loadRun(runDir);
+                if (loaded) {
+                    showPage(EvaluatePage);
+                }
+            });
+    m_runsPage->setErrorSink(
+        [this](const QString& title, const QString& message) { showError(title, message); });
 }
 
 void MainWindow::watchSteps()
@@ -268,13 +294,16 @@ void MainWindow::updateSteps()
 {
     const bool data = m_document->hasDatasetIndex();
     const bool model = data && !m_document->modelSummary().hasErrors();
-    const bool done[] = {data, model, m_trained, m_evaluated, m_classified};
+    const bool done[] = {data, model, m_trained, m_evaluated, m_classified, false}; // Runs: no step
     for (int i = 0; i < m_navigation->count(); ++i) {
         QListWidgetItem* item = m_navigation->item(i);
         const QString name = item->data(Qt::UserRole).toString();
         item->setText(done[i] ? name + QStringLiteral("  \u2713") : name);
         item->setData(kStepDoneRole, done[i]);
-        item->setToolTip(done[i] ? tr("Done") : studio::WelcomePanel::stepSentences().value(i));
+        item->setToolTip(done[i] ? tr("Done")
+                         : i == RunsPage
+                             ? tr("Every run so far: compare, open, note or delete them.")
+                             : studio::WelcomePanel::stepSentences().value(i));
     }
 }
 
@@ -332,8 +361,8 @@ void MainWindow::buildMenus()
     edit->addAction(redo);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names = {tr("Data"), tr("Model"), tr("Train"), tr("Evaluate"),
-                               tr("Classify")};
+    const QStringList names = {tr("Data"),     tr("Model"),    tr("Train"),
+                               tr("Evaluate"), tr("Classify"), tr("Runs")};
     for (int i = 0; i < names.size(); ++i) {
         QAction* action = view->addAction(names[i]);
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));

@@ -1,4 +1,5 @@
-// The main window: page navigation (Data, Model, Train, Evaluate, Classify) around the pages.
+// The main window: page navigation (Data, Model, Train, Evaluate, Classify, Runs) around the
+// pages.
 #pragma once
 
 #include <QMainWindow>
@@ -20,6 +21,7 @@ class ModelPage;
 class BackgroundRunner;
 class ProjectDocument;
 class RecentFiles;
+class RunsPage;
 class TrainPage;
 
 class MainWindow : public QMainWindow
@@ -34,6 +36,7 @@ public:
         TrainPage,
         EvaluatePage,
         ClassifyPage,
+        RunsPage,
         PageCount
     };
 
@@ -51,6 +54,7 @@ public:
     studio::TrainPage* trainPage() const { return m_trainPage; }
     studio::EvaluatePage* evaluatePage() const { return m_evaluatePage; }
     studio::ClassifyPage* classifyPage() const { return m_classifyPage; }
+    studio::RunsPage* runsPage() const { return m_runsPage; }
 
     // The File menu's actions. Each returns false when it was cancelled or failed (the
     // failure is shown). New and Open first offer to save unsaved changes.
@@ -94,6 +98,7 @@ protected:
 
 private:
     void buildPages();
+    void connectRunsPage();
     void buildMenus();
     void watchSteps();
     void updateSteps();
@@ -115,6 +120,7 @@ private:
     studio::TrainPage* m_trainPage = nullptr;
     studio::EvaluatePage* m_evaluatePage = nullptr;
     studio::ClassifyPage* m_classifyPage = nullptr;
+    studio::RunsPage* m_runsPage = nullptr;
     QAction* m_darkAction = nullptr;
     bool m_dark = false;
     bool m_trained = false;

@@ -7,6 +7,7 @@
 #include "project/project.h"
 #include "projectdocument.h"
 #include "qcustomplotwrapper.h"
+#include "runspage.h"
 #include "shapesdataset.h"
 #include "trainingchart.h"
 #include "trainpage.h"
@@ -154,12 +155,15 @@ private Q_SLOTS:
         }
         QCOMPARE(names, (QStringList{QStringLiteral("Data"), QStringLiteral("Model"),
                                      QStringLiteral("Train"), QStringLiteral("Evaluate"),
-                                     QStringLiteral("Classify")}));
+                                     QStringLiteral("Classify"), QStringLiteral("Runs")}));
         QCOMPARE(window.currentPage(), MainWindow::DataPage);
         navigation->setCurrentRow(MainWindow::TrainPage);
         QCOMPARE(window.currentPage(), MainWindow::TrainPage);
         window.showPage(MainWindow::ClassifyPage);
         QCOMPARE(navigation->currentRow(), int(MainWindow::ClassifyPage));
+        window.showPage(MainWindow::RunsPage);
+        QCOMPARE(window.currentPage(), MainWindow::RunsPage);
+        QCOMPARE(window.runsPage()->folders().value(0), window.trainPage()->runsFolder());
     }
 
     void opensDatasetFolder()

@@ -1,4 +1,4 @@
-// Renders the Train, Evaluate and Classify pages after a short real training into PNGs
+// Renders the Train, Evaluate, Classify and Runs pages after a short real training into PNGs
 // (QWidget::grab) under the build's tests/ui/screenshots folder, for the README: in the light
 // and the dark theme, and (the tst_uiscreenshots_hidpi run) at a device pixel ratio of 2; the
 // saliency overlays on the Classify page's cards and in a confusion-matrix cell's gallery.
@@ -8,9 +8,12 @@
 #include "imagegallery.h"
 #include "predictioncard.h"
 #include "projectdocument.h"
+#include "runspage.h"
 #include "saliencyoverlays.h"
 #include "theme.h"
 #include "trainpage.h"
+
+#include "training/trainer.h"
 
 #include "shapesdataset.h"
 #include "uitestsupport.h"
@@ -59,6 +62,35 @@ private Q_SLOTS:
         testdata::makeShapes(m_data.path(), QStringLiteral("train"), 30, 1);
         testdata::makeShapes(m_data.path(), QStringLiteral("validation"), 8, 2);
         testdata::makeShapes(m_data.path(), QStringLiteral("test"), 8, 3);
+    }
+
+    // The Runs page (before pages(), which leaves the dark theme on): three short runs, two of
+    // them differing in the learning rate only, overlaid, then those two compared.
+    void runsPage()
+    {
+        QTemporaryDir runs;
+        const auto train = [&](const QString& name, double learningRate, int epochs) {
+            Project project = uitest::tinyProject(m_data.path(), epochs);
+            project.training.learningRate = learningRate;
+            TrainOptions options;
+            options.runDir = QDir(runs.path()).filePath(name);
+            return trainProject(project, options).ok() ? options.runDir : QString();
+        };
+        const QString baseline = train(QStringLiteral("baseline"), 0.01, 5);
+        const QString slower = train(QStringLiteral("lower-learning-rate"), 0.005, 5);
+        const QString shorter = train(QStringLiteral("three-epochs"), 0.01, 3);
+        QVERIFY(!baseline.isEmpty() && !slower.isEmpty() && !shorter.isEmpty());
+        RunsPage page;
+        QSignalSpy listed(&page, &RunsPage::runsListed);
+        page.setRunsFolder(runs.path());
+        QVERIFY(listed.wait(60000));
+        QSignalSpy shown(&page, &RunsPage::selectionShown);
+        page.selectRuns({baseline, slower, shorter});
+        QVERIFY(shown.wait(60000));
+        save(page, QStringLiteral("runs"));
+        page.selectRuns({baseline, slower});
+        QVERIFY(shown.wait(60000));
+        save(page, QStringLiteral("runs-compare"));
     }
 
     void pages()

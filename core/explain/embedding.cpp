@@ -54,38 +54,47 @@ torch::Tensor affinities(const torch::Tensor& x, double perplexity)
 {
     const int64_t n = x.size(0);
     const torch::Tensor squares = x.square().sum(1);
-    torch::Tensor d = (squares.unsqueeze(1) + squares.unsqueeze(0) - 2 * x.mm(x.t())).clamp_min(0);
+    // Squared distances less each row's smallest other one (a row's normalisation absorbs it, and
+    // nothing underflows), float32 to keep to a few n x n matrices.
+    torch::Tensor d = (squares.unsqueeze(1) + squares.unsqueeze(0) - 2 * x.mm(x.t()))
+                          .clamp_min(0)
+                          .to(torch::kFloat);
+    d.fill_diagonal_(std::numeric_limits<float>::max());
+    d.sub_(std::get<0>(d.min(1, true))).clamp_min_(0);
     d.fill_diagonal_(0);
     const double target = std::log(std::min(perplexity, double(n - 1) / 3.0 + 1e-9));
     torch::Tensor beta = torch::ones({n, 1}, torch::kDouble);
-    torch::Tensor low = torch::full({n, 1}, 0.0, torch::kDouble);
+    torch::Tensor low = torch::zeros({n, 1}, torch::kDouble);
     torch::Tensor high =
         torch::full({n, 1}, std::numeric_limits<double>::infinity(), torch::kDouble);
-    // Distances less each row's smallest (a row's normalisation absorbs it): no underflow.
-    const torch::Tensor offDiagonal = d + torch::eye(n, torch::kDouble) * 1e300;
-    const torch::Tensor shifted = (d - std::get<0>(offDiagonal.min(1, true))).clamp_min(0);
-    torch::Tensor p;
-    for (int step = 0; step < 100; ++step) {
-        p = torch::exp(-shifted * beta);
+    torch::Tensor p = torch::empty_like(d);
+    torch::Tensor weighted = torch::empty_like(d);
+    for (int step = 0; step < 64; ++step) {
+        torch::mul_out(p, d, beta.to(torch::kFloat)).neg_().exp_();
         p.fill_diagonal_(0);
-        const torch::Tensor sum = p.sum(1, true).clamp_min(1e-300);
-        const torch::Tensor entropy = torch::log(sum) + beta * (shifted * p).sum(1, true) / sum;
+        const torch::Tensor sum = p.sum(1, true).to(torch::kDouble).clamp_min(1e-300);
+        torch::mul_out(weighted, d, p);
+        const torch::Tensor entropy =
+            torch::log(sum) + beta * weighted.sum(1, true).to(torch::kDouble) / sum;
         const torch::Tensor tooWide = entropy > target; // raise the precision
         low = torch::where(tooWide, beta, low);
         high = torch::where(tooWide, high, beta);
         beta = torch::where(torch::isinf(high), beta * 2, (low + high) / 2);
-        if ((entropy - target).abs().max().item<double>() < 1e-5) {
+        if ((entropy - target).abs().max().item<double>() < 1e-4) {
             break;
         }
     }
-    p = p / p.sum(1, true).clamp_min(1e-300);
-    p = (p + p.t()) / (2.0 * double(n));
-    return p.clamp_min(1e-12).to(torch::kFloat);
+    weighted = torch::Tensor();
+    d = torch::Tensor();
+    p.div_(p.sum(1, true).clamp_min(1e-30));
+    p = p + p.t();
+    p.div_(2.0 * double(n)).clamp_min_(1e-12);
+    return p;
 }
 
-// The gradient of the Kullback-Leibler divergence at y for the input similarities `p`
-// (exaggeration applied).
-torch::Tensor tsneGradient(const torch::Tensor& y, const torch::Tensor& p)
+// The gradient of the Kullback-Leibler divergence at y for the input similarities `p`, early
+// exaggeration applied (a factor on p's term, so that no exaggerated copy of p is kept).
+torch::Tensor tsneGradient(const torch::Tensor& y, const torch::Tensor& p, double exaggeration)
 {
     const torch::Tensor squares = y.square().sum(1);
     torch::Tensor num = y.mm(y.t());
@@ -93,7 +102,7 @@ torch::Tensor tsneGradient(const torch::Tensor& y, const torch::Tensor& p)
     num.fill_diagonal_(0);
     const double total = num.sum().item<double>();
     torch::Tensor w = num.square();
-    w.mul_(-1.0 / std::max(total, 1e-300)).addcmul_(p, num);
+    w.mul_(-1.0 / std::max(total, 1e-300)).addcmul_(p, num, exaggeration);
     return 4 * (w.sum(1, true) * y - w.mm(y));
 }
 
@@ -170,7 +179,6 @@ Result<std::vector<double>> projectTsne(const FeatureMatrix& features, const Tsn
                     .to(torch::kDouble);
         }
         const torch::Tensor p = affinities(x, options.perplexity);
-        const torch::Tensor exaggerated = p * float(options.exaggeration);
         torch::Tensor y = initialPositions(n, options.seed);
         torch::Tensor update = torch::zeros_like(y);
         torch::Tensor gains = torch::ones_like(y);
@@ -180,7 +188,7 @@ Result<std::vector<double>> projectTsne(const FeatureMatrix& features, const Tsn
                 return cancelled();
             }
             const bool early = it < options.exaggerationIterations;
-            const torch::Tensor grad = tsneGradient(y, early ? exaggerated : p);
+            const torch::Tensor grad = tsneGradient(y, p, early ? options.exaggeration : 1.0);
             const torch::Tensor same = (grad > 0) == (update > 0);
             gains = torch::where(same, gains * 0.8, gains + 0.2).clamp_min(0.01);
             update = (early ? 0.5 : 0.8) * update - rate * gains * grad;

@@ -56,9 +56,8 @@ torch::Tensor affinities(const torch::Tensor& x, double perplexity)
     const torch::Tensor squares = x.square().sum(1);
     // Squared distances less each row's smallest other one (a row's normalisation absorbs it, and
     // nothing underflows), float32 to keep to a few n x n matrices.
-    torch::Tensor d = (squares.unsqueeze(1) + squares.unsqueeze(0) - 2 * x.mm(x.t()))
-                          .clamp_min(0)
-                          .to(torch::kFloat);
+    torch::Tensor d = x.mm(x.t());
+    d.mul_(-2).add_(squares.unsqueeze(1)).add_(squares.unsqueeze(0)).clamp_min_(0);
     d.fill_diagonal_(std::numeric_limits<float>::max());
     d.sub_(std::get<0>(d.min(1, true))).clamp_min_(0);
     d.fill_diagonal_(0);
@@ -172,11 +171,11 @@ Result<std::vector<double>> projectTsne(const FeatureMatrix& features, const Tsn
         torch::Tensor x;
         if (dims < features.columns) {
             const cv::Mat reduced = pcaOf(features, dims);
-            x = torch::from_blob(reduced.data, {n, dims}, torch::kFloat).to(torch::kDouble);
+            x = torch::from_blob(reduced.data, {n, dims}, torch::kFloat).clone();
         } else {
             x = torch::from_blob(const_cast<float*>(features.values.data()), {n, features.columns},
                                  torch::kFloat)
-                    .to(torch::kDouble);
+                    .clone();
         }
         const torch::Tensor p = affinities(x, options.perplexity);
         torch::Tensor y = initialPositions(n, options.seed);

@@ -37,6 +37,7 @@ QVector<CliCommand> trainingCommands();
 QVector<CliCommand> evaluationCommands();
 QVector<CliCommand> reportCommands();
 QVector<CliCommand> explainCommands();
+QVector<CliCommand> embedCommands();
 QVector<CliCommand> runsCommands();
 
 // Parses `arguments` with a parser that has --help; prints help or the error and returns the

@@ -23,6 +23,7 @@ QVector<CliCommand> allCommands()
     commands += trainingCommands();
     commands += evaluationCommands();
     commands += explainCommands();
+    commands += embedCommands();
     commands += reportCommands();
     commands += runsCommands();
     return commands;

@@ -1,5 +1,7 @@
 #include "explain/saliency.h"
 
+#include "explain/networkweights_p.h"
+
 #include "common/runtime.h"
 #include "dataset/inputspec.h"
 #include "export/exporter_p.h"
@@ -48,34 +50,6 @@ int gradCamLayerOf(const ModelSpec& model)
     return last;
 }
 
-// Copies the file's tensors into the rebuilt network (child i is spec layer i); an error names
-// the tensor the file lacks or whose shape differs.
-QString copyFileTensors(torch::nn::Sequential& network, const torch::jit::Module& file)
-{
-    const std::map<std::string, torch::Tensor> source = layerTensors(file);
-    torch::NoGradGuard noGrad;
-    for (int i = 0; i < int(network->size()); ++i) {
-        torch::nn::Module& layer = *network->ptr(size_t(i));
-        std::vector<std::pair<std::string, torch::Tensor>> own;
-        for (const auto& p : layer.named_parameters(false)) {
-            own.emplace_back(p.key(), p.value());
-        }
-        for (const auto& b : layer.named_buffers(false)) {
-            own.emplace_back(b.key(), b.value());
-        }
-        for (auto& [name, tensor] : own) {
-            const auto found = source.find(layerTensorName(i, name.c_str()));
-            if (found == source.end() || !found->second.sizes().equals(tensor.sizes())) {
-                return QStringLiteral("the file's layer %1 has no %2 of the expected shape")
-                    .arg(i)
-                    .arg(QString::fromStdString(name));
-            }
-            tensor.copy_(found->second.to(torch::kCPU, torch::kFloat));
-        }
-    }
-    return {};
-}
-
 // The image for people: RGB bytes, stretched from the lowest to the highest value shown.
 std::vector<uint8_t> displayOf(const float* image, int channels, int side)
 {
@@ -118,6 +92,34 @@ std::vector<int> patchStarts(int side, int patch, int stride)
 }
 
 } // namespace
+
+// Copies the file's tensors into the rebuilt network (child i is spec layer i); an error names
+// the tensor the file lacks or whose shape differs.
+QString copyFileTensors(torch::nn::Sequential& network, const torch::jit::Module& file)
+{
+    const std::map<std::string, torch::Tensor> source = layerTensors(file);
+    torch::NoGradGuard noGrad;
+    for (int i = 0; i < int(network->size()); ++i) {
+        torch::nn::Module& layer = *network->ptr(size_t(i));
+        std::vector<std::pair<std::string, torch::Tensor>> own;
+        for (const auto& p : layer.named_parameters(false)) {
+            own.emplace_back(p.key(), p.value());
+        }
+        for (const auto& b : layer.named_buffers(false)) {
+            own.emplace_back(b.key(), b.value());
+        }
+        for (auto& [name, tensor] : own) {
+            const auto found = source.find(layerTensorName(i, name.c_str()));
+            if (found == source.end() || !found->second.sizes().equals(tensor.sizes())) {
+                return QStringLiteral("the file's layer %1 has no %2 of the expected shape")
+                    .arg(i)
+                    .arg(QString::fromStdString(name));
+            }
+            tensor.copy_(found->second.to(torch::kCPU, torch::kFloat));
+        }
+    }
+    return {};
+}
 
 std::optional<SaliencyMethod> saliencyMethodFromName(const QString& name)
 {

@@ -1,12 +1,15 @@
 # studio::explain: saliency maps (Grad-CAM, occlusion) of a model file's decisions, their raw
-# .npy files and overlay pictures.
+# .npy files and overlay pictures; maps of the penultimate-layer features (PCA, t-SNE).
 studio_core_module(explain
     SOURCES
+        explain/embedding.h
         explain/npyfile.cpp
         explain/npyfile.h
         explain/saliency.h
         explain/saliencyoverlay.cpp
     WITH_TORCH
+        explain/embedding.cpp
+        explain/networkweights_p.h
         explain/saliency.cpp
     DEPENDS common dataset model export
 )

@@ -4,6 +4,7 @@
 
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
+#include "embeddingmapview.h"
 #include "evaluation/evaluator.h"
 #include "evaluation/metricsjson.h"
 #include "evaluationcharts.h"
@@ -122,8 +123,10 @@ void EvaluatePage::buildUi()
     m_plot = new ConfusionMatrixPlot;
     m_plot->setObjectName(QStringLiteral("confusionMatrix"));
     connect(m_normalized, &QCheckBox::toggled, m_plot, &ConfusionMatrixPlot::setNormalized);
-    connect(m_plot, &ConfusionMatrixPlot::cellClicked, this,
-            [this](int t, int p) { openGallery(t, p); });
+    connect(m_plot, &ConfusionMatrixPlot::cellClicked, this, [this](int t, int p) {
+        m_map->highlightCell(t, p);
+        openGallery(t, p);
+    });
     m_model = new ClassMetricsModel(this);
     m_table = new QTableView;
     m_table->setObjectName(QStringLiteral("classMetricsTable"));
@@ -167,12 +170,17 @@ QWidget* EvaluatePage::buildCharts()
     m_charts->addTab(m_roc, tr("ROC curves"));
     m_charts->addTab(m_precisionRecall, tr("Precision-recall"));
     m_charts->addTab(m_calibration, tr("Calibration"));
+    m_map = new EmbeddingMapView;
+    m_map->setObjectName(QStringLiteral("embeddingMap"));
+    m_charts->addTab(m_map, tr("Map of what it learned"));
     m_charts->setTabToolTip(1, tr("How well each class is told apart from the others at every "
                                   "threshold of its score (receiver operating characteristic)."));
     m_charts->setTabToolTip(2, tr("Precision against recall as each class's threshold is "
                                   "lowered: telling for rare classes."));
     m_charts->setTabToolTip(3, tr("Whether the model's confidence matches how often it is right "
                                   "(reliability diagram)."));
+    m_charts->setTabToolTip(4, tr("Every image as a point, placed by what the network sees in it: "
+                                  "classes it tells apart fall into separate groups."));
     return m_charts;
 }
 
@@ -183,6 +191,22 @@ void EvaluatePage::highlightSelectedClass()
     const int index = row >= 0 && row < m_metrics.classes.size() ? row : -1;
     m_roc->setHighlightedClass(index);
     m_precisionRecall->setHighlightedClass(index);
+}
+
+void EvaluatePage::updateMapSource(Split split)
+{
+    QString reason;
+    if (m_modelPath.isEmpty()) {
+        reason = tr("No model file is known for this evaluation: open a run or use Evaluate "
+                    "Model to map what a model learned.");
+    } else if (!QFileInfo::exists(m_modelPath)) {
+        reason = tr("The model file %1 is missing.").arg(QDir::toNativeSeparators(m_modelPath));
+    } else if (m_imageRoot.isEmpty() || !QFileInfo(m_imageRoot).isDir()) {
+        reason = tr("The dataset folder of this evaluation (%1) is missing: use Evaluate Model "
+                    "to choose it.")
+                     .arg(QDir::toNativeSeparators(m_imageRoot));
+    }
+    m_map->setSource(reason.isEmpty() ? m_modelPath : QString(), m_imageRoot, split, reason);
 }
 
 void EvaluatePage::updateState()
@@ -265,6 +289,7 @@ bool EvaluatePage::loadRun(const QString& runDir)
     }
     setMetrics(*metrics, root, tr("Run %1, test images").arg(QDir::toNativeSeparators(runDir)));
     m_modelPath = QDir(runDir).filePath(QStringLiteral("model.pt"));
+    updateMapSource(Split::Test);
     return true;
 }
 
@@ -293,6 +318,7 @@ void EvaluatePage::evaluateModel(const QString& modelPath, const QString& datase
                                .arg(QDir::toNativeSeparators(modelPath), splitName(split),
                                     QDir::toNativeSeparators(datasetDir)));
                 m_modelPath = modelPath;
+                updateMapSource(split);
             } else {
                 showMessage(result.error(), true);
             }
@@ -325,6 +351,7 @@ void EvaluatePage::setMetrics(const EvaluationMetrics& metrics, const QString& i
     }
     m_imageRoot = imageRoot;
     m_modelPath.clear(); // the caller names the model when it knows it
+    updateMapSource(Split::Test);
     m_plot->setMatrix(metrics.classes, metrics.confusion, metrics.confusionNormalized);
     m_model->setMetrics(metrics);
     m_roc->setCurves(metrics.curves);
@@ -469,6 +496,9 @@ bool EvaluatePage::exportPng(const QString& path)
     }
     if (shown == m_calibration) {
         return m_calibration->savePng(path, 900, 760);
+    }
+    if (shown == m_map) {
+        return m_map->savePng(path, 900, 760);
     }
     return m_plot->savePng(path, 900, 760);
 }

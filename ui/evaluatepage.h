@@ -1,7 +1,7 @@
 // The Evaluate page: a run's test evaluation or a model evaluated on a dataset split, shown as
 // a confusion-matrix heat map (click a cell for its images), ROC and precision-recall curves, a
-// calibration diagram, the per-class table and the overall accuracy; exports the report as JSON,
-// CSV or the chart shown as PNG.
+// calibration diagram, a map of what the network learned, the per-class table and the overall
+// accuracy; exports the report as JSON, CSV or the chart shown as PNG.
 #pragma once
 
 #include "dataset/datasetindex.h"
@@ -22,6 +22,7 @@ class BackgroundRunner;
 class CalibrationPlot;
 class ClassMetricsModel;
 class ConfusionMatrixPlot;
+class EmbeddingMapView;
 class ImageGallery;
 class ThresholdCurvesPlot;
 
@@ -59,7 +60,8 @@ public:
     ThresholdCurvesPlot* rocPlot() const { return m_roc; }
     ThresholdCurvesPlot* precisionRecallPlot() const { return m_precisionRecall; }
     CalibrationPlot* calibrationPlot() const { return m_calibration; }
-    // The tabs of the charts: the confusion matrix, ROC, precision-recall, calibration.
+    EmbeddingMapView* mapView() const { return m_map; }
+    // The tabs of the charts: the confusion matrix, ROC, precision-recall, calibration, map.
     QTabWidget* chartTabs() const { return m_charts; }
     ClassMetricsModel* classMetricsModel() const { return m_model; }
 
@@ -83,6 +85,8 @@ private:
     QWidget* buildCharts();
     // Singles out the class of the table's selected row in the curves.
     void highlightSelectedClass();
+    // Points the map at the model and images of the evaluation shown, or says why it cannot.
+    void updateMapSource(Split split);
     void chooseRun();
     void chooseModel();
     void chooseExport();
@@ -111,6 +115,7 @@ private:
     ThresholdCurvesPlot* m_roc = nullptr;
     ThresholdCurvesPlot* m_precisionRecall = nullptr;
     CalibrationPlot* m_calibration = nullptr;
+    EmbeddingMapView* m_map = nullptr;
     ClassMetricsModel* m_model = nullptr;
     QTableView* m_table = nullptr;
 };

@@ -1,9 +1,11 @@
 // Tests of the Evaluate page on hand-made predictions: the heat map's cells and toggle, a click
 // on a cell opens its images most confident first, the per-class table, the report exports,
 // and a run folder's evaluation read back from disk; a model evaluated in the background, and
-// an evaluation cancelled midway; a run's gallery overlays its model's saliency maps.
+// an evaluation cancelled midway; a run's gallery overlays its model's saliency maps; the map of
+// what the network learned (hover, click, lasso, a confusion-matrix cell's points).
 #include "classmetricsmodel.h"
 #include "confusionmatrixplot.h"
+#include "embeddingmapview.h"
 #include "evaluatepage.h"
 #include "evaluation/evaluator.h"
 #include "evaluation/metricsjson.h"
@@ -180,7 +182,7 @@ private Q_SLOTS:
     {
         EvaluatePage page;
         page.setMetrics(handMadeMetrics(), QStringLiteral("/data"), QStringLiteral("hand-made"));
-        QCOMPARE(page.chartTabs()->count(), 4);
+        QCOMPARE(page.chartTabs()->count(), 5); // and the map
         // ROC areas by hand: a 6 of 9 pairs ranked right, b 4 of 5, c all: macro 0.822.
         ThresholdCurvesPlot* roc = page.rocPlot();
         QCOMPARE(roc->curveCount(), 3);
@@ -290,6 +292,159 @@ private Q_SLOTS:
         QCOMPARE(gallery->overlayCount(), 0);
         QCOMPARE(gallery->shownImage(0), plain);
         gallery->saliencyOverlays()->waitForIdle();
+    }
+
+    // The map of what the network learned: Make Map places the 18 validation images evaluated;
+    // hovering a point shows its image, clicking it opens that image, a Shift-drag lasso lists
+    // the images inside, and a click on a confusion-matrix cell rings that cell's points.
+    void mapShowsTheImagesAndOpensAClickedOne()
+    {
+        EvaluatePage page;
+        page.resize(1100, 760);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QSignalSpy evaluated(&page, &EvaluatePage::evaluationFinished);
+        page.evaluateModel(m_model, m_data.path(), Split::Validation);
+        QVERIFY(evaluated.wait(120000));
+        QVERIFY(evaluated[0][0].toBool());
+        EmbeddingMapView* map = page.mapView();
+        page.chartTabs()->setCurrentWidget(map);
+        auto* make = map->findChild<QPushButton*>(QStringLiteral("makeMap"));
+        QVERIFY(make->isEnabled());
+        QSignalSpy made(map, &EmbeddingMapView::mapFinished);
+        make->click();
+        QVERIFY(map->isBusy());
+        QVERIFY(made.wait(120000));
+        QVERIFY2(made[0][0].toBool(), qPrintable(made[0][1].toString()));
+
+        // Every image is a point with the evaluation's own answer; mistakes are counted.
+        const EmbeddingMap& shown = map->map();
+        QCOMPARE(shown.points.size(), 18);
+        QCOMPARE(shown.classes, page.metrics().classes);
+        int mistakes = 0;
+        for (const EmbeddingPoint& point : shown.points) {
+            QVERIFY(point.inSample && std::isfinite(point.x) && std::isfinite(point.y));
+            mistakes += point.mistake() ? 1 : 0;
+        }
+        QCOMPARE(mistakes, page.metrics().misclassified.size());
+        QVERIFY(map->statusText().contains(QStringLiteral("t-SNE of all 18 validation images")));
+        map->plot()->replot();
+
+        // A point alone under the pointer: hovering shows its image, clicking opens it.
+        int alone = -1;
+        for (int i = 0; i < shown.points.size() && alone < 0; ++i) {
+            alone = map->pointAt(map->pointPosition(i)) == i ? i : -1;
+        }
+        QVERIFY(alone >= 0);
+        const QString expected = QDir(m_data.path()).filePath(shown.points[alone].path);
+        QVERIFY(QFileInfo::exists(expected));
+        QTest::mouseMove(map->plot(), map->pointPosition(alone));
+        QTRY_COMPARE(map->hoveredPoint(), alone);
+        QTRY_VERIFY(!map->hoverImage().isNull());
+        QStringList opened;
+        map->setImageOpener([&opened](const QString& path) { opened << path; });
+        QTest::mouseClick(map->plot(), Qt::LeftButton, Qt::NoModifier, map->pointPosition(alone));
+        QCOMPARE(opened, QStringList{expected});
+        // A click on empty ground opens nothing.
+        QTest::mouseClick(map->plot(), Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));
+        QCOMPARE(opened.size(), 1);
+
+        // Shift-drag a lasso around the whole chart: every image is listed.
+        const QRect area = map->plot()->axisRect()->rect();
+        QTest::mousePress(map->plot(), Qt::LeftButton, Qt::ShiftModifier, area.topLeft());
+        for (const QPoint& corner : {area.topRight(), area.bottomRight(), area.bottomLeft()}) {
+            QTest::mouseMove(map->plot(), corner);
+        }
+        QTest::mouseRelease(map->plot(), Qt::LeftButton, Qt::ShiftModifier, area.bottomLeft());
+        ImageGallery* lasso = map->findChild<ImageGallery*>();
+        QVERIFY(lasso);
+        QCOMPARE(lasso->imageCount(), 18);
+        QVERIFY(lasso->paths().contains(expected));
+        // A lasso around one point lists that image alone.
+        const QPoint at = map->pointPosition(alone);
+        ImageGallery* one = map->openLassoGallery(QPolygon(
+            {at + QPoint(-2, -2), at + QPoint(2, -2), at + QPoint(2, 2), at + QPoint(-2, 2)}));
+        QVERIFY(one);
+        QCOMPARE(one->paths(), QStringList{expected});
+
+        // A click on the confusion-matrix cell of that image rings its cell's points.
+        const EmbeddingPoint& point = shown.points[alone];
+        page.chartTabs()->setCurrentWidget(page.confusionPlot());
+        page.confusionPlot()->plot()->replot();
+        QTest::mouseClick(page.confusionPlot()->plot(), Qt::LeftButton, Qt::NoModifier,
+                          page.confusionPlot()->plot()->mapFrom(
+                              page.confusionPlot(),
+                              page.confusionPlot()->cellCenter(point.trueClass, point.predicted)));
+        QVector<int> cell;
+        for (int i = 0; i < shown.points.size(); ++i) {
+            if (shown.points[i].trueClass == point.trueClass &&
+                shown.points[i].predicted == point.predicted) {
+                cell << i;
+            }
+        }
+        QCOMPARE(map->highlightedPoints(), cell);
+        QCOMPARE(cell.size(), page.confusionPlot()->count(point.trueClass, point.predicted));
+
+        // The map exports as the chart shown; PCA places every image too.
+        page.chartTabs()->setCurrentWidget(map);
+        QTemporaryDir out;
+        QVERIFY(page.exportPng(out.filePath(QStringLiteral("map.png"))));
+        QCOMPARE(QImage(out.filePath(QStringLiteral("map.png"))).size(), QSize(900, 760));
+        map->setMethod(EmbeddingMethod::Pca);
+        make->click();
+        QVERIFY(made.wait(120000));
+        QVERIFY(made[1][0].toBool());
+        QCOMPARE(map->map().method, EmbeddingMethod::Pca);
+        QVERIFY(map->statusText().contains(QStringLiteral("PCA of all 18 validation images")));
+    }
+
+    // A confusion-matrix cell rings exactly its points: the images of that true class taken for
+    // that class, not the class's other images; mistakes are ringed on the map.
+    void mapRingsTheImagesOfACell()
+    {
+        EmbeddingMap hand;
+        hand.classes = {QStringLiteral("a"), QStringLiteral("b")};
+        hand.datasetRoot = QStringLiteral("/data");
+        hand.method = EmbeddingMethod::Pca;
+        hand.points = {{QStringLiteral("a/1.png"), 0, 0, 0.9, 0, 0, true},
+                       {QStringLiteral("a/2.png"), 0, 1, 0.6, 1, 0, true},
+                       {QStringLiteral("a/3.png"), 0, 1, 0.7, 1, 1, true},
+                       {QStringLiteral("b/1.png"), 1, 1, 0.8, 0, 1, true},
+                       {QStringLiteral("b/2.png"), 1, 1, 0.8, 2, 2, false}};
+        EmbeddingMapView map;
+        map.setMap(hand);
+        map.highlightCell(0, 1);
+        QCOMPARE(map.highlightedPoints(), (QVector<int>{1, 2}));
+        map.highlightCell(1, 1);
+        QCOMPARE(map.highlightedPoints(), QVector<int>{3}); // b/2.png is off the map
+        map.highlightCell(-1, -1);
+        QVERIFY(map.highlightedPoints().isEmpty());
+        QCOMPARE(map.absolutePath(3), QStringLiteral("/data/b/1.png"));
+        const auto* mistakes = map.plot()->graph(2); // after the two classes' points
+        QCOMPARE(mistakes->dataCount(), 2);
+    }
+
+    // Making a map can be cancelled; evaluations without a model file say why there is no map.
+    void mapCanBeCancelledAndExplainsWhenItCannotBeMade()
+    {
+        EvaluatePage page;
+        QSignalSpy evaluated(&page, &EvaluatePage::evaluationFinished);
+        page.evaluateModel(m_model, m_data.path(), Split::Test);
+        QVERIFY(evaluated.wait(120000));
+        EmbeddingMapView* map = page.mapView();
+        QSignalSpy made(map, &EmbeddingMapView::mapFinished);
+        map->makeMap();
+        QTest::qWait(50);
+        map->findChild<QPushButton*>(QStringLiteral("cancelMap"))->click();
+        QVERIFY(!map->isBusy());
+        QCOMPARE(made.size(), 1);
+        QCOMPARE(made[0][0].toBool(), false);
+        QCOMPARE(map->statusText(), QStringLiteral("Map cancelled."));
+        QVERIFY(!map->hasMap());
+
+        page.setMetrics(handMadeMetrics(), QStringLiteral("/data"), QStringLiteral("hand-made"));
+        QVERIFY(!map->findChild<QPushButton*>(QStringLiteral("makeMap"))->isEnabled());
+        QVERIFY(map->statusText().contains(QStringLiteral("No model file")));
     }
 
     void clickingACellOpensItsImages()

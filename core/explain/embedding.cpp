@@ -2,14 +2,12 @@
 
 #include "common/csv.h"
 #include "common/runtime.h"
-#include "dataset/datasetscanner.h"
 #include "dataset/inputspec.h"
 #include "dataset/parallel_p.h"
 #include "explain/networkweights_p.h"
 #include "export/exporter_p.h"
+#include "export/modelsplit.h"
 #include "model/modelbuilder_p.h"
-
-#include <QDir>
 
 #include <opencv2/core.hpp>
 
@@ -378,42 +376,6 @@ Result<ImageFeatures> FeatureModel::runFiles(const QStringList& paths, int batch
 
 namespace {
 
-// The image files of the split (absolute) and their items, checked against the model's classes.
-Result<QVector<DatasetItem>> splitItems(const ModelMetadata& metadata, const QString& datasetDir,
-                                        const EmbeddingOptions& options, QString* root)
-{
-    DatasetSettings settings = metadata.inputSettings();
-    settings.root = datasetDir;
-    ScanOptions scanOptions;
-    scanOptions.threads = options.threads;
-    scanOptions.writeManifest = false;
-    scanOptions.cancel = options.cancel;
-    Result<DatasetIndex> index = scanDataset(settings, scanOptions);
-    if (isCancelled(options.cancel)) {
-        return cancelled();
-    }
-    if (!index) {
-        return Failure{index.error()};
-    }
-    if (index->classes != metadata.classes) {
-        return Failure{QStringLiteral("The classes of %1 (%2) are not the model's (%3): the map "
-                                      "needs a dataset with the same class folders.")
-                           .arg(datasetDir, index->classes.join(QStringLiteral(", ")),
-                                metadata.classes.join(QStringLiteral(", ")))};
-    }
-    QVector<DatasetItem> items;
-    for (int i : index->indicesOf(options.split)) {
-        items << index->items[i];
-    }
-    if (items.isEmpty()) {
-        return Failure{QStringLiteral("%1 has no %2 images to map. Choose another split, or add a "
-                                      "%2 folder.")
-                           .arg(datasetDir, splitName(options.split))};
-    }
-    *root = index->root;
-    return items;
-}
-
 // The rows of the seeded t-SNE sample (sorted), or all of them.
 std::vector<int> sampleRows(int rows, int sample, uint64_t seed)
 {
@@ -487,16 +449,16 @@ Result<EmbeddingMap> makeEmbeddingMap(const QString& modelPath, const QString& d
     if (!model) {
         return Failure{model.error()};
     }
-    QString root;
     say(QStringLiteral("Reading the dataset folder"));
-    Result<QVector<DatasetItem>> items = splitItems(model->metadata(), datasetDir, options, &root);
-    if (!items) {
-        return Failure{items.error()};
+    const Result<ModelSplit> split = scanSplitForModel(model->metadata(), datasetDir, options.split,
+                                                       options.threads, options.cancel);
+    if (isCancelled(options.cancel)) {
+        return cancelled();
     }
-    QStringList files;
-    for (const DatasetItem& item : *items) {
-        files << QDir(root).filePath(item.path);
+    if (!split) {
+        return Failure{split.error()};
     }
+    const QStringList files = split->files();
     say(QStringLiteral("Reading what the network sees in %1 images").arg(files.size()));
     Result<ImageFeatures> features =
         model->runFiles(files, options.batchSize, options.threads, options.cancel);
@@ -504,14 +466,15 @@ Result<EmbeddingMap> makeEmbeddingMap(const QString& modelPath, const QString& d
         return Failure{features.error()};
     }
     EmbeddingMap map;
-    map.datasetRoot = root;
+    map.datasetRoot = split->root;
     map.classes = model->metadata().classes;
     map.method = options.method;
     map.featureDimension = features->features.columns;
     map.featureLayer = model->featureLayerText();
-    for (int i = 0; i < items->size(); ++i) {
-        map.points.push_back({(*items)[i].path, (*items)[i].label, features->predicted[size_t(i)],
-                              features->confidence[size_t(i)], 0, 0, true});
+    for (int i = 0; i < split->items.size(); ++i) {
+        map.points.push_back({split->items[i].path, split->items[i].label,
+                              features->predicted[size_t(i)], features->confidence[size_t(i)], 0, 0,
+                              true});
     }
     say(QStringLiteral("Placing the points"));
     const Status projected = project(features->features, options, map.points);

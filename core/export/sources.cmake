@@ -5,6 +5,8 @@ studio_core_module(export
         export/exporter_p.h
         export/modelmetadata.cpp
         export/modelmetadata.h
+        export/modelsplit.cpp
+        export/modelsplit.h
         export/onnxexport.cpp
         export/onnxexport_p.h
         export/predictor.h

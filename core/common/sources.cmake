@@ -1,4 +1,4 @@
-# studio::common: results, atomic files, number ranges, the settings' field type, CSV cells, the
+# studio::common: results, atomic files, JSON files, number ranges, the settings' field type, CSV cells, the
 # LibTorch runtime set-up, the name of the BLAS library it runs on and the environment a run
 # records.
 studio_core_module(common
@@ -11,6 +11,8 @@ studio_core_module(common
         common/csv.h
         common/environment.cpp
         common/environment.h
+        common/jsonfile.cpp
+        common/jsonfile.h
         common/numberrange.cpp
         common/nativepath.h
         common/numberrange.h

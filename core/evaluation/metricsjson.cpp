@@ -1,9 +1,9 @@
 #include "evaluation/metricsjson.h"
 
+#include "common/jsonfile.h"
+
 #include <QDir>
-#include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 #include <limits>
 #include <utility>
@@ -175,19 +175,11 @@ Result<EvaluationMetrics> metricsFromJson(const QJsonObject& json, const QString
 
 Result<EvaluationMetrics> loadMetricsFile(const QString& path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return Failure{QStringLiteral("Could not read %1: %2.")
-                           .arg(QDir::toNativeSeparators(path), file.errorString())};
+    const Result<QJsonObject> json = readJsonObjectFile(path);
+    if (!json) {
+        return Failure{json.error()};
     }
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
-    if (!document.isObject()) {
-        return Failure{QStringLiteral("%1 is not valid JSON (%2 at offset %3).")
-                           .arg(QDir::toNativeSeparators(path), error.errorString())
-                           .arg(error.offset)};
-    }
-    return metricsFromJson(document.object(), path);
+    return metricsFromJson(*json, path);
 }
 
 } // namespace studio

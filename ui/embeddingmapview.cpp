@@ -2,6 +2,7 @@
 
 #include "backgroundrunner.h"
 #include "channelcomposite.h"
+#include "explain/embeddingfile.h"
 #include "imagegallery.h"
 #include "qcustomplotwrapper.h"
 #include "reportcharts.h"
@@ -124,12 +125,13 @@ QWidget* EmbeddingMapView::buildTools()
 }
 
 void EmbeddingMapView::setSource(const QString& modelPath, const QString& datasetDir, Split split,
-                                 const QString& reason)
+                                 const QString& reason, const QString& keepFile)
 {
     cancel();
     m_modelPath = modelPath;
     m_datasetDir = datasetDir;
     m_split = split;
+    m_keepFile = keepFile;
     setMap(EmbeddingMap());
     m_make->setToolTip(modelPath.isEmpty() ? reason : QString());
     showStatus(modelPath.isEmpty()
@@ -137,7 +139,38 @@ void EmbeddingMapView::setSource(const QString& modelPath, const QString& datase
                    : tr("Make Map places the %1 images by what the network sees in them.")
                          .arg(splitName(split)),
                false);
+    showKeptMap();
     updateState();
+}
+
+void EmbeddingMapView::showKeptMap()
+{
+    const QFileInfo kept(m_keepFile);
+    if (m_modelPath.isEmpty() || m_keepFile.isEmpty() || !kept.exists() ||
+        kept.lastModified() < QFileInfo(m_modelPath).lastModified()) {
+        return;
+    }
+    const Result<EmbeddingMap> map = loadEmbeddingMap(m_keepFile);
+    if (!map) {
+        showStatus(map.error(), true);
+        return;
+    }
+    setMethod(map->method);
+    setMap(*map);
+    showStatus(tr("%1 Made earlier and kept in %2; Make Map makes it again.")
+                   .arg(describeMap(), QDir::toNativeSeparators(m_keepFile)),
+               false);
+}
+
+void EmbeddingMapView::keepMap()
+{
+    if (m_keepFile.isEmpty()) {
+        return;
+    }
+    const Status kept = saveEmbeddingMap(m_map, m_keepFile);
+    if (!kept) {
+        showStatus(tr("%1 It could not be kept: %2").arg(describeMap(), kept.error()), true);
+    }
 }
 
 void EmbeddingMapView::setMethod(EmbeddingMethod method)
@@ -190,6 +223,7 @@ void EmbeddingMapView::makeMap()
             m_request = 0;
             if (result.ok()) {
                 setMap(*result);
+                keepMap();
             } else {
                 showStatus(result.error(), true);
             }

@@ -38,9 +38,12 @@ public:
     ~EmbeddingMapView() override;
 
     // What Make Map maps: the features of `modelPath` on the `split` images of `datasetDir`.
-    // An empty modelPath disables Make Map, and `reason` says why. Clears the map shown.
+    // An empty modelPath disables Make Map, and `reason` says why. Clears the map shown, then
+    // shows the one kept in `keepFile` if that is newer than the model file; a map made is
+    // written there (none is kept when it is empty).
     void setSource(const QString& modelPath, const QString& datasetDir, Split split,
-                   const QString& reason = QString());
+                   const QString& reason = QString(), const QString& keepFile = QString());
+    QString keepFile() const { return m_keepFile; }
     QString modelPath() const { return m_modelPath; }
 
     void setMethod(EmbeddingMethod method);
@@ -91,6 +94,9 @@ private:
     void drawHighlight();
     void fitAxes();
     QString describeMap() const;
+    // Shows the map kept in m_keepFile when it is newer than the model file.
+    void showKeptMap();
+    void keepMap();
     void onMousePress(QMouseEvent* event);
     void onMouseMove(QMouseEvent* event);
     void onMouseRelease(QMouseEvent* event);
@@ -101,6 +107,7 @@ private:
 
     QString m_modelPath;
     QString m_datasetDir;
+    QString m_keepFile;
     Split m_split = Split::Test;
     EmbeddingMap m_map;
     BackgroundRunner* m_runner = nullptr;     // makes maps

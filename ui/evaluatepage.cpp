@@ -193,7 +193,7 @@ void EvaluatePage::highlightSelectedClass()
     m_precisionRecall->setHighlightedClass(index);
 }
 
-void EvaluatePage::updateMapSource(Split split)
+void EvaluatePage::updateMapSource(Split split, const QString& keepFile)
 {
     QString reason;
     if (m_modelPath.isEmpty()) {
@@ -206,7 +206,8 @@ void EvaluatePage::updateMapSource(Split split)
                     "to choose it.")
                      .arg(QDir::toNativeSeparators(m_imageRoot));
     }
-    m_map->setSource(reason.isEmpty() ? m_modelPath : QString(), m_imageRoot, split, reason);
+    m_map->setSource(reason.isEmpty() ? m_modelPath : QString(), m_imageRoot, split, reason,
+                     keepFile);
 }
 
 void EvaluatePage::updateState()
@@ -289,7 +290,7 @@ bool EvaluatePage::loadRun(const QString& runDir)
     }
     setMetrics(*metrics, root, tr("Run %1, test images").arg(QDir::toNativeSeparators(runDir)));
     m_modelPath = QDir(runDir).filePath(QStringLiteral("model.pt"));
-    updateMapSource(Split::Test);
+    updateMapSource(Split::Test, QDir(runDir).filePath(QStringLiteral("evaluation/map.json")));
     return true;
 }
 

@@ -398,6 +398,56 @@ private Q_SLOTS:
         QVERIFY(map->statusText().contains(QStringLiteral("PCA of all 18 validation images")));
     }
 
+    // A run's map is kept in RUN/evaluation/map.json: opening the run again shows it without
+    // remaking it, until the model file is newer than the map.
+    void runKeepsItsMap()
+    {
+        QTemporaryDir run;
+        const QString source = QFileInfo(m_model).absolutePath();
+        for (const QString& name : {QStringLiteral("model.pt"), QStringLiteral("project.json")}) {
+            QVERIFY(QFile::copy(QDir(source).filePath(name), run.filePath(name)));
+        }
+        const Result<EvaluationMetrics> metrics = evaluateModel(m_model, m_data.path());
+        QVERIFY2(metrics.ok(), qPrintable(metrics.error()));
+        QVERIFY(writeMetricsFiles(*metrics, run.filePath(QStringLiteral("evaluation"))).ok());
+        const QString kept = run.filePath(QStringLiteral("evaluation/map.json"));
+
+        EvaluatePage page;
+        QVERIFY(page.loadRun(run.path()));
+        EmbeddingMapView* map = page.mapView();
+        QCOMPARE(map->keepFile(), kept);
+        QVERIFY(!map->hasMap());
+        map->setMethod(EmbeddingMethod::Pca);
+        QSignalSpy made(map, &EmbeddingMapView::mapFinished);
+        map->makeMap();
+        QVERIFY(made.wait(300000));
+        QVERIFY2(made[0][0].toBool(), qPrintable(made[0][1].toString()));
+        QCOMPARE(map->map().points.size(), metrics->count);
+        QVERIFY(QFileInfo::exists(kept));
+
+        EvaluatePage reopened;
+        QVERIFY(reopened.loadRun(run.path()));
+        EmbeddingMapView* again = reopened.mapView();
+        QVERIFY(again->hasMap());
+        QVERIFY(!again->isBusy());
+        QCOMPARE(again->method(), EmbeddingMethod::Pca);
+        QVERIFY2(again->statusText().contains(QStringLiteral("Made earlier")),
+                 qPrintable(again->statusText()));
+        QCOMPARE(again->map().points.size(), map->map().points.size());
+        QCOMPARE(again->map().points[5].x, map->map().points[5].x);
+        QCOMPARE(again->absolutePath(5), map->absolutePath(5));
+
+        // A model trained again after the map was made: the map kept is not shown.
+        QFile model(run.filePath(QStringLiteral("model.pt")));
+        QVERIFY(model.open(QIODevice::ReadWrite));
+        QVERIFY(model.setFileTime(QFileInfo(kept).lastModified().addSecs(60),
+                                  QFileDevice::FileModificationTime));
+        model.close();
+        EvaluatePage retrained;
+        QVERIFY(retrained.loadRun(run.path()));
+        QVERIFY(!retrained.mapView()->hasMap());
+    }
+
     // A confusion-matrix cell rings exactly its points: the images of that true class taken for
     // that class, not the class's other images; mistakes are ringed on the map.
     void mapRingsTheImagesOfACell()

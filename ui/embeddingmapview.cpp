@@ -52,12 +52,10 @@ EmbeddingMapView::EmbeddingMapView(QWidget* parent)
     m_plot->yAxis->setTickLabels(false);
     m_plot->legend->setFont(font());
     // The legend beside the map, where it hides no point.
-    auto* side = new QCPLayoutGrid;
-    m_plot->plotLayout()->addElement(0, 1, side);
-    m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
-    side->addElement(0, 0, m_plot->legend);
-    side->addElement(1, 0, new QCPLayoutElement(m_plot)); // keeps the legend at the top
-    side->setRowStretchFactor(0, 0.001);
+    m_legendColumn = new QCPLayoutGrid;
+    m_legendColumn->addElement(0, 0, m_plot->legend);
+    m_legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot)); // keeps the legend on top
+    m_legendColumn->setRowStretchFactor(0, 0.001);
     m_plot->setMouseTracking(true);
     followPalette(m_plot);
     connect(m_plot, &QCustomPlot::mousePress, this, &EmbeddingMapView::onMousePress);
@@ -88,6 +86,21 @@ EmbeddingMapView::~EmbeddingMapView()
 {
     delete m_runner; // cancels the map being made and waits for it, before the widgets go
     delete m_thumbnails;
+    if (m_legendColumn->layout() == nullptr) {
+        delete m_legendColumn; // out of the plot's layout, so not the plot's to delete
+    }
+}
+
+void EmbeddingMapView::showLegend(bool show)
+{
+    QCPLayoutGrid* layout = m_plot->plotLayout();
+    if (show && m_legendColumn->layout() == nullptr) {
+        layout->addElement(0, 1, m_legendColumn);
+        layout->setColumnStretchFactor(1, 0.001);
+    } else if (!show && m_legendColumn->layout() != nullptr) {
+        layout->take(m_legendColumn);
+        layout->simplify(); // an empty column would still take the legend's width
+    }
 }
 
 QWidget* EmbeddingMapView::buildTools()
@@ -255,7 +268,7 @@ void EmbeddingMapView::setMap(const EmbeddingMap& map)
     m_hoverCard->hide();
     drawPoints();
     fitAxes();
-    m_plot->legend->setVisible(hasMap());
+    showLegend(hasMap());
     drawHighlight();
     if (hasMap()) {
         showStatus(describeMap(), false);

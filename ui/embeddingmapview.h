@@ -19,6 +19,7 @@
 class QComboBox;
 class QCPCurve;
 class QCPGraph;
+class QCPLayoutGrid;
 class QCustomPlot;
 class QLabel;
 class QMouseEvent;
@@ -90,6 +91,8 @@ private:
     QWidget* buildTools();
     void updateState();
     void showStatus(const QString& text, bool error);
+    // Puts the legend beside the map, or takes it out so that the map uses its width.
+    void showLegend(bool show);
     void drawPoints();
     void drawHighlight();
     void fitAxes();
@@ -120,6 +123,7 @@ private:
     QPushButton* m_cancel = nullptr;
     QLabel* m_status = nullptr;
     QCustomPlot* m_plot = nullptr;
+    QCPLayoutGrid* m_legendColumn = nullptr; // the legend above a spacer
     QCPGraph* m_mistakes = nullptr;
     QCPGraph* m_highlight = nullptr;
     QCPCurve* m_lassoCurve = nullptr;

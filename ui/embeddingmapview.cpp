@@ -79,7 +79,7 @@ EmbeddingMapView::EmbeddingMapView(QWidget* parent)
     layout->addWidget(m_plot, 1);
     layout->addWidget(m_status);
     setMinimumSize(300, 260);
-    setSource(QString(), QString(), Split::Test);
+    setSource(MapSource());
 }
 
 EmbeddingMapView::~EmbeddingMapView()
@@ -137,20 +137,16 @@ QWidget* EmbeddingMapView::buildTools()
     return tools;
 }
 
-void EmbeddingMapView::setSource(const QString& modelPath, const QString& datasetDir, Split split,
-                                 const QString& reason, const QString& keepFile)
+void EmbeddingMapView::setSource(const MapSource& source)
 {
     cancel();
-    m_modelPath = modelPath;
-    m_datasetDir = datasetDir;
-    m_split = split;
-    m_keepFile = keepFile;
+    m_source = source;
     setMap(EmbeddingMap());
-    m_make->setToolTip(modelPath.isEmpty() ? reason : QString());
-    showStatus(modelPath.isEmpty()
-                   ? reason
+    m_make->setToolTip(source.modelPath.isEmpty() ? source.reason : QString());
+    showStatus(source.modelPath.isEmpty()
+                   ? source.reason
                    : tr("Make Map places the %1 images by what the network sees in them.")
-                         .arg(splitName(split)),
+                         .arg(splitName(source.split)),
                false);
     showKeptMap();
     updateState();
@@ -158,12 +154,12 @@ void EmbeddingMapView::setSource(const QString& modelPath, const QString& datase
 
 void EmbeddingMapView::showKeptMap()
 {
-    const QFileInfo kept(m_keepFile);
-    if (m_modelPath.isEmpty() || m_keepFile.isEmpty() || !kept.exists() ||
-        kept.lastModified() < QFileInfo(m_modelPath).lastModified()) {
+    const QFileInfo kept(m_source.keepFile);
+    if (m_source.modelPath.isEmpty() || m_source.keepFile.isEmpty() || !kept.exists() ||
+        kept.lastModified() < QFileInfo(m_source.modelPath).lastModified()) {
         return;
     }
-    const Result<EmbeddingMap> map = loadEmbeddingMap(m_keepFile);
+    const Result<EmbeddingMap> map = loadEmbeddingMap(m_source.keepFile);
     if (!map) {
         showStatus(map.error(), true);
         return;
@@ -171,16 +167,16 @@ void EmbeddingMapView::showKeptMap()
     setMethod(map->method);
     setMap(*map);
     showStatus(tr("%1 Made earlier and kept in %2; Make Map makes it again.")
-                   .arg(describeMap(), QDir::toNativeSeparators(m_keepFile)),
+                   .arg(describeMap(), QDir::toNativeSeparators(m_source.keepFile)),
                false);
 }
 
 void EmbeddingMapView::keepMap()
 {
-    if (m_keepFile.isEmpty()) {
+    if (m_source.keepFile.isEmpty()) {
         return;
     }
-    const Status kept = saveEmbeddingMap(m_map, m_keepFile);
+    const Status kept = saveEmbeddingMap(m_map, m_source.keepFile);
     if (!kept) {
         showStatus(tr("%1 It could not be kept: %2").arg(describeMap(), kept.error()), true);
     }
@@ -198,7 +194,7 @@ EmbeddingMethod EmbeddingMapView::method() const
 
 void EmbeddingMapView::updateState()
 {
-    m_make->setEnabled(!m_modelPath.isEmpty() && !isBusy());
+    m_make->setEnabled(!m_source.modelPath.isEmpty() && !isBusy());
     m_methodChoice->setEnabled(!isBusy());
     m_cancel->setVisible(isBusy());
 }
@@ -216,21 +212,24 @@ QString EmbeddingMapView::statusText() const
 
 void EmbeddingMapView::makeMap()
 {
-    if (m_modelPath.isEmpty() || isBusy()) {
+    if (m_source.modelPath.isEmpty() || isBusy()) {
         return;
     }
     EmbeddingOptions options;
-    options.split = m_split;
+    options.split = m_source.split;
     options.method = method();
-    showStatus(tr("Loading %1...").arg(QFileInfo(m_modelPath).fileName()), false);
+    showStatus(tr("Loading %1...").arg(QFileInfo(m_source.modelPath).fileName()), false);
     m_request = m_runner->run(
-        [model = m_modelPath, data = m_datasetDir, options, this](const BackgroundJob& job) {
+        [source = m_source, options, this](const BackgroundJob& job) {
             EmbeddingOptions cancellable = options;
             cancellable.cancel = job.cancelFlag();
             cancellable.progress = [&job, this](const QString& stage) {
                 job.post([this, stage] { showStatus(stage + QStringLiteral("..."), false); });
             };
-            return makeEmbeddingMap(model, data, cancellable);
+            return source.images.isEmpty()
+                       ? makeEmbeddingMap(source.modelPath, source.datasetDir, cancellable)
+                       : makeEmbeddingMapOfImages(source.modelPath, source.datasetDir,
+                                                  source.images, cancellable);
         },
         [this](const Result<EmbeddingMap>& result) {
             m_request = 0;
@@ -349,7 +348,7 @@ QString EmbeddingMapView::describeMap() const
         shown += p.inSample ? 1 : 0;
         mistakes += p.inSample && p.mistake() ? 1 : 0;
     }
-    const QString split = splitName(m_split);
+    const QString split = splitName(m_source.split);
     const bool all = shown == m_map.points.size();
     QString how = tr("PCA of all %1 %2 images").arg(count(shown), split);
     if (m_map.method == EmbeddingMethod::Tsne) {
@@ -592,7 +591,7 @@ ImageGallery* EmbeddingMapView::openLassoGallery(const QPolygon& polygon)
                                             : m_map.classes.value(p.trueClass);
         gallery->addImage(absolutePath(i), caption);
     }
-    gallery->setModel(m_modelPath, m_map.classes);
+    gallery->setModel(m_source.modelPath, m_map.classes);
     gallery->show();
     return gallery;
 }

@@ -30,6 +30,17 @@ namespace studio {
 class BackgroundRunner;
 class ImageGallery;
 
+// What a map is made of, and where a map made is kept.
+struct MapSource
+{
+    QString modelPath; // empty: no map can be made, and `reason` says why
+    QString datasetDir;
+    Split split = Split::Test;   // scanned when `images` is empty; names the images either way
+    QVector<DatasetItem> images; // the images to map (paths relative to datasetDir), if given
+    QString keepFile;            // where a map made is written, and read back from; or empty
+    QString reason;
+};
+
 class EmbeddingMapView : public QWidget
 {
     Q_OBJECT
@@ -38,14 +49,11 @@ public:
     explicit EmbeddingMapView(QWidget* parent = nullptr);
     ~EmbeddingMapView() override;
 
-    // What Make Map maps: the features of `modelPath` on the `split` images of `datasetDir`.
-    // An empty modelPath disables Make Map, and `reason` says why. Clears the map shown, then
-    // shows the one kept in `keepFile` if that is newer than the model file; a map made is
-    // written there (none is kept when it is empty).
-    void setSource(const QString& modelPath, const QString& datasetDir, Split split,
-                   const QString& reason = QString(), const QString& keepFile = QString());
-    QString keepFile() const { return m_keepFile; }
-    QString modelPath() const { return m_modelPath; }
+    // Points the map at `source`. Clears the map shown, then shows the one kept in its keepFile
+    // if that is newer than the model file.
+    void setSource(const MapSource& source);
+    QString keepFile() const { return m_source.keepFile; }
+    QString modelPath() const { return m_source.modelPath; }
 
     void setMethod(EmbeddingMethod method);
     EmbeddingMethod method() const;
@@ -97,7 +105,7 @@ private:
     void drawHighlight();
     void fitAxes();
     QString describeMap() const;
-    // Shows the map kept in m_keepFile when it is newer than the model file.
+    // Shows the map kept in the source's keepFile when it is newer than the model file.
     void showKeptMap();
     void keepMap();
     void onMousePress(QMouseEvent* event);
@@ -108,10 +116,7 @@ private:
     void extendLasso(const QPoint& position);
     void finishLasso();
 
-    QString m_modelPath;
-    QString m_datasetDir;
-    QString m_keepFile;
-    Split m_split = Split::Test;
+    MapSource m_source;
     EmbeddingMap m_map;
     BackgroundRunner* m_runner = nullptr;     // makes maps
     BackgroundRunner* m_thumbnails = nullptr; // reads the hovered image

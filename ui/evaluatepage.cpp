@@ -193,6 +193,25 @@ void EvaluatePage::highlightSelectedClass()
     m_precisionRecall->setHighlightedClass(index);
 }
 
+QVector<DatasetItem> EvaluatePage::evaluatedImages() const
+{
+    QVector<DatasetItem> images;
+    if (m_metrics.correct.size() + m_metrics.misclassified.size() != m_metrics.count) {
+        return images; // an older report lists only the mistakes
+    }
+    for (const QVector<ClassifiedImage>* list : {&m_metrics.correct, &m_metrics.misclassified}) {
+        for (const ClassifiedImage& image : *list) {
+            DatasetItem item;
+            item.path = image.path;
+            item.label = image.trueLabel;
+            images << item;
+        }
+    }
+    std::sort(images.begin(), images.end(),
+              [](const DatasetItem& a, const DatasetItem& b) { return a.path < b.path; });
+    return images;
+}
+
 void EvaluatePage::updateMapSource(Split split, const QString& keepFile)
 {
     QString reason;
@@ -206,8 +225,14 @@ void EvaluatePage::updateMapSource(Split split, const QString& keepFile)
                     "to choose it.")
                      .arg(QDir::toNativeSeparators(m_imageRoot));
     }
-    m_map->setSource(reason.isEmpty() ? m_modelPath : QString(), m_imageRoot, split, reason,
-                     keepFile);
+    MapSource source;
+    source.modelPath = reason.isEmpty() ? m_modelPath : QString();
+    source.datasetDir = m_imageRoot;
+    source.split = split;
+    source.images = evaluatedImages();
+    source.keepFile = keepFile;
+    source.reason = reason;
+    m_map->setSource(source);
 }
 
 void EvaluatePage::updateState()

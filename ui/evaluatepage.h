@@ -85,6 +85,9 @@ private:
     QWidget* buildCharts();
     // Singles out the class of the table's selected row in the curves.
     void highlightSelectedClass();
+    // The images the evaluation shown scored (by path), or none when its report lists only
+    // the mistakes.
+    QVector<DatasetItem> evaluatedImages() const;
     // Points the map at the model and images of the evaluation shown, or says why it cannot;
     // a run's map is kept in `keepFile` (RUN/evaluation/map.json).
     void updateMapSource(Split split, const QString& keepFile = QString());

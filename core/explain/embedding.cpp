@@ -9,6 +9,8 @@
 #include "export/modelsplit.h"
 #include "model/modelbuilder_p.h"
 
+#include <QDir>
+
 #include <opencv2/core.hpp>
 
 #include <algorithm>
@@ -437,19 +439,59 @@ Status project(const FeatureMatrix& features, const EmbeddingOptions& options,
 
 } // namespace
 
+namespace {
+
+void sayStage(const EmbeddingOptions& options, const QString& stage)
+{
+    if (options.progress) {
+        options.progress(stage);
+    }
+}
+
+// The map of `items` (paths relative to `root`) with the loaded model.
+Result<EmbeddingMap> mapItems(const FeatureModel& model, const QString& root,
+                              const QVector<DatasetItem>& items, const EmbeddingOptions& options)
+{
+    const QDir dir(root);
+    QStringList files;
+    for (const DatasetItem& item : items) {
+        files << dir.filePath(item.path);
+    }
+    sayStage(options,
+             QStringLiteral("Reading what the network sees in %1 images").arg(files.size()));
+    Result<ImageFeatures> features =
+        model.runFiles(files, options.batchSize, options.threads, options.cancel);
+    if (!features) {
+        return Failure{features.error()};
+    }
+    EmbeddingMap map;
+    map.datasetRoot = root;
+    map.classes = model.metadata().classes;
+    map.method = options.method;
+    map.featureDimension = features->features.columns;
+    map.featureLayer = model.featureLayerText();
+    for (int i = 0; i < items.size(); ++i) {
+        map.points.push_back({items[i].path, items[i].label, features->predicted[size_t(i)],
+                              features->confidence[size_t(i)], 0, 0, true});
+    }
+    sayStage(options, QStringLiteral("Placing the points"));
+    const Status projected = project(features->features, options, map.points);
+    if (!projected) {
+        return Failure{projected.error()};
+    }
+    return map;
+}
+
+} // namespace
+
 Result<EmbeddingMap> makeEmbeddingMap(const QString& modelPath, const QString& datasetDir,
                                       const EmbeddingOptions& options)
 {
-    const auto say = [&](const QString& stage) {
-        if (options.progress) {
-            options.progress(stage);
-        }
-    };
     Result<FeatureModel> model = FeatureModel::load(modelPath, options.threads);
     if (!model) {
         return Failure{model.error()};
     }
-    say(QStringLiteral("Reading the dataset folder"));
+    sayStage(options, QStringLiteral("Reading the dataset folder"));
     const Result<ModelSplit> split = scanSplitForModel(model->metadata(), datasetDir, options.split,
                                                        options.threads, options.cancel);
     if (isCancelled(options.cancel)) {
@@ -458,30 +500,31 @@ Result<EmbeddingMap> makeEmbeddingMap(const QString& modelPath, const QString& d
     if (!split) {
         return Failure{split.error()};
     }
-    const QStringList files = split->files();
-    say(QStringLiteral("Reading what the network sees in %1 images").arg(files.size()));
-    Result<ImageFeatures> features =
-        model->runFiles(files, options.batchSize, options.threads, options.cancel);
-    if (!features) {
-        return Failure{features.error()};
+    return mapItems(*model, split->root, split->items, options);
+}
+
+Result<EmbeddingMap> makeEmbeddingMapOfImages(const QString& modelPath, const QString& root,
+                                              const QVector<DatasetItem>& items,
+                                              const EmbeddingOptions& options)
+{
+    Result<FeatureModel> model = FeatureModel::load(modelPath, options.threads);
+    if (!model) {
+        return Failure{model.error()};
     }
-    EmbeddingMap map;
-    map.datasetRoot = split->root;
-    map.classes = model->metadata().classes;
-    map.method = options.method;
-    map.featureDimension = features->features.columns;
-    map.featureLayer = model->featureLayerText();
-    for (int i = 0; i < split->items.size(); ++i) {
-        map.points.push_back({split->items[i].path, split->items[i].label,
-                              features->predicted[size_t(i)], features->confidence[size_t(i)], 0, 0,
-                              true});
+    const int classes = int(model->metadata().classes.size());
+    for (const DatasetItem& item : items) {
+        if (item.label < 0 || item.label >= classes) {
+            return Failure{QStringLiteral("%1 has class %2, but the model has %3 classes: map "
+                                          "images of the model's own classes.")
+                               .arg(item.path)
+                               .arg(item.label)
+                               .arg(classes)};
+        }
     }
-    say(QStringLiteral("Placing the points"));
-    const Status projected = project(features->features, options, map.points);
-    if (!projected) {
-        return Failure{projected.error()};
+    if (items.isEmpty()) {
+        return Failure{QStringLiteral("There are no images to map.")};
     }
-    return map;
+    return mapItems(*model, root, items, options);
 }
 
 QString embeddingToCsv(const EmbeddingMap& map)

@@ -150,6 +150,13 @@ struct EmbeddingMap
 Result<EmbeddingMap> makeEmbeddingMap(const QString& modelPath, const QString& datasetDir,
                                       const EmbeddingOptions& options = {});
 
+// The map of the given images instead of a split (the images an evaluation scored): paths
+// relative to `root`, labels in the model's class order; options.split is not used. A label
+// outside the model's classes or no image is a Failure that says so.
+Result<EmbeddingMap> makeEmbeddingMapOfImages(const QString& modelPath, const QString& root,
+                                              const QVector<DatasetItem>& items,
+                                              const EmbeddingOptions& options = {});
+
 // "path,true_class,predicted_class,confidence,x,y,in_sample": one row per point; x and y are
 // empty outside the sample; paths and class names escaped for spreadsheets (csvCell()).
 QString embeddingToCsv(const EmbeddingMap& map);

@@ -398,16 +398,20 @@ private Q_SLOTS:
         QVERIFY(map->statusText().contains(QStringLiteral("PCA of all 18 validation images")));
     }
 
-    // A run's map is kept in RUN/evaluation/map.json: opening the run again shows it without
-    // remaking it, until the model file is newer than the map.
-    void runKeepsItsMap()
+    // The map is of the images the evaluation shown scored (here a run whose evaluation is of
+    // the 18 validation images, as a cross-validation fold's is of its held-out images), not of
+    // the test split. A run's map is kept in RUN/evaluation/map.json: opening the run again
+    // shows it without remaking it, until the model file is newer than the map.
+    void runKeepsItsMapOfTheImagesEvaluated()
     {
         QTemporaryDir run;
         const QString source = QFileInfo(m_model).absolutePath();
         for (const QString& name : {QStringLiteral("model.pt"), QStringLiteral("project.json")}) {
             QVERIFY(QFile::copy(QDir(source).filePath(name), run.filePath(name)));
         }
-        const Result<EvaluationMetrics> metrics = evaluateModel(m_model, m_data.path());
+        EvaluateOptions validation;
+        validation.split = Split::Validation;
+        const Result<EvaluationMetrics> metrics = evaluateModel(m_model, m_data.path(), validation);
         QVERIFY2(metrics.ok(), qPrintable(metrics.error()));
         QVERIFY(writeMetricsFiles(*metrics, run.filePath(QStringLiteral("evaluation"))).ok());
         const QString kept = run.filePath(QStringLiteral("evaluation/map.json"));
@@ -422,7 +426,18 @@ private Q_SLOTS:
         map->makeMap();
         QVERIFY(made.wait(300000));
         QVERIFY2(made[0][0].toBool(), qPrintable(made[0][1].toString()));
-        QCOMPARE(map->map().points.size(), metrics->count);
+        QCOMPARE(map->map().points.size(), 18);
+        QStringList evaluated;
+        for (const ClassifiedImage& image : metrics->correct + metrics->misclassified) {
+            evaluated << image.path;
+        }
+        QStringList mapped;
+        for (const EmbeddingPoint& point : map->map().points) {
+            QVERIFY2(point.path.startsWith(QStringLiteral("validation/")), qPrintable(point.path));
+            mapped << point.path;
+        }
+        evaluated.sort();
+        QCOMPARE(mapped, evaluated);
         QVERIFY(QFileInfo::exists(kept));
 
         EvaluatePage reopened;

@@ -298,6 +298,28 @@ void TestEmbedding::mapOfASplit()
     QVERIFY(!none.ok());
     QVERIFY2(none.error().contains(QStringLiteral("no validation images")),
              qPrintable(none.error()));
+
+    // The map of chosen images (what an evaluation scored): those images, in the order given,
+    // with the same features and answers as in the split's map.
+    const QVector<DatasetItem> chosen = {{pca->points[7].path, pca->points[7].trueClass},
+                                         {pca->points[2].path, pca->points[2].trueClass},
+                                         {pca->points[25].path, pca->points[25].trueClass}};
+    const Result<EmbeddingMap> some = makeEmbeddingMapOfImages(path, root, chosen, options);
+    QVERIFY2(some.ok(), qPrintable(some.error()));
+    QCOMPARE(some->points.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        const EmbeddingPoint& whole = pca->points[i == 0 ? 7 : i == 1 ? 2 : 25];
+        QCOMPARE(some->points[i].path, whole.path);
+        QCOMPARE(some->points[i].trueClass, whole.trueClass);
+        QCOMPARE(some->points[i].predicted, whole.predicted);
+        QVERIFY(std::abs(some->points[i].confidence - whole.confidence) < 1e-6);
+    }
+    const QVector<DatasetItem> foreign = {{pca->points[0].path, 5}};
+    const Result<EmbeddingMap> refused = makeEmbeddingMapOfImages(path, root, foreign, options);
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().contains(QStringLiteral("the model has 3 classes")),
+             qPrintable(refused.error()));
+    QVERIFY(!makeEmbeddingMapOfImages(path, root, {}, options).ok());
 }
 
 QTEST_GUILESS_MAIN(TestEmbedding)

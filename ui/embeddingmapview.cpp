@@ -94,6 +94,7 @@ EmbeddingMapView::~EmbeddingMapView()
 void EmbeddingMapView::showLegend(bool show)
 {
     QCPLayoutGrid* layout = m_plot->plotLayout();
+    m_plot->legend->setVisible(show);
     if (show && m_legendColumn->layout() == nullptr) {
         layout->addElement(0, 1, m_legendColumn);
         layout->setColumnStretchFactor(1, 0.001);

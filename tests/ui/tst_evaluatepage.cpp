@@ -311,6 +311,7 @@ private Q_SLOTS:
         page.chartTabs()->setCurrentWidget(map);
         auto* make = map->findChild<QPushButton*>(QStringLiteral("makeMap"));
         QVERIFY(make->isEnabled());
+        QVERIFY(!map->plot()->legend->realVisibility()); // no legend without a map
         QSignalSpy made(map, &EmbeddingMapView::mapFinished);
         make->click();
         QVERIFY(map->isBusy());
@@ -328,6 +329,8 @@ private Q_SLOTS:
         }
         QCOMPARE(mistakes, page.metrics().misclassified.size());
         QVERIFY(map->statusText().contains(QStringLiteral("t-SNE of all 18 validation images")));
+        QVERIFY(map->plot()->legend->realVisibility());
+        QCOMPARE(map->plot()->legend->itemCount(), 4); // three classes and the ringed mistakes
         map->plot()->replot();
 
         // A point alone under the pointer: hovering shows its image, clicking opens it.
@@ -445,6 +448,7 @@ private Q_SLOTS:
         EmbeddingMapView* again = reopened.mapView();
         QVERIFY(again->hasMap());
         QVERIFY(!again->isBusy());
+        QVERIFY(again->plot()->legend->realVisibility());
         QCOMPARE(again->method(), EmbeddingMethod::Pca);
         QVERIFY2(again->statusText().contains(QStringLiteral("Made earlier")),
                  qPrintable(again->statusText()));

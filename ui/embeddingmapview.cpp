@@ -278,6 +278,7 @@ void EmbeddingMapView::setMap(const EmbeddingMap& map)
 void EmbeddingMapView::drawPoints()
 {
     m_plot->clearPlottables();
+    m_classGraphs.clear();
     m_lassoCurve = nullptr;
     QVector<QVector<double>> xs(m_map.classes.size());
     QVector<QVector<double>> ys(m_map.classes.size());
@@ -296,24 +297,19 @@ void EmbeddingMapView::drawPoints()
     }
     for (int c = 0; c < xs.size(); ++c) {
         QCPGraph* graph = m_plot->addGraph();
+        m_classGraphs << graph;
         graph->setName(m_map.classes[c]);
         graph->setLineStyle(QCPGraph::lsNone);
-        QColor color = seriesColor(c);
-        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, kPointSize));
         graph->setData(xs[c], ys[c]);
     }
     m_mistakes = m_plot->addGraph();
     m_mistakes->setName(tr("mistake (ringed)"));
     m_mistakes->setLineStyle(QCPGraph::lsNone);
-    m_mistakes->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle,
-                                                QPen(palette().color(QPalette::Text), 1.2),
-                                                Qt::NoBrush, kRingSize));
+    // The points' and rings' styles are set by drawHighlight().
     m_mistakes->setData(mistakeX, mistakeY);
     m_highlight = m_plot->addGraph();
     m_highlight->setName(tr("selected"));
     m_highlight->setLineStyle(QCPGraph::lsNone);
-    m_highlight->setScatterStyle(QCPScatterStyle(
-        QCPScatterStyle::ssCircle, QPen(QColor(0xe6, 0x7e, 0x22), 2.4), Qt::NoBrush, kHighlight));
     m_highlight->removeFromLegend();
 }
 
@@ -374,6 +370,20 @@ void EmbeddingMapView::highlightCell(int trueClass, int predicted)
         }
     }
     drawHighlight();
+    if (!hasMap()) {
+        return;
+    }
+    const QString trueName = m_map.classes.value(trueClass);
+    const QString cell =
+        trueClass == predicted
+            ? tr("%1 %2 images answered right").arg(count(int(m_highlighted.size())), trueName)
+            : tr("%1 %2 images taken for %3")
+                  .arg(count(int(m_highlighted.size())), trueName, m_map.classes.value(predicted));
+    showStatus(
+        trueClass < 0
+            ? describeMap()
+            : tr("Singled out: %1 (click empty ground to show all). %2").arg(cell, describeMap()),
+        false);
 }
 
 void EmbeddingMapView::drawHighlight()
@@ -386,8 +396,39 @@ void EmbeddingMapView::drawHighlight()
             y << m_map.points[i].y;
         }
         m_highlight->setData(x, y);
+        styleHighlight();
     }
+    fadePoints(m_highlighted.isEmpty() ? 255 : 60);
     m_plot->replot();
+}
+
+void EmbeddingMapView::styleHighlight()
+{
+    // Filled with their class's colour when they are all of one class (a matrix cell).
+    const int first = m_highlighted.isEmpty() ? -1 : m_map.points[m_highlighted[0]].trueClass;
+    bool oneClass = first >= 0;
+    for (int i : std::as_const(m_highlighted)) {
+        oneClass = oneClass && m_map.points[i].trueClass == first;
+    }
+    m_highlight->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(palette().color(QPalette::Text), 2.2),
+                        oneClass ? QBrush(seriesColor(first)) : QBrush(Qt::NoBrush), kHighlight));
+}
+
+void EmbeddingMapView::fadePoints(int alpha)
+{
+    for (int c = 0; c < m_classGraphs.size(); ++c) {
+        QColor color = seriesColor(c);
+        color.setAlpha(alpha);
+        m_classGraphs[c]->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, kPointSize));
+    }
+    if (m_mistakes) {
+        QColor ring = palette().color(QPalette::Text);
+        ring.setAlpha(alpha);
+        m_mistakes->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(ring, 1.2), Qt::NoBrush, kRingSize));
+    }
 }
 
 QPoint EmbeddingMapView::pointPosition(int index) const
@@ -477,6 +518,8 @@ void EmbeddingMapView::onMouseRelease(QMouseEvent* event)
         if (m_opener) {
             m_opener(absolutePath(index));
         }
+    } else if (!m_highlighted.isEmpty()) {
+        highlightCell(-1, -1); // a click on empty ground shows every point again
     }
 }
 
@@ -578,6 +621,10 @@ ImageGallery* EmbeddingMapView::openLassoGallery(const QPolygon& polygon)
     if (inside.isEmpty()) {
         return nullptr;
     }
+    showStatus(tr("Singled out: the %1 images inside the lasso (click empty ground to show all). "
+                  "%2")
+                   .arg(count(int(inside.size())), describeMap()),
+               false);
     auto* gallery = new ImageGallery(
         tr("%1 images from the map").arg(count(int(inside.size()))),
         tr("The images inside the lasso: the network finds them alike. Each caption says its "

@@ -102,7 +102,11 @@ private:
     // Puts the legend beside the map, or takes it out so that the map uses its width.
     void showLegend(bool show);
     void drawPoints();
+    // Rings the highlighted points and fades the others while there are any.
     void drawHighlight();
+    void styleHighlight();
+    // Draws every class's points and the mistakes' rings with `alpha` (255: opaque).
+    void fadePoints(int alpha);
     void fitAxes();
     QString describeMap() const;
     // Shows the map kept in the source's keepFile when it is newer than the model file.
@@ -129,6 +133,7 @@ private:
     QLabel* m_status = nullptr;
     QCustomPlot* m_plot = nullptr;
     QCPLayoutGrid* m_legendColumn = nullptr; // the legend above a spacer
+    QVector<QCPGraph*> m_classGraphs;        // the points of each true class
     QCPGraph* m_mistakes = nullptr;
     QCPGraph* m_highlight = nullptr;
     QCPCurve* m_lassoCurve = nullptr;

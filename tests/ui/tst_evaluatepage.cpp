@@ -387,6 +387,16 @@ private Q_SLOTS:
         }
         QCOMPARE(map->highlightedPoints(), cell);
         QCOMPARE(cell.size(), page.confusionPlot()->count(point.trueClass, point.predicted));
+        QVERIFY2(map->statusText().startsWith(QStringLiteral("Singled out: %1 %2 images")
+                                                  .arg(cell.size())
+                                                  .arg(shown.classes[point.trueClass])),
+                 qPrintable(map->statusText()));
+        // A click on empty ground shows every point again.
+        page.chartTabs()->setCurrentWidget(map);
+        map->plot()->replot();
+        QTest::mouseClick(map->plot(), Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));
+        QVERIFY(map->highlightedPoints().isEmpty());
+        QVERIFY(!map->statusText().startsWith(QStringLiteral("Singled out")));
 
         // The map exports as the chart shown; PCA places every image too.
         page.chartTabs()->setCurrentWidget(map);
@@ -486,8 +496,10 @@ private Q_SLOTS:
         QCOMPARE(map.highlightedPoints(), (QVector<int>{1, 2}));
         map.highlightCell(1, 1);
         QCOMPARE(map.highlightedPoints(), QVector<int>{3}); // b/2.png is off the map
+        QCOMPARE(map.plot()->graph(0)->scatterStyle().brush().color().alpha(), 60); // the rest fade
         map.highlightCell(-1, -1);
         QVERIFY(map.highlightedPoints().isEmpty());
+        QCOMPARE(map.plot()->graph(0)->scatterStyle().brush().color().alpha(), 255);
         QCOMPARE(map.absolutePath(3), QStringLiteral("/data/b/1.png"));
         const auto* mistakes = map.plot()->graph(2); // after the two classes' points
         QCOMPARE(mistakes->dataCount(), 2);

@@ -244,15 +244,11 @@ private Q_SLOTS:
     {
         // A copy of the run whose evaluation is of the 18 validation images (few maps to make).
         QTemporaryDir run;
-        const QString source = QFileInfo(m_model).absolutePath();
-        for (const QString& name : {QStringLiteral("model.pt"), QStringLiteral("project.json")}) {
-            QVERIFY(QFile::copy(QDir(source).filePath(name), run.filePath(name)));
+        EvaluationMetrics evaluated;
+        copyRunEvaluatedOnValidation(run.path(), &evaluated);
+        if (QTest::currentTestFailed()) {
+            return;
         }
-        EvaluateOptions validation;
-        validation.split = Split::Validation;
-        const Result<EvaluationMetrics> metrics = evaluateModel(m_model, m_data.path(), validation);
-        QVERIFY2(metrics.ok(), qPrintable(metrics.error()));
-        QVERIFY(writeMetricsFiles(*metrics, run.filePath(QStringLiteral("evaluation"))).ok());
         EvaluatePage page;
         QVERIFY(page.loadRun(run.path()));
         ImageGallery* gallery = page.openGallery(0, 0);
@@ -418,15 +414,11 @@ private Q_SLOTS:
     void runKeepsItsMapOfTheImagesEvaluated()
     {
         QTemporaryDir run;
-        const QString source = QFileInfo(m_model).absolutePath();
-        for (const QString& name : {QStringLiteral("model.pt"), QStringLiteral("project.json")}) {
-            QVERIFY(QFile::copy(QDir(source).filePath(name), run.filePath(name)));
+        EvaluationMetrics evaluated;
+        copyRunEvaluatedOnValidation(run.path(), &evaluated);
+        if (QTest::currentTestFailed()) {
+            return;
         }
-        EvaluateOptions validation;
-        validation.split = Split::Validation;
-        const Result<EvaluationMetrics> metrics = evaluateModel(m_model, m_data.path(), validation);
-        QVERIFY2(metrics.ok(), qPrintable(metrics.error()));
-        QVERIFY(writeMetricsFiles(*metrics, run.filePath(QStringLiteral("evaluation"))).ok());
         const QString kept = run.filePath(QStringLiteral("evaluation/map.json"));
 
         EvaluatePage page;
@@ -440,17 +432,17 @@ private Q_SLOTS:
         QVERIFY(made.wait(300000));
         QVERIFY2(made[0][0].toBool(), qPrintable(made[0][1].toString()));
         QCOMPARE(map->map().points.size(), 18);
-        QStringList evaluated;
-        for (const ClassifiedImage& image : metrics->correct + metrics->misclassified) {
-            evaluated << image.path;
+        QStringList scored;
+        for (const ClassifiedImage& image : evaluated.correct + evaluated.misclassified) {
+            scored << image.path;
         }
         QStringList mapped;
         for (const EmbeddingPoint& point : map->map().points) {
             QVERIFY2(point.path.startsWith(QStringLiteral("validation/")), qPrintable(point.path));
             mapped << point.path;
         }
-        evaluated.sort();
-        QCOMPARE(mapped, evaluated);
+        scored.sort();
+        QCOMPARE(mapped, scored);
         QVERIFY(QFileInfo::exists(kept));
 
         EvaluatePage reopened;
@@ -609,6 +601,23 @@ private Q_SLOTS:
     }
 
 private:
+    // Copies the run's model.pt and project.json into `runDir` with an evaluation of the 18
+    // validation images (a run with few images to map), returned in `metrics`.
+    void copyRunEvaluatedOnValidation(const QString& runDir, EvaluationMetrics* metrics) const
+    {
+        const QDir source = QFileInfo(m_model).absoluteDir();
+        for (const QString& name : {QStringLiteral("model.pt"), QStringLiteral("project.json")}) {
+            QVERIFY(QFile::copy(source.filePath(name), QDir(runDir).filePath(name)));
+        }
+        EvaluateOptions validation;
+        validation.split = Split::Validation;
+        const Result<EvaluationMetrics> result = evaluateModel(m_model, m_data.path(), validation);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QVERIFY(
+            writeMetricsFiles(*result, QDir(runDir).filePath(QStringLiteral("evaluation"))).ok());
+        *metrics = *result;
+    }
+
     QTemporaryDir m_data;
     QTemporaryDir m_runs;
     QString m_model;

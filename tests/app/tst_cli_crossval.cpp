@@ -7,6 +7,7 @@
 #include "cellsdataset.h"
 #include "cellsproject.h"
 #include "clirun.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -23,12 +24,7 @@ using studio::testdata::runCli;
 
 namespace {
 
-QJsonObject readJson(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object()
-                                          : QJsonObject();
-}
+using studio::testfiles::readJson;
 
 // The cells project, 10 epochs on one thread, saved as DIR/project.json.
 QString writeProject(const QString& dir, const QString& data)

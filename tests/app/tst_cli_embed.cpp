@@ -6,6 +6,7 @@
 #include "export/modelmetadata.h"
 #include "model/modelbuilder_p.h"
 #include "shapesdataset.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -21,11 +22,7 @@ using studio::testdata::runCli;
 
 namespace {
 
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
+using studio::testfiles::readAll;
 
 } // namespace
 

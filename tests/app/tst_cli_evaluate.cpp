@@ -6,6 +6,7 @@
 #include "export/exporter_p.h"
 #include "export/modelmetadata.h"
 #include "model/modelbuilder_p.h"
+#include "testfiles.h"
 
 #include <torch/nn.h>
 
@@ -27,11 +28,7 @@ using studio::testdata::runCli;
 
 namespace {
 
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
+using studio::testfiles::readAll;
 
 } // namespace
 

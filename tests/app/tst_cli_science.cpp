@@ -4,6 +4,7 @@
 // its measured statistics with the run.
 #include "clirun.h"
 #include "sciencedataset.h"
+#include "testfiles.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -36,16 +37,8 @@ CliRun train(const QString& data, const QString& out, int epochs, const QStringL
                   extra);
 }
 
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-QJsonObject readJson(const QString& path)
-{
-    return QJsonDocument::fromJson(readAll(path)).object();
-}
+using studio::testfiles::readAll;
+using studio::testfiles::readJson;
 
 } // namespace
 

@@ -10,6 +10,7 @@
 #include "shapesproject.h"
 
 #include "runs/crossvalidation.h"
+#include "testfiles.h"
 #include "training/trainer.h"
 
 #include <QCryptographicHash>
@@ -25,16 +26,8 @@ using namespace studio;
 
 namespace {
 
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-QJsonObject readJson(const QString& path)
-{
-    return QJsonDocument::fromJson(readAll(path)).object();
-}
+using studio::testfiles::readAll;
+using studio::testfiles::readJson;
 
 // The PDF's text as pdftotext reads it, or a failure message when it cannot.
 QString pdfText(const QString& pdf, QString* problem)

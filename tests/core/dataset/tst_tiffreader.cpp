@@ -5,6 +5,7 @@
 #include "dataset/tiffreader.h"
 
 #include "sciencedataset.h"
+#include "testfiles.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -64,11 +65,7 @@ double sampleOf(const RawImage& image, int x, int y, int c)
     return sampleValue(image, size_t((y * image.width + x) * image.channels + c));
 }
 
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
+using studio::testfiles::readAll;
 
 // Writes `spec` with its pattern to dir/name and reads it back with readTiff.
 TiffReadResult roundTrip(const QTemporaryDir& dir, const TiffSpec& spec,

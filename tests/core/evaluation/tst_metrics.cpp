@@ -3,6 +3,7 @@
 // escaping and the files written.
 #include "evaluation/metrics.h"
 #include "evaluation/metricsjson.h"
+#include "testfiles.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -36,11 +37,7 @@ QVector<ScoredImage> handMade()
 
 const QStringList kClasses = {QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("bird")};
 
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
+using studio::testfiles::readAll;
 
 } // namespace
 

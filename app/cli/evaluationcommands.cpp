@@ -20,11 +20,11 @@ namespace {
 QCommandLineOption engineOption()
 {
     return {QStringLiteral("engine"),
-            QStringLiteral("The library that runs the network: auto (default: OpenCV's DNN module "
-                           "on the model converted to ONNX in memory, when it can run the model "
-                           "and its probabilities agree with LibTorch's within 1e-4 on a check "
-                           "at load; else LibTorch), torch (LibTorch) or opencv (OpenCV's DNN "
-                           "module; an error when it cannot run the model)."),
+            QStringLiteral("The library that runs the network: torch (default: LibTorch), auto "
+                           "(OpenCV's DNN module on the model converted to ONNX in memory, when "
+                           "it can run the model and its probabilities agree with LibTorch's "
+                           "within 1e-4 on a check at load; else LibTorch) or opencv (OpenCV's "
+                           "DNN module; an error when it cannot run the model)."),
             QStringLiteral("ENGINE")};
 }
 

@@ -20,7 +20,7 @@ struct EvaluateOptions
     QVector<int> topK = {3, 5};
     int batchSize = 64;
     int threads = 0; // 0: all cores
-    InferenceEngine engine = InferenceEngine::Auto;
+    InferenceEngine engine = InferenceEngine::Torch;
     // Set from another thread to stop early: the result is then a Failure saying so.
     const std::atomic<bool>* cancel = nullptr;
 };

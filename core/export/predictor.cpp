@@ -142,7 +142,7 @@ Status chooseEngine(const LoadedModel& loaded, torch::jit::Module& module, const
                     QString* text)
 {
     if (options.engine == InferenceEngine::Torch) {
-        *text = QStringLiteral("torch (LibTorch, as asked)");
+        *text = QStringLiteral("torch (LibTorch, the torch engine)");
         return {};
     }
     // Process-wide, as setUpRuntime() sets LibTorch's threads.

@@ -182,16 +182,18 @@ private Q_SLOTS:
         QCOMPARE(uncertain.out.count(QStringLiteral(": uncertain (")), images);
     }
 
-    // --engine: auto runs this model on OpenCV, torch on LibTorch, and both give the same
+    // --engine: torch (the default) runs LibTorch, auto and opencv run this model on OpenCV, and
+    // both give the same
     // answers; the JSON and the log name the engine; a bad name is refused with the option.
     void engineOption()
     {
         const QString folder = m_data + QStringLiteral("/test/Sneaker");
         const QStringList predict = {QStringLiteral("predict"), QStringLiteral("--model"), m_model,
                                      folder, QStringLiteral("--json")};
-        QJsonObject json[3];
-        const QStringList engines = {QString(), QStringLiteral("torch"), QStringLiteral("opencv")};
-        for (int e = 0; e < 3; ++e) {
+        QJsonObject json[4];
+        const QStringList engines = {QString(), QStringLiteral("torch"), QStringLiteral("opencv"),
+                                     QStringLiteral("auto")};
+        for (int e = 0; e < 4; ++e) {
             const QStringList engine = engines[e].isEmpty()
                                            ? QStringList()
                                            : QStringList{QStringLiteral("--engine"), engines[e]};
@@ -199,11 +201,12 @@ private Q_SLOTS:
             QVERIFY2(run.exitCode == 0, qPrintable(run.err));
             json[e] = QJsonDocument::fromJson(run.out.toUtf8()).object();
         }
-        QCOMPARE(json[0][QStringLiteral("engine")].toString(), QStringLiteral("opencv"));
+        QCOMPARE(json[0][QStringLiteral("engine")].toString(), QStringLiteral("torch"));
+        QCOMPARE(json[3][QStringLiteral("engine")].toString(), QStringLiteral("opencv"));
         QCOMPARE(json[1][QStringLiteral("engine")].toString(), QStringLiteral("torch"));
         QCOMPARE(json[2][QStringLiteral("engine")].toString(), QStringLiteral("opencv"));
         QVERIFY(json[1][QStringLiteral("engine_detail")].toString().contains(
-            QStringLiteral("as asked")));
+            QStringLiteral("torch engine")));
         const QJsonArray torchAnswers = json[1][QStringLiteral("predictions")].toArray();
         const QJsonArray opencvAnswers = json[2][QStringLiteral("predictions")].toArray();
         QVERIFY(!torchAnswers.isEmpty());

@@ -198,7 +198,7 @@ struct FolderComparison
                         qPrintable(spread(inProcess[w], "%.0f")),
                         qPrintable(spread(whole[w], "%.0f")));
         }
-        std::printf("  classifier-cli predict (engine auto), whole command: %s images/s\n",
+        std::printf("  classifier-cli predict (default engine), whole command: %s images/s\n",
                     qPrintable(spread(cliWhole, "%.0f")));
         for (const auto& [name, rates] : ours) {
             std::vector<double> ratio;

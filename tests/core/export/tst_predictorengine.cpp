@@ -1,7 +1,7 @@
 // Tests of the Predictor's inference engines: OpenCV's DNN module (the model converted to ONNX
 // in memory) gives LibTorch's probabilities for every template and grey, RGB and N-channel
 // inputs; auto picks OpenCV for a supported model and falls back to LibTorch, saying why, for
-// one OpenCV cannot run; asking for opencv then is a clear failure.
+// one OpenCV cannot run; asking for opencv then is a clear failure. LibTorch is the default.
 #include "export/exporter_p.h"
 #include "export/opencvnet_p.h"
 #include "export/predictor.h"
@@ -226,13 +226,15 @@ private Q_SLOTS:
     {
         const QString path = writeSeedModel(m_dir);
         QVERIFY(!path.isEmpty());
-        Result<Predictor> automatic = Predictor::load(path);
+        QCOMPARE(PredictorOptions().engine, InferenceEngine::Torch); // the default
+        Result<Predictor> automatic = Predictor::load(path, {0, true, InferenceEngine::Auto});
         QVERIFY2(automatic.ok(), qPrintable(automatic.error()));
         QCOMPARE(automatic->engine(), InferenceEngine::OpenCv);
         QVERIFY2(automatic->engineText().startsWith(QStringLiteral("opencv (")),
                  qPrintable(automatic->engineText()));
-        Result<Predictor> torch = Predictor::load(path, {0, true, InferenceEngine::Torch});
+        Result<Predictor> torch = Predictor::load(path);
         QVERIFY(torch.ok());
+        QCOMPARE(torch->engine(), InferenceEngine::Torch);
         QVERIFY2(torch->engineText().startsWith(QStringLiteral("torch (")),
                  qPrintable(torch->engineText()));
 
@@ -264,7 +266,7 @@ private Q_SLOTS:
     {
         const QString path = writeExtractorModel(m_dir);
         QVERIFY(!path.isEmpty());
-        Result<Predictor> automatic = Predictor::load(path);
+        Result<Predictor> automatic = Predictor::load(path, {0, true, InferenceEngine::Auto});
         QVERIFY2(automatic.ok(), qPrintable(automatic.error()));
         QCOMPARE(automatic->engine(), InferenceEngine::Torch);
         QVERIFY2(automatic->engineText().startsWith(QStringLiteral("torch (OpenCV")) &&

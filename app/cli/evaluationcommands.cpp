@@ -17,6 +17,35 @@ namespace studio::cli {
 
 namespace {
 
+QCommandLineOption engineOption()
+{
+    return {QStringLiteral("engine"),
+            QStringLiteral("The library that runs the network: torch (default: LibTorch), auto "
+                           "(OpenCV's DNN module on the model converted to ONNX in memory, when "
+                           "it can run the model and its probabilities agree with LibTorch's "
+                           "within 1e-4 on a check at load; else LibTorch) or opencv (OpenCV's "
+                           "DNN module; an error when it cannot run the model)."),
+            QStringLiteral("ENGINE")};
+}
+
+// Reads --engine into *engine (unchanged when not given); false after a message when it is not
+// one of the engines.
+bool engineFromOption(const QCommandLineParser& parser, InferenceEngine* engine)
+{
+    if (!parser.isSet(QStringLiteral("engine"))) {
+        return true;
+    }
+    const std::optional<InferenceEngine> chosen =
+        inferenceEngineFromName(parser.value(QStringLiteral("engine")));
+    if (!chosen) {
+        printError(QStringLiteral("--engine must be auto, torch or opencv, got '%1'.")
+                       .arg(parser.value(QStringLiteral("engine"))));
+        return false;
+    }
+    *engine = *chosen;
+    return true;
+}
+
 int runEvaluate(const QStringList& arguments)
 {
     QCommandLineParser parser;
@@ -41,6 +70,7 @@ int runEvaluate(const QStringList& arguments)
                                      "matrices, per class, misclassified) into DIR."),
                       QStringLiteral("DIR")});
     parser.addOption(settingOption(trainingSchema().threads));
+    parser.addOption(engineOption());
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -52,7 +82,8 @@ int runEvaluate(const QStringList& arguments)
         return ExitBadInput;
     }
     EvaluateOptions options;
-    if (!intSettingOption(parser, trainingSchema().threads, &options.threads)) {
+    if (!intSettingOption(parser, trainingSchema().threads, &options.threads) ||
+        !engineFromOption(parser, &options.engine)) {
         return ExitBadInput;
     }
     const QString split = parser.value(QStringLiteral("split")).toLower();
@@ -81,9 +112,12 @@ int runEvaluate(const QStringList& arguments)
         }
     }
     if (parser.isSet(QStringLiteral("json"))) {
-        printOut(QString::fromUtf8(
-            QJsonDocument(metricsToJson(*metrics)).toJson(QJsonDocument::Compact)));
+        QJsonObject json = metricsToJson(*metrics);
+        json.insert(QStringLiteral("engine"), metrics->engine);
+        json.insert(QStringLiteral("engine_detail"), metrics->engineDetail);
+        printOut(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact)));
     } else {
+        printError(QStringLiteral("Engine: %1").arg(metrics->engineDetail));
         printOut(formatMetricsTable(*metrics));
     }
     return ExitOk;
@@ -113,8 +147,11 @@ int runPredict(const QStringList& arguments)
                       QStringLiteral("Write path,predicted,confidence and one probability column "
                                      "per class to OUT.csv."),
                       QStringLiteral("OUT.csv")});
-    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object.")});
+    parser.addOption(
+        {QStringLiteral("json"), QStringLiteral("Print one JSON object: {\"classes\", \"engine\", "
+                                                "\"engine_detail\", \"predictions\"}.")});
     parser.addOption(settingOption(trainingSchema().threads));
+    parser.addOption(engineOption());
     if (const int code = parseOrExit(parser, arguments); code >= 0) {
         return code;
     }
@@ -138,7 +175,8 @@ int runPredict(const QStringList& arguments)
         }
     }
     PredictorOptions predictorOptions;
-    if (!intSettingOption(parser, trainingSchema().threads, &predictorOptions.threads)) {
+    if (!intSettingOption(parser, trainingSchema().threads, &predictorOptions.threads) ||
+        !engineFromOption(parser, &predictorOptions.engine)) {
         return ExitBadInput;
     }
     options.decodeThreads = predictorOptions.threads;
@@ -191,11 +229,13 @@ int runPredict(const QStringList& arguments)
         }
     }
     if (parser.isSet(QStringLiteral("json"))) {
-        printOut(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("classes"),
-                                                              QJsonArray::fromStringList(classes)},
-                                                             {QStringLiteral("predictions"), json}})
-                                       .toJson(QJsonDocument::Compact)));
+        const QJsonObject out{{QStringLiteral("classes"), QJsonArray::fromStringList(classes)},
+                              {QStringLiteral("engine"), inferenceEngineName(predictor->engine())},
+                              {QStringLiteral("engine_detail"), predictor->engineText()},
+                              {QStringLiteral("predictions"), json}};
+        printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Compact)));
     } else {
+        printError(QStringLiteral("Engine: %1").arg(predictor->engineText()));
         printOut(text.trimmed());
     }
     if (failed > 0) {

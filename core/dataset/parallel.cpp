@@ -39,6 +39,16 @@ OpenCvSingleThreaded::~OpenCvSingleThreaded()
     }
 }
 
+void setOpenCvThreads(int threads)
+{
+    std::lock_guard<std::mutex> lock(g_guardMutex);
+    if (g_guards > 0) {
+        g_savedThreads = threads;
+    } else if (cv::getNumThreads() != threads) {
+        cv::setNumThreads(threads);
+    }
+}
+
 void runOnWorkers(int threads, const std::function<void(int worker)>& work)
 {
     const OpenCvSingleThreaded guard;

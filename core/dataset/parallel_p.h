@@ -19,6 +19,11 @@ public:
     OpenCvSingleThreaded& operator=(const OpenCvSingleThreaded&) = delete;
 };
 
+// Sets OpenCV's thread count for the process, as at::set_num_threads sets LibTorch's (for a
+// network run by OpenCV's DNN module). While OpenCvSingleThreaded guards are open, it takes
+// effect when the last one ends.
+void setOpenCvThreads(int threads);
+
 // Runs work(worker) on `threads` threads (the calling thread is worker 0) and waits for all.
 void runOnWorkers(int threads, const std::function<void(int worker)>& work);
 

@@ -19,6 +19,7 @@ Result<EvaluationMetrics> evaluateModel(const QString& modelPath, const QString&
 {
     PredictorOptions predictorOptions;
     predictorOptions.threads = options.threads;
+    predictorOptions.engine = options.engine;
     Result<Predictor> predictor = Predictor::load(modelPath, predictorOptions);
     if (!predictor) {
         return Failure{predictor.error()};
@@ -50,7 +51,12 @@ Result<EvaluationMetrics> evaluateModel(const QString& modelPath, const QString&
         }
         scored.push_back({item.path, item.label, predictions[i].probabilities});
     }
-    return computeMetrics(metadata.classes, scored, options.topK);
+    Result<EvaluationMetrics> metrics = computeMetrics(metadata.classes, scored, options.topK);
+    if (metrics) {
+        metrics->engine = inferenceEngineName(predictor->engine());
+        metrics->engineDetail = predictor->engineText();
+    }
+    return metrics;
 }
 
 } // namespace studio

@@ -4,6 +4,7 @@
 #include "common/result.h"
 #include "dataset/datasetindex.h"
 #include "evaluation/metrics.h"
+#include "export/predictor.h"
 
 #include <QString>
 #include <QVector>
@@ -19,6 +20,7 @@ struct EvaluateOptions
     QVector<int> topK = {3, 5};
     int batchSize = 64;
     int threads = 0; // 0: all cores
+    InferenceEngine engine = InferenceEngine::Torch;
     // Set from another thread to stop early: the result is then a Failure saying so.
     const std::atomic<bool>* cancel = nullptr;
 };

@@ -93,6 +93,10 @@ struct EvaluationMetrics
     QVector<ClassifiedImage> correct;       // the right answers, most confident first, then by path
     QVector<ClassCurves> curves; // per class, one against the rest (empty in older reports)
     Calibration calibration;     // of the answer's confidence, 10 bins (no bins in older reports)
+    // The inference engine that computed the probabilities ("opencv" or "torch") and why
+    // (Predictor::engineText()); set by evaluateModel, not saved in reports.
+    QString engine;
+    QString engineDetail;
 };
 
 // The class with the highest probability (the lowest index among equals).

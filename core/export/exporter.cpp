@@ -1,5 +1,6 @@
 #include "export/exporter.h"
 
+#include "common/atomicfile.h"
 #include "export/exporter_p.h"
 #include "export/onnxexport_p.h"
 
@@ -32,15 +33,24 @@ Status exportModelFile(const QString& modelPath, ExportFormat format, const QStr
     if (format == ExportFormat::TorchScript) {
         return saveTorchScript(loaded->module, loaded->metadata, outPath);
     }
+    const Result<QByteArray> bytes = onnxBytes(*loaded, outPath);
+    if (!bytes) {
+        return Failure{bytes.error()};
+    }
+    return writeFileAtomically(outPath, *bytes);
+}
+
+Result<QByteArray> onnxBytes(const LoadedModel& model, const QString& path)
+{
     std::map<std::string, WeightArray> weights;
-    for (const auto& [name, tensor] : layerTensors(loaded->module)) {
+    for (const auto& [name, tensor] : layerTensors(model.module)) {
         const torch::Tensor t = tensor.detach().to(torch::kCPU, torch::kFloat).contiguous();
         WeightArray array;
         array.shape = t.sizes().vec();
         array.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
         weights[name] = std::move(array);
     }
-    return writeOnnxModel(loaded->metadata, weights, outPath);
+    return onnxModelBytes(model.metadata, weights, path);
 }
 
 } // namespace studio

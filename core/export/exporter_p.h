@@ -57,4 +57,8 @@ torch::jit::Module optimizedForInference(const torch::jit::Module& module);
 // The layer tensors of a loaded module by name (see layerTensorName()).
 std::map<std::string, torch::Tensor> layerTensors(const torch::jit::Module& module);
 
+// The ONNX model of a loaded model file, checked, in memory: the bytes exportModelFile writes.
+// `path` only names the model in messages; a model ONNX cannot hold is a Failure that says why.
+Result<QByteArray> onnxBytes(const LoadedModel& model, const QString& path);
+
 } // namespace studio

@@ -437,8 +437,8 @@ Status buildGraph(const ModelMetadata& m, const std::map<std::string, WeightArra
     return {};
 }
 
-// Runs the ONNX checker on the model, then writes it to `path` atomically.
-Status checkAndWriteModel(const onnx::ModelProto& model, const QString& path)
+// Runs the ONNX checker on the model, then serialises it.
+Result<QByteArray> checkAndSerializeModel(const onnx::ModelProto& model, const QString& path)
 {
     try {
         onnx::checker::check_model(model);
@@ -451,16 +451,17 @@ Status checkAndWriteModel(const onnx::ModelProto& model, const QString& path)
         return Failure{
             QStringLiteral("Could not serialise the ONNX model for %1 (over 2 GB?).").arg(path)};
     }
-    return writeFileAtomically(path, QByteArray(bytes.data(), qsizetype(bytes.size())));
+    return QByteArray(bytes.data(), qsizetype(bytes.size()));
 }
 
 } // namespace
 
-Status writeOnnxModel(const ModelMetadata& m, const std::map<std::string, WeightArray>& weights,
-                      const QString& path)
+Result<QByteArray> onnxModelBytes(const ModelMetadata& m,
+                                  const std::map<std::string, WeightArray>& weights,
+                                  const QString& path)
 {
     if (const Status exportable = refuseFeatureExtractor(m, path); !exportable) {
-        return exportable;
+        return Failure{exportable.error()};
     }
     const InputShape input{m.imageSize(), m.imageSize(), m.channels()};
     const ModelSummary summary = summarizeModel(m.model, input, int(m.classes.size()));
@@ -471,9 +472,19 @@ Status writeOnnxModel(const ModelMetadata& m, const std::map<std::string, Weight
     onnx::ModelProto model;
     describeModel(m, &model);
     if (const Status built = buildGraph(m, weights, summary, path, model.mutable_graph()); !built) {
-        return built;
+        return Failure{built.error()};
     }
-    return checkAndWriteModel(model, path);
+    return checkAndSerializeModel(model, path);
+}
+
+Status writeOnnxModel(const ModelMetadata& m, const std::map<std::string, WeightArray>& weights,
+                      const QString& path)
+{
+    const Result<QByteArray> bytes = onnxModelBytes(m, weights, path);
+    if (!bytes) {
+        return Failure{bytes.error()};
+    }
+    return writeFileAtomically(path, *bytes);
 }
 
 } // namespace studio

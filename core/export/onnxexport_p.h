@@ -5,6 +5,8 @@
 #include "common/result.h"
 #include "export/modelmetadata.h"
 
+#include <QByteArray>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -28,5 +30,11 @@ constexpr int kOnnxOpset = 13;
 // model passes onnx::checker::check_model before it is written atomically to `path`.
 Status writeOnnxModel(const ModelMetadata& metadata,
                       const std::map<std::string, WeightArray>& weights, const QString& path);
+
+// The same model, checked, as serialised bytes in memory (what writeOnnxModel writes); `path`
+// only names the model in messages.
+Result<QByteArray> onnxModelBytes(const ModelMetadata& metadata,
+                                  const std::map<std::string, WeightArray>& weights,
+                                  const QString& path);
 
 } // namespace studio

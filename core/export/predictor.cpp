@@ -6,6 +6,7 @@
 #include "dataset/inputspec.h"
 #include "dataset/parallel_p.h"
 #include "export/exporter_p.h"
+#include "export/opencvnet_p.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -13,15 +14,167 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <numeric>
+#include <optional>
+#include <random>
 
 namespace studio {
+
+std::optional<InferenceEngine> inferenceEngineFromName(const QString& name)
+{
+    for (const InferenceEngine engine :
+         {InferenceEngine::Auto, InferenceEngine::Torch, InferenceEngine::OpenCv}) {
+        if (name.compare(inferenceEngineName(engine), Qt::CaseInsensitive) == 0) {
+            return engine;
+        }
+    }
+    return std::nullopt;
+}
+
+QString inferenceEngineName(InferenceEngine engine)
+{
+    switch (engine) {
+    case InferenceEngine::Auto:
+        return QStringLiteral("auto");
+    case InferenceEngine::Torch:
+        return QStringLiteral("torch");
+    case InferenceEngine::OpenCv:
+        return QStringLiteral("opencv");
+    }
+    return {};
+}
+
+namespace {
+
+// The images of the load-time check of the OpenCV engine.
+constexpr int kCheckImages = 4;
+
+// LibTorch's probabilities (count x classes) of `count` preprocessed images.
+Result<std::vector<float>> torchProbabilities(torch::jit::Module& module, const ModelMetadata& m,
+                                              const float* images, int count)
+{
+    try {
+        c10::InferenceMode inference;
+        const torch::Tensor input =
+            torch::from_blob(const_cast<float*>(images),
+                             {count, m.channels(), m.imageSize(), m.imageSize()}, torch::kFloat);
+        const torch::Tensor out = module.forward({input}).toTensor().to(torch::kFloat).contiguous();
+        const float* data = out.data_ptr<float>();
+        return std::vector<float>(data, data + out.numel());
+    } catch (const std::exception& e) {
+        return Failure{QStringLiteral("The model failed on a batch of %1 images: %2")
+                           .arg(count)
+                           .arg(QString::fromLocal8Bit(e.what()).section(QLatin1Char('\n'), 0, 0))};
+    }
+}
+
+// `count` images of uniform random values in [0, 1), the same for every load.
+std::vector<float> seededImages(const ModelMetadata& m, int count)
+{
+    std::mt19937 random(20261204u);
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    std::vector<float> images(size_t(count) * size_t(m.channels()) * size_t(m.imageSize()) *
+                              size_t(m.imageSize()));
+    for (float& v : images) {
+        v = uniform(random);
+    }
+    return images;
+}
+
+// The largest difference between two sets of probabilities; infinity when their sizes differ
+// or a value is not a number.
+double largestDifference(const std::vector<float>& a, const std::vector<float>& b)
+{
+    if (a.size() != b.size()) {
+        return INFINITY;
+    }
+    double largest = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const double d = std::abs(double(a[i]) - double(b[i]));
+        largest = std::isnan(d) ? INFINITY : std::max(largest, d);
+    }
+    return largest;
+}
+
+// OpenCV's DNN module on the model converted to ONNX in memory, checked against `module` (the
+// LibTorch engine as it would run) on a seeded random batch. A Failure says why OpenCV cannot
+// be used; *largest gets the largest difference of a probability.
+Result<OpenCvNet> checkedOpenCvNet(const LoadedModel& loaded, torch::jit::Module& module,
+                                   const QString& path, double* largest)
+{
+    const Result<QByteArray> onnx = onnxBytes(loaded, path);
+    if (!onnx) {
+        return Failure{onnx.error()};
+    }
+    Result<OpenCvNet> net = OpenCvNet::fromOnnx(*onnx);
+    if (!net) {
+        return net;
+    }
+    const ModelMetadata& m = loaded.metadata;
+    const std::vector<float> images = seededImages(m, kCheckImages);
+    const Result<std::vector<float>> theirs =
+        net->forward(images.data(), kCheckImages, m.channels(), m.imageSize());
+    if (!theirs) {
+        return Failure{theirs.error()};
+    }
+    const Result<std::vector<float>> ours =
+        torchProbabilities(module, m, images.data(), kCheckImages);
+    if (!ours) {
+        return Failure{ours.error()};
+    }
+    *largest = largestDifference(*theirs, *ours);
+    if (!(*largest <= kEngineTolerance)) {
+        return Failure{QStringLiteral("OpenCV's DNN module and LibTorch differ by %1 on a "
+                                      "probability of %2 random images (more than %3 allowed).")
+                           .arg(*largest, 0, 'g', 3)
+                           .arg(kCheckImages)
+                           .arg(kEngineTolerance)};
+    }
+    return net;
+}
+
+// Chooses the engine as options.engine asks: *net set when OpenCV runs the network, *text says
+// which and why. A Failure only when the OpenCV engine was asked for and cannot be used.
+Status chooseEngine(const LoadedModel& loaded, torch::jit::Module& module, const QString& path,
+                    const PredictorOptions& options, int threads, std::optional<OpenCvNet>* net,
+                    QString* text)
+{
+    if (options.engine == InferenceEngine::Torch) {
+        *text = QStringLiteral("torch (LibTorch, the torch engine)");
+        return {};
+    }
+    // Process-wide, as setUpRuntime() sets LibTorch's threads.
+    setOpenCvThreads(threads);
+    double largest = 0;
+    Result<OpenCvNet> checked = checkedOpenCvNet(loaded, module, path, &largest);
+    if (!checked) {
+        if (options.engine == InferenceEngine::OpenCv) {
+            return Failure{QStringLiteral("Cannot run %1 with the opencv engine: %2 Use the "
+                                          "torch or auto engine.")
+                               .arg(path, checked.error())};
+        }
+        *text = QStringLiteral("torch (OpenCV's DNN module not used: %1)").arg(checked.error());
+        return {};
+    }
+    net->emplace(std::move(checked).value());
+    *text = QStringLiteral("opencv (OpenCV's DNN module on the model converted to ONNX; agrees "
+                           "with LibTorch within %1 on %2 random images, largest difference %3)")
+                .arg(kEngineTolerance)
+                .arg(kCheckImages)
+                .arg(largest, 0, 'g', 2);
+    return {};
+}
+
+} // namespace
 
 struct Predictor::Impl
 {
     torch::jit::Module module;
     ModelMetadata metadata;
+    std::optional<OpenCvNet> net; // set when OpenCV's DNN module runs the network
+    QString engineText;
 };
 
 Predictor::Predictor(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -35,11 +188,15 @@ Result<Predictor> Predictor::load(const QString& path, const PredictorOptions& o
     if (!loaded) {
         return Failure{loaded.error()};
     }
-    setUpRuntime(options.threads > 0 ? options.threads : hardwareThreads());
+    const int threads = setUpRuntime(options.threads > 0 ? options.threads : hardwareThreads());
     auto impl = std::make_unique<Impl>();
     impl->metadata = loaded->metadata;
-    impl->module =
-        options.optimize ? optimizedForInference(loaded->module) : std::move(loaded->module);
+    impl->module = options.optimize ? optimizedForInference(loaded->module) : loaded->module;
+    if (const Status chosen = chooseEngine(*loaded, impl->module, path, options, threads,
+                                           &impl->net, &impl->engineText);
+        !chosen) {
+        return Failure{chosen.error()};
+    }
     return Predictor(std::move(impl));
 }
 
@@ -48,23 +205,23 @@ const ModelMetadata& Predictor::metadata() const
     return m_impl->metadata;
 }
 
+InferenceEngine Predictor::engine() const
+{
+    return m_impl->net ? InferenceEngine::OpenCv : InferenceEngine::Torch;
+}
+
+QString Predictor::engineText() const
+{
+    return m_impl->engineText;
+}
+
 Result<std::vector<float>> Predictor::probabilities(const float* images, int count) const
 {
     const ModelMetadata& m = m_impl->metadata;
-    try {
-        c10::InferenceMode inference;
-        const torch::Tensor input =
-            torch::from_blob(const_cast<float*>(images),
-                             {count, m.channels(), m.imageSize(), m.imageSize()}, torch::kFloat);
-        const torch::Tensor out =
-            m_impl->module.forward({input}).toTensor().to(torch::kFloat).contiguous();
-        const float* data = out.data_ptr<float>();
-        return std::vector<float>(data, data + out.numel());
-    } catch (const std::exception& e) {
-        return Failure{QStringLiteral("The model failed on a batch of %1 images: %2")
-                           .arg(count)
-                           .arg(QString::fromLocal8Bit(e.what()).section(QLatin1Char('\n'), 0, 0))};
+    if (m_impl->net) {
+        return m_impl->net->forward(images, count, m.channels(), m.imageSize());
     }
+    return torchProbabilities(m_impl->module, m, images, count);
 }
 
 QVector<Prediction> Predictor::predictFiles(const QStringList& paths,
@@ -77,7 +234,12 @@ QVector<Prediction> Predictor::predictFiles(const QStringList& paths,
     const int threads = options.decodeThreads > 0 ? options.decodeThreads : hardwareThreads();
     QVector<Prediction> predictions(paths.size());
     Prediction* results = predictions.data();
-    OpenCvSingleThreaded openCvOff;
+    // OpenCV's own threads stay off here, unless OpenCV runs the network: then only the decode
+    // workers turn them off (runOnWorkers).
+    std::optional<OpenCvSingleThreaded> openCvOff;
+    if (!m_impl->net) {
+        openCvOff.emplace();
+    }
     // Chunks of several batches: decode a chunk on all workers, then classify it batch by batch.
     const int chunk = batchSize * std::max(1, 256 / batchSize);
     std::vector<float> input;

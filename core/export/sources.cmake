@@ -1,4 +1,5 @@
-# studio::export: model files (TorchScript, ONNX), their metadata, and predicting with them.
+# studio::export: model files (TorchScript, ONNX), their metadata, and predicting with them
+# (LibTorch, or OpenCV's DNN module on the model converted to ONNX in memory).
 studio_core_module(export
     SOURCES
         export/exporter.h
@@ -9,6 +10,8 @@ studio_core_module(export
         export/modelsplit.h
         export/onnxexport.cpp
         export/onnxexport_p.h
+        export/opencvnet.cpp
+        export/opencvnet_p.h
         export/predictor.h
     WITH_TORCH
         export/exporter.cpp

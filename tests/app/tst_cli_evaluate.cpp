@@ -179,6 +179,75 @@ private Q_SLOTS:
         QCOMPARE(uncertain.out.count(QStringLiteral(": uncertain (")), images);
     }
 
+    // --engine: torch (the default) runs LibTorch, auto and opencv run this model on OpenCV, and
+    // both give the same
+    // answers; the JSON and the log name the engine; a bad name is refused with the option.
+    void engineOption()
+    {
+        const QString folder = m_data + QStringLiteral("/test/Sneaker");
+        const QStringList predict = {QStringLiteral("predict"), QStringLiteral("--model"), m_model,
+                                     folder, QStringLiteral("--json")};
+        QJsonObject json[4];
+        const QStringList engines = {QString(), QStringLiteral("torch"), QStringLiteral("opencv"),
+                                     QStringLiteral("auto")};
+        for (int e = 0; e < 4; ++e) {
+            const QStringList engine = engines[e].isEmpty()
+                                           ? QStringList()
+                                           : QStringList{QStringLiteral("--engine"), engines[e]};
+            const CliRun run = runCli(predict + engine);
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+            json[e] = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        }
+        QCOMPARE(json[0][QStringLiteral("engine")].toString(), QStringLiteral("torch"));
+        QCOMPARE(json[3][QStringLiteral("engine")].toString(), QStringLiteral("opencv"));
+        QCOMPARE(json[1][QStringLiteral("engine")].toString(), QStringLiteral("torch"));
+        QCOMPARE(json[2][QStringLiteral("engine")].toString(), QStringLiteral("opencv"));
+        QVERIFY(json[1][QStringLiteral("engine_detail")].toString().contains(
+            QStringLiteral("torch engine")));
+        const QJsonArray torchAnswers = json[1][QStringLiteral("predictions")].toArray();
+        const QJsonArray opencvAnswers = json[2][QStringLiteral("predictions")].toArray();
+        QVERIFY(!torchAnswers.isEmpty());
+        QCOMPARE(opencvAnswers.size(), torchAnswers.size());
+        for (int i = 0; i < torchAnswers.size(); ++i) {
+            const QJsonObject a = torchAnswers[i].toObject();
+            const QJsonObject b = opencvAnswers[i].toObject();
+            QCOMPARE(b[QStringLiteral("path")], a[QStringLiteral("path")]);
+            QCOMPARE(b[QStringLiteral("predicted")], a[QStringLiteral("predicted")]);
+            QVERIFY(std::abs(b[QStringLiteral("confidence")].toDouble() -
+                             a[QStringLiteral("confidence")].toDouble()) <= 1e-4);
+        }
+
+        // The log line of the text output, and evaluate with each engine.
+        const CliRun text = runCli({QStringLiteral("predict"), QStringLiteral("--model"), m_model,
+                                    folder, QStringLiteral("--engine"), QStringLiteral("torch")});
+        QVERIFY2(text.exitCode == 0 && text.err.contains(QStringLiteral("Engine: torch (")),
+                 qPrintable(text.err));
+        QJsonObject evaluated[2];
+        for (int e = 1; e < 3; ++e) {
+            const CliRun run =
+                runCli({QStringLiteral("evaluate"), QStringLiteral("--model"), m_model,
+                        QStringLiteral("--data"), m_data, QStringLiteral("--json"),
+                        QStringLiteral("--engine"), engines[e]});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+            evaluated[e - 1] = QJsonDocument::fromJson(run.out.toUtf8()).object();
+            QCOMPARE(evaluated[e - 1][QStringLiteral("engine")].toString(), engines[e]);
+        }
+        QCOMPARE(evaluated[1][QStringLiteral("confusion_matrix")],
+                 evaluated[0][QStringLiteral("confusion_matrix")]);
+
+        for (const QStringList& command :
+             {QStringList{QStringLiteral("predict"), folder},
+              QStringList{QStringLiteral("evaluate"), QStringLiteral("--data"), m_data}}) {
+            const CliRun bad =
+                runCli(command + QStringList{QStringLiteral("--model"), m_model,
+                                             QStringLiteral("--engine"), QStringLiteral("onnx")});
+            QCOMPARE(bad.exitCode, 2);
+            QVERIFY2(bad.err.contains(
+                         QStringLiteral("--engine must be auto, torch or opencv, got 'onnx'.")),
+                     qPrintable(bad.err));
+        }
+    }
+
     // --threads sets the threads of predict and evaluate; the answers do not depend on it, and
     // a value outside the setting's range is refused with the option's name.
     void threadsOptionKeepsTheAnswers()

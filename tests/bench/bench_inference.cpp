@@ -1,8 +1,9 @@
 // Benchmark of inference with the tutorial's network: single-image latency (p50 / p99, decode
-// excluded) in eager mode, as a scripted module, frozen, and frozen + optimised (what the
-// Predictor uses); then classifying a folder of Fashion-MNIST PNGs with decoding (images/s).
-// Beside ours, the PyTorch way (tests/bench/reference/infer_reference.py: the same model.pt
-// loaded in Python, torch.jit.freeze + optimize_for_inference; ImageFolder + DataLoader at
+// excluded) in eager mode, as a scripted module, frozen, frozen + optimised (the Predictor's torch
+// engine) and through the Predictor with each engine (torch; opencv: OpenCV's DNN module on the
+// model converted to ONNX in memory); then classifying a folder of Fashion-MNIST PNGs with decoding
+// (images/s). Beside ours, the PyTorch way (tests/bench/reference/infer_reference.py: the same
+// model.pt loaded in Python, torch.jit.freeze + optimize_for_inference; ImageFolder + DataLoader at
 // num_workers 0 and 2 for the folder), on the same threads, interleaved with ours round by round,
 // and the folder also as whole commands (classifier-cli predict against the Python script).
 // Prints a table and one JSON line.
@@ -107,14 +108,21 @@ QString spread(std::vector<double> values, const char* format)
            QString::asprintf(format, values.back()) + QLatin1Char(')');
 }
 
-// Ours (the Predictor's call) against the same model file frozen and optimised in PyTorch, one
-// image, round by round: each round times `calls` of ours, then the Python script's `calls`.
-void compareLatencyWithPyTorch(const std::function<void()>& ours, const QString& model, int threads,
-                               int size, int calls, int rounds, QJsonObject* json)
+// One engine of ours: its name ("torch", "opencv") and the Predictor's call.
+using Engine = std::pair<QString, std::function<void()>>;
+
+// Ours (the Predictor's call with each engine) against the same model file frozen and optimised
+// in PyTorch, one image, round by round: each round times `calls` of each of ours, then the
+// Python script's `calls`.
+void compareLatencyWithPyTorch(const std::vector<Engine>& engines, const QString& model,
+                               int threads, int size, int calls, int rounds, QJsonObject* json)
 {
-    std::vector<double> oursP50, theirsP50, ratios;
+    std::vector<std::vector<double>> oursP50(engines.size());
+    std::vector<double> theirsP50;
     for (int r = 0; r < rounds; ++r) {
-        oursP50.push_back(percentile(timeCalls(50, calls, ours), 0.5));
+        for (size_t e = 0; e < engines.size(); ++e) {
+            oursP50[e].push_back(percentile(timeCalls(50, calls, engines[e].second), 0.5));
+        }
         torch::set_num_threads(threads);
         const auto [seconds, out] = runWhole(
             QStringLiteral("/usr/bin/python3"),
@@ -125,14 +133,22 @@ void compareLatencyWithPyTorch(const std::function<void()>& ours, const QString&
             return;
         }
         theirsP50.push_back(out.value(QStringLiteral("p50_ms")).toDouble());
-        ratios.push_back(theirsP50.back() / std::max(oursP50.back(), 1e-9));
     }
     std::printf("%-34s %10.3f  (%d rounds: %s ms)\n", "PyTorch frozen + optimized rgb",
                 median(theirsP50), rounds, qPrintable(spread(theirsP50, "%.3f")));
-    std::printf("PyTorch p50 / our p50, per round: %sx (ours %s ms)\n",
-                qPrintable(spread(ratios, "%.2f")), qPrintable(spread(oursP50, "%.3f")));
     json->insert(QStringLiteral("latency_pytorch_optimized_rgb_p50_ms"), median(theirsP50));
-    json->insert(QStringLiteral("latency_speedup_vs_pytorch"), median(ratios));
+    for (size_t e = 0; e < engines.size(); ++e) {
+        std::vector<double> ratios;
+        for (size_t r = 0; r < theirsP50.size(); ++r) {
+            ratios.push_back(theirsP50[r] / std::max(oursP50[e][r], 1e-9));
+        }
+        const QString& name = engines[e].first;
+        std::printf("PyTorch p50 / our p50 (engine %s), per round: %sx (ours %s ms)\n",
+                    qPrintable(name), qPrintable(spread(ratios, "%.2f")),
+                    qPrintable(spread(oursP50[e], "%.3f")));
+        json->insert(QStringLiteral("latency_%1_rgb_p50_ms_rounds").arg(name), median(oursP50[e]));
+        json->insert(QStringLiteral("latency_speedup_vs_pytorch_%1").arg(name), median(ratios));
+    }
 }
 
 // The folder of PNGs the PyTorch way (ImageFolder + DataLoader + the optimised model, at
@@ -166,14 +182,15 @@ struct FolderComparison
         cliWhole.push_back(images / std::max(seconds, 1e-9));
     }
 
-    // Prints each figure and ours over the better PyTorch configuration, per round.
-    void report(const std::vector<double>& ours, QJsonObject* json) const
+    // Prints each figure and each engine of ours over the better PyTorch configuration, per
+    // round.
+    void report(const std::vector<std::pair<QString, std::vector<double>>>& ours,
+                QJsonObject* json) const
     {
         const int best = median(inProcess[1]) > median(inProcess[0]) ? 1 : 0;
         const int bestWhole = median(whole[1]) > median(whole[0]) ? 1 : 0;
-        std::vector<double> ratio, ratioWhole;
-        for (size_t r = 0; r < ours.size() && r < inProcess[best].size(); ++r) {
-            ratio.push_back(ours[r] / std::max(inProcess[best][r], 1e-9));
+        std::vector<double> ratioWhole;
+        for (size_t r = 0; r < cliWhole.size() && r < whole[bestWhole].size(); ++r) {
             ratioWhole.push_back(cliWhole[r] / std::max(whole[bestWhole][r], 1e-9));
         }
         for (int w = 0; w < 2; ++w) {
@@ -181,15 +198,21 @@ struct FolderComparison
                         qPrintable(spread(inProcess[w], "%.0f")),
                         qPrintable(spread(whole[w], "%.0f")));
         }
-        std::printf("  classifier-cli predict, whole command: %s images/s\n",
+        std::printf("  classifier-cli predict (default engine), whole command: %s images/s\n",
                     qPrintable(spread(cliWhole, "%.0f")));
-        std::printf("  ours / PyTorch way (num_workers %d), per round: %sx; whole commands "
-                    "(num_workers %d): %sx\n",
-                    2 * best, qPrintable(spread(ratio, "%.2f")), 2 * bestWhole,
-                    qPrintable(spread(ratioWhole, "%.2f")));
+        for (const auto& [name, rates] : ours) {
+            std::vector<double> ratio;
+            for (size_t r = 0; r < rates.size() && r < inProcess[best].size(); ++r) {
+                ratio.push_back(rates[r] / std::max(inProcess[best][r], 1e-9));
+            }
+            std::printf("  ours (engine %s) / PyTorch way (num_workers %d), per round: %sx\n",
+                        qPrintable(name), 2 * best, qPrintable(spread(ratio, "%.2f")));
+            json->insert(QStringLiteral("folder_speedup_vs_pytorch_%1").arg(name), median(ratio));
+        }
+        std::printf("  whole commands, classifier-cli / PyTorch (num_workers %d): %sx\n",
+                    2 * bestWhole, qPrintable(spread(ratioWhole, "%.2f")));
         json->insert(QStringLiteral("folder_pytorch_images_per_s"), median(inProcess[best]));
         json->insert(QStringLiteral("folder_pytorch_num_workers"), 2 * best);
-        json->insert(QStringLiteral("folder_speedup_vs_pytorch"), median(ratio));
         json->insert(QStringLiteral("folder_cli_images_per_s"), median(cliWhole));
         json->insert(QStringLiteral("folder_speedup_vs_pytorch_whole_commands"),
                      median(ratioWhole));
@@ -269,7 +292,14 @@ int main(int argc, char* argv[])
         torch::jit::Module scripted = loaded->module;
         torch::jit::Module frozen = torch::jit::freeze(scripted.clone());
         torch::jit::Module optimized = optimizedForInference(scripted);
-        Result<Predictor> predictor = Predictor::load(path, {threads, true});
+        Result<Predictor> predictor =
+            Predictor::load(path, {threads, true, InferenceEngine::Torch});
+        Result<Predictor> opencv = Predictor::load(path, {threads, true, InferenceEngine::OpenCv});
+        if (!predictor || !opencv) {
+            std::fprintf(stderr, "%s\n",
+                         qPrintable(predictor ? opencv.error() : predictor.error()));
+            return 1;
+        }
         torch::set_num_threads(threads);
         const torch::Tensor x = torch::rand({1, metadata.channels(), size, size});
         const std::vector<float> pixels(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
@@ -296,10 +326,13 @@ int main(int argc, char* argv[])
                  c10::InferenceMode guard;
                  optimized.forward({x});
              }},
-            {QStringLiteral("predictor"), [&] {
+            {QStringLiteral("predictor_torch"),
+             [&] {
                  // Timed for its latency; the probabilities themselves are not needed.
                  [[maybe_unused]] const auto p = predictor->probabilities(pixels.data(), 1);
-             }}};
+             }},
+            {QStringLiteral("predictor_opencv"),
+             [&] { [[maybe_unused]] const auto p = opencv->probabilities(pixels.data(), 1); }}};
         for (const auto& [name, call] : variants) {
             if (!latency) {
                 break;
@@ -313,8 +346,9 @@ int main(int argc, char* argv[])
             json.insert(QStringLiteral("latency_%1_%2_p99_ms").arg(name, suffix), p99);
         }
         if (latency && python && mode == ColorMode::Rgb) {
-            compareLatencyWithPyTorch(variants.back().second, path, threads, size, calls, repeats,
-                                      &json);
+            compareLatencyWithPyTorch({{QStringLiteral("torch"), variants[4].second},
+                                       {QStringLiteral("opencv"), variants[5].second}},
+                                      path, threads, size, calls, repeats, &json);
         }
     }
 
@@ -330,10 +364,16 @@ int main(int argc, char* argv[])
         return 1;
     }
     const QStringList files = collectImageFiles({options.outDir});
-    Result<Predictor> predictor = Predictor::load(grayModel, {threads, optimize});
-    if (!predictor) {
-        std::fprintf(stderr, "%s\n", qPrintable(predictor.error()));
-        return 1;
+    std::vector<std::pair<QString, Predictor>> predictors;
+    for (const InferenceEngine engine : {InferenceEngine::Torch, InferenceEngine::OpenCv}) {
+        Result<Predictor> predictor = Predictor::load(grayModel, {threads, optimize, engine});
+        if (!predictor) {
+            std::fprintf(stderr, "%s\n", qPrintable(predictor.error()));
+            return 1;
+        }
+        std::printf("engine %s: %s\n", qPrintable(inferenceEngineName(engine)),
+                    qPrintable(predictor->engineText()));
+        predictors.emplace_back(inferenceEngineName(engine), std::move(predictor).value());
     }
     std::printf("\nClassifying a folder of %lld Fashion-MNIST PNGs (28 px -> %d px grayscale, "
                 "decode included, %d threads, batch %d, %s):\n",
@@ -361,24 +401,31 @@ int main(int argc, char* argv[])
         std::printf("  decode only: %.0f images/s\n", rate);
         json.insert(QStringLiteral("decode_only_images_per_s"), rate);
     }
-    std::vector<double> rates;
+    std::vector<std::pair<QString, std::vector<double>>> rates;
+    for (const auto& [name, predictor] : predictors) {
+        rates.emplace_back(name, std::vector<double>());
+    }
     FolderComparison pytorch;
     const QString testFolder = options.outDir + QStringLiteral("/test");
     for (int r = 0; r < repeats; ++r) {
         // Ours and the PyTorch way in turn; every other round the PyTorch way goes first.
         const auto runOurs = [&] {
-            QElapsedTimer timer;
-            timer.start();
-            PredictOptions predictOptions;
-            predictOptions.batchSize = folderBatch;
-            predictOptions.decodeThreads = threads;
-            const QVector<Prediction> predictions = predictor->predictFiles(files, predictOptions);
-            const double seconds = double(timer.nsecsElapsed()) / 1e9;
-            const qsizetype failed = std::count_if(predictions.begin(), predictions.end(),
-                                                   [](const Prediction& p) { return !p.ok(); });
-            rates.push_back(double(predictions.size()) / seconds);
-            std::printf("  run %d: %.2f s, %.0f images/s, %lld failed\n", r + 1, seconds,
-                        rates.back(), static_cast<long long>(failed));
+            for (size_t e = 0; e < predictors.size(); ++e) {
+                QElapsedTimer timer;
+                timer.start();
+                PredictOptions predictOptions;
+                predictOptions.batchSize = folderBatch;
+                predictOptions.decodeThreads = threads;
+                const QVector<Prediction> predictions =
+                    predictors[e].second.predictFiles(files, predictOptions);
+                const double seconds = double(timer.nsecsElapsed()) / 1e9;
+                const qsizetype failed = std::count_if(predictions.begin(), predictions.end(),
+                                                       [](const Prediction& p) { return !p.ok(); });
+                rates[e].second.push_back(double(predictions.size()) / seconds);
+                std::printf("  run %d, engine %s: %.2f s, %.0f images/s, %lld failed\n", r + 1,
+                            qPrintable(predictors[e].first), seconds, rates[e].second.back(),
+                            static_cast<long long>(failed));
+            }
         };
         const auto runTheirs = [&] {
             if (python) {
@@ -394,9 +441,12 @@ int main(int argc, char* argv[])
             runOurs();
         }
     }
-    std::printf("  median: %.0f images/s\n", median(rates));
     json.insert(QStringLiteral("folder_images"), int(files.size()));
-    json.insert(QStringLiteral("folder_images_per_s_median"), median(rates));
+    for (const auto& [name, engineRates] : rates) {
+        std::printf("  engine %s: %s images/s\n", qPrintable(name),
+                    qPrintable(spread(engineRates, "%.0f")));
+        json.insert(QStringLiteral("folder_images_per_s_median_%1").arg(name), median(engineRates));
+    }
     if (python) {
         pytorch.report(rates, &json);
     }

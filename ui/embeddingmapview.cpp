@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -57,6 +58,7 @@ EmbeddingMapView::EmbeddingMapView(QWidget* parent)
     m_legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot)); // keeps the legend on top
     m_legendColumn->setRowStretchFactor(0, 0.001);
     m_plot->setMouseTracking(true);
+    m_plot->installEventFilter(this);
     followPalette(m_plot);
     connect(m_plot, &QCustomPlot::mousePress, this, &EmbeddingMapView::onMousePress);
     connect(m_plot, &QCustomPlot::mouseMove, this, &EmbeddingMapView::onMouseMove);
@@ -521,6 +523,14 @@ void EmbeddingMapView::onMouseRelease(QMouseEvent* event)
     } else if (!m_highlighted.isEmpty()) {
         highlightCell(-1, -1); // a click on empty ground shows every point again
     }
+}
+
+bool EmbeddingMapView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_plot && event->type() == QEvent::Leave) {
+        hover(-1, QPoint());
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void EmbeddingMapView::hover(int index, const QPoint& position)

@@ -22,6 +22,7 @@ class QCPGraph;
 class QCPLayoutGrid;
 class QCustomPlot;
 class QLabel;
+class QEvent;
 class QMouseEvent;
 class QPushButton;
 
@@ -90,6 +91,10 @@ public:
     QCustomPlot* plot() const { return m_plot; }
     QString statusText() const;
     bool savePng(const QString& path, int width = 0, int height = 0);
+
+protected:
+    // Hides the hover card when the pointer leaves the chart.
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 Q_SIGNALS:
     void mapFinished(bool ok, const QString& message);

@@ -340,6 +340,19 @@ private Q_SLOTS:
         QTest::mouseMove(map->plot(), map->pointPosition(alone));
         QTRY_COMPARE(map->hoveredPoint(), alone);
         QTRY_VERIFY(!map->hoverImage().isNull());
+        auto* card = map->findChild<QWidget*>(QStringLiteral("mapHoverCard"));
+        QVERIFY(card->isVisible());
+        // The card goes when the pointer leaves the chart, and comes back on the point.
+        QEvent leave(QEvent::Leave);
+        QCoreApplication::sendEvent(map->plot(), &leave);
+        QCOMPARE(map->hoveredPoint(), -1);
+        QVERIFY(!card->isVisible());
+        QTest::mouseMove(map->plot(), map->pointPosition(alone) + QPoint(1, 0));
+        QTRY_COMPARE(map->hoveredPoint(), alone);
+        QVERIFY(card->isVisible());
+        page.chartTabs()->setCurrentWidget(page.confusionPlot()); // it hides with the tab
+        QVERIFY(!card->isVisible());
+        page.chartTabs()->setCurrentWidget(map);
         QStringList opened;
         map->setImageOpener([&opened](const QString& path) { opened << path; });
         QTest::mouseClick(map->plot(), Qt::LeftButton, Qt::NoModifier, map->pointPosition(alone));

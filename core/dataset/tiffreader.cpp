@@ -349,10 +349,14 @@ bool readPageSamples(TIFF* tif, const PageInfo& page, std::vector<uint8_t>* out)
         uint32_t th = 0;
         TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
         TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
-        if (tw == 0 || th == 0) {
+        // A tile may be larger than a small image, but not without bound: a header's tile size
+        // alone must not make us allocate gigabytes (a fuzzed 15369x39 image had 2 GB tiles).
+        const uint64_t tileBytes = uint64_t(TIFFTileSize64(tif));
+        const uint64_t tileLimit = uint64_t(out->size()) * 4 + (uint64_t(64) << 20);
+        if (tw == 0 || th == 0 || tileBytes == 0 || tileBytes > tileLimit) {
             return false;
         }
-        buffer.resize(size_t(TIFFTileSize(tif)));
+        buffer.resize(size_t(tileBytes));
         for (size_t plane = 0; plane < planes; ++plane) {
             for (uint32_t ty = 0; ty < h; ty += th) {
                 for (uint32_t tx = 0; tx < w; tx += tw) {

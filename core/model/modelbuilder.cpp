@@ -294,12 +294,19 @@ int64_t recomputeBatchNormStatistics(torch::nn::Sequential& module,
     return seen;
 }
 
-bool prefersChannelsLast(const ModelSpec& model, const InputShape& input)
+bool prefersChannelsLast(const ModelSpec& model)
 {
-    const bool convolutional =
-        std::any_of(model.layers.begin(), model.layers.end(),
-                    [](const LayerSpec& layer) { return layer.type == LayerType::Conv2D; });
-    return convolutional && std::min(input.height, input.width) >= 48;
+    return std::any_of(model.layers.begin(), model.layers.end(),
+                       [](const LayerSpec& layer) { return layer.type == LayerType::Conv2D; });
+}
+
+torch::Tensor inMemoryFormat(const torch::Tensor& images, torch::MemoryFormat format)
+{
+    // The channel stride of a channels-last batch is 1; contiguous() handles every other case.
+    if (format != torch::MemoryFormat::ChannelsLast || images.dim() != 4 || images.stride(1) == 1) {
+        return images.contiguous(format);
+    }
+    return torch::empty(images.sizes(), images.options().memory_format(format)).copy_(images);
 }
 
 void useChannelsLast(torch::nn::Module& module)

@@ -142,11 +142,17 @@ TORCH_MODULE(FeatureExtractorLayer);
 Result<torch::nn::Sequential> buildModule(const ModelSpec& model, const InputShape& input,
                                           int numClasses);
 
-// Whether the trainer keeps 4-D tensors channels-last (NHWC). On this CPU build oneDNN's
-// convolutions run about 3x faster channels-last on the tutorial's network at 64 px, and about
-// 10% slower on the small template at 28 px (per-operation overhead dominates small images), so:
-// channels-last for networks with convolutions on images of 48 px and more.
-bool prefersChannelsLast(const ModelSpec& model, const InputShape& input);
+// Whether the trainer keeps 4-D tensors channels-last (NHWC): for every network with
+// convolutions. On this CPU build oneDNN's convolutions run faster channels-last: the tutorial's
+// network at 64 px about 3x; the `small` template at 28 px, grey or RGB, 20-30% per epoch once
+// the input is channels-last too (see inMemoryFormat); the tutorial's network at 28 px the same.
+bool prefersChannelsLast(const ModelSpec& model);
+
+// A batch of images (N, C, H, W) in `format`. Unlike contiguous(format), a one-channel batch is
+// restrided too: its contiguous strides already count as channels-last, so contiguous() would
+// leave them, and oneDNN would run the first convolution, and every layer up to the next
+// channels-last weight, in the NCHW layout.
+torch::Tensor inMemoryFormat(const torch::Tensor& images, torch::MemoryFormat format);
 
 // Puts the module's 4-D parameters in channels-last memory. Values, names and the NCHW meaning
 // of every tensor are unchanged (only strides change); call it again after loading weights.

@@ -83,7 +83,7 @@ void refreshBatchNormStatistics(torch::nn::Sequential& module, BatchLoader& load
             return torch::Tensor();
         }
         taken += batch.images.size(0);
-        return batch.images.to(device).contiguous(format);
+        return inMemoryFormat(batch.images.to(device), format);
     });
     std::vector<torch::Tensor> buffers;
     for (const torch::Tensor& buffer : module->buffers()) {
@@ -108,7 +108,7 @@ PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoc
         if (batch.labels.size(0) == 0) {
             continue; // every image of it was unreadable
         }
-        const torch::Tensor images = batch.images.to(device).contiguous(format);
+        const torch::Tensor images = inMemoryFormat(batch.images.to(device), format);
         const torch::Tensor labels = batch.labels.to(device);
         const torch::Tensor logits = module->forward(images);
         const double n = double(labels.size(0));
@@ -381,8 +381,7 @@ void FitLoop::announceStart()
                         .arg(m_trainOptions.batchSize));
     }
     m_log.write(s.format == torch::MemoryFormat::ChannelsLast
-                    ? QStringLiteral("Tensors are channels-last (faster convolutions on images "
-                                     "of 48 px and more).")
+                    ? QStringLiteral("Tensors are channels-last (faster convolutions).")
                     : QStringLiteral("Tensors are channels-first."));
     if (m_state.epoch == 0 && m_state.batchesDone == 0) {
         giveAdvice(m_advisor.beforeTraining(s.index.classes, classCounts(s.index, Split::Train)),
@@ -482,7 +481,7 @@ bool FitLoop::waitWhilePausedOrStop() const
 // and the epoch's running sums.
 StepOutcome FitLoop::trainStep(const TensorBatch& batch, int epoch, int batchNumber)
 {
-    const torch::Tensor images = batch.images.to(s.device).contiguous(s.format);
+    const torch::Tensor images = inMemoryFormat(batch.images.to(s.device), s.format);
     const torch::Tensor labels = batch.labels.to(s.device);
     const double learningRate =
         decayedLearningRate(m_state.baseLearningRate, m_settings.decay, m_state.iterations);

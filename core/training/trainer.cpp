@@ -265,7 +265,7 @@ Status buildNetwork(Session& s, bool fitOutput, bool startsFromModel)
     s.module = *module;
     s.device = preferredDevice();
     s.module->to(s.device);
-    if (prefersChannelsLast(s.project.model, input)) {
+    if (prefersChannelsLast(s.project.model)) {
         s.format = torch::MemoryFormat::ChannelsLast;
         useChannelsLast(*s.module);
     }

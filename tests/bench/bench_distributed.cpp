@@ -89,9 +89,9 @@ double stepSeconds(torch::nn::Sequential& module, const InputShape& input, int b
                    bool channelsLast)
 {
     torch::optim::Adam optimizer(module->parameters(), torch::optim::AdamOptions(1e-3));
-    const torch::Tensor images = torch::rand({batch, input.channels, input.height, input.width})
-                                     .contiguous(channelsLast ? torch::MemoryFormat::ChannelsLast
-                                                              : torch::MemoryFormat::Contiguous);
+    const torch::Tensor images = inMemoryFormat(
+        torch::rand({batch, input.channels, input.height, input.width}),
+        channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
     const torch::Tensor labels = torch::randint(0, 10, {batch}, torch::kInt64);
     module->train();
     QVector<double> seconds;
@@ -188,7 +188,7 @@ int main(int argc, char* argv[])
             std::fprintf(stderr, "%s: %s\n", qPrintable(name), qPrintable(module.error()));
             continue;
         }
-        const bool channelsLast = prefersChannelsLast(model, input);
+        const bool channelsLast = prefersChannelsLast(model);
         if (channelsLast) {
             useChannelsLast(**module);
         }

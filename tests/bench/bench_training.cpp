@@ -106,7 +106,7 @@ int childComputeLimit(int images, int threads)
         return 1;
     }
     // The trainer's layout choice, so that both compute the same way.
-    const bool channelsLast = prefersChannelsLast(model, InputShape{64, 64, 3});
+    const bool channelsLast = prefersChannelsLast(model);
     if (channelsLast) {
         useChannelsLast(**module);
     }
@@ -117,7 +117,7 @@ int childComputeLimit(int images, int threads)
     std::vector<torch::Tensor> inputs;
     std::vector<torch::Tensor> labels;
     for (int i = 0; i < 32; ++i) {
-        inputs.push_back(torch::rand({20, 3, 64, 64}).contiguous(format));
+        inputs.push_back(inMemoryFormat(torch::rand({20, 3, 64, 64}), format));
         labels.push_back(torch::randint(0, 10, {20}, torch::kInt64));
     }
     (*module)->train();

@@ -314,6 +314,39 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(applyActivation(x, Activation::Tanh), torch::tanh(x)));
     }
 
+    // Every network with convolutions trains channels-last, whatever the image size; a network
+    // of Dense layers alone has no 4-D tensors to lay out.
+    void channelsLastForConvolutionalNetworks()
+    {
+        for (const QString& name : templateNames()) {
+            const Result<ModelTemplate> t = loadTemplate(name);
+            QVERIFY2(t.ok(), qPrintable(t.error()));
+            QVERIFY2(prefersChannelsLast(t->model), qPrintable(name));
+        }
+        QVERIFY(!prefersChannelsLast(
+            stackOf({LayerSpec::flatten(), LayerSpec::dense(10, Activation::Softmax)})));
+    }
+
+    // A one-channel batch is restrided (contiguous() would keep its NCHW strides, which count
+    // as channels-last already); a many-channel one too; the values stay.
+    void inMemoryFormatRestridesEveryBatch()
+    {
+        for (const int channels : {1, 3, 5}) {
+            const torch::Tensor planes = torch::rand({4, channels, 6, 7});
+            QCOMPARE(planes.contiguous(torch::MemoryFormat::ChannelsLast).stride(1) == 1,
+                     channels > 1);
+            const torch::Tensor last = inMemoryFormat(planes, torch::MemoryFormat::ChannelsLast);
+            QCOMPARE(last.stride(1), int64_t(1));
+            QCOMPARE(last.stride(3), int64_t(channels));
+            QVERIFY(torch::equal(last, planes));
+            QCOMPARE(inMemoryFormat(last, torch::MemoryFormat::ChannelsLast).data_ptr(),
+                     last.data_ptr());
+            const torch::Tensor back = inMemoryFormat(last, torch::MemoryFormat::Contiguous);
+            QVERIFY(back.is_contiguous());
+            QVERIFY(torch::equal(back, planes));
+        }
+    }
+
     void deviceSelection()
     {
         QCOMPARE(preferredDeviceName(),

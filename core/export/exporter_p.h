@@ -52,7 +52,13 @@ Result<LoadedModel> loadModelFile(const QString& path);
 
 // A copy of the module prepared for fast inference: frozen (weights folded in as constants)
 // and optimised (oneDNN where it helps). Falls back to the plain module when a pass fails.
+// Fastest for one image at a time.
 torch::jit::Module optimizedForInference(const torch::jit::Module& module);
+
+// A frozen copy of the module (weights folded in as constants, no oneDNN conversion): fed
+// channels-last batches it is faster than optimizedForInference() from a few images on
+// (bench_inference). Falls back to the plain module when freezing fails.
+torch::jit::Module frozenForInference(const torch::jit::Module& module);
 
 // The layer tensors of a loaded module by name (see layerTensorName()).
 std::map<std::string, torch::Tensor> layerTensors(const torch::jit::Module& module);

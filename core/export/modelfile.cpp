@@ -506,6 +506,17 @@ torch::jit::Module optimizedForInference(const torch::jit::Module& module)
     }
 }
 
+torch::jit::Module frozenForInference(const torch::jit::Module& module)
+{
+    try {
+        torch::jit::Module copy = module.clone();
+        copy.eval();
+        return torch::jit::freeze(copy);
+    } catch (const std::exception&) {
+        return module;
+    }
+}
+
 std::map<std::string, torch::Tensor> layerTensors(const torch::jit::Module& module)
 {
     std::map<std::string, torch::Tensor> tensors;

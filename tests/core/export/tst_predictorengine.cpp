@@ -1,7 +1,8 @@
 // Tests of the Predictor's inference engines: OpenCV's DNN module (the model converted to ONNX
 // in memory) gives LibTorch's probabilities for every template and grey, RGB and N-channel
 // inputs; auto picks OpenCV for a supported model and falls back to LibTorch, saying why, for
-// one OpenCV cannot run; asking for opencv then is a clear failure. LibTorch is the default.
+// one OpenCV cannot run; asking for opencv then is a clear failure. LibTorch is the default;
+// its batches (a channels-last frozen module) agree with its single images (oneDNN-optimised).
 #include "export/exporter_p.h"
 #include "export/opencvnet_p.h"
 #include "export/predictor.h"
@@ -192,7 +193,9 @@ private Q_SLOTS:
         QVERIFY(torchOptimized.ok() && torchPlain.ok());
         QCOMPARE(torchOptimized->engine(), InferenceEngine::Torch);
 
-        const int count = 9;
+        // Enough images for the batch path (a channels-last frozen module); single images run on
+        // the oneDNN-optimised one, so each must give its row of the batch.
+        const int count = 20;
         const std::vector<float> images = randomImages(opencv->metadata(), count);
         const Result<std::vector<float>> theirs = opencv->probabilities(images.data(), count);
         const Result<std::vector<float>> optimized =
@@ -208,6 +211,16 @@ private Q_SLOTS:
               QTest::currentDataTag(), toOptimized, toPlain);
         QVERIFY2(toOptimized <= 1e-4, qPrintable(QString::number(toOptimized)));
         QVERIFY2(toPlain <= 1e-4, qPrintable(QString::number(toPlain)));
+        const size_t imageFloats = images.size() / size_t(count);
+        for (const int row : {0, count - 1}) {
+            const Result<std::vector<float>> single =
+                torchOptimized->probabilities(images.data() + size_t(row) * imageFloats, 1);
+            QVERIFY(single.ok());
+            const std::vector<float> batchRow(optimized->begin() + row * classes,
+                                              optimized->begin() + (row + 1) * classes);
+            const double toSingle = largestDifference(*single, batchRow);
+            QVERIFY2(toSingle <= 1e-5, qPrintable(QString::number(toSingle)));
+        }
         // Not saturated: some probabilities lie well inside (0, 1).
         QVERIFY(std::any_of(optimized->begin(), optimized->end(),
                             [](float p) { return p > 0.02f && p < 0.98f; }));

@@ -7,6 +7,7 @@
 #include "dataset/parallel_p.h"
 #include "export/exporter_p.h"
 #include "export/opencvnet_p.h"
+#include "model/modelbuilder_p.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -14,9 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <exception>
 #include <numeric>
 #include <optional>
@@ -59,20 +58,15 @@ constexpr int kCheckImages = 4;
 // frozen one from 16 (5,200 against 4,550 at 64).
 constexpr int kChannelsLastFrom = 16;
 
-// `count` preprocessed images (planes, as the decoder writes them) as the network's input. A
-// channels-last copy when asked: from_blob's planes would keep the contiguous layout even for
-// one channel, where contiguous() does not change the strides.
+// `count` preprocessed images (planes, as the decoder writes them) as the network's input, laid
+// out in `format` (see inMemoryFormat: one channel is restrided too).
 torch::Tensor inputTensor(const ModelMetadata& m, const float* images, int count,
                           torch::MemoryFormat format)
 {
     const torch::Tensor planes =
         torch::from_blob(const_cast<float*>(images),
                          {count, m.channels(), m.imageSize(), m.imageSize()}, torch::kFloat);
-    if (format == torch::MemoryFormat::Contiguous) {
-        return planes;
-    }
-    return torch::empty(planes.sizes(), torch::TensorOptions(torch::kFloat).memory_format(format))
-        .copy_(planes);
+    return inMemoryFormat(planes, format);
 }
 
 // LibTorch's probabilities (count x classes) of `count` preprocessed images.

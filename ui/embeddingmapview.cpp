@@ -551,8 +551,8 @@ void EmbeddingMapView::hover(int index, const QPoint& position)
                                  .arg(p.confidence * 100, 0, 'f', 1)
                            : tr(", right (%1 %)").arg(p.confidence * 100, 0, 'f', 1);
     m_hoverCaption->setText(caption);
-    if (m_hoverCache.contains(index)) {
-        m_hoverImage = m_hoverCache.value(index);
+    if (const QImage* cached = m_hoverCache.object(index)) {
+        m_hoverImage = *cached;
     } else {
         m_hoverImage = QImage();
         const QString path = absolutePath(index);
@@ -560,7 +560,8 @@ void EmbeddingMapView::hover(int index, const QPoint& position)
         m_thumbnails->run(
             [path](const BackgroundJob&) { return thumbnailOfFile(path, kHoverSide); },
             [this, index, position](const QImage& image) {
-                m_hoverCache.insert(index, image);
+                m_hoverCache.insert(index, new QImage(image),
+                                    std::max<qsizetype>(1, image.sizeInBytes()));
                 if (m_hovered == index) {
                     m_hoverImage = image;
                     showHoverCard(position);

@@ -8,6 +8,7 @@
 #include "dataset/datasetindex.h"
 #include "explain/embedding.h"
 
+#include <QCache>
 #include <QHash>
 #include <QImage>
 #include <QPolygon>
@@ -149,7 +150,9 @@ private:
     QVector<int> m_highlighted;
     int m_hovered = -1;
     QImage m_hoverImage;
-    QHash<int, QImage> m_hoverCache;
+    // The hover pictures already read, costed in bytes: 32 MiB holds about 500 of them.
+    static constexpr qsizetype kHoverCacheBytes = 32 * 1024 * 1024;
+    QCache<int, QImage> m_hoverCache{kHoverCacheBytes};
     QPoint m_pressPosition;
     bool m_pressed = false;
     bool m_lassoActive = false;

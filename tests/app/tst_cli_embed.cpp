@@ -20,11 +20,7 @@ using namespace studio;
 using studio::testdata::CliRun;
 using studio::testdata::runCli;
 
-namespace {
-
 using studio::testfiles::readAll;
-
-} // namespace
 
 // Tests of app/cli/embedcommands.
 class TestCliEmbed : public QObject

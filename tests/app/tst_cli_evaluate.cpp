@@ -26,11 +26,7 @@ using namespace studio;
 using studio::testdata::CliRun;
 using studio::testdata::runCli;
 
-namespace {
-
 using studio::testfiles::readAll;
-
-} // namespace
 
 class TestCliEvaluate : public QObject
 {

@@ -8,6 +8,7 @@
 #include "runspage.h"
 
 #include "runs/runcatalog.h"
+#include "training/runfolder.h"
 #include "training/runlock.h"
 #include "training/trainer.h"
 
@@ -15,7 +16,6 @@
 #include "uitestsupport.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QPushButton>
 #include <QSet>
@@ -26,25 +26,6 @@
 #include <QtTest>
 
 using namespace studio;
-
-namespace {
-
-// Copies a folder with everything in it.
-bool copyFolder(const QString& from, const QString& to)
-{
-    QDirIterator it(from, QDir::Files | QDir::NoDotAndDotDot | QDir::Hidden,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString file = it.next();
-        const QString target = QDir(to).filePath(QDir(from).relativeFilePath(file));
-        if (!QDir().mkpath(QFileInfo(target).path()) || !QFile::copy(file, target)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-} // namespace
 
 class TestRunsPage : public QObject
 {
@@ -215,9 +196,9 @@ private Q_SLOTS:
     {
         QTemporaryDir root;
         const QDir dir(root.path());
-        QVERIFY(copyFolder(m_a, dir.filePath(QStringLiteral("cv/fold-1"))));
-        QVERIFY(copyFolder(m_b, dir.filePath(QStringLiteral("cv/fold-2"))));
-        QVERIFY(copyFolder(m_c, dir.filePath(QStringLiteral("single"))));
+        QVERIFY(copyRunFolder(m_a, dir.filePath(QStringLiteral("cv/fold-1"))));
+        QVERIFY(copyRunFolder(m_b, dir.filePath(QStringLiteral("cv/fold-2"))));
+        QVERIFY(copyRunFolder(m_c, dir.filePath(QStringLiteral("single"))));
         RunsPage page;
         listed(page, root.path());
         RunsModel& model = *page.model();
@@ -249,7 +230,7 @@ private Q_SLOTS:
     void addedFoldersAreRemembered()
     {
         QTemporaryDir other;
-        QVERIFY(copyFolder(m_c, QDir(other.path()).filePath(QStringLiteral("elsewhere"))));
+        QVERIFY(copyRunFolder(m_c, QDir(other.path()).filePath(QStringLiteral("elsewhere"))));
         {
             RunsPage page;
             listed(page, m_runs.path());
@@ -270,7 +251,7 @@ private Q_SLOTS:
     {
         QTemporaryDir root;
         const QString run = QDir(root.path()).filePath(QStringLiteral("doomed"));
-        QVERIFY(copyFolder(m_c, run));
+        QVERIFY(copyRunFolder(m_c, run));
         RunsPage page;
         QStringList errors;
         page.setErrorSink([&](const QString&, const QString& message) { errors << message; });

@@ -13,6 +13,7 @@ studio_core_module(training
         training/eventsreader.cpp
         training/eventsreader.h
         training/fitloop_p.h
+        training/fusedadam_p.h
         training/history.cpp
         training/history.h
         training/runexport_p.h
@@ -33,6 +34,7 @@ studio_core_module(training
         training/checkpoint.cpp
         training/distributed.cpp
         training/fitloop.cpp
+        training/fusedadam.cpp
         training/runexport.cpp
         training/stepsync.cpp
         training/trainer.cpp
@@ -40,3 +42,7 @@ studio_core_module(training
         training/weightsnapshot.cpp
     DEPENDS common dataset model project export evaluation
 )
+# The fused optimizer's loop takes square roots; without errno they vectorise. (The precompiled
+# header is built with errno, so this file parses its few torch headers itself.)
+set_source_files_properties(training/fusedadam.cpp PROPERTIES
+    COMPILE_OPTIONS -fno-math-errno SKIP_PRECOMPILE_HEADERS ON)

@@ -15,6 +15,7 @@
 #include "training/distributed_p.h"
 #include "training/eventsfile_p.h"
 #include "training/fitloop_p.h"
+#include "training/fusedadam_p.h"
 #include "training/runlock.h"
 #include "training/runlog_p.h"
 #include "training/session_p.h"
@@ -66,12 +67,11 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings& s
     case OptimizerKind::Adam:
         break;
     }
-    return std::make_unique<torch::optim::Adam>(parameters,
-                                                torch::optim::AdamOptions(settings.learningRate)
-                                                    .betas({o.adam.beta1, o.adam.beta2})
-                                                    .eps(o.adam.epsilon)
-                                                    .amsgrad(o.adam.amsgrad)
-                                                    .weight_decay(settings.weightDecay));
+    return std::make_unique<FusedAdam>(parameters, torch::optim::AdamOptions(settings.learningRate)
+                                                       .betas({o.adam.beta1, o.adam.beta2})
+                                                       .eps(o.adam.epsilon)
+                                                       .amsgrad(o.adam.amsgrad)
+                                                       .weight_decay(settings.weightDecay));
 }
 
 void setCpuRngState(const torch::Tensor& state)

@@ -24,6 +24,7 @@
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
+#include "training/fusedadam_p.h"
 
 #include "benchsupport.h"
 #include "commandrun.h"
@@ -112,8 +113,8 @@ int childComputeLimit(int images, int threads)
     }
     const torch::MemoryFormat format =
         channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
-    torch::optim::Adam optimizer((*module)->parameters(),
-                                 torch::optim::AdamOptions(1e-3).eps(1e-7));
+    // The trainer's optimizer: Adam updating each parameter in one pass.
+    FusedAdam optimizer((*module)->parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
     std::vector<torch::Tensor> inputs;
     std::vector<torch::Tensor> labels;
     for (int i = 0; i < 32; ++i) {

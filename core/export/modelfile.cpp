@@ -5,6 +5,8 @@
 #include "model/modelsummary.h"
 
 #include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/ir/subgraph_matcher.h>
+#include <torch/csrc/jit/passes/subgraph_rewrite.h>
 #include <torch/csrc/jit/serialization/import.h>
 
 #include <QFile>
@@ -506,12 +508,69 @@ torch::jit::Module optimizedForInference(const torch::jit::Module& module)
     }
 }
 
+namespace {
+
+// Whether the pattern's value `name` is read by one node only (the next one in the pattern), so
+// that overwriting it or dropping it changes nothing else in the graph.
+bool usedOnce(const std::unordered_map<std::string, torch::jit::Value*>& values,
+              const std::string& name)
+{
+    const auto found = values.find(name);
+    return found != values.end() && found->second->uses().size() == 1;
+}
+
+// A ReLU straight after a convolution overwrites the convolution's output instead of making a
+// second tensor of that size.
+void applyReluInPlace(std::shared_ptr<torch::jit::Graph>& graph)
+{
+    torch::jit::SubgraphRewriter rewriter;
+    rewriter.RegisterRewritePattern(R"(
+graph(%x, %w, %b, %stride, %padding, %dilation, %groups):
+  %conv = aten::conv2d(%x, %w, %b, %stride, %padding, %dilation, %groups)
+  %out = aten::relu(%conv)
+  return (%out))",
+                                    R"(
+graph(%x, %w, %b, %stride, %padding, %dilation, %groups):
+  %conv = aten::conv2d(%x, %w, %b, %stride, %padding, %dilation, %groups)
+  %out = aten::relu_(%conv)
+  return (%out))");
+    rewriter.runOnGraph(graph, [](const torch::jit::Match&, const auto& values) {
+        return usedOnce(values, "conv");
+    });
+}
+
+// Max pooling before the in-place ReLU that preceded it: the maximum of ReLUs is the ReLU of
+// the maximum (NaN included), and the ReLU then runs on the pooled quarter of the values.
+void poolBeforeRelu(std::shared_ptr<torch::jit::Graph>& graph)
+{
+    torch::jit::SubgraphRewriter rewriter;
+    rewriter.RegisterRewritePattern(R"(
+graph(%x, %kernel, %stride, %padding, %dilation, %ceil):
+  %relu = aten::relu_(%x)
+  %out = aten::max_pool2d(%relu, %kernel, %stride, %padding, %dilation, %ceil)
+  return (%out))",
+                                    R"(
+graph(%x, %kernel, %stride, %padding, %dilation, %ceil):
+  %pooled = aten::max_pool2d(%x, %kernel, %stride, %padding, %dilation, %ceil)
+  %out = aten::relu_(%pooled)
+  return (%out))");
+    rewriter.runOnGraph(graph, [](const torch::jit::Match&, const auto& values) {
+        return usedOnce(values, "x") && usedOnce(values, "relu");
+    });
+}
+
+} // namespace
+
 torch::jit::Module frozenForInference(const torch::jit::Module& module)
 {
     try {
         torch::jit::Module copy = module.clone();
         copy.eval();
-        return torch::jit::freeze(copy);
+        torch::jit::Module frozen = torch::jit::freeze(copy);
+        std::shared_ptr<torch::jit::Graph> graph = frozen.get_method("forward").graph();
+        applyReluInPlace(graph);
+        poolBeforeRelu(graph);
+        return frozen;
     } catch (const std::exception&) {
         return module;
     }

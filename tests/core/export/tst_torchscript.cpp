@@ -191,6 +191,26 @@ private Q_SLOTS:
         const torch::Tensor frozen = fast.forward({x}).toTensor();
         QVERIFY2(maxAbsDiff(frozen, expected) < 1e-5,
                  qPrintable(QString::number(maxAbsDiff(frozen, expected))));
+
+        // The frozen module for batches, fed channels-last as the predictor feeds it: the same
+        // values, with its ReLUs in place and every max pooling ahead of the ReLU before it.
+        torch::jit::Module batches = frozenForInference(loaded->module);
+        const torch::Tensor channelsLast =
+            batches.forward({inMemoryFormat(x, torch::MemoryFormat::ChannelsLast)}).toTensor();
+        QVERIFY2(maxAbsDiff(channelsLast, expected) < 1e-5,
+                 qPrintable(QString::number(maxAbsDiff(channelsLast, expected))));
+        if (name != QLatin1String("every-layer")) {
+            const std::shared_ptr<torch::jit::Graph> graph = batches.get_method("forward").graph();
+            int inPlace = 0;
+            for (const torch::jit::Node* node : graph->nodes()) {
+                inPlace += node->kind() == c10::Symbol::fromQualString("aten::relu_") ? 1 : 0;
+                if (node->kind() == c10::Symbol::fromQualString("aten::max_pool2d")) {
+                    const std::string before = node->input(0)->node()->kind().toQualString();
+                    QVERIFY2(before.rfind("aten::relu", 0) != 0, before.c_str());
+                }
+            }
+            QVERIFY(inPlace > 0);
+        }
     }
 
     void metadataContents()

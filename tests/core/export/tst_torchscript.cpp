@@ -193,7 +193,8 @@ private Q_SLOTS:
                  qPrintable(QString::number(maxAbsDiff(frozen, expected))));
 
         // The frozen module for batches, fed channels-last as the predictor feeds it: the same
-        // values, with its ReLUs in place and every max pooling ahead of the ReLU before it.
+        // values, with its ReLUs in place, and every 2x2 max pooling computed as maxima of
+        // strided views ahead of the ReLU before it.
         torch::jit::Module batches = frozenForInference(loaded->module);
         const torch::Tensor channelsLast =
             batches.forward({inMemoryFormat(x, torch::MemoryFormat::ChannelsLast)}).toTensor();
@@ -201,16 +202,53 @@ private Q_SLOTS:
                  qPrintable(QString::number(maxAbsDiff(channelsLast, expected))));
         if (name != QLatin1String("every-layer")) {
             const std::shared_ptr<torch::jit::Graph> graph = batches.get_method("forward").graph();
+            const auto is = [](const torch::jit::Node* node, const char* kind) {
+                return node->kind() == c10::Symbol::fromQualString(kind);
+            };
             int inPlace = 0;
+            int maxima = 0;
             for (const torch::jit::Node* node : graph->nodes()) {
-                inPlace += node->kind() == c10::Symbol::fromQualString("aten::relu_") ? 1 : 0;
-                if (node->kind() == c10::Symbol::fromQualString("aten::max_pool2d")) {
+                inPlace += is(node, "aten::relu_") ? 1 : 0;
+                maxima += is(node, "aten::maximum") ? 1 : 0;
+                QVERIFY(!is(node, "aten::max_pool2d"));
+                if (is(node, "aten::slice")) { // a pooling's view: of a convolution, not a ReLU
                     const std::string before = node->input(0)->node()->kind().toQualString();
                     QVERIFY2(before.rfind("aten::relu", 0) != 0, before.c_str());
                 }
             }
             QVERIFY(inPlace > 0);
+            QVERIFY(maxima >= 3);
         }
+    }
+
+    // A value the rewrites would overwrite or skip is left alone when something else reads it
+    // (the convolution's output beside its ReLU, the ReLU's beside the pooling), and a pooling
+    // other than 2x2 with stride 2 stays max_pool2d.
+    void frozenRewritesKeepSharedValues()
+    {
+        torch::jit::Module module("Shared");
+        module.register_parameter("w", torch::randn({4, 1, 2, 2}), false);
+        module.define(R"(
+def forward(self, x):
+    c = torch.conv2d(x, self.w)
+    r = torch.relu(c)
+    p = torch.max_pool2d(r, [2, 2], [2, 2])
+    q = torch.max_pool2d(torch.relu(torch.conv2d(x, self.w)), [3, 3], [1, 1])
+    return p.sum() + r.sum() + c.sum() + q.sum()
+)");
+        module.eval();
+        const torch::Tensor x = torch::randn({2, 1, 9, 9});
+        torch::NoGradGuard noGrad;
+        const torch::Tensor expected = module.forward({x}).toTensor();
+        torch::jit::Module frozen = frozenForInference(module);
+        const torch::Tensor got = frozen.forward({x}).toTensor();
+        QVERIFY2(maxAbsDiff(got, expected) < 1e-4,
+                 qPrintable(QString::number(maxAbsDiff(got, expected))));
+        int inPlace = 0;
+        for (const torch::jit::Node* node : frozen.get_method("forward").graph()->nodes()) {
+            inPlace += node->kind() == c10::Symbol::fromQualString("aten::relu_") ? 1 : 0;
+        }
+        QCOMPARE(inPlace, 0);
     }
 
     void metadataContents()

@@ -14,6 +14,7 @@ studio_core_module(training
         training/eventsreader.h
         training/fitloop_p.h
         training/fusedadam_p.h
+        training/optimizers_p.h
         training/history.cpp
         training/history.h
         training/runexport_p.h
@@ -35,6 +36,7 @@ studio_core_module(training
         training/distributed.cpp
         training/fitloop.cpp
         training/fusedadam.cpp
+        training/optimizers.cpp
         training/runexport.cpp
         training/stepsync.cpp
         training/trainer.cpp

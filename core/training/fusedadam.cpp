@@ -111,36 +111,36 @@ bool sameDenseFloatLayout(const torch::Tensor& like, std::initializer_list<torch
     });
 }
 
+// Lays the moments out as `value` where they are not (state saved when the parameter had
+// another layout, say before it was made channels-last), so that element i is the same in all.
+void layMomentsOutAs(const torch::Tensor& value, torch::optim::AdamParamState& state, bool amsgrad)
+{
+    const auto relaid = [&](const torch::Tensor& moment) {
+        return sameDenseFloatLayout(value, {moment}) ? moment
+                                                     : torch::empty_like(value).copy_(moment);
+    };
+    state.exp_avg(relaid(state.exp_avg()));
+    state.exp_avg_sq(relaid(state.exp_avg_sq()));
+    if (amsgrad) {
+        // State saved without amsgrad has no largest second moment yet: it starts at zero.
+        state.max_exp_avg_sq(state.max_exp_avg_sq().defined() ? relaid(state.max_exp_avg_sq())
+                                                              : torch::zeros_like(value));
+    }
+}
+
 // Updates `value` (a parameter's data) in place from `grad` and the moments.
 void updateParameter(torch::Tensor value, torch::Tensor grad, torch::optim::AdamParamState& state,
                      const AdamStepConstants& c, bool amsgrad)
 {
-    const torch::Tensor& maxSquares = amsgrad ? state.max_exp_avg_sq() : torch::Tensor();
-    if (!sameDenseFloatLayout(value, {state.exp_avg(), state.exp_avg_sq(), maxSquares})) {
-        // A layout the single pass cannot walk: do it on float copies and write them back.
-        torch::Tensor v = value.to(torch::kFloat).contiguous();
-        torch::Tensor m = state.exp_avg().to(torch::kFloat).contiguous();
-        torch::Tensor s = state.exp_avg_sq().to(torch::kFloat).contiguous();
-        torch::optim::AdamParamState copy;
-        copy.exp_avg(m).exp_avg_sq(s);
-        if (amsgrad) {
-            copy.max_exp_avg_sq(maxSquares.to(torch::kFloat).contiguous());
-        }
-        updateParameter(v, grad.reshape(v.sizes()), copy, c, amsgrad);
-        value.copy_(v);
-        state.exp_avg().copy_(m);
-        state.exp_avg_sq().copy_(s);
-        if (amsgrad) {
-            state.max_exp_avg_sq().copy_(copy.max_exp_avg_sq());
-        }
-        return;
-    }
+    TORCH_CHECK(sameDenseFloatLayout(value, {}), "FusedAdam: a parameter of shape ", value.sizes(),
+                " is not a dense float32 tensor (", value.scalar_type(), ")");
+    layMomentsOutAs(value, state, amsgrad);
     if (!sameDenseFloatLayout(value, {grad})) {
         grad = torch::empty_like(value).copy_(grad);
     }
     AdamArrays a{value.data_ptr<float>(), grad.data_ptr<float>(), state.exp_avg().data_ptr<float>(),
                  state.exp_avg_sq().data_ptr<float>(),
-                 amsgrad ? maxSquares.data_ptr<float>() : nullptr};
+                 amsgrad ? state.max_exp_avg_sq().data_ptr<float>() : nullptr};
     at::parallel_for(0, value.numel(), kElementsPerThread, [&](int64_t begin, int64_t end) {
         if (amsgrad) {
             amsgradElements(a, c, begin, end);

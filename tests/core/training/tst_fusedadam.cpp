@@ -54,6 +54,17 @@ void setSameGradients(std::vector<torch::Tensor>& a, std::vector<torch::Tensor>&
     }
 }
 
+// Steps `a` over `pa` and `b` over `pb` with the same gradients, steps [from, to).
+void stepBoth(torch::optim::Optimizer& a, std::vector<torch::Tensor>& pa,
+              torch::optim::Optimizer& b, std::vector<torch::Tensor>& pb, int from, int to)
+{
+    for (int step = from; step < to; ++step) {
+        setSameGradients(pa, pb, step);
+        a.step();
+        b.step();
+    }
+}
+
 // The largest difference between the two sets, relative to the values' size.
 double largestDifference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b)
 {
@@ -94,11 +105,7 @@ private Q_SLOTS:
                                  .amsgrad(amsgrad);
         FusedAdam fused(ours, options);
         torch::optim::Adam reference(theirs, options);
-        for (int step = 0; step < 30; ++step) {
-            setSameGradients(ours, theirs, step);
-            fused.step();
-            reference.step();
-        }
+        stepBoth(fused, ours, reference, theirs, 0, 30);
         // 30 steps of 3e-3 move the values by up to 0.09; float rounding apart, they agree.
         QVERIFY2(largestDifference(ours, theirs) < 1e-6,
                  qPrintable(QString::number(largestDifference(ours, theirs))));
@@ -117,11 +124,7 @@ private Q_SLOTS:
         const auto options = torch::optim::AdamOptions(1e-3).eps(1e-7);
         FusedAdam fused(ours, options);
         torch::optim::Adam reference(theirs, options);
-        for (int step = 0; step < 5; ++step) {
-            setSameGradients(ours, theirs, step);
-            fused.step();
-            reference.step();
-        }
+        stepBoth(fused, ours, reference, theirs, 0, 5);
         std::stringstream fusedSaved;
         torch::save(fused, fusedSaved);
         std::stringstream referenceSaved;
@@ -133,17 +136,57 @@ private Q_SLOTS:
         torch::load(referenceResumed, fusedSaved);
         FusedAdam fusedResumed(b, options);
         torch::load(fusedResumed, referenceSaved);
-        for (int step = 5; step < 10; ++step) {
-            setSameGradients(a, b, step);
-            referenceResumed.step();
-            fusedResumed.step();
-            setSameGradients(ours, theirs, step);
-            fused.step();
-            reference.step();
-        }
+        stepBoth(referenceResumed, a, fusedResumed, b, 5, 10);
+        stepBoth(fused, ours, reference, theirs, 5, 10);
         QVERIFY(largestDifference(a, theirs) < 1e-6);
         QVERIFY(largestDifference(b, ours) < 1e-6);
         QVERIFY(largestDifference(a, b) < 1e-6);
+    }
+
+    // State saved while the parameters had another layout (a checkpoint from before the kernels
+    // were made channels-last) is laid out as the parameters are, and the steps go on alike.
+    void stateInAnotherLayoutIsRelaid()
+    {
+        std::vector<torch::Tensor> theirs = someParameters();
+        for (torch::Tensor& t : theirs) {
+            t = t.detach().contiguous().set_requires_grad(true);
+        }
+        std::vector<torch::Tensor> ours = copiesOf(someParameters()); // channels-last, transposed
+        const auto options = torch::optim::AdamOptions(1e-3).eps(1e-7).amsgrad(true);
+        torch::optim::Adam reference(theirs, options);
+        std::vector<torch::Tensor> alongside = copiesOf(theirs); // only to step `reference`
+        torch::optim::Adam other(alongside, options);
+        stepBoth(reference, theirs, other, alongside, 0, 5);
+        std::stringstream saved;
+        torch::save(reference, saved);
+        for (size_t i = 0; i < ours.size(); ++i) {
+            ours[i].detach().copy_(theirs[i].detach());
+        }
+        FusedAdam fused(ours, options);
+        torch::load(fused, saved);
+        stepBoth(fused, ours, reference, theirs, 5, 15);
+        QVERIFY2(largestDifference(ours, theirs) < 1e-6,
+                 qPrintable(QString::number(largestDifference(ours, theirs))));
+        const auto& kernelState = static_cast<const torch::optim::AdamParamState&>(
+            *fused.state().at(c10::guts::to_string(ours[0].unsafeGetTensorImpl())));
+        QVERIFY(kernelState.exp_avg().is_contiguous(torch::MemoryFormat::ChannelsLast));
+        QVERIFY(kernelState.max_exp_avg_sq().is_contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+
+    // Only dense float32 parameters are stepped; another is refused with a message naming it.
+    void otherParametersAreRefused()
+    {
+        torch::Tensor wide = torch::zeros({3, 2}, torch::kDouble).set_requires_grad(true);
+        FusedAdam fused({wide}, torch::optim::AdamOptions(1e-2));
+        wide.mutable_grad() = torch::ones_like(wide);
+        try {
+            fused.step();
+            QFAIL("a float64 parameter was stepped");
+        } catch (const c10::Error& e) {
+            QVERIFY2(QString::fromStdString(e.what_without_backtrace())
+                         .contains(QStringLiteral("not a dense float32 tensor")),
+                     e.what_without_backtrace());
+        }
     }
 
     // A parameter without a gradient is left alone and gets no state, as in torch's Adam.

@@ -60,6 +60,18 @@ std::array<int64_t, 2> samePadding(int64_t input, int64_t window, int64_t stride
     return {total / 2, total - total / 2};
 }
 
+torch::Tensor applyActivationInPlace(torch::Tensor y, Activation activation)
+{
+    switch (activation) {
+    case Activation::Relu:
+        return torch::relu_(y);
+    case Activation::LeakyRelu:
+        return torch::leaky_relu_(y, 0.2);
+    default:
+        return applyActivation(y, activation);
+    }
+}
+
 torch::Tensor applyActivation(const torch::Tensor& x, Activation activation)
 {
     switch (activation) {
@@ -107,7 +119,7 @@ torch::Tensor Conv2DLayerImpl::forward(const torch::Tensor& x)
     }
     const torch::Tensor y = torch::conv2d(input, weight, bias, {strides.height, strides.width},
                                           {symmetric[0], symmetric[1]});
-    return applyActivation(y, spec.activation);
+    return applyActivationInPlace(y, spec.activation);
 }
 
 Pooling2DLayerImpl::Pooling2DLayerImpl(const LayerSpec& layer) : spec(layer) {}
@@ -163,7 +175,7 @@ DenseLayerImpl::DenseLayerImpl(const LayerSpec& layer, int64_t inFeatures) : spe
 
 torch::Tensor DenseLayerImpl::forward(const torch::Tensor& x)
 {
-    return applyActivation(torch::linear(x, weight, bias), spec.activation);
+    return applyActivationInPlace(torch::linear(x, weight, bias), spec.activation);
 }
 
 DropoutLayerImpl::DropoutLayerImpl(const LayerSpec& layer) : spec(layer) {}

@@ -26,6 +26,11 @@ std::array<int64_t, 2> samePadding(int64_t input, int64_t window, int64_t stride
 // Applies a Keras activation; softmax is taken over dimension 1 (channels / features).
 torch::Tensor applyActivation(const torch::Tensor& x, Activation activation);
 
+// The same on `y`, which the caller owns and nothing else reads (a layer's fresh output):
+// ReLU and leaky ReLU overwrite it instead of writing a new tensor. Their gradients read only
+// the result, so autograd allows it.
+torch::Tensor applyActivationInPlace(torch::Tensor y, Activation activation);
+
 // Conv2D: weight [filters, in_channels, kh, kw], bias [filters]; TF-exact "same" padding.
 class Conv2DLayerImpl : public torch::nn::Module
 {

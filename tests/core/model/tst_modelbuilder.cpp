@@ -314,6 +314,48 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(applyActivation(x, Activation::Tanh), torch::tanh(x)));
     }
 
+    // A Conv2D or Dense layer's ReLU and leaky ReLU overwrite the layer's fresh output (its
+    // version counter moves) and give the values and gradients of the formula written out.
+    void reluLayersActivateInPlace_data()
+    {
+        QTest::addColumn<bool>("convolution");
+        QTest::addColumn<int>("activation");
+        QTest::newRow("Conv2D relu") << true << int(Activation::Relu);
+        QTest::newRow("Conv2D leaky relu") << true << int(Activation::LeakyRelu);
+        QTest::newRow("Dense relu") << false << int(Activation::Relu);
+    }
+
+    void reluLayersActivateInPlace()
+    {
+        QFETCH(bool, convolution);
+        QFETCH(int, activation);
+        const auto act = Activation(activation);
+        const torch::Tensor x = convolution ? torch::randn({2, 3, 6, 6}) : torch::randn({2, 5});
+        torch::Tensor weight;
+        torch::Tensor out;
+        torch::Tensor w; // a copy of the weights for the formula
+        torch::Tensor expected;
+        if (convolution) {
+            Conv2DLayer layer(LayerSpec::conv2D(4, {2, 2}, Padding::Valid, act), 3);
+            weight = layer->weight;
+            out = layer->forward(x);
+            w = weight.detach().clone().set_requires_grad(true);
+            expected = applyActivation(torch::conv2d(x, w, layer->bias.detach()), act);
+        } else {
+            DenseLayer layer(LayerSpec::dense(4, act), 5);
+            weight = layer->weight;
+            out = layer->forward(x);
+            w = weight.detach().clone().set_requires_grad(true);
+            expected = applyActivation(torch::linear(x, w, layer->bias.detach()), act);
+        }
+        QVERIFY(out._version() > 0);
+        out.pow(2).sum().backward();
+        expected.pow(2).sum().backward();
+        QVERIFY(torch::allclose(out, expected));
+        QVERIFY(torch::allclose(weight.grad(), w.grad()));
+        QVERIFY(weight.grad().abs().sum().item<double>() > 0);
+    }
+
     // Every network with convolutions trains channels-last, whatever the image size; a network
     // of Dense layers alone has no 4-D tensors to lay out.
     void channelsLastForConvolutionalNetworks()

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QVector>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -75,6 +77,8 @@ inline QString benchDataset(const QString& given, const QTemporaryDir& scratch, 
         std::fprintf(stderr, "%s\n", qPrintable(written.error()));
         return QString();
     }
+    // The files are written back to disk now, not during the first timed round.
+    ::sync();
     return example.outDir;
 }
 

@@ -80,9 +80,10 @@ struct ClassImageFormats
     int maxHeight = 0;
     double minAspect = 0; // width / height
     double maxAspect = 0;
-    int dim = 0;          // brightest sample under a tenth of the type's range
-    int greyAsColour = 0; // three equal channels
-    int withAlpha = 0;    // alpha channel dropped
+    int dim = 0;                // brightest sample under a tenth of the type's range
+    int greyAsColour = 0;       // three equal channels
+    int withAlpha = 0;          // alpha channel dropped
+    int pictureInAlphaOnly = 0; // blank without their alpha channel (ImageFormat)
 };
 
 // The result of scanning a dataset folder. Problems are listed here; fatal ones are a Failure.

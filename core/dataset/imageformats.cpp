@@ -43,6 +43,7 @@ ClassImageFormats combinedFormats(const QVector<ClassImageFormats>& tallies)
         all.dim += c.dim;
         all.greyAsColour += c.greyAsColour;
         all.withAlpha += c.withAlpha;
+        all.pictureInAlphaOnly += c.pictureInAlphaOnly;
     }
     return all;
 }
@@ -64,6 +65,23 @@ QString range(int low, int high)
     return low == high ? QString::number(low) : QStringLiteral("%1-%2").arg(low).arg(high);
 }
 
+// The warning for `count` of `images` images that are blank without their alpha channel.
+QString pictureInAlphaWarning(int count, int images)
+{
+    const QString who = count == 1        ? QStringLiteral("1 image holds its picture")
+                        : count == images ? QStringLiteral("All %1 images hold their picture")
+                                          : QStringLiteral("%1 images hold their picture");
+    return QStringLiteral("%1 in the transparency (alpha) channel alone: under it %2 one flat "
+                          "colour, as symbolic icons and masks saved as transparency are. The "
+                          "alpha channel is dropped, so the network would see %3 blank. Give "
+                          "%4 an opaque background first, on a copy of the folder (with "
+                          "ImageMagick: mogrify -background white -alpha remove -alpha off "
+                          "*.png).")
+        .arg(who.arg(count), count == 1 ? QStringLiteral("it is") : QStringLiteral("they are"),
+             count == 1 ? QStringLiteral("it") : QStringLiteral("them"),
+             count == 1 ? QStringLiteral("it") : QStringLiteral("them"));
+}
+
 } // namespace
 
 void tallyFormat(const ImageFormat& format, ClassImageFormats* tally)
@@ -79,9 +97,11 @@ void tallyFormat(const ImageFormat& format, ClassImageFormats* tally)
     tally->maxHeight = std::max(tally->maxHeight, format.height);
     tally->minAspect = first ? aspect : std::min(tally->minAspect, aspect);
     tally->maxAspect = std::max(tally->maxAspect, aspect);
-    tally->dim += format.brightest < kDimShare ? 1 : 0;
+    // Blank without their alpha, not dim: their own warning says so (normalising cannot help).
+    tally->dim += format.brightest < kDimShare && !format.pictureInAlphaOnly ? 1 : 0;
     tally->greyAsColour += format.greyAsColour ? 1 : 0;
     tally->withAlpha += format.alpha ? 1 : 0;
+    tally->pictureInAlphaOnly += format.pictureInAlphaOnly ? 1 : 0;
 }
 
 int usualChannels(const std::vector<ImageFormat>& formats)
@@ -174,6 +194,9 @@ QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
                             : QStringLiteral("%1 images have a transparency (alpha) channel; it "
                                              "is dropped.")
                                   .arg(all.withAlpha));
+    }
+    if (all.pictureInAlphaOnly > 0) {
+        warnings.append(pictureInAlphaWarning(all.pictureInAlphaOnly, all.images));
     }
     if (index.imageChannels > networkChannels && !greyOrRgb(index.imageChannels)) {
         const int first = networkChannels + 1;

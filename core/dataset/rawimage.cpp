@@ -77,6 +77,33 @@ qint64 countNonFinite(const RawImage& image)
     return bad;
 }
 
+namespace {
+
+// Whether every pixel's data samples equal the first pixel's while the alpha sample varies.
+bool pictureInAlphaOnly(const RawImage& image)
+{
+    const size_t pixels = size_t(image.width) * size_t(image.height);
+    if (!image.alpha || pixels < 2) {
+        return false;
+    }
+    const size_t stride = size_t(image.channels);
+    const size_t alpha = stride - 1;
+    const double firstAlpha = sampleValue(image, alpha);
+    bool alphaVaries = false;
+    for (size_t p = 1; p < pixels; ++p) {
+        const size_t base = p * stride;
+        for (size_t c = 0; c < alpha; ++c) {
+            if (sampleValue(image, base + c) != sampleValue(image, c)) {
+                return false;
+            }
+        }
+        alphaVaries = alphaVaries || sampleValue(image, base + alpha) != firstAlpha;
+    }
+    return alphaVaries;
+}
+
+} // namespace
+
 ImageFormat describeImage(const RawImage& image)
 {
     ImageFormat format;
@@ -102,6 +129,7 @@ ImageFormat describeImage(const RawImage& image)
     }
     format.brightest = brightest / sampleTypeMaximum(image.type);
     format.greyAsColour = equalChannels && pixels > 0;
+    format.pictureInAlphaOnly = pictureInAlphaOnly(image);
     return format;
 }
 

@@ -54,6 +54,9 @@ struct ImageFormat
     SampleType type = SampleType::UInt8;
     double brightest = 0;      // the largest data sample over sampleTypeMaximum(type)
     bool greyAsColour = false; // three channels, equal in every pixel
+    // The picture is in the alpha channel alone: the data channels hold one flat colour while
+    // the alpha varies (symbolic icons, masks saved as transparency). Without alpha it is blank.
+    bool pictureInAlphaOnly = false;
 };
 
 ImageFormat describeImage(const RawImage& image);

@@ -42,7 +42,8 @@ QJsonObject formatsJson(const ClassImageFormats& tally)
                        {QStringLiteral("height"), QJsonArray{tally.minHeight, tally.maxHeight}},
                        {QStringLiteral("dim"), tally.dim},
                        {QStringLiteral("grey_as_rgb"), tally.greyAsColour},
-                       {QStringLiteral("with_alpha"), tally.withAlpha}};
+                       {QStringLiteral("with_alpha"), tally.withAlpha},
+                       {QStringLiteral("picture_in_alpha_only"), tally.pictureInAlphaOnly}};
 }
 
 } // namespace

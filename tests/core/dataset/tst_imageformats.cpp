@@ -114,6 +114,16 @@ private Q_SLOTS:
                  qPrintable(w.join('\n')));
         QVERIFY2(anyContains(w, QStringLiteral("1 image has a transparency (alpha) channel")),
                  qPrintable(w.join('\n')));
+        QVERIFY(!anyContains(w, QStringLiteral("alpha) channel alone")));
+        // An image drawn in its transparency alone is blank without it.
+        ImageFormat icon = alpha;
+        icon.pictureInAlphaOnly = true;
+        icon.brightest = 0; // black under the alpha: blank, not "dim"
+        QVERIFY(!anyContains(formatWarnings(indexOf({icon, alpha}), 3), QStringLiteral("dim")));
+        QVERIFY2(anyContains(formatWarnings(indexOf({icon, alpha}), 3),
+                             QStringLiteral("1 image holds its picture in the transparency "
+                                            "(alpha) channel alone: under it it is one flat")),
+                 qPrintable(formatWarnings(indexOf({icon, alpha}), 3).join('\n')));
         // Padded or cropped, shapes are kept: mixed aspect ratios are no longer a problem; nor
         // are dim images for standardize.
         const DatasetIndex mixed = indexOf({format(1, SampleType::UInt16, 128, 64, 0.02),

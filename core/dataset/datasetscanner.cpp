@@ -835,8 +835,12 @@ Status checkTrainable(const ScanState& scan)
     return {};
 }
 
-// The groups of identical images, within a split and across splits, with a warning on each
-// group across splits and one on those within.
+// Groups of identical images across splits warned about one by one; more are counted in one
+// warning, so that the other warnings are not buried under them.
+constexpr int kLeakageGroupsNamed = 5;
+
+// The groups of identical images, within a split and across splits, with a warning on each of
+// the first groups across splits, one on the rest of them, and one on those within.
 void findDuplicates(DatasetIndex& index)
 {
     std::map<quint64, std::vector<int>> byHash;
@@ -851,6 +855,7 @@ void findDuplicates(DatasetIndex& index)
     }
     std::sort(groups.begin(), groups.end());
     int withinGroups = 0;
+    int crossGroups = 0;
     for (const std::vector<int>& group : groups) {
         DuplicateGroup duplicate;
         bool inSplit[kSplitCount] = {false, false, false};
@@ -859,16 +864,23 @@ void findDuplicates(DatasetIndex& index)
             inSplit[int(index.items[i].split)] = true;
         }
         duplicate.crossSplit = int(inSplit[0]) + int(inSplit[1]) + int(inSplit[2]) > 1;
-        if (duplicate.crossSplit) {
+        if (duplicate.crossSplit && ++crossGroups <= kLeakageGroupsNamed) {
             index.warnings.append(
                 QStringLiteral("Leakage: identical images in %1: %2. An image in both training "
                                "and %3 makes the %3 score too optimistic; delete all but one.")
                     .arg(splitsNamed(inSplit), listSome(duplicate.paths),
                          inSplit[2] ? QStringLiteral("test") : QStringLiteral("validation")));
-        } else {
+        } else if (!duplicate.crossSplit) {
             ++withinGroups;
         }
         index.duplicates.append(duplicate);
+    }
+    if (crossGroups > kLeakageGroupsNamed) {
+        index.warnings.append(QStringLiteral("Leakage: %1 more groups of identical images are in "
+                                             "more than one split (see the duplicates list); "
+                                             "each makes a validation or test score too "
+                                             "optimistic.")
+                                  .arg(crossGroups - kLeakageGroupsNamed));
     }
     if (withinGroups > 0) {
         index.warnings.append(QStringLiteral("%1 groups of identical images inside a split (see "

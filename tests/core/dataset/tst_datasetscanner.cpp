@@ -291,6 +291,72 @@ private Q_SLOTS:
         QVERIFY(warning.contains(QStringLiteral("class_weights")));
     }
 
+    // Icons drawn in the transparency alone (black under a shape-shaped alpha) are blank once
+    // the alpha is dropped: the scan says so, names the count and how to give them a background.
+    // Transparent images with a picture under the alpha get only the usual note.
+    void picturesInTransparencyAloneAreWarnedAbout()
+    {
+        QTemporaryDir dir;
+        const auto icon = [](int n, bool colourToo) {
+            cv::Mat bgra(16, 16, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+            cv::circle(bgra, {4 + n % 8, 8}, 3 + n % 3, cv::Scalar(0, 0, 0, 255), cv::FILLED);
+            if (colourToo) {
+                cv::circle(bgra, {4 + n % 8, 8}, 2, cv::Scalar(200, 100, 50, 255), cv::FILLED);
+            }
+            return bgra;
+        };
+        for (int i = 0; i < 4; ++i) {
+            for (const char* split : {"train", "validation"}) {
+                for (const char* cls : {"a", "b"}) {
+                    QVERIFY(fixtures::writeImage(
+                        dir.path() + QStringLiteral("/%1/%2/%3.png").arg(split, cls).arg(i),
+                        icon(i + (cls[0] == 'b' ? 3 : 0), false)));
+                }
+            }
+        }
+        Result<DatasetIndex> result = scan(dir.path());
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QString warnings = result->warnings.join(QLatin1Char('\n'));
+        QVERIFY2(warnings.contains(QStringLiteral("All 16 images hold their picture in the "
+                                                  "transparency (alpha) channel alone")),
+                 qPrintable(warnings));
+        QVERIFY(warnings.contains(QStringLiteral("-alpha remove")));
+
+        for (int i = 0; i < 4; ++i) {
+            QVERIFY(fixtures::writeImage(dir.path() + QStringLiteral("/train/a/%1.png").arg(i),
+                                         icon(i, true)));
+        }
+        result = scan(dir.path());
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        warnings = result->warnings.join(QLatin1Char('\n'));
+        QVERIFY2(warnings.contains(QStringLiteral("12 images hold their picture in the")),
+                 qPrintable(warnings));
+        QVERIFY(warnings.contains(QStringLiteral("16 images have a transparency (alpha) channel")));
+    }
+
+    // Many groups leaking across splits: the first five are named, the rest counted in one
+    // warning, so that the other warnings stay in sight.
+    void manyLeakingGroupsAreCountedNotListed()
+    {
+        QTemporaryDir dir;
+        for (int n = 0; n < 7; ++n) {
+            QVERIFY(writePattern(dir.path() + QStringLiteral("/train/A/%1.png").arg(n), n));
+            QVERIFY(writePattern(dir.path() + QStringLiteral("/validation/A/v%1.png").arg(n), n));
+            QVERIFY(writePattern(dir.path() + QStringLiteral("/train/B/%1.png").arg(n), 20 + n));
+        }
+        QVERIFY(writePattern(dir.path() + QStringLiteral("/validation/B/v.png"), 40));
+        const Result<DatasetIndex> result = scan(dir.path());
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        const QStringList named =
+            result->warnings.filter(QStringLiteral("Leakage: identical images in"));
+        QCOMPARE(named.size(), 5);
+        QVERIFY2(!result->warnings.filter(QStringLiteral("Leakage: 2 more groups")).isEmpty(),
+                 qPrintable(result->warnings.join('\n')));
+        QCOMPARE(std::count_if(result->duplicates.begin(), result->duplicates.end(),
+                               [](const DuplicateGroup& g) { return g.crossSplit; }),
+                 7);
+    }
+
     void classesAreSortedByName()
     {
         QTemporaryDir dir;

@@ -65,23 +65,6 @@ QString range(int low, int high)
     return low == high ? QString::number(low) : QStringLiteral("%1-%2").arg(low).arg(high);
 }
 
-// The warning for `count` of `images` images that are blank without their alpha channel.
-QString pictureInAlphaWarning(int count, int images)
-{
-    const QString who = count == 1        ? QStringLiteral("1 image holds its picture")
-                        : count == images ? QStringLiteral("All %1 images hold their picture")
-                                          : QStringLiteral("%1 images hold their picture");
-    return QStringLiteral("%1 in the transparency (alpha) channel alone: under it %2 one flat "
-                          "colour, as symbolic icons and masks saved as transparency are. The "
-                          "alpha channel is dropped, so the network would see %3 blank. Give "
-                          "%4 an opaque background first, on a copy of the folder (with "
-                          "ImageMagick: mogrify -background white -alpha remove -alpha off "
-                          "*.png).")
-        .arg(who.arg(count), count == 1 ? QStringLiteral("it is") : QStringLiteral("they are"),
-             count == 1 ? QStringLiteral("it") : QStringLiteral("them"),
-             count == 1 ? QStringLiteral("it") : QStringLiteral("them"));
-}
-
 } // namespace
 
 void tallyFormat(const ImageFormat& format, ClassImageFormats* tally)
@@ -235,6 +218,22 @@ QString describeFormats(const ClassImageFormats& tally)
                                                                             : QStringLiteral("s"))
         .arg(types.join(QLatin1Char('/')))
         .arg(range(tally.minWidth, tally.maxWidth), range(tally.minHeight, tally.maxHeight));
+}
+
+QString pictureInAlphaWarning(int count, int images)
+{
+    const QString who = count == 1        ? QStringLiteral("%1 image holds its picture")
+                        : count == images ? QStringLiteral("All %1 images hold their picture")
+                                          : QStringLiteral("%1 images hold their picture");
+    return QStringLiteral("%1 in the transparency (alpha) channel alone: under it %2 one flat "
+                          "colour, as symbolic icons and masks saved as transparency are. The "
+                          "alpha channel is dropped, so the network would see %3 blank. Give "
+                          "%4 an opaque background first, on a copy of the folder (with "
+                          "ImageMagick: mogrify -background white -alpha remove -alpha off "
+                          "*.png).")
+        .arg(who.arg(count), count == 1 ? QStringLiteral("it is") : QStringLiteral("they are"),
+             count == 1 ? QStringLiteral("it") : QStringLiteral("them"),
+             count == 1 ? QStringLiteral("it") : QStringLiteral("them"));
 }
 
 } // namespace studio

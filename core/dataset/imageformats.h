@@ -35,6 +35,10 @@ QStringList formatWarnings(const DatasetIndex& index, int networkChannels,
                            Normalization normalization = Normalization::Legacy,
                            ResizeMode resize = ResizeMode::Stretch);
 
+// The warning for `count` of `images` images that hold their picture in the alpha channel
+// alone (blank once it is dropped), with what to do.
+QString pictureInAlphaWarning(int count, int images);
+
 // "4 channels, 16-bit, 96-128 x 96 px": one class's tally in a few words.
 QString describeFormats(const ClassImageFormats& tally);
 

@@ -7,6 +7,7 @@
 #include "dataset/datasetscanner.h"
 #include "dataset/folds.h"
 #include "dataset/imagecache.h"
+#include "dataset/imageformats.h"
 #include "dataset/inputspec.h"
 #include "model/featureextractor.h"
 #include "model/modelbuilder_p.h"
@@ -181,6 +182,11 @@ Status scanInto(Session& s, TrainingObserver* observer, TrainingControl* control
         return Failure{index.error()};
     }
     s.index = std::move(*index);
+    // Training on images that are blank once their alpha is dropped would learn nothing.
+    if (const ClassImageFormats all = combinedFormats(s.index.formats);
+        all.pictureInAlphaOnly > 0) {
+        s.warnings << pictureInAlphaWarning(all.pictureInAlphaOnly, all.images);
+    }
     if (!s.splits.isEmpty()) {
         const Status applied = applySplits(&s.index, s.cache.get(), s.splits);
         if (!applied) {

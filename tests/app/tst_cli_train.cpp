@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -235,6 +236,51 @@ private Q_SLOTS:
         run = runCli({QStringLiteral("resume"), runs.path()});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QLatin1String("not a run folder")));
+    }
+
+    // Icons drawn in the transparency alone (black under a shape-shaped alpha) are blank once
+    // the alpha is dropped: the run says so as it starts (its "started" event) and in log.txt.
+    void iconsDrawnInTransparencyAreWarnedAbout()
+    {
+        QTemporaryDir data;
+        QTemporaryDir runs;
+        for (const QString split : {QStringLiteral("train"), QStringLiteral("validation")}) {
+            for (int i = 0; i < 6; ++i) {
+                for (const bool disc : {true, false}) {
+                    QImage icon(16, 16, QImage::Format_ARGB32);
+                    icon.fill(Qt::transparent);
+                    for (int y = 0; y < 16; ++y) {
+                        for (int x = 0; x < 16; ++x) {
+                            const int dx = x - 5 - i;
+                            const bool inside = disc ? dx * dx + (y - 8) * (y - 8) <= 9
+                                                     : std::abs(dx) <= 1 && y > 2 && y < 14;
+                            icon.setPixel(x, y, inside ? qRgba(0, 0, 0, 255) : qRgba(0, 0, 0, 0));
+                        }
+                    }
+                    const QString folder = data.filePath(
+                        split + (disc ? QStringLiteral("/disc") : QStringLiteral("/bar")));
+                    QVERIFY(QDir().mkpath(folder));
+                    QVERIFY(icon.save(folder + QStringLiteral("/%1.png").arg(i)));
+                }
+            }
+        }
+        const QString out = runs.filePath(QStringLiteral("run"));
+        const CliRun run = runCli(studio::testdata::shapesTrainArguments(data.path(), out, 1, 16));
+        QCOMPARE(run.exitCode, 0);
+        const QString warning = QStringLiteral(
+            "All 24 images hold their picture in the transparency (alpha) channel alone");
+        const QVector<QJsonObject> events = jsonLines(run.out);
+        const auto started = std::find_if(events.begin(), events.end(), [](const QJsonObject& e) {
+            return e[QStringLiteral("event")].toString() == QLatin1String("started");
+        });
+        QVERIFY(started != events.end());
+        const QJsonArray warnings = (*started)[QStringLiteral("warnings")].toArray();
+        QVERIFY2(std::any_of(warnings.begin(), warnings.end(),
+                             [&](const QJsonValue& w) { return w.toString().contains(warning); }),
+                 qPrintable(run.out.left(2000)));
+        QFile log(out + QStringLiteral("/log.txt"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(log.readAll()).contains(warning));
     }
 
     void nanExitsOne()

@@ -39,6 +39,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
 
 namespace studio {
@@ -48,6 +49,9 @@ namespace {
 constexpr int kThumbnailSide = 72;
 constexpr int kPreviewSide = 96;
 constexpr int kPreviewColumns = 2; // augmentation previews per row
+// The augmentation form scrolls sideways below this width (its own is about 440 px): with the
+// dataset settings beside it, the Data page then fits a 1366 px wide screen.
+constexpr int kNarrowestAugmentationForm = 240;
 constexpr int kPathRole = Qt::UserRole + 1;
 
 // Split mode of a folder: Folders when it has a train/validation/test sub-folder.
@@ -280,7 +284,10 @@ QWidget* DataPage::buildAugmentationTab()
     formScroll->setWidget(m_augmentationForm);
     formScroll->setWidgetResizable(true);
     formScroll->setFrameShape(QFrame::NoFrame);
-    formScroll->setMinimumWidth(m_augmentationForm->sizeHint().width() + 24);
+    // Its full width when there is room; on a narrow screen it scrolls sideways instead of
+    // widening the window past the screen.
+    formScroll->setMinimumWidth(
+        std::min(m_augmentationForm->sizeHint().width() + 24, kNarrowestAugmentationForm));
     tab->addWidget(formScroll);
 
     auto* preview = new QWidget;

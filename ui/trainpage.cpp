@@ -226,6 +226,9 @@ QLayout* TrainPage::buildRunsFolderRow()
     m_runsFolderLabel = new QLabel;
     m_runsFolderLabel->setObjectName(QStringLiteral("runsFolderLabel"));
     m_runsFolderLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long path is cut at the right (the tooltip has it whole) instead of widening the window
+    // past the screen.
+    m_runsFolderLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* changeRuns = new QPushButton(tr("Change..."));
     changeRuns->setObjectName(QStringLiteral("changeRunsFolder"));
     changeRuns->setToolTip(tr("Choose the folder where each new run gets its own folder (its "
@@ -324,6 +327,7 @@ void TrainPage::updateRunsFolderLabel()
 {
     m_runsFolderLabel->setText(
         tr("New runs go to: %1").arg(QDir::toNativeSeparators(runsFolder())));
+    m_runsFolderLabel->setToolTip(QDir::toNativeSeparators(runsFolder()));
 }
 
 QString TrainPage::runsFolder() const

@@ -166,6 +166,28 @@ private Q_SLOTS:
         QCOMPARE(window.runsPage()->folders().value(0), window.trainPage()->runsFolder());
     }
 
+    // The window fits a 1366 x 768 laptop screen: no page asks for more room (a page wider
+    // than the window was drawn clipped, its right pane half hidden under its settings).
+    void fitsALaptopScreen()
+    {
+        MainWindow window;
+        // A runs folder with a long path, as a user's home folder gives.
+        window.trainPage()->setRunsFolder(
+            QStringLiteral("/home/a-scientist-with-a-long-name/Documents/microscopy/"
+                           "2026-winter-screen/classifier-studio-runs"));
+        window.show();
+        for (int page = 0; page <= int(MainWindow::RunsPage); ++page) {
+            window.showPage(MainWindow::Page(page));
+            QCoreApplication::processEvents();
+            const QSize least = window.minimumSizeHint();
+            QVERIFY2(least.width() <= 1366 && least.height() <= 740,
+                     qPrintable(QStringLiteral("page %1: the window needs %2 x %3 px")
+                                    .arg(page)
+                                    .arg(least.width())
+                                    .arg(least.height())));
+        }
+    }
+
     void opensDatasetFolder()
     {
         QTemporaryDir dir;

@@ -244,7 +244,7 @@ private Q_SLOTS:
     {
         QTemporaryDir data;
         QTemporaryDir runs;
-        for (const QString split : {QStringLiteral("train"), QStringLiteral("validation")}) {
+        for (const QString& split : {QStringLiteral("train"), QStringLiteral("validation")}) {
             for (int i = 0; i < 6; ++i) {
                 for (const bool disc : {true, false}) {
                     QImage icon(16, 16, QImage::Format_ARGB32);

@@ -111,6 +111,25 @@ QJsonObject normalizationJson(const ModelMetadata& m, int version)
             {QStringLiteral("std"), statisticJson(m, m.input.channelStd, 1.0)}};
 }
 
+QJsonObject int8Json(const Int8Calibration& c)
+{
+    QJsonArray ranges;
+    for (int i = 0; i < c.low.size(); ++i) {
+        ranges.append(QJsonArray{c.low[i], c.high[i]});
+    }
+    QJsonObject json{{QStringLiteral("calibration_images"), c.images},
+                     {QStringLiteral("ranges"), ranges}};
+    if (c.checkImages > 0) {
+        json.insert(QStringLiteral("check"),
+                    QJsonObject{{QStringLiteral("split"), c.checkSplit},
+                                {QStringLiteral("images"), c.checkImages},
+                                {QStringLiteral("float_accuracy"), c.floatAccuracy},
+                                {QStringLiteral("int8_accuracy"), c.int8Accuracy},
+                                {QStringLiteral("same_class"), c.sameClass}});
+    }
+    return json;
+}
+
 } // namespace
 
 QJsonObject modelMetadataToJson(const ModelMetadata& m)
@@ -149,6 +168,9 @@ QJsonObject modelMetadataToJson(const ModelMetadata& m)
         json.insert(f.resize.key, f.resize.choices.value(int(m.input.resize)).name);
         json.insert(f.padValue.key, m.input.padValue);
     }
+    if (!m.int8.empty()) {
+        json.insert(QStringLiteral("int8"), int8Json(m.int8));
+    }
     return json;
 }
 
@@ -158,6 +180,32 @@ QByteArray modelMetadataToBytes(const ModelMetadata& metadata)
 }
 
 namespace {
+
+// The "int8" section; one that is malformed reads as none (the int8 engine then says the model
+// has no calibration), since the rest of the file is still good.
+Int8Calibration readInt8(const QJsonObject& json)
+{
+    Int8Calibration c;
+    const QJsonArray ranges = json[QStringLiteral("ranges")].toArray();
+    for (const QJsonValue& range : ranges) {
+        const QJsonArray pair = range.toArray();
+        const double low = pair.at(0).toDouble(NAN);
+        const double high = pair.at(1).toDouble(NAN);
+        if (pair.size() != 2 || !std::isfinite(low) || !std::isfinite(high) || low > high) {
+            return {};
+        }
+        c.low << low;
+        c.high << high;
+    }
+    c.images = json[QStringLiteral("calibration_images")].toInt();
+    const QJsonObject check = json[QStringLiteral("check")].toObject();
+    c.checkSplit = check[QStringLiteral("split")].toString();
+    c.checkImages = std::max(0, check[QStringLiteral("images")].toInt());
+    c.floatAccuracy = check[QStringLiteral("float_accuracy")].toDouble();
+    c.int8Accuracy = check[QStringLiteral("int8_accuracy")].toDouble();
+    c.sameClass = check[QStringLiteral("same_class")].toDouble();
+    return c;
+}
 
 // Version 2's "channel_list": [1, ...]; a reason when it is not a list of different channels.
 QString readChannelList(const QJsonObject& o, ModelMetadata* m)
@@ -336,6 +384,7 @@ Result<ModelMetadata> modelMetadataFromBytes(const QByteArray& json, const QStri
     m.finalMetrics = training[QStringLiteral("final_metrics")].toObject();
     m.appVersion = o[QStringLiteral("app_version")].toString();
     m.created = o[QStringLiteral("created")].toString();
+    m.int8 = readInt8(o[QStringLiteral("int8")].toObject());
     return m;
 }
 

@@ -24,6 +24,37 @@ inline const QString kModelFormatName = QStringLiteral("classifier-studio-model"
 inline const QString kResizeInterpolation =
     QStringLiteral("area when shrinking, linear when enlarging (OpenCV INTER_AREA / INTER_LINEAR)");
 
+// The most the int8 engine may lose in accuracy on the model's held-out check (0.1 point): the
+// auto engine uses int8 only within it.
+constexpr double kInt8AccuracyTolerance = 0.001;
+
+// What the int8 engine needs and how well it did, measured when the run exported the model
+// (empty in files written before it, or when the network has a layer int8 cannot run).
+struct Int8Calibration
+{
+    int images = 0; // training images (not augmented) the ranges were measured on
+    // Per quantization point (the network's input, then each Conv2D and Dense output after its
+    // folded BatchNormalization and ReLU): the smallest and largest value seen.
+    QVector<double> low;
+    QVector<double> high;
+    // The check on held-out images: the split ("test" or "validation"), how many, the accuracy
+    // of the float32 network and of int8, and the share of images both give the same class.
+    // checkImages 0: not checked.
+    QString checkSplit;
+    int checkImages = 0;
+    double floatAccuracy = 0;
+    double int8Accuracy = 0;
+    double sameClass = 0;
+
+    bool empty() const { return low.isEmpty(); }
+    // Checked, and int8 loses at most kInt8AccuracyTolerance.
+    bool withinTolerance() const
+    {
+        return !empty() && checkImages > 0 &&
+               int8Accuracy >= floatAccuracy - kInt8AccuracyTolerance;
+    }
+};
+
 // The model's inputs, outputs and history. The network takes float32 NCHW images of
 // imageSize x imageSize x channels(), prepared as `input` says (Legacy: each pixel value
 // 0..255 multiplied by `rescale`), and returns class probabilities in `classes` order.
@@ -40,6 +71,7 @@ struct ModelMetadata
     QJsonObject finalMetrics; // the last epoch's logs (loss, accuracy, val_loss, ...)
     QString appVersion;       // of the app that wrote the file
     QString created;          // ISO 8601 date and time (UTC)
+    Int8Calibration int8;     // "int8": see Int8Calibration
 
     int channels() const { return input.channels(); }
     int imageSize() const { return input.imageSize; }
@@ -60,7 +92,9 @@ ModelMetadata makeModelMetadata(const ModelSpec& model, const DatasetSettings& d
 //  "per_image", "sample_bits", "mean" and "std" (one per channel for standardize, else 0 and 1)},
 //  version 2's "resize" and "pad_value", "resize_interpolation",
 //  "output": "probabilities", "layers": [...], "training": {"epochs", "final_metrics"},
-//  "app_version", "created"}
+//  "app_version", "created", and when calibrated "int8": {"calibration_images", "ranges":
+//  [[low, high], ...], "check": {"split", "images", "float_accuracy", "int8_accuracy",
+//  "same_class"}}}
 QJsonObject modelMetadataToJson(const ModelMetadata& metadata);
 QByteArray modelMetadataToBytes(const ModelMetadata& metadata);
 

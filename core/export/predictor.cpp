@@ -6,6 +6,7 @@
 #include "dataset/inputspec.h"
 #include "dataset/parallel_p.h"
 #include "export/exporter_p.h"
+#include "export/int8net_p.h"
 #include "export/opencvnet_p.h"
 #include "model/modelbuilder_p.h"
 
@@ -25,8 +26,8 @@ namespace studio {
 
 std::optional<InferenceEngine> inferenceEngineFromName(const QString& name)
 {
-    for (const InferenceEngine engine :
-         {InferenceEngine::Auto, InferenceEngine::Torch, InferenceEngine::OpenCv}) {
+    for (const InferenceEngine engine : {InferenceEngine::Auto, InferenceEngine::Torch,
+                                         InferenceEngine::OpenCv, InferenceEngine::Int8}) {
         if (name.compare(inferenceEngineName(engine), Qt::CaseInsensitive) == 0) {
             return engine;
         }
@@ -43,6 +44,8 @@ QString inferenceEngineName(InferenceEngine engine)
         return QStringLiteral("torch");
     case InferenceEngine::OpenCv:
         return QStringLiteral("opencv");
+    case InferenceEngine::Int8:
+        return QStringLiteral("int8");
     }
     return {};
 }
@@ -152,14 +155,118 @@ Result<OpenCvNet> checkedOpenCvNet(const LoadedModel& loaded, torch::jit::Module
     return net;
 }
 
-// Chooses the engine as options.engine asks: *net set when OpenCV runs the network, *text says
-// which and why. A Failure only when the OpenCV engine was asked for and cannot be used.
+// The int8 network of a model file with its calibration, run once on a seeded random batch (so
+// that an operator oneDNN refuses fails here, not on the user's images). A Failure says why it
+// cannot be used.
+Result<Int8Net> checkedInt8Net(const LoadedModel& loaded)
+{
+    const Int8Calibration& calibration = loaded.metadata.int8;
+    if (calibration.empty()) {
+        return Failure{QStringLiteral("the model file has no int8 calibration (a run writes one "
+                                      "when it exports its model, if int8 can run the "
+                                      "network; files from older builds have none).")};
+    }
+    Result<Int8Net> net = Int8Net::plan(loaded);
+    if (!net) {
+        return net;
+    }
+    if (const Status quantized = net->quantize(calibration); !quantized) {
+        return Failure{quantized.error()};
+    }
+    const ModelMetadata& m = loaded.metadata;
+    const std::vector<float> images = seededImages(m, kCheckImages);
+    if (const Result<std::vector<float>> run = net->probabilities(images.data(), kCheckImages);
+        !run) {
+        return Failure{run.error()};
+    }
+    return net;
+}
+
+// What the model file's check says of int8, for engineText().
+QString int8CheckText(const Int8Calibration& c)
+{
+    const QString calibrated =
+        QStringLiteral("LibTorch's oneDNN quantized engine, calibrated on %1 training images")
+            .arg(c.images);
+    if (c.checkImages <= 0) {
+        return calibrated + QStringLiteral("; not checked on held-out images");
+    }
+    return calibrated + QStringLiteral("; on the %1 split's %2 images: accuracy %3 against %4 in "
+                                       "float32, the same class for %5%")
+                            .arg(c.checkSplit)
+                            .arg(c.checkImages)
+                            .arg(c.int8Accuracy, 0, 'f', 4)
+                            .arg(c.floatAccuracy, 0, 'f', 4)
+                            .arg(100.0 * c.sameClass, 0, 'f', 2);
+}
+
+// Why auto does not use int8 for this model, or an empty string when it may.
+QString int8NotChosenReason(const Int8Calibration& c)
+{
+    if (c.empty()) {
+        return QStringLiteral("the model file has no int8 calibration");
+    }
+    if (c.checkImages <= 0) {
+        return QStringLiteral("its int8 calibration was not checked on held-out images");
+    }
+    if (!c.withinTolerance()) {
+        return QStringLiteral("int8 lost %1 points of accuracy on the %2 split (at most %3 "
+                              "allowed)")
+            .arg(100.0 * (c.floatAccuracy - c.int8Accuracy), 0, 'f', 2)
+            .arg(c.checkSplit)
+            .arg(100.0 * kInt8AccuracyTolerance, 0, 'f', 1);
+    }
+    return {};
+}
+
+// The engines a Predictor may hold besides LibTorch's float32 module.
+struct OtherEngines
+{
+    std::optional<OpenCvNet> opencv;
+    std::optional<Int8Net> int8;
+};
+
+// Tries int8 for the auto engine: true when it is used; *reason says why not otherwise.
+bool tryInt8(const LoadedModel& loaded, OtherEngines* engines, QString* text, QString* reason)
+{
+    *reason = int8NotChosenReason(loaded.metadata.int8);
+    if (!reason->isEmpty()) {
+        return false;
+    }
+    Result<Int8Net> net = checkedInt8Net(loaded);
+    if (!net) {
+        *reason = net.error();
+        return false;
+    }
+    engines->int8.emplace(std::move(net).value());
+    *text = QStringLiteral("int8 (%1)").arg(int8CheckText(loaded.metadata.int8));
+    return true;
+}
+
+// Chooses the engine as options.engine asks: one of *engines set when LibTorch's float32 module
+// does not run the network, *text says which and why. A Failure only when the opencv or int8
+// engine was asked for and cannot be used.
 Status chooseEngine(const LoadedModel& loaded, torch::jit::Module& module, const QString& path,
-                    const PredictorOptions& options, int threads, std::optional<OpenCvNet>* net,
+                    const PredictorOptions& options, int threads, OtherEngines* engines,
                     QString* text)
 {
     if (options.engine == InferenceEngine::Torch) {
         *text = QStringLiteral("torch (LibTorch, the torch engine)");
+        return {};
+    }
+    if (options.engine == InferenceEngine::Int8) {
+        Result<Int8Net> net = checkedInt8Net(loaded);
+        if (!net) {
+            return Failure{QStringLiteral("Cannot run %1 with the int8 engine: %2 Use the torch "
+                                          "or auto engine.")
+                               .arg(path, net.error())};
+        }
+        engines->int8.emplace(std::move(net).value());
+        *text = QStringLiteral("int8 (%1)").arg(int8CheckText(loaded.metadata.int8));
+        return {};
+    }
+    QString int8Reason;
+    if (options.engine == InferenceEngine::Auto && tryInt8(loaded, engines, text, &int8Reason)) {
         return {};
     }
     // Process-wide, as setUpRuntime() sets LibTorch's threads.
@@ -172,10 +279,11 @@ Status chooseEngine(const LoadedModel& loaded, torch::jit::Module& module, const
                                           "torch or auto engine.")
                                .arg(path, checked.error())};
         }
-        *text = QStringLiteral("torch (OpenCV's DNN module not used: %1)").arg(checked.error());
+        *text = QStringLiteral("torch (OpenCV's DNN module not used: %1; int8 not used: %2)")
+                    .arg(checked.error(), int8Reason);
         return {};
     }
-    net->emplace(std::move(checked).value());
+    engines->opencv.emplace(std::move(checked).value());
     *text = QStringLiteral("opencv (OpenCV's DNN module on the model converted to ONNX; agrees "
                            "with LibTorch within %1 on %2 random images, largest difference %3)")
                 .arg(kEngineTolerance)
@@ -191,7 +299,7 @@ struct Predictor::Impl
     torch::jit::Module module;      // for one image or a few (kChannelsLastFrom)
     torch::jit::Module batchModule; // for larger batches, fed channels-last
     ModelMetadata metadata;
-    std::optional<OpenCvNet> net; // set when OpenCV's DNN module runs the network
+    OtherEngines engines; // one set when OpenCV's DNN module or int8 runs the network
     QString engineText;
 };
 
@@ -212,7 +320,7 @@ Result<Predictor> Predictor::load(const QString& path, const PredictorOptions& o
     impl->module = options.optimize ? optimizedForInference(loaded->module) : loaded->module;
     impl->batchModule = options.optimize ? frozenForInference(loaded->module) : loaded->module;
     if (const Status chosen = chooseEngine(*loaded, impl->module, path, options, threads,
-                                           &impl->net, &impl->engineText);
+                                           &impl->engines, &impl->engineText);
         !chosen) {
         return Failure{chosen.error()};
     }
@@ -226,7 +334,10 @@ const ModelMetadata& Predictor::metadata() const
 
 InferenceEngine Predictor::engine() const
 {
-    return m_impl->net ? InferenceEngine::OpenCv : InferenceEngine::Torch;
+    if (m_impl->engines.int8) {
+        return InferenceEngine::Int8;
+    }
+    return m_impl->engines.opencv ? InferenceEngine::OpenCv : InferenceEngine::Torch;
 }
 
 QString Predictor::engineText() const
@@ -237,8 +348,11 @@ QString Predictor::engineText() const
 Result<std::vector<float>> Predictor::probabilities(const float* images, int count) const
 {
     const ModelMetadata& m = m_impl->metadata;
-    if (m_impl->net) {
-        return m_impl->net->forward(images, count, m.channels(), m.imageSize());
+    if (m_impl->engines.opencv) {
+        return m_impl->engines.opencv->forward(images, count, m.channels(), m.imageSize());
+    }
+    if (m_impl->engines.int8) {
+        return m_impl->engines.int8->probabilities(images, count);
     }
     if (count >= kChannelsLastFrom) {
         return torchProbabilities(m_impl->batchModule, m, images, count,
@@ -342,7 +456,7 @@ QVector<Prediction> Predictor::predictFiles(const QStringList& paths,
     // OpenCV's own threads stay off here, unless OpenCV runs the network: then only the decode
     // workers turn them off (runOnWorkers).
     std::optional<OpenCvSingleThreaded> openCvOff;
-    if (!m_impl->net) {
+    if (!m_impl->engines.opencv) {
         openCvOff.emplace();
     }
     // Chunks of several batches: decode a chunk on all workers, then classify it batch by batch.

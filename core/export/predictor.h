@@ -40,17 +40,21 @@ struct Prediction
     bool ok() const { return error.isEmpty(); }
 };
 
-// The library that runs the network; both give the same probabilities within kEngineTolerance.
+// The library that runs the network. Torch and OpenCv give the same probabilities within
+// kEngineTolerance; Int8 computes in 8-bit integers and may answer differently on a few images
+// (its check on held-out images, made when the run exported the model, says how often).
 // LibTorch is the default: bench_inference measured OpenCV faster for one image (0.50 against
 // 0.64 ms p50) but slower over a folder in batches of 64 (2,587 against 3,569 images/s).
 enum class InferenceEngine
 {
-    Auto,  // "auto": OpenCV when it loads the model and agrees with LibTorch, else LibTorch
-    Torch, // "torch" (default): LibTorch, the TorchScript module (frozen and optimised)
-    OpenCv // "opencv": OpenCV's DNN module on the model converted to ONNX in memory
+    Auto,   // "auto": int8 when its check lost at most kInt8AccuracyTolerance, else OpenCV when
+            // it loads the model and agrees with LibTorch, else LibTorch
+    Torch,  // "torch" (default): LibTorch, the TorchScript module (frozen and optimised)
+    OpenCv, // "opencv": OpenCV's DNN module on the model converted to ONNX in memory
+    Int8    // "int8": LibTorch's oneDNN quantized engine with the model file's calibration
 };
 
-// "auto" / "torch" / "opencv" (case-insensitive); nullopt for anything else.
+// "auto" / "torch" / "opencv" / "int8" (case-insensitive); nullopt for anything else.
 std::optional<InferenceEngine> inferenceEngineFromName(const QString& name);
 QString inferenceEngineName(InferenceEngine engine);
 
@@ -63,7 +67,8 @@ struct PredictorOptions
 {
     int threads = 0;      // LibTorch intra-op threads and OpenCV's threads; 0: all cores
     bool optimize = true; // freeze and optimise the module for inference (much faster)
-    // OpenCv: a model OpenCV cannot run, or whose answers differ, is a Failure that says why.
+    // OpenCv: a model OpenCV cannot run, or whose answers differ, is a Failure that says why;
+    // Int8: a model without calibration, or with a layer int8 cannot run, likewise.
     InferenceEngine engine = InferenceEngine::Torch;
 };
 
@@ -91,10 +96,11 @@ public:
 
     const ModelMetadata& metadata() const;
 
-    // The engine that runs the network: Torch or OpenCv, never Auto.
+    // The engine that runs the network: Torch, OpenCv or Int8, never Auto.
     InferenceEngine engine() const;
     // Which engine runs and why, for logs: "opencv (... agrees with LibTorch within 0.0001 ...)",
-    // "torch (LibTorch, the torch engine)" or "torch (OpenCV's DNN module not used: <reason>)".
+    // "int8 (... on the test split's 2000 images ...)", "torch (LibTorch, the torch engine)" or
+    // "torch (int8 not used: <reason>; OpenCV's DNN module not used: <reason>)".
     QString engineText() const;
 
     // Probabilities (count x classes, row-major) of `count` preprocessed images: float32 NCHW,

@@ -1,9 +1,11 @@
 # studio::export: model files (TorchScript, ONNX), their metadata, and predicting with them
-# (LibTorch, or OpenCV's DNN module on the model converted to ONNX in memory).
+# (LibTorch in float32 or in int8 on oneDNN, or OpenCV's DNN module on the model converted to
+# ONNX in memory).
 studio_core_module(export
     SOURCES
         export/exporter.h
         export/exporter_p.h
+        export/int8net_p.h
         export/modelmetadata.cpp
         export/modelmetadata.h
         export/modelsplit.cpp
@@ -15,6 +17,7 @@ studio_core_module(export
         export/predictor.h
     WITH_TORCH
         export/exporter.cpp
+        export/int8net.cpp
         export/modelfile.cpp
         export/predictor.cpp
     DEPENDS common dataset model

@@ -238,8 +238,8 @@ private Q_SLOTS:
                 runCli(command + QStringList{QStringLiteral("--model"), m_model,
                                              QStringLiteral("--engine"), QStringLiteral("onnx")});
             QCOMPARE(bad.exitCode, 2);
-            QVERIFY2(bad.err.contains(
-                         QStringLiteral("--engine must be auto, torch or opencv, got 'onnx'.")),
+            QVERIFY2(bad.err.contains(QStringLiteral(
+                         "--engine must be auto, torch, opencv or int8, got 'onnx'.")),
                      qPrintable(bad.err));
         }
     }

@@ -34,9 +34,10 @@ struct RunExport
 
 // Writes runDir/model.pt from the module as it is now (metadata: classes, preprocessing as `spec`
 // prepared the images, statistics included, layer
-// stack, epochs and the last epoch's metrics) and, when `evaluate` is set and index has test
-// images, evaluates the module on them and writes runDir/evaluation/. Never throws. Runs on
-// the calling thread.
+// stack, epochs and the last epoch's metrics, and the int8 engine's calibration: ranges measured
+// on up to 512 training images, checked against float32 on the test split, else the validation
+// split) and, when `evaluate` is set and index has test images, evaluates the module on them
+// and writes runDir/evaluation/. Never throws. Runs on the calling thread.
 RunExport exportAndEvaluateRun(torch::nn::Sequential& module, const ModelSpec& model,
                                const DatasetSettings& dataset, const InputSpec& spec,
                                const DatasetIndex& index, const ImageCache* cache,

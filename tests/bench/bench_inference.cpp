@@ -1,18 +1,20 @@
 // Benchmark of inference with the tutorial's network: single-image latency (p50 / p99, decode
 // excluded) in eager mode, as a scripted module, frozen, frozen + optimised (the Predictor's torch
 // engine) and through the Predictor with each engine (torch; opencv: OpenCV's DNN module on the
-// model converted to ONNX in memory); then classifying a folder of Fashion-MNIST PNGs with decoding
-// (images/s). Beside ours, the PyTorch way (tests/bench/reference/infer_reference.py: the same
-// model.pt loaded in Python, torch.jit.freeze + optimize_for_inference; ImageFolder + DataLoader at
-// num_workers 0 and 2 for the folder), on the same threads, interleaved with ours round by round,
-// and the folder also as whole commands (classifier-cli predict against the Python script).
-// Prints a table and one JSON line.
-// Usage: bench_inference [--calls N] [--images N] [--repeats N] [--threads N] [--size N]
+// model converted to ONNX in memory; int8: LibTorch's oneDNN quantized engine, the bench's model
+// calibrated on random images, which sets its scales but not its speed); then classifying a folder
+// of Fashion-MNIST PNGs with decoding (images/s). Beside ours, the PyTorch way
+// (tests/bench/reference/infer_reference.py: the same model.pt loaded in Python, torch.jit.freeze +
+// optimize_for_inference; ImageFolder + DataLoader at num_workers 0 and 2 for the folder), on the
+// same threads, interleaved with ours round by round, and the folder also as whole commands
+// (classifier-cli predict against the Python script). Prints a table and one JSON line. Usage:
+// bench_inference [--calls N] [--images N] [--repeats N] [--threads N] [--size N]
 //                        [--batch N] [--no-optimize] [--skip-latency] [--skip-python]
 //                        [--python PATH] [--cli PATH]
 #include "dataset/fashionmnist.h"
 #include "dataset/imagedecoder.h"
 #include "export/exporter_p.h"
+#include "export/int8net_p.h"
 #include "export/predictor.h"
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"
@@ -159,6 +161,7 @@ struct FolderComparison
     std::vector<double> inProcess[2]; // images/s at num_workers 0 and 2, as the script times it
     std::vector<double> whole[2];     // images/s of the whole Python command
     std::vector<double> cliWhole;     // images/s of the whole classifier-cli predict command
+    std::vector<double> cliWholeInt8; // the same with --engine int8
 
     void round(const QString& model, const QString& folder, const QString& csv, int threads,
                int size, int batch, int images)
@@ -174,12 +177,16 @@ struct FolderComparison
             inProcess[w].push_back(out.value(QStringLiteral("images_per_second")).toDouble());
             whole[w].push_back(images / std::max(seconds, 1e-9));
         }
-        const auto [seconds, out] =
-            runWhole(QStringLiteral(STUDIO_CLI_PATH),
-                     {QStringLiteral("predict"), QStringLiteral("--model"), model,
-                      QStringLiteral("--threads"), QString::number(threads),
-                      QStringLiteral("--csv"), csv, folder});
-        cliWhole.push_back(images / std::max(seconds, 1e-9));
+        for (const QString& engine : {QStringLiteral("torch"), QStringLiteral("int8")}) {
+            const double seconds =
+                runWhole(QStringLiteral(STUDIO_CLI_PATH),
+                         {QStringLiteral("predict"), QStringLiteral("--model"), model,
+                          QStringLiteral("--threads"), QString::number(threads),
+                          QStringLiteral("--engine"), engine, QStringLiteral("--csv"), csv, folder})
+                    .first;
+            (engine == QStringLiteral("int8") ? cliWholeInt8 : cliWhole)
+                .push_back(images / std::max(seconds, 1e-9));
+        }
     }
 
     // Prints each figure and each engine of ours over the better PyTorch configuration, per
@@ -190,8 +197,10 @@ struct FolderComparison
         const int best = median(inProcess[1]) > median(inProcess[0]) ? 1 : 0;
         const int bestWhole = median(whole[1]) > median(whole[0]) ? 1 : 0;
         std::vector<double> ratioWhole;
+        std::vector<double> ratioWholeInt8;
         for (size_t r = 0; r < cliWhole.size() && r < whole[bestWhole].size(); ++r) {
             ratioWhole.push_back(cliWhole[r] / std::max(whole[bestWhole][r], 1e-9));
+            ratioWholeInt8.push_back(cliWholeInt8[r] / std::max(whole[bestWhole][r], 1e-9));
         }
         for (int w = 0; w < 2; ++w) {
             std::printf("  PyTorch way, num_workers %d: %s images/s (whole command %s)\n", 2 * w,
@@ -200,6 +209,8 @@ struct FolderComparison
         }
         std::printf("  classifier-cli predict (default engine), whole command: %s images/s\n",
                     qPrintable(spread(cliWhole, "%.0f")));
+        std::printf("  classifier-cli predict --engine int8, whole command: %s images/s\n",
+                    qPrintable(spread(cliWholeInt8, "%.0f")));
         for (const auto& [name, rates] : ours) {
             std::vector<double> ratio;
             for (size_t r = 0; r < rates.size() && r < inProcess[best].size(); ++r) {
@@ -209,15 +220,40 @@ struct FolderComparison
                         qPrintable(name), 2 * best, qPrintable(spread(ratio, "%.2f")));
             json->insert(QStringLiteral("folder_speedup_vs_pytorch_%1").arg(name), median(ratio));
         }
-        std::printf("  whole commands, classifier-cli / PyTorch (num_workers %d): %sx\n",
-                    2 * bestWhole, qPrintable(spread(ratioWhole, "%.2f")));
+        std::printf("  whole commands, classifier-cli / PyTorch (num_workers %d): %sx, with "
+                    "--engine int8 %sx\n",
+                    2 * bestWhole, qPrintable(spread(ratioWhole, "%.2f")),
+                    qPrintable(spread(ratioWholeInt8, "%.2f")));
         json->insert(QStringLiteral("folder_pytorch_images_per_s"), median(inProcess[best]));
         json->insert(QStringLiteral("folder_pytorch_num_workers"), 2 * best);
         json->insert(QStringLiteral("folder_cli_images_per_s"), median(cliWhole));
         json->insert(QStringLiteral("folder_speedup_vs_pytorch_whole_commands"),
                      median(ratioWhole));
+        json->insert(QStringLiteral("folder_speedup_vs_pytorch_whole_commands_int8"),
+                     median(ratioWholeInt8));
     }
 };
+
+// Adds an int8 calibration (ranges seen on 256 random images) to the model file at `path`, so
+// that the int8 engine can load it. A failure says why.
+Status calibrateInt8(const QString& path)
+{
+    Result<LoadedModel> loaded = loadModelFile(path);
+    if (!loaded) {
+        return Failure{loaded.error()};
+    }
+    Result<Int8Net> net = Int8Net::plan(*loaded);
+    if (!net) {
+        return Failure{net.error()};
+    }
+    const ModelMetadata& m = loaded->metadata;
+    const torch::Tensor x = torch::rand({256, m.channels(), m.imageSize(), m.imageSize()});
+    if (const Status observed = net->observe(x.data_ptr<float>(), 256); !observed) {
+        return observed;
+    }
+    loaded->metadata.int8 = net->calibration();
+    return saveTorchScript(loaded->module, loaded->metadata, path);
+}
 
 int argument(const QStringList& args, const QString& name, int fallback)
 {
@@ -281,6 +317,10 @@ int main(int argc, char* argv[])
             std::fprintf(stderr, "%s\n", qPrintable(s.error()));
             return 1;
         }
+        if (Status s = calibrateInt8(path); !s) {
+            std::fprintf(stderr, "%s\n", qPrintable(s.error()));
+            return 1;
+        }
         if (mode == ColorMode::Grayscale) {
             grayModel = path;
         }
@@ -295,10 +335,12 @@ int main(int argc, char* argv[])
         Result<Predictor> predictor =
             Predictor::load(path, {threads, true, InferenceEngine::Torch});
         Result<Predictor> opencv = Predictor::load(path, {threads, true, InferenceEngine::OpenCv});
-        if (!predictor || !opencv) {
-            std::fprintf(stderr, "%s\n",
-                         qPrintable(predictor ? opencv.error() : predictor.error()));
-            return 1;
+        Result<Predictor> int8 = Predictor::load(path, {threads, true, InferenceEngine::Int8});
+        for (const Result<Predictor>* loadedEngine : {&predictor, &opencv, &int8}) {
+            if (!*loadedEngine) {
+                std::fprintf(stderr, "%s\n", qPrintable(loadedEngine->error()));
+                return 1;
+            }
         }
         torch::set_num_threads(threads);
         const torch::Tensor x = torch::rand({1, metadata.channels(), size, size});
@@ -332,7 +374,9 @@ int main(int argc, char* argv[])
                  [[maybe_unused]] const auto p = predictor->probabilities(pixels.data(), 1);
              }},
             {QStringLiteral("predictor_opencv"),
-             [&] { [[maybe_unused]] const auto p = opencv->probabilities(pixels.data(), 1); }}};
+             [&] { [[maybe_unused]] const auto p = opencv->probabilities(pixels.data(), 1); }},
+            {QStringLiteral("predictor_int8"),
+             [&] { [[maybe_unused]] const auto p = int8->probabilities(pixels.data(), 1); }}};
         for (const auto& [name, call] : variants) {
             if (!latency) {
                 break;
@@ -347,7 +391,8 @@ int main(int argc, char* argv[])
         }
         if (latency && python && mode == ColorMode::Rgb) {
             compareLatencyWithPyTorch({{QStringLiteral("torch"), variants[4].second},
-                                       {QStringLiteral("opencv"), variants[5].second}},
+                                       {QStringLiteral("opencv"), variants[5].second},
+                                       {QStringLiteral("int8"), variants[6].second}},
                                       path, threads, size, calls, repeats, &json);
         }
     }
@@ -365,7 +410,8 @@ int main(int argc, char* argv[])
     }
     const QStringList files = collectImageFiles({options.outDir});
     std::vector<std::pair<QString, Predictor>> predictors;
-    for (const InferenceEngine engine : {InferenceEngine::Torch, InferenceEngine::OpenCv}) {
+    for (const InferenceEngine engine :
+         {InferenceEngine::Torch, InferenceEngine::OpenCv, InferenceEngine::Int8}) {
         Result<Predictor> predictor = Predictor::load(grayModel, {threads, optimize, engine});
         if (!predictor) {
             std::fprintf(stderr, "%s\n", qPrintable(predictor.error()));

@@ -69,6 +69,55 @@ private Q_SLOTS:
         QCOMPARE(inRun[QStringLiteral("accuracy")].toDouble(), outside->accuracy);
         QCOMPARE(inRun[QStringLiteral("confusion_matrix")],
                  metricsToJson(*outside)[QStringLiteral("confusion_matrix")]);
+
+        // The int8 engine's calibration (all 200 training images, fewer than 512) and its check
+        // on the test split; through the file, int8 gives the accuracy the check found.
+        const Int8Calibration& int8 = predictor->metadata().int8;
+        QCOMPARE(int8.images, 200);
+        QCOMPARE(int8.low.size(), 3); // the input, the Conv2D, the Dense
+        QCOMPARE(int8.checkSplit, QStringLiteral("test"));
+        QCOMPARE(int8.checkImages, 50);
+        QCOMPARE(int8.floatAccuracy, outside->accuracy);
+        EvaluateOptions quantized;
+        quantized.engine = InferenceEngine::Int8;
+        const Result<EvaluationMetrics> inInt8 = evaluateModel(model, data.outDir, quantized);
+        QVERIFY2(inInt8.ok(), qPrintable(inInt8.error()));
+        QCOMPARE(inInt8->accuracy, int8.int8Accuracy);
+        QFile log(QDir(options.runDir).filePath(QStringLiteral("log.txt")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.readAll().contains("int8 engine calibrated on 200 training images; on the "
+                                       "test split's 50 images"));
+    }
+
+    // A network int8 cannot run gets no calibration, and the run's log says why.
+    void networkInt8CannotRunIsNotCalibrated()
+    {
+        QTemporaryDir dir;
+        ExampleDatasetOptions data;
+        data.outDir = dir.filePath(QStringLiteral("data"));
+        data.train = 60;
+        data.validation = 20;
+        data.test = 20;
+        QVERIFY(writeExampleDataset(data).ok());
+        Project project = defaultProject();
+        project.dataset.root = data.outDir;
+        project.dataset.imageSize = 12;
+        project.dataset.colorMode = ColorMode::Grayscale;
+        project.model.layers = {LayerSpec::conv2D(4, {3, 3}, Padding::Valid, Activation::Tanh),
+                                LayerSpec::flatten(), LayerSpec::dense(10, Activation::Softmax)};
+        project.training.epochs = 1;
+        TrainOptions options;
+        options.runDir = dir.filePath(QStringLiteral("run"));
+        const Result<TrainResult> result = trainProject(project, options);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        const QString model = QDir(options.runDir).filePath(QStringLiteral("model.pt"));
+        Result<Predictor> predictor = Predictor::load(model);
+        QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
+        QVERIFY(predictor->metadata().int8.empty());
+        QFile log(QDir(options.runDir).filePath(QStringLiteral("log.txt")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.readAll().contains("No int8 calibration: the int8 engine cannot run layer 1 "
+                                       "(Conv2D): it has the activation tanh"));
     }
 };
 

@@ -98,6 +98,22 @@ c10::IValue callOperator(const char* name, const char* overload, std::vector<c10
     return stack.front();
 }
 
+// The images as quint8 with `scale` and `zeroPoint`, channels-last: what
+// torch::quantize_per_tensor gives (the same rounding), in vectorised tensor operations instead
+// of its element-by-element loop (11% of the seed network's int8 time at batch 64, 2 threads).
+// oneDNN's quantized convolution takes channels-last input without a reorder: 0.77 ms against
+// 3.24 for the first convolution of an RGB batch of 64 at 64 px.
+torch::Tensor quantizedInput(const torch::Tensor& images, double scale, int64_t zeroPoint)
+{
+    const torch::Tensor bytes = images.contiguous(torch::MemoryFormat::ChannelsLast)
+                                    .div(scale)
+                                    .round_()
+                                    .add_(double(zeroPoint))
+                                    .clamp_(0.0, 255.0)
+                                    .to(torch::kByte);
+    return at::_make_per_tensor_quantized_tensor(bytes, scale, zeroPoint);
+}
+
 QString firstLine(const std::exception& e)
 {
     return QString::fromLocal8Bit(e.what()).trimmed().section(QLatin1Char('\n'), 0, 0);
@@ -401,8 +417,7 @@ Result<std::vector<float>> Int8Net::probabilities(const float* images, int count
         const torch::Tensor input =
             torch::from_blob(const_cast<float*>(images),
                              {count, d.channels, d.imageSize, d.imageSize}, torch::kFloat);
-        torch::Tensor x =
-            torch::quantize_per_tensor(input, d.inputScale, d.inputZeroPoint, torch::kQUInt8);
+        torch::Tensor x = quantizedInput(input, d.inputScale, d.inputZeroPoint);
         for (const Step& step : d.steps) {
             switch (step.kind) {
             case StepKind::Conv:

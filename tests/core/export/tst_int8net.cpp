@@ -49,14 +49,15 @@ QStringList classNames(int classes)
     return names;
 }
 
-// A model file of `model` with random weights for grey images of `size` px, 4 classes.
-Result<LoadedModel> writeModel(const ModelSpec& model, int size, const QString& path)
+// A model file of `model` with random weights for grey (or RGB) images of `size` px, 4 classes.
+Result<LoadedModel> writeModel(const ModelSpec& model, int size, const QString& path,
+                               ColorMode colorMode = ColorMode::Grayscale)
 {
     DatasetSettings dataset;
     dataset.imageSize = size;
-    dataset.colorMode = ColorMode::Grayscale;
+    dataset.colorMode = colorMode;
     const ModelMetadata metadata = makeModelMetadata(model, dataset, classNames(4));
-    Result<torch::nn::Sequential> built = buildModule(model, {size, size, 1}, 4);
+    Result<torch::nn::Sequential> built = buildModule(model, {size, size, metadata.channels()}, 4);
     if (!built) {
         return Failure{built.error()};
     }
@@ -124,22 +125,27 @@ private Q_SLOTS:
     void everyTemplateMatchesFloat_data()
     {
         QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("rgb");
         for (const QString& name : templateNames()) {
-            QTest::newRow(qPrintable(name)) << name;
+            QTest::newRow(qPrintable(name + QStringLiteral(" grey"))) << name << false;
+            QTest::newRow(qPrintable(name + QStringLiteral(" rgb"))) << name << true;
         }
     }
 
-    // In int8 each template answers as in float32 within what 8 bits allow, and off by far more
-    // without its BatchNormalization (so the test sees a fold that is missing or wrong).
+    // In int8 each template, grey and RGB (channels-last input), answers as in float32 within what
+    // 8 bits allow; its BatchNormalization layers are far from the identity, so a fold that is
+    // missing or wrong shows.
     void everyTemplateMatchesFloat()
     {
         QFETCH(QString, name);
+        QFETCH(bool, rgb);
         const Result<ModelTemplate> t = loadTemplate(name);
         QVERIFY2(t.ok(), qPrintable(t.error()));
         QTemporaryDir dir;
         const int size = t->imageSizes.first();
         Result<LoadedModel> model =
-            writeModel(withOutputUnits(t->model, 4), size, dir.filePath(QStringLiteral("m.pt")));
+            writeModel(withOutputUnits(t->model, 4), size, dir.filePath(QStringLiteral("m.pt")),
+                       rgb ? ColorMode::Rgb : ColorMode::Grayscale);
         QVERIFY2(model.ok(), qPrintable(model.error()));
         Result<Int8Net> net = calibrated(*model);
         QVERIFY2(net.ok(), qPrintable(net.error()));

@@ -89,6 +89,37 @@ private Q_SLOTS:
                                        "test split's 50 images"));
     }
 
+    // Without a test split, int8 is checked on the validation split.
+    void withoutTestSplitInt8IsCheckedOnValidation()
+    {
+        QTemporaryDir dir;
+        ExampleDatasetOptions data;
+        data.outDir = dir.filePath(QStringLiteral("data"));
+        data.train = 60;
+        data.validation = 30;
+        data.test = 0;
+        QVERIFY(writeExampleDataset(data).ok());
+        Project project = defaultProject();
+        project.dataset.root = data.outDir;
+        project.dataset.imageSize = 12;
+        project.dataset.colorMode = ColorMode::Grayscale;
+        project.model.layers = {LayerSpec::conv2D(4, {3, 3}, Padding::Valid, Activation::Relu),
+                                LayerSpec::flatten(), LayerSpec::dense(10, Activation::Softmax)};
+        project.training.epochs = 1;
+        TrainOptions options;
+        options.runDir = dir.filePath(QStringLiteral("run"));
+        const Result<TrainResult> result = trainProject(project, options);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        QCOMPARE(result->ended.testCount, 0);
+        Result<Predictor> predictor =
+            Predictor::load(QDir(options.runDir).filePath(QStringLiteral("model.pt")));
+        QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
+        const Int8Calibration& int8 = predictor->metadata().int8;
+        QCOMPARE(int8.images, 60);
+        QCOMPARE(int8.checkSplit, QStringLiteral("validation"));
+        QCOMPARE(int8.checkImages, 30);
+    }
+
     // A network int8 cannot run gets no calibration, and the run's log says why.
     void networkInt8CannotRunIsNotCalibrated()
     {

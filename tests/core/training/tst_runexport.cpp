@@ -93,26 +93,10 @@ private Q_SLOTS:
     void withoutTestSplitInt8IsCheckedOnValidation()
     {
         QTemporaryDir dir;
-        ExampleDatasetOptions data;
-        data.outDir = dir.filePath(QStringLiteral("data"));
-        data.train = 60;
-        data.validation = 30;
-        data.test = 0;
-        QVERIFY(writeExampleDataset(data).ok());
-        Project project = defaultProject();
-        project.dataset.root = data.outDir;
-        project.dataset.imageSize = 12;
-        project.dataset.colorMode = ColorMode::Grayscale;
-        project.model.layers = {LayerSpec::conv2D(4, {3, 3}, Padding::Valid, Activation::Relu),
-                                LayerSpec::flatten(), LayerSpec::dense(10, Activation::Softmax)};
-        project.training.epochs = 1;
-        TrainOptions options;
-        options.runDir = dir.filePath(QStringLiteral("run"));
-        const Result<TrainResult> result = trainProject(project, options);
-        QVERIFY2(result.ok(), qPrintable(result.error()));
-        QCOMPARE(result->ended.testCount, 0);
+        const Result<QString> run = trainOneEpoch(dir, 0, Activation::Relu);
+        QVERIFY2(run.ok(), qPrintable(run.error()));
         Result<Predictor> predictor =
-            Predictor::load(QDir(options.runDir).filePath(QStringLiteral("model.pt")));
+            Predictor::load(QDir(*run).filePath(QStringLiteral("model.pt")));
         QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
         const Int8Calibration& int8 = predictor->metadata().int8;
         QCOMPARE(int8.images, 60);
@@ -124,31 +108,44 @@ private Q_SLOTS:
     void networkInt8CannotRunIsNotCalibrated()
     {
         QTemporaryDir dir;
+        const Result<QString> run = trainOneEpoch(dir, 20, Activation::Tanh);
+        QVERIFY2(run.ok(), qPrintable(run.error()));
+        Result<Predictor> predictor =
+            Predictor::load(QDir(*run).filePath(QStringLiteral("model.pt")));
+        QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
+        QVERIFY(predictor->metadata().int8.empty());
+        QFile log(QDir(*run).filePath(QStringLiteral("log.txt")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.readAll().contains("No int8 calibration: the int8 engine cannot run layer 1 "
+                                       "(Conv2D): it has the activation tanh"));
+    }
+
+private:
+    // One epoch of a one-convolution network (its activation as given) on 60 training, 30
+    // validation and `test` test images at 12 px; the run folder, or why training failed.
+    static Result<QString> trainOneEpoch(const QTemporaryDir& dir, int test, Activation activation)
+    {
         ExampleDatasetOptions data;
         data.outDir = dir.filePath(QStringLiteral("data"));
         data.train = 60;
-        data.validation = 20;
-        data.test = 20;
-        QVERIFY(writeExampleDataset(data).ok());
+        data.validation = 30;
+        data.test = test;
+        if (const Result<ExampleDatasetReport> written = writeExampleDataset(data); !written) {
+            return Failure{written.error()};
+        }
         Project project = defaultProject();
         project.dataset.root = data.outDir;
         project.dataset.imageSize = 12;
         project.dataset.colorMode = ColorMode::Grayscale;
-        project.model.layers = {LayerSpec::conv2D(4, {3, 3}, Padding::Valid, Activation::Tanh),
+        project.model.layers = {LayerSpec::conv2D(4, {3, 3}, Padding::Valid, activation),
                                 LayerSpec::flatten(), LayerSpec::dense(10, Activation::Softmax)};
         project.training.epochs = 1;
         TrainOptions options;
         options.runDir = dir.filePath(QStringLiteral("run"));
-        const Result<TrainResult> result = trainProject(project, options);
-        QVERIFY2(result.ok(), qPrintable(result.error()));
-        const QString model = QDir(options.runDir).filePath(QStringLiteral("model.pt"));
-        Result<Predictor> predictor = Predictor::load(model);
-        QVERIFY2(predictor.ok(), qPrintable(predictor.error()));
-        QVERIFY(predictor->metadata().int8.empty());
-        QFile log(QDir(options.runDir).filePath(QStringLiteral("log.txt")));
-        QVERIFY(log.open(QIODevice::ReadOnly));
-        QVERIFY(log.readAll().contains("No int8 calibration: the int8 engine cannot run layer 1 "
-                                       "(Conv2D): it has the activation tanh"));
+        if (const Result<TrainResult> result = trainProject(project, options); !result) {
+            return Failure{result.error()};
+        }
+        return options.runDir;
     }
 };
 

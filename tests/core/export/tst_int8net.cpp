@@ -164,6 +164,34 @@ private Q_SLOTS:
         }
     }
 
+    // Average pooling and a Dense layer's BatchNormalization, which no template has, also run
+    // in int8 as in float32.
+    void averagePoolingAndDenseBatchNormMatchFloat()
+    {
+        ModelSpec model;
+        model.layers = {LayerSpec::conv2D(6, {3, 3}, Padding::Same, Activation::Relu),
+                        LayerSpec::averagePooling2D(),
+                        LayerSpec::conv2D(8, {3, 3}),
+                        LayerSpec::batchNormalization(),
+                        LayerSpec::activationLayer(Activation::Relu),
+                        LayerSpec::globalAveragePooling2D(),
+                        LayerSpec::dense(8),
+                        LayerSpec::batchNormalization(),
+                        LayerSpec::activationLayer(Activation::Relu),
+                        LayerSpec::dense(4, Activation::Softmax)};
+        QTemporaryDir dir;
+        Result<LoadedModel> loaded = writeModel(model, 12, dir.filePath(QStringLiteral("m.pt")));
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+        Result<Int8Net> net = calibrated(*loaded);
+        QVERIFY2(net.ok(), qPrintable(net.error()));
+        QCOMPARE(net->calibration().low.size(), 5); // the input, 2 Conv2D, 2 Dense
+        const std::vector<float> images = randomImages(loaded->metadata, 32, 13);
+        const Result<std::vector<float>> ours = net->probabilities(images.data(), 32);
+        QVERIFY2(ours.ok(), qPrintable(ours.error()));
+        const double difference = meanDifference(*ours, floatProbabilities(*loaded, images, 32));
+        QVERIFY2(difference < 0.01, qPrintable(QString::number(difference)));
+    }
+
     // A calibration sets each point's range from what it saw: a narrow one clips, so int8 then
     // answers differently (the ranges are used, not ignored).
     void rangesComeFromTheCalibration()

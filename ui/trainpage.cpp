@@ -825,6 +825,9 @@ void TrainPage::onRunEnded(const RunEndedEvent& event)
                       .arg(QString::number(event.testAccuracy, 'f', 4))
                       .arg(event.testCount));
     }
+    if (!event.int8Check.isEmpty()) {
+        appendLog(event.int8Check);
+    }
     m_progressText->setText(line);
 }
 

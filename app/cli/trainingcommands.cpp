@@ -224,6 +224,9 @@ template <typename Call> int runTraining(bool json, Call call)
         } else {
             printOut(text);
         }
+        if (!ended.int8Check.isEmpty()) {
+            printOut(ended.int8Check);
+        }
     }
     switch (ended.outcome) {
     case RunEndedEvent::Outcome::Finished:

@@ -746,6 +746,7 @@ TrainResult FitLoop::finish(const Ending& ending)
         m_result.ended.modelPath = exported.modelPath;
         m_result.ended.testCount = exported.testCount;
         m_result.ended.testAccuracy = exported.testAccuracy;
+        m_result.ended.int8Check = exported.int8Check;
     }
     m_result.seconds = double(m_runTimer.nsecsElapsed()) / 1e9;
     m_log.write(QStringLiteral("Run %1%2")

@@ -115,17 +115,16 @@ QVector<ScoredImage> scoreSplit(torch::nn::Sequential& module, Split split, cons
     return scored;
 }
 
-// The int8 network of the exported module, calibrated on training images; nullopt (and a line
-// in *log saying why) when int8 cannot run it.
+// The int8 network of the exported module, calibrated on training images; nullopt (and *why
+// says why, for the line "No int8 calibration: <why>") when int8 cannot run it.
 std::optional<Int8Net> calibratedInt8(const torch::jit::Module& scripted,
                                       const ModelMetadata& metadata, const InputSpec& spec,
                                       const DatasetIndex& index, const ImageCache* cache,
-                                      QStringList* log)
+                                      QString* why)
 {
     Result<Int8Net> net = Int8Net::plan(LoadedModel{scripted, metadata});
     if (!net || index.count(Split::Train) == 0) {
-        *log << QStringLiteral("No int8 calibration: %1")
-                    .arg(net ? QStringLiteral("the dataset has no training images.") : net.error());
+        *why = net ? QStringLiteral("the dataset has no training images.") : net.error();
         return std::nullopt;
     }
     BatchOptions options;
@@ -141,12 +140,12 @@ std::optional<Int8Net> calibratedInt8(const torch::jit::Module& scripted,
         const torch::Tensor images = batch.images.to(torch::kCPU).to(torch::kFloat).contiguous();
         const int n = std::min(int(images.size(0)), kCalibrationImages - net->calibration().images);
         if (const Status observed = net->observe(images.data_ptr<float>(), n); !observed) {
-            *log << QStringLiteral("No int8 calibration: %1").arg(observed.error());
+            *why = observed.error();
             return std::nullopt;
         }
     }
     if (const Status quantized = net->quantize(net->calibration()); !quantized) {
-        *log << QStringLiteral("No int8 calibration: %1").arg(quantized.error());
+        *why = quantized.error();
         return std::nullopt;
     }
     return std::move(net).value();
@@ -239,10 +238,11 @@ RunExport exportAndEvaluateRun(torch::nn::Sequential& module, const ModelSpec& m
         return done;
     }
     std::optional<Int8Net> int8;
+    QString why;
     try {
-        int8 = calibratedInt8(*scripted, metadata, spec, index, cache, &log);
+        int8 = calibratedInt8(*scripted, metadata, spec, index, cache, &why);
     } catch (const std::exception& e) {
-        log << QStringLiteral("No int8 calibration: %1").arg(firstLine(e));
+        why = firstLine(e);
     }
     const bool testing = evaluate && index.hasTest && index.count(Split::Test) > 0;
     const Split checkSplit = testing ? Split::Test : Split::Validation;
@@ -263,11 +263,14 @@ RunExport exportAndEvaluateRun(torch::nn::Sequential& module, const ModelSpec& m
     }
     if (int8) {
         const Int8Calibration calibration = checkedCalibration(*int8, check, checkSplit);
-        log << int8LogLine(calibration, check);
+        done.int8Check = int8LogLine(calibration, check);
         if (check.failure.isEmpty()) {
             metadata.int8 = calibration;
         }
+    } else {
+        done.int8Check = QStringLiteral("No int8 calibration: %1").arg(why);
     }
+    log << done.int8Check;
     const Status exported = saveTorchScript(*scripted, metadata, modelPath);
     if (exported) {
         done.modelPath = modelPath;

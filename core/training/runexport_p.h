@@ -29,6 +29,7 @@ struct RunExport
     QString modelPath; // empty when model.pt could not be written
     int testCount = 0; // test images evaluated; 0 when not evaluated
     double testAccuracy = 0;
+    QString int8Check;    // the int8 calibration's line of `messages` (see RunEndedEvent)
     QStringList messages; // sentences for the run log: what was written, or what failed
 };
 

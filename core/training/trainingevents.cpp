@@ -235,6 +235,9 @@ QJsonObject toJson(const RunEndedEvent& event)
         object.insert(QStringLiteral("test_count"), event.testCount);
         object.insert(QStringLiteral("test_accuracy"), event.testAccuracy);
     }
+    if (!event.int8Check.isEmpty()) {
+        object.insert(QStringLiteral("int8"), event.int8Check);
+    }
     if (!event.rescuedRunDir.isEmpty()) {
         object.insert(QStringLiteral("rescued_run_dir"), event.rescuedRunDir);
     }
@@ -325,6 +328,7 @@ Result<RunEvent> runEventFromJson(const QJsonObject& object)
         e.modelPath = f.string(QStringLiteral("model"));
         e.testCount = f.integer(QStringLiteral("test_count"));
         e.testAccuracy = f.number(QStringLiteral("test_accuracy"));
+        e.int8Check = f.string(QStringLiteral("int8"));
         e.rescuedRunDir = f.string(QStringLiteral("rescued_run_dir"));
     }
     if (!f.problem().isEmpty()) {

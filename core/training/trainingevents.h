@@ -80,6 +80,9 @@ struct RunEndedEvent
     QString modelPath;  // the exported model.pt; empty when none was written
     int testCount = 0;  // test images evaluated at the end; 0 when not evaluated
     double testAccuracy = 0;
+    // The int8 engine's calibration and its check against float32, or why there is none, for
+    // people ("int8 engine calibrated on 512 training images; ..."); empty when no model.
+    QString int8Check;
     // When the run folder could not be written (disk full, read-only, gone): the folder the run
     // so far was saved to instead, which `resume` continues. Empty otherwise.
     QString rescuedRunDir;

@@ -188,6 +188,9 @@ private Q_SLOTS:
         QCOMPARE(page.lossChart()->validationPointCount(), 1);
         QCOMPARE(page.accuracyChart()->validationPointCount(), 1);
         QVERIFY(page.logText().contains(QLatin1String("Epoch 1/1")));
+        // The int8 engine's calibration line (or why there is none) is shown with the result.
+        QVERIFY(!ended.int8Check.isEmpty());
+        QVERIFY2(page.logText().contains(ended.int8Check), qPrintable(page.logText()));
         auto* progress = page.findChild<QProgressBar*>(QStringLiteral("trainingProgress"));
         QCOMPARE(progress->value(), progress->maximum());
 

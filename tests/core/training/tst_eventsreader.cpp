@@ -117,6 +117,7 @@ private Q_SLOTS:
         finished.modelPath = QStringLiteral("/runs/a/model.pt");
         finished.testCount = 30;
         finished.testAccuracy = 0.9;
+        finished.int8Check = QStringLiteral("int8 engine calibrated on 512 training images.");
         RunEndedEvent stopped;
         stopped.outcome = RunEndedEvent::Outcome::Stopped;
         stopped.reason = QStringLiteral("Stopped by the user.");
@@ -199,6 +200,7 @@ private Q_SLOTS:
             QCOMPARE(r->ended.bestEpoch, ended.bestEpoch);
             QCOMPARE(r->ended.reason, ended.reason);
             QCOMPARE(r->ended.rescuedRunDir, ended.rescuedRunDir);
+            QCOMPARE(r->ended.int8Check, ended.int8Check);
             QCOMPARE(toJson(r->ended), toJson(ended));
         }
     }

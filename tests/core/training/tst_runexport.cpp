@@ -87,6 +87,11 @@ private Q_SLOTS:
         QVERIFY(log.open(QIODevice::ReadOnly));
         QVERIFY(log.readAll().contains("int8 engine calibrated on 200 training images; on the "
                                        "test split's 50 images"));
+        // The same line reaches the run's end event, which the Train page and train print.
+        QVERIFY2(result->ended.int8Check.startsWith(
+                     QStringLiteral("int8 engine calibrated on 200 training images; on the "
+                                    "test split's 50 images")),
+                 qPrintable(result->ended.int8Check));
     }
 
     // Without a test split, int8 is checked on the validation split.

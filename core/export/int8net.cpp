@@ -1,6 +1,7 @@
 #include "export/int8net_p.h"
 
 #include "export/exporter_p.h"
+#include "export/int8kernels_p.h"
 #include "model/modelbuilder_p.h"
 #include "model/modelsummary.h"
 
@@ -37,10 +38,13 @@ struct Step
     std::vector<int64_t> padding;
     bool relu = false;
     int point = -1; // Conv and Dense: the quantization point of the output
-    c10::IValue packed;
+    torch::Tensor quantizedWeight;
     double scale = 1;
     int64_t zeroPoint = 0;
 };
+
+// Batch sizes whose prepacked weights are kept (a folder's batch, its last batch, one image).
+constexpr size_t kPackedCounts = 4;
 
 // A layer int8 cannot run, named as the summary names layers.
 Failure unsupported(int layer, const LayerSpec& spec, const QString& why)
@@ -98,22 +102,6 @@ c10::IValue callOperator(const char* name, const char* overload, std::vector<c10
     return stack.front();
 }
 
-// The images as quint8 with `scale` and `zeroPoint`, channels-last: what
-// torch::quantize_per_tensor gives (the same rounding), in vectorised tensor operations instead
-// of its element-by-element loop (11% of the seed network's int8 time at batch 64, 2 threads).
-// oneDNN's quantized convolution takes channels-last input without a reorder: 0.77 ms against
-// 3.24 for the first convolution of an RGB batch of 64 at 64 px.
-torch::Tensor quantizedInput(const torch::Tensor& images, double scale, int64_t zeroPoint)
-{
-    const torch::Tensor bytes = images.contiguous(torch::MemoryFormat::ChannelsLast)
-                                    .div(scale)
-                                    .round_()
-                                    .add_(double(zeroPoint))
-                                    .clamp_(0.0, 255.0)
-                                    .to(torch::kByte);
-    return at::_make_per_tensor_quantized_tensor(bytes, scale, zeroPoint);
-}
-
 QString firstLine(const std::exception& e)
 {
     return QString::fromLocal8Bit(e.what()).trimmed().section(QLatin1Char('\n'), 0, 0);
@@ -131,6 +119,10 @@ struct Int8Net::Impl
     double inputScale = 1;
     int64_t inputZeroPoint = 0;
     bool quantized = false;
+    // Prepacked weights of the Conv and Dense steps (in step order) for each batch size seen.
+    // One set per size because a prepacked weight keeps oneDNN's primitive for the first input
+    // shape it runs and rebuilds it on every call of any other shape (about 20 us a layer).
+    mutable std::map<int, std::vector<c10::IValue>> packedByCount;
 
     // Adds a Conv2D or Dense step; a Failure when its activation is neither linear nor ReLU.
     Status addWeighted(int i, const LayerSpec& spec, bool isOutput, const QVector<int>& in,
@@ -140,6 +132,8 @@ struct Int8Net::Impl
     // Folds spec layer i (BatchNormalization) or fuses it (ReLU) into the step before it.
     Status foldIntoLast(int i, const LayerSpec& spec, bool isOutput,
                         std::map<std::string, torch::Tensor>& tensors);
+    // The prepacked weights for batches of `count` images, packed on first use.
+    const std::vector<c10::IValue>& packedFor(int count) const;
     // The float32 network, recording each point's range when `record`.
     torch::Tensor floatForward(torch::Tensor x, bool record);
     void widen(int point, const torch::Tensor& x);
@@ -387,16 +381,12 @@ Status Int8Net::quantize(const Int8Calibration& calibration)
             // Symmetric int8 per output channel.
             const torch::Tensor largest =
                 step.weight.abs().reshape({step.weight.size(0), -1}).amax(1).clamp_min(1e-8);
-            const torch::Tensor weight = torch::quantize_per_channel(
+            step.quantizedWeight = torch::quantize_per_channel(
                 step.weight, (largest / 127.0).to(torch::kDouble),
                 torch::zeros({step.weight.size(0)}, torch::kLong), 0, torch::kQInt8);
-            step.packed = step.kind == StepKind::Conv
-                              ? callOperator("quantized::conv2d_prepack", "",
-                                             {weight, step.bias, c10::IValue(step.stride),
-                                              c10::IValue(step.padding),
-                                              c10::IValue(std::vector<int64_t>{1, 1}), int64_t(1)})
-                              : callOperator("quantized::linear_prepack", "", {weight, step.bias});
         }
+        d.packedByCount.clear();
+        d.packedFor(1); // a weight oneDNN cannot pack fails here
     } catch (const std::exception& e) {
         return Failure{
             QStringLiteral("LibTorch could not quantize the network: %1").arg(firstLine(e))};
@@ -404,6 +394,29 @@ Status Int8Net::quantize(const Int8Calibration& calibration)
     d.observed = calibration;
     d.quantized = true;
     return {};
+}
+
+const std::vector<c10::IValue>& Int8Net::Impl::packedFor(int count) const
+{
+    if (const auto found = packedByCount.find(count); found != packedByCount.end()) {
+        return found->second;
+    }
+    if (packedByCount.size() >= kPackedCounts) {
+        packedByCount.clear();
+    }
+    std::vector<c10::IValue> packed;
+    for (const Step& step : steps) {
+        if (step.kind == StepKind::Conv) {
+            packed.push_back(callOperator("quantized::conv2d_prepack", "",
+                                          {step.quantizedWeight, step.bias,
+                                           c10::IValue(step.stride), c10::IValue(step.padding),
+                                           c10::IValue(std::vector<int64_t>{1, 1}), int64_t(1)}));
+        } else if (step.kind == StepKind::Dense) {
+            packed.push_back(
+                callOperator("quantized::linear_prepack", "", {step.quantizedWeight, step.bias}));
+        }
+    }
+    return packedByCount.emplace(count, std::move(packed)).first->second;
 }
 
 Result<std::vector<float>> Int8Net::probabilities(const float* images, int count) const
@@ -414,24 +427,24 @@ Result<std::vector<float>> Int8Net::probabilities(const float* images, int count
     }
     try {
         c10::InferenceMode inference;
-        const torch::Tensor input =
-            torch::from_blob(const_cast<float*>(images),
-                             {count, d.channels, d.imageSize, d.imageSize}, torch::kFloat);
-        torch::Tensor x = quantizedInput(input, d.inputScale, d.inputZeroPoint);
+        const std::vector<c10::IValue>& packed = d.packedFor(count);
+        auto weights = packed.begin();
+        torch::Tensor x =
+            quantizedInput(images, count, d.channels, d.imageSize, d.inputScale, d.inputZeroPoint);
         for (const Step& step : d.steps) {
             switch (step.kind) {
             case StepKind::Conv:
                 x = callOperator(step.relu ? "quantized::conv2d_relu" : "quantized::conv2d", "new",
-                                 {x, step.packed, step.scale, step.zeroPoint})
+                                 {x, *weights++, step.scale, step.zeroPoint})
                         .toTensor();
                 break;
             case StepKind::Dense:
                 x = callOperator(step.relu ? "quantized::linear_relu" : "quantized::linear", "",
-                                 {x, step.packed, step.scale, step.zeroPoint})
+                                 {x, *weights++, step.scale, step.zeroPoint})
                         .toTensor();
                 break;
             case StepKind::MaxPool:
-                x = torch::max_pool2d(x, step.kernel, step.stride, {0, 0}, {1, 1});
+                x = maxPooled(x, step.kernel, step.stride);
                 break;
             case StepKind::AvgPool:
                 x = torch::avg_pool2d(x, step.kernel, step.stride);

@@ -17,6 +17,8 @@ studio_core_module(export
         export/predictor.h
     WITH_TORCH
         export/exporter.cpp
+        export/int8kernels.cpp
+        export/int8kernels_p.h
         export/int8net.cpp
         export/modelfile.cpp
         export/predictor.cpp

@@ -192,6 +192,42 @@ private Q_SLOTS:
         QVERIFY2(difference < 0.01, qPrintable(QString::number(difference)));
     }
 
+    // An image gets the same answer whatever batch it comes in: one alone, or in batches of five
+    // other sizes, more sizes than the engine keeps weights packed for (each size has its own).
+    void answersDoNotDependOnTheBatch()
+    {
+        const Result<ModelTemplate> t = loadTemplate(QStringLiteral("seed"));
+        QVERIFY(t.ok());
+        QTemporaryDir dir;
+        Result<LoadedModel> model = writeModel(
+            withOutputUnits(t->model, 4), 48, dir.filePath(QStringLiteral("m.pt")), ColorMode::Rgb);
+        QVERIFY2(model.ok(), qPrintable(model.error()));
+        Result<Int8Net> net = calibrated(*model);
+        QVERIFY2(net.ok(), qPrintable(net.error()));
+        const int count = 12;
+        const std::vector<float> images = randomImages(model->metadata, count, 17);
+        const size_t perImage = images.size() / count;
+        const Result<std::vector<float>> whole = net->probabilities(images.data(), count);
+        QVERIFY2(whole.ok(), qPrintable(whole.error()));
+        for (const std::vector<int>& batches :
+             {std::vector<int>{1, 2, 3, 4, 2}, std::vector<int>(count, 1)}) {
+            std::vector<float> pieced;
+            int first = 0;
+            for (const int size : batches) {
+                const Result<std::vector<float>> part =
+                    net->probabilities(images.data() + first * perImage, size);
+                QVERIFY2(part.ok(), qPrintable(part.error()));
+                pieced.insert(pieced.end(), part->begin(), part->end());
+                first += size;
+            }
+            QCOMPARE(first, count);
+            QCOMPARE(pieced.size(), whole->size());
+            for (size_t i = 0; i < pieced.size(); ++i) {
+                QVERIFY2(std::abs(pieced[i] - (*whole)[i]) < 1e-6f, qPrintable(QString::number(i)));
+            }
+        }
+    }
+
     // A calibration sets each point's range from what it saw: a narrow one clips, so int8 then
     // answers differently (the ranges are used, not ignored).
     void rangesComeFromTheCalibration()

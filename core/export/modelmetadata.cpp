@@ -179,6 +179,21 @@ QByteArray modelMetadataToBytes(const ModelMetadata& metadata)
     return QJsonDocument(modelMetadataToJson(metadata)).toJson(QJsonDocument::Indented);
 }
 
+QString Int8Calibration::describe() const
+{
+    const QString calibrated = QStringLiteral("calibrated on %1 training images").arg(images);
+    if (checkImages <= 0) {
+        return calibrated + QStringLiteral("; not checked on held-out images");
+    }
+    return calibrated + QStringLiteral("; on the %1 split's %2 images: accuracy %3 against %4 in "
+                                       "float32, the same class for %5%")
+                            .arg(checkSplit)
+                            .arg(checkImages)
+                            .arg(int8Accuracy, 0, 'f', 4)
+                            .arg(floatAccuracy, 0, 'f', 4)
+                            .arg(100.0 * sameClass, 0, 'f', 2);
+}
+
 namespace {
 
 // The "int8" section; one that is malformed reads as none (the int8 engine then says the model

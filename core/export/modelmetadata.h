@@ -53,6 +53,10 @@ struct Int8Calibration
         return !empty() && checkImages > 0 &&
                int8Accuracy >= floatAccuracy - kInt8AccuracyTolerance;
     }
+    // "calibrated on 512 training images; on the test split's 10000 images: accuracy 0.9147
+    // against 0.9139 in float32, the same class for 99.38%" (or "...; not checked on held-out
+    // images"), for logs and the engine's description.
+    QString describe() const;
 };
 
 // The model's inputs, outputs and history. The network takes float32 NCHW images of

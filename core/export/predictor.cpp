@@ -182,24 +182,6 @@ Result<Int8Net> checkedInt8Net(const LoadedModel& loaded)
     return net;
 }
 
-// What the model file's check says of int8, for engineText().
-QString int8CheckText(const Int8Calibration& c)
-{
-    const QString calibrated =
-        QStringLiteral("LibTorch's oneDNN quantized engine, calibrated on %1 training images")
-            .arg(c.images);
-    if (c.checkImages <= 0) {
-        return calibrated + QStringLiteral("; not checked on held-out images");
-    }
-    return calibrated + QStringLiteral("; on the %1 split's %2 images: accuracy %3 against %4 in "
-                                       "float32, the same class for %5%")
-                            .arg(c.checkSplit)
-                            .arg(c.checkImages)
-                            .arg(c.int8Accuracy, 0, 'f', 4)
-                            .arg(c.floatAccuracy, 0, 'f', 4)
-                            .arg(100.0 * c.sameClass, 0, 'f', 2);
-}
-
 // Why auto does not use int8 for this model, or an empty string when it may.
 QString int8NotChosenReason(const Int8Calibration& c)
 {
@@ -226,47 +208,49 @@ struct OtherEngines
     std::optional<Int8Net> int8;
 };
 
-// Tries int8 for the auto engine: true when it is used; *reason says why not otherwise.
-bool tryInt8(const LoadedModel& loaded, OtherEngines* engines, QString* text, QString* reason)
+// The int8 engine when options.engine asks for it (Int8) or allows it (Auto, when the file's
+// check lost at most kInt8AccuracyTolerance): true when int8 runs the network, *text then says
+// so; *reason says why Auto did not take it. A Failure only when Int8 was asked for and cannot
+// run.
+Result<bool> chooseInt8(const LoadedModel& loaded, const QString& path,
+                        const PredictorOptions& options, OtherEngines* engines, QString* text,
+                        QString* reason)
 {
-    *reason = int8NotChosenReason(loaded.metadata.int8);
-    if (!reason->isEmpty()) {
+    if (options.engine != InferenceEngine::Int8 && options.engine != InferenceEngine::Auto) {
         return false;
+    }
+    if (options.engine == InferenceEngine::Auto) {
+        *reason = int8NotChosenReason(loaded.metadata.int8);
+        if (!reason->isEmpty()) {
+            return false;
+        }
     }
     Result<Int8Net> net = checkedInt8Net(loaded);
     if (!net) {
-        *reason = net.error();
-        return false;
-    }
-    engines->int8.emplace(std::move(net).value());
-    *text = QStringLiteral("int8 (%1)").arg(int8CheckText(loaded.metadata.int8));
-    return true;
-}
-
-// Chooses the engine as options.engine asks: one of *engines set when LibTorch's float32 module
-// does not run the network, *text says which and why. A Failure only when the opencv or int8
-// engine was asked for and cannot be used.
-Status chooseEngine(const LoadedModel& loaded, torch::jit::Module& module, const QString& path,
-                    const PredictorOptions& options, int threads, OtherEngines* engines,
-                    QString* text)
-{
-    if (options.engine == InferenceEngine::Torch) {
-        *text = QStringLiteral("torch (LibTorch, the torch engine)");
-        return {};
-    }
-    if (options.engine == InferenceEngine::Int8) {
-        Result<Int8Net> net = checkedInt8Net(loaded);
-        if (!net) {
+        if (options.engine == InferenceEngine::Int8) {
             return Failure{QStringLiteral("Cannot run %1 with the int8 engine: %2 Use the torch "
                                           "or auto engine.")
                                .arg(path, net.error())};
         }
-        engines->int8.emplace(std::move(net).value());
-        *text = QStringLiteral("int8 (%1)").arg(int8CheckText(loaded.metadata.int8));
-        return {};
+        *reason = net.error();
+        return false;
     }
-    QString int8Reason;
-    if (options.engine == InferenceEngine::Auto && tryInt8(loaded, engines, text, &int8Reason)) {
+    engines->int8.emplace(std::move(net).value());
+    *text = QStringLiteral("int8 (LibTorch's oneDNN quantized engine, %1)")
+                .arg(loaded.metadata.int8.describe());
+    return true;
+}
+
+// Chooses between LibTorch's float32 module and OpenCV's DNN module as options.engine asks
+// (int8 was not chosen, for `int8Reason`): engines->opencv set when OpenCV runs the network,
+// *text says which and why. A Failure only when the opencv engine was asked for and cannot
+// be used.
+Status chooseFloatEngine(const LoadedModel& loaded, torch::jit::Module& module, const QString& path,
+                         const PredictorOptions& options, int threads, const QString& int8Reason,
+                         OtherEngines* engines, QString* text)
+{
+    if (options.engine == InferenceEngine::Torch) {
+        *text = QStringLiteral("torch (LibTorch, the torch engine)");
         return {};
     }
     // Process-wide, as setUpRuntime() sets LibTorch's threads.
@@ -296,6 +280,7 @@ Status chooseEngine(const LoadedModel& loaded, torch::jit::Module& module, const
 
 struct Predictor::Impl
 {
+    // LibTorch's float32 network (not built when int8 runs it):
     torch::jit::Module module;      // for one image or a few (kChannelsLastFrom)
     torch::jit::Module batchModule; // for larger batches, fed channels-last
     ModelMetadata metadata;
@@ -317,10 +302,19 @@ Result<Predictor> Predictor::load(const QString& path, const PredictorOptions& o
     const int threads = setUpRuntime(options.threads > 0 ? options.threads : hardwareThreads());
     auto impl = std::make_unique<Impl>();
     impl->metadata = loaded->metadata;
+    QString int8Reason;
+    const Result<bool> int8 =
+        chooseInt8(*loaded, path, options, &impl->engines, &impl->engineText, &int8Reason);
+    if (!int8) {
+        return Failure{int8.error()};
+    }
+    if (*int8) {
+        return Predictor(std::move(impl)); // the float32 modules would never run
+    }
     impl->module = options.optimize ? optimizedForInference(loaded->module) : loaded->module;
     impl->batchModule = options.optimize ? frozenForInference(loaded->module) : loaded->module;
-    if (const Status chosen = chooseEngine(*loaded, impl->module, path, options, threads,
-                                           &impl->engines, &impl->engineText);
+    if (const Status chosen = chooseFloatEngine(*loaded, impl->module, path, options, threads,
+                                                int8Reason, &impl->engines, &impl->engineText);
         !chosen) {
         return Failure{chosen.error()};
     }

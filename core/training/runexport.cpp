@@ -66,8 +66,9 @@ void checkInt8Batch(const Int8Net& int8, const torch::Tensor& images, const floa
     }
     const int classes = int(ours->size()) / std::max(1, n);
     const torch::Tensor truth = labels.to(torch::kCPU).to(torch::kLong).contiguous();
+    const int64_t* truthLabels = truth.data_ptr<int64_t>();
     for (int i = 0; i < n; ++i) {
-        const int label = int(truth[i].item<int64_t>());
+        const int label = int(truthLabels[i]);
         const int quantized = mostProbable(ours->data() + size_t(i) * size_t(classes), classes);
         const int full = mostProbable(floatProbs + size_t(i) * size_t(classes), classes);
         check->images += 1;
@@ -170,23 +171,12 @@ QString int8LogLine(const Int8Calibration& c, const Int8Check& check)
     if (!check.failure.isEmpty()) {
         return QStringLiteral("int8 calibration not kept: %1").arg(check.failure);
     }
-    if (c.checkImages == 0) {
-        return QStringLiteral("int8 engine calibrated on %1 training images; no held-out images "
-                              "to check it on, so the auto engine will not use it.")
-            .arg(c.images);
-    }
-    return QStringLiteral("int8 engine calibrated on %1 training images; on the %2 split's %3 "
-                          "images its accuracy is %4 against %5 in float32 (the same class for "
-                          "%6%)%7.")
-        .arg(c.images)
-        .arg(c.checkSplit)
-        .arg(c.checkImages)
-        .arg(c.int8Accuracy, 0, 'f', 4)
-        .arg(c.floatAccuracy, 0, 'f', 4)
-        .arg(100.0 * c.sameClass, 0, 'f', 2)
-        .arg(c.withinTolerance() ? QStringLiteral(": the auto engine may use it")
-                                 : QStringLiteral(": more than 0.1 point lost, the auto engine "
-                                                  "will not use it"));
+    const QString autoVerdict =
+        c.withinTolerance()  ? QStringLiteral(": the auto engine may use it.")
+        : c.checkImages <= 0 ? QStringLiteral(", so the auto engine will not use it.")
+                             : QStringLiteral(": more than 0.1 point lost, the auto engine will "
+                                              "not use it.");
+    return QStringLiteral("int8 engine %1%2").arg(c.describe(), autoVerdict);
 }
 
 QString firstLine(const std::exception& e)

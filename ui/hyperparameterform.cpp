@@ -67,6 +67,8 @@ HyperparameterForm::HyperparameterForm(QWidget* parent) : QWidget(parent)
     m_threads->setSpecialValueText(
         tr("all cores (%1)").arg(std::max(1u, std::thread::hardware_concurrency())));
     addSettingRow(run, f.threads, m_threads);
+    m_precision = choiceCombo(f.precision);
+    addSettingRow(run, f.precision, m_precision);
     layout->addStretch(1);
 
     connect(m_optimizer, qOverload<int>(&QComboBox::currentIndexChanged), m_optimizerPages,
@@ -108,6 +110,7 @@ void HyperparameterForm::watchAll()
     watch(m_rlMinLr, QStringLiteral("training.callbacks.reduce_lr_on_plateau.min_lr"));
     watch(m_seed, QStringLiteral("training.seed"));
     watch(m_threads, QStringLiteral("training.threads"));
+    watch(m_precision, QStringLiteral("training.precision"));
 }
 
 QWidget* HyperparameterForm::buildOptimizerBox()
@@ -233,6 +236,7 @@ void HyperparameterForm::setSettings(const TrainingSettings& s)
     m_epochs->setValue(s.epochs);
     m_classWeights->setCurrentIndex(int(s.classWeights));
     m_batchNormStatistics->setCurrentIndex(int(s.batchNormStatistics));
+    m_precision->setCurrentIndex(int(s.precision));
     const EarlyStoppingSettings& es = s.callbacks.earlyStopping;
     m_earlyStopping->setChecked(es.enabled);
     setMonitor(m_esMonitor, es.monitor);
@@ -272,6 +276,7 @@ TrainingSettings HyperparameterForm::settings(const TrainingSettings& base) cons
     s.epochs = m_epochs->value();
     s.classWeights = ClassWeighting(m_classWeights->currentIndex());
     s.batchNormStatistics = BatchNormStatistics(m_batchNormStatistics->currentIndex());
+    s.precision = Precision(m_precision->currentIndex());
     EarlyStoppingSettings& es = s.callbacks.earlyStopping;
     es.enabled = m_earlyStopping->isChecked();
     es.monitor = m_esMonitor->currentData().toString();

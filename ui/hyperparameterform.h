@@ -60,6 +60,7 @@ private:
     QSpinBox* m_epochs = nullptr;
     QComboBox* m_classWeights = nullptr;        // in ClassWeighting's order
     QComboBox* m_batchNormStatistics = nullptr; // in BatchNormStatistics's order
+    QComboBox* m_precision = nullptr;           // in Precision's order
     QGroupBox* m_earlyStopping = nullptr;
     QComboBox* m_esMonitor = nullptr;
     QSpinBox* m_esPatience = nullptr;

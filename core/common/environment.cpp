@@ -14,19 +14,27 @@ namespace studio {
 
 namespace {
 
-// The processor's name from /proc/cpuinfo ("model name"), else the architecture.
-QString processorName()
+// The value of the first processor's `key` line in /proc/cpuinfo ("model name", "flags"), or
+// an empty string where there is none.
+QByteArray cpuinfoValue(const QByteArray& key)
 {
     QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
     if (cpuinfo.open(QIODevice::ReadOnly | QIODevice::Text)) {
         for (const QByteArray& line : cpuinfo.readAll().split('\n')) {
-            if (line.startsWith("model name")) {
-                const int colon = int(line.indexOf(':'));
-                return QString::fromUtf8(line.mid(colon + 1)).simplified();
+            const int colon = int(line.indexOf(':'));
+            if (colon > 0 && line.left(colon).trimmed() == key) {
+                return line.mid(colon + 1).simplified();
             }
         }
     }
-    return QSysInfo::currentCpuArchitecture();
+    return {};
+}
+
+// The processor's name from /proc/cpuinfo ("model name"), else the architecture.
+QString processorName()
+{
+    const QByteArray name = cpuinfoValue("model name");
+    return name.isEmpty() ? QSysInfo::currentCpuArchitecture() : QString::fromUtf8(name);
 }
 
 const char* const kKeys[] = {"app", "libtorch", "opencv", "qt", "os", "cpu", "blas"};
@@ -72,6 +80,15 @@ RunEnvironment environmentFromJson(const QJsonObject& json)
         *field(&e, i) = json.value(QLatin1String(kKeys[i])).toString();
     }
     return e;
+}
+
+bool cpuHasBFloat16Instructions()
+{
+    static const bool has = [] {
+        const QList<QByteArray> flags = cpuinfoValue("flags").split(' ');
+        return flags.contains("avx512_bf16") || flags.contains("amx_bf16");
+    }();
+    return has;
 }
 
 QString describeSoftware(const RunEnvironment& e)

@@ -29,6 +29,10 @@ QJsonObject environmentToJson(const RunEnvironment& environment);
 // Missing keys stay empty (a run made before they were recorded has none).
 RunEnvironment environmentFromJson(const QJsonObject& json);
 
+// True when the processor computes in bfloat16 natively (AVX-512 BF16 or AMX, from
+// /proc/cpuinfo's flags): where mixed bfloat16 training pays. False where it cannot be told.
+bool cpuHasBFloat16Instructions();
+
 // "Classifier Studio 0.1.0, LibTorch 1.13.1, OpenCV 4.6.0, Qt 6.4.2": the software, one line.
 QString describeSoftware(const RunEnvironment& environment);
 // "Debian GNU/Linux 12 (bookworm), Linux 6.1; Intel(R) Xeon(R) ..., 2 cores": the machine.

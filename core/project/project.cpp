@@ -469,6 +469,7 @@ void readTraining(const QJsonValue& value, TrainingSettings* training, JsonDiagn
     readSetting(reader, f.classWeights, &training->classWeights);
     readSetting(reader, f.batchSize, &training->batchSize);
     readSetting(reader, f.batchNormStatistics, &training->batchNormStatistics);
+    readSetting(reader, f.precision, &training->precision);
     readSetting(reader, f.epochs, &training->epochs);
     readSetting(reader, f.seed, &training->seed);
     readSetting(reader, f.threads, &training->threads);
@@ -638,6 +639,7 @@ QJsonObject trainingToJson(const TrainingSettings& t)
     put(json, f.classWeights, choiceName(f.classWeights, t.classWeights));
     put(json, f.batchSize, t.batchSize);
     put(json, f.batchNormStatistics, choiceName(f.batchNormStatistics, t.batchNormStatistics));
+    put(json, f.precision, choiceName(f.precision, t.precision));
     put(json, f.epochs, t.epochs);
     put(json, f.seed, double(t.seed));
     put(json, f.threads, t.threads);

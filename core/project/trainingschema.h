@@ -14,7 +14,7 @@ struct TrainingSchema
     SettingField optimizer, adamBeta1, adamBeta2, adamEpsilon, adamAmsgrad, sgdMomentum,
         sgdNesterov, rmsRho, rmsMomentum, rmsEpsilon, rmsCentered;
     SettingField learningRate, decay, weightDecay, labelSmoothing, classWeights, batchSize,
-        batchNormStatistics, epochs, seed, threads;
+        batchNormStatistics, precision, epochs, seed, threads;
     // training.callbacks
     SettingField earlyStopping, esMonitor, esPatience, esMinDelta, esRestoreBestWeights;
     SettingField reduceLr, rlMonitor, rlFactor, rlPatience, rlMinDelta, rlCooldown, rlMinLr;

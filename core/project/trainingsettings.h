@@ -37,6 +37,14 @@ enum class BatchNormStatistics
     MovingAverage
 };
 
+// The arithmetic of a training step's forward and backward passes.
+enum class Precision
+{
+    Float32,      // "float32": every operation in 32-bit floats (Keras's default policy)
+    MixedBFloat16 // "mixed_bfloat16": convolutions and Dense layers in bfloat16, the weights,
+                  // the loss and the optimizer in float32 (Keras's "mixed_bfloat16" policy)
+};
+
 // keras.optimizers.Adam
 struct AdamSettings
 {
@@ -210,6 +218,7 @@ struct TrainingSettings
     ClassWeighting classWeights = ClassWeighting::None; // "class_weights"
     int batchSize = 20;                                 // "batch_size"
     BatchNormStatistics batchNormStatistics = BatchNormStatistics::Recompute; // see above
+    Precision precision = Precision::Float32;                                 // "precision"
     int epochs = 10;                                                          // "epochs"
     quint64 seed = 42;          // "seed": weights, shuffling, augmentation
     int threads = 0;            // "threads": 0 = all cores
@@ -220,11 +229,11 @@ struct TrainingSettings
     friend bool operator==(const TrainingSettings& a, const TrainingSettings& b)
     {
         return std::tie(a.optimizer, a.learningRate, a.decay, a.weightDecay, a.labelSmoothing,
-                        a.classWeights, a.batchSize, a.batchNormStatistics, a.epochs, a.seed,
-                        a.threads, a.callbacks) ==
+                        a.classWeights, a.batchSize, a.batchNormStatistics, a.precision, a.epochs,
+                        a.seed, a.threads, a.callbacks) ==
                std::tie(b.optimizer, b.learningRate, b.decay, b.weightDecay, b.labelSmoothing,
-                        b.classWeights, b.batchSize, b.batchNormStatistics, b.epochs, b.seed,
-                        b.threads, b.callbacks);
+                        b.classWeights, b.batchSize, b.batchNormStatistics, b.precision, b.epochs,
+                        b.seed, b.threads, b.callbacks);
     }
     friend bool operator!=(const TrainingSettings& a, const TrainingSettings& b)
     {

@@ -5,6 +5,7 @@
 #include "dataset/batchloader_p.h"
 #include "model/modelbuilder_p.h"
 #include "training/advice.h"
+#include "training/mixedprecision_p.h"
 #include "training/runexport_p.h"
 #include "training/runlog_p.h"
 #include "training/session_p.h"
@@ -370,6 +371,7 @@ void FitLoop::announceStart()
                     .arg(m_state.epoch + 1)
                     .arg(s.totalEpochs));
     m_log.write(describeBlas(loadedBlasLibrary()));
+    m_log.write(QStringLiteral("Arithmetic: %1.").arg(describePrecision(m_settings.precision)));
     m_log.write(
         QStringLiteral("Software: %1. Machine: %2.")
             .arg(describeSoftware(started.environment), describeMachine(started.environment)));
@@ -492,7 +494,8 @@ StepOutcome FitLoop::trainStep(const TensorBatch& batch, int epoch, int batchNum
     const bool empty = labels.size(0) == 0; // only in a distributed run: it still steps
     try {
         if (!empty) {
-            logits = s.module->forward(images);
+            const MixedPrecisionScope arithmetic(m_settings.precision);
+            logits = s.module->forward(images).to(torch::kFloat);
             loss = lossOf(logits, labels, m_classWeights, m_settings.labelSmoothing);
         }
     } catch (const std::exception& error) {

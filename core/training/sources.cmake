@@ -17,6 +17,7 @@ studio_core_module(training
         training/optimizers_p.h
         training/history.cpp
         training/history.h
+        training/mixedprecision_p.h
         training/runexport_p.h
         training/runfolder.cpp
         training/runlock.cpp
@@ -36,6 +37,7 @@ studio_core_module(training
         training/distributed.cpp
         training/fitloop.cpp
         training/fusedadam.cpp
+        training/mixedprecision.cpp
         training/optimizers.cpp
         training/runexport.cpp
         training/stepsync.cpp

@@ -2,6 +2,7 @@
 
 #include "common/atomicfile.h"
 #include "common/blaslibrary.h"
+#include "common/environment.h"
 #include "common/nativepath.h"
 #include "common/runtime.h"
 #include "dataset/datasetscanner.h"
@@ -74,6 +75,12 @@ Status setUpProcess(Session& s)
     s.threads = setUpRuntime(threads);
     if (const QString advice = referenceBlasAdvice(loadedBlasLibrary()); !advice.isEmpty()) {
         s.warnings << advice;
+    }
+    if (s.project.training.precision == Precision::MixedBFloat16 && !cpuHasBFloat16Instructions()) {
+        s.warnings << QStringLiteral(
+            "training.precision is mixed_bfloat16, but this processor has no bfloat16 "
+            "instructions (AVX-512 BF16 or AMX): training will be slower than in float32. Set "
+            "Arithmetic (training.precision) to float32 unless you need bfloat16's numbers.");
     }
     torch::manual_seed(s.project.training.seed);
     if (s.project.training.batchSize % s.processes() != 0) {

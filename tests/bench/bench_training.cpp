@@ -16,6 +16,10 @@
 //
 //   bench_training [--data DIR] [--train N] [--epochs N] [--rounds N] [--threads N] [--cli PATH]
 //                  [--reference PATH] [--python PATH] [--workers 0,2] [--skip-python]
+//                  [--precision float32|mixed_bfloat16]
+//
+// --precision mixed_bfloat16 runs every side in bfloat16: ours with training.precision set, the
+// reference with --bf16 (its forward pass under torch.autocast), the compute limit likewise.
 //
 // With --time-to ACC --data FULL_DIR [--max-epochs N] it measures instead the time to a test
 // accuracy (issue 18: 91% with the `small` template on the full example dataset): the first
@@ -24,7 +28,9 @@
 #include "model/modelbuilder_p.h"
 #include "model/modeltemplates.h"
 #include "project/project.h"
+#include "project/trainingschema.h"
 #include "training/fusedadam_p.h"
+#include "training/mixedprecision_p.h"
 
 #include "benchsupport.h"
 #include "commandrun.h"
@@ -44,6 +50,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <optional>
 
 using namespace studio;
 using studio::bench::median;
@@ -93,9 +100,33 @@ CommandRun runCommand(const QString& program, const QStringList& arguments,
     return run;
 }
 
+// --precision NAME (training.precision's names; float32 when not given), or nullopt after a
+// message when NAME is not one of them.
+std::optional<Precision> precisionOption(const QStringList& args)
+{
+    const QString name =
+        studio::bench::optionValue(args, QStringLiteral("--precision"), QStringLiteral("float32"));
+    const SettingField& field = trainingSchema().precision;
+    for (int i = 0; i < field.choices.size(); ++i) {
+        if (field.choices[i].name == name) {
+            return Precision(i);
+        }
+    }
+    std::fprintf(stderr, "--precision: %s is not one of %s\n", qPrintable(name),
+                 qPrintable(field.describe()));
+    return std::nullopt;
+}
+
+// The reference script's arguments for `precision` (its forward pass under autocast).
+QStringList referencePrecisionArguments(Precision precision)
+{
+    return precision == Precision::MixedBFloat16 ? QStringList{QStringLiteral("--bf16")}
+                                                 : QStringList{};
+}
+
 // Child: the tutorial's network and optimizer on pre-made tensors, as many images as an epoch,
 // twice (the first pass warms up); prints the second pass as a "compute_limit" line.
-int childComputeLimit(int images, int threads)
+int childComputeLimit(int images, int threads, Precision precision)
 {
     setUpRuntime(threads);
     torch::manual_seed(1);
@@ -130,7 +161,11 @@ int childComputeLimit(int images, int threads)
         for (int b = 0; b < batches; ++b) {
             const size_t i = size_t(b % 32);
             optimizer.zero_grad();
-            const torch::Tensor logits = (*module)->forward(inputs[i]);
+            torch::Tensor logits;
+            {
+                const MixedPrecisionScope arithmetic(precision);
+                logits = (*module)->forward(inputs[i]).to(torch::kFloat);
+            }
             const torch::Tensor loss = torch::nll_loss(torch::log_softmax(logits, 1), labels[i]);
             (void)loss.item<double>();
             loss.backward();
@@ -259,7 +294,8 @@ void runRounds(QVector<Contender>* contenders, int rounds, const QString& errorF
 // ours against the reference with the same network, each evaluating the test split after every
 // epoch (a view folder whose validation/ is the test split) and stopped at the first epoch that
 // reaches `target`.
-int timeToAccuracy(const QStringList& args, double target, int threads, int rounds)
+int timeToAccuracy(const QStringList& args, double target, int threads, int rounds,
+                   Precision precision)
 {
     const auto option = [&](const QString& name, const QString& fallback) {
         return studio::bench::optionValue(args, name, fallback);
@@ -282,34 +318,40 @@ int timeToAccuracy(const QStringList& args, double target, int threads, int roun
     const QString epochs = option(QStringLiteral("--max-epochs"), QStringLiteral("30"));
     const QString runDir = scratch.filePath(QStringLiteral("run"));
     QVector<Contender> contenders;
-    contenders << Contender{
-        QStringLiteral("ours (classifier-cli train)"),
-        option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH)),
-        {QStringLiteral("train"), QStringLiteral("--data"), view, QStringLiteral("--template"),
-         QStringLiteral("small"), QStringLiteral("--epochs"), epochs, QStringLiteral("--threads"),
-         QString::number(threads), QStringLiteral("--json"), QStringLiteral("--out"), runDir},
-        runDir,
-        {}};
+    contenders << Contender{QStringLiteral("ours (classifier-cli train)"),
+                            option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH)),
+                            {QStringLiteral("train"), QStringLiteral("--data"), view,
+                             QStringLiteral("--template"), QStringLiteral("small"),
+                             QStringLiteral("--epochs"), epochs, QStringLiteral("--threads"),
+                             QString::number(threads), QStringLiteral("--precision"),
+                             trainingSchema().precision.choices[int(precision)].name,
+                             QStringLiteral("--json"), QStringLiteral("--out"), runDir},
+                            runDir,
+                            {}};
     for (const QString& workers :
          option(QStringLiteral("--workers"), QStringLiteral("0,2")).split(',')) {
         contenders << Contender{
             QStringLiteral("PyTorch reference, num_workers %1").arg(workers),
             option(QStringLiteral("--python"), QStringLiteral("/usr/bin/python3")),
-            {option(QStringLiteral("--reference"),
-                    QStringLiteral(STUDIO_SOURCE_DIR "/tests/bench/reference/train_reference.py")),
-             QStringLiteral("--data"), view, QStringLiteral("--network"), QStringLiteral("small"),
-             QStringLiteral("--grayscale"), QStringLiteral("--image-size"), QStringLiteral("28"),
-             QStringLiteral("--decay"), QStringLiteral("0"), QStringLiteral("--epochs"), epochs,
-             QStringLiteral("--threads"), QString::number(threads), QStringLiteral("--num-workers"),
-             workers},
+            QStringList{option(QStringLiteral("--reference"),
+                               QStringLiteral(STUDIO_SOURCE_DIR
+                                              "/tests/bench/reference/train_reference.py")),
+                        QStringLiteral("--data"), view, QStringLiteral("--network"),
+                        QStringLiteral("small"), QStringLiteral("--grayscale"),
+                        QStringLiteral("--image-size"), QStringLiteral("28"),
+                        QStringLiteral("--decay"), QStringLiteral("0"), QStringLiteral("--epochs"),
+                        epochs, QStringLiteral("--threads"), QString::number(threads),
+                        QStringLiteral("--num-workers"), workers} +
+                referencePrecisionArguments(precision),
             QString(),
             {}};
     }
     runRounds(&contenders, rounds, scratch.filePath(QStringLiteral("stderr.txt")), target);
     std::printf("bench_training --time-to %.3f: `small` template, 28 px grey, batch 20, Adam 1e-3, "
-                "%s, test split scored after every epoch, at most %s epochs, %d threads, %d "
+                "%s, test split scored after every epoch, at most %s epochs, %d threads, %s, %d "
                 "rounds; medians (min-max)\n",
-                target, qPrintable(data), qPrintable(epochs), threads, rounds);
+                target, qPrintable(data), qPrintable(epochs), threads,
+                qPrintable(trainingSchema().precision.choices[int(precision)].name), rounds);
     std::printf("%-34s %-24s %-10s %s\n", "command", "time to target, s", "epochs",
                 "accuracy then");
     QJsonArray commands;
@@ -359,14 +401,18 @@ int main(int argc, char* argv[])
     };
     const int threads = option(QStringLiteral("--threads"), QStringLiteral("2")).toInt();
     const int train = option(QStringLiteral("--train"), QStringLiteral("6000")).toInt();
+    const std::optional<Precision> precision = precisionOption(args);
+    if (!precision) {
+        return 2;
+    }
     if (args.contains(QStringLiteral("--child-compute"))) {
-        return childComputeLimit(train, threads);
+        return childComputeLimit(train, threads, *precision);
     }
     const int epochs = option(QStringLiteral("--epochs"), QStringLiteral("3")).toInt();
     const int rounds = option(QStringLiteral("--rounds"), QStringLiteral("3")).toInt();
     if (args.contains(QStringLiteral("--time-to"))) {
         return timeToAccuracy(args, option(QStringLiteral("--time-to"), QString()).toDouble(),
-                              threads, rounds);
+                              threads, rounds, *precision);
     }
     const QString cli = option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH));
     const QString python = option(QStringLiteral("--python"), QStringLiteral("/usr/bin/python3"));
@@ -380,8 +426,9 @@ int main(int argc, char* argv[])
         return 2;
     }
     const QString projectFile = scratch.filePath(QStringLiteral("project.json"));
-    if (const Status saved = saveProject(projectFile, tutorialProject(data, threads, epochs));
-        !saved) {
+    Project project = tutorialProject(data, threads, epochs);
+    project.training.precision = *precision;
+    if (const Status saved = saveProject(projectFile, project); !saved) {
         std::fprintf(stderr, "%s\n", qPrintable(saved.error()));
         return 2;
     }
@@ -400,9 +447,11 @@ int main(int argc, char* argv[])
             contenders << Contender{
                 QStringLiteral("PyTorch reference, num_workers %1").arg(workers),
                 python,
-                {reference, QStringLiteral("--data"), data, QStringLiteral("--epochs"),
-                 QString::number(epochs), QStringLiteral("--augment"), QStringLiteral("--threads"),
-                 QString::number(threads), QStringLiteral("--num-workers"), workers},
+                QStringList{reference, QStringLiteral("--data"), data, QStringLiteral("--epochs"),
+                            QString::number(epochs), QStringLiteral("--augment"),
+                            QStringLiteral("--threads"), QString::number(threads),
+                            QStringLiteral("--num-workers"), workers} +
+                    referencePrecisionArguments(*precision),
                 QString(),
                 {}};
         }
@@ -411,7 +460,8 @@ int main(int argc, char* argv[])
                             app.applicationFilePath(),
                             {QStringLiteral("--child-compute"), QStringLiteral("--train"),
                              QString::number(train), QStringLiteral("--threads"),
-                             QString::number(threads)},
+                             QString::number(threads), QStringLiteral("--precision"),
+                             trainingSchema().precision.choices[int(*precision)].name},
                             QString(),
                             {}};
     runRounds(&contenders, rounds, scratch.filePath(QStringLiteral("stderr.txt")));
@@ -422,9 +472,10 @@ int main(int argc, char* argv[])
     }
 
     std::printf("bench_training: %d training and 1,000 validation PNGs, tutorial network at 64 px, "
-                "batch 20, augmentation, %d epochs, %d threads, %d rounds interleaved; medians "
-                "(min–max)\n",
-                train, epochs, threads, rounds);
+                "batch 20, augmentation, %d epochs, %d threads, %s, %d rounds interleaved; "
+                "medians (min–max)\n",
+                train, epochs, threads,
+                qPrintable(trainingSchema().precision.choices[int(*precision)].name), rounds);
     printTable(contenders);
     const Contender& ours = contenders.first();
     const Contender& limit = contenders.last();
@@ -438,13 +489,15 @@ int main(int argc, char* argv[])
     for (const Contender& c : contenders) {
         commands.append(summaryOf(c));
     }
-    QJsonObject json{{QStringLiteral("benchmark"), QStringLiteral("training")},
-                     {QStringLiteral("train_images"), train},
-                     {QStringLiteral("epochs"), epochs},
-                     {QStringLiteral("threads"), threads},
-                     {QStringLiteral("rounds"), rounds},
-                     {QStringLiteral("commands"), commands},
-                     {QStringLiteral("ours_share_of_compute_limit"), median(share) / 100.0}};
+    QJsonObject json{
+        {QStringLiteral("benchmark"), QStringLiteral("training")},
+        {QStringLiteral("train_images"), train},
+        {QStringLiteral("epochs"), epochs},
+        {QStringLiteral("precision"), trainingSchema().precision.choices[int(*precision)].name},
+        {QStringLiteral("threads"), threads},
+        {QStringLiteral("rounds"), rounds},
+        {QStringLiteral("commands"), commands},
+        {QStringLiteral("ours_share_of_compute_limit"), median(share) / 100.0}};
     // End to end: each reference against ours in the same round; the better reference counts.
     double best = 0;
     for (qsizetype k = 1; k + 1 < contenders.size(); ++k) {

@@ -116,6 +116,15 @@ private Q_SLOTS:
         document.undoStack()->undo();
         QCOMPARE(statistics->currentData().toString(), QStringLiteral("recompute"));
         QVERIFY(projectToJson(document.project()).contains("\"balanced_sampling\""));
+        // The arithmetic: float32 unless chosen, and an undoable edit like the others.
+        auto* precision = page.findChild<QComboBox*>(QStringLiteral("training.precision"));
+        QVERIFY(precision);
+        QCOMPARE(document.project().training.precision, Precision::Float32);
+        precision->setCurrentIndex(precision->findData(QStringLiteral("mixed_bfloat16")));
+        QCOMPARE(document.project().training.precision, Precision::MixedBFloat16);
+        QVERIFY(projectToJson(document.project()).contains("\"mixed_bfloat16\""));
+        document.undoStack()->undo();
+        QCOMPARE(document.project().training.precision, Precision::Float32);
     }
 
     void invalidStackDisablesStart()

@@ -83,6 +83,8 @@ def main():
     p.add_argument("--grayscale", action="store_true", help="one channel instead of three")
     p.add_argument("--threads", type=int, default=0,
                    help="torch threads (0: torch's default, one on Debian's build)")
+    p.add_argument("--bf16", action="store_true",
+                   help="forward pass under CPU autocast in bfloat16, the loss in float32")
     p.add_argument("--max-batches", type=int, default=0, help="stop each epoch early (benchmarks)")
     args = p.parse_args()
     torch.manual_seed(args.seed)
@@ -121,7 +123,9 @@ def main():
             if args.max_batches and i >= args.max_batches:
                 break
             optimizer.zero_grad()
-            logits = model(x)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(x)
+            logits = logits.float()
             loss = F.cross_entropy(logits, y)
             loss.backward()
             optimizer.step()

@@ -73,6 +73,7 @@ Project unusualProject(const QString& root)
     t.labelSmoothing = 0.1;
     t.classWeights = ClassWeighting::BalancedSampling;
     t.batchNormStatistics = BatchNormStatistics::MovingAverage;
+    t.precision = Precision::MixedBFloat16;
     t.batchSize = 64;
     t.epochs = 12;
     t.seed = 123456789;
@@ -209,6 +210,7 @@ private Q_SLOTS:
         // Field by field for the settings sameProject compares through the writer.
         QCOMPARE(loaded->project.training.classWeights, ClassWeighting::BalancedSampling);
         QCOMPARE(loaded->project.training.batchNormStatistics, BatchNormStatistics::MovingAverage);
+        QCOMPARE(loaded->project.training.precision, Precision::MixedBFloat16);
         QCOMPARE(loaded->project.dataset.groupBy, GroupBy::Pattern);
         QCOMPARE(loaded->project.dataset.groupPattern, QStringLiteral("^(slide\\d+)_"));
 

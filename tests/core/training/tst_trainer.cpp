@@ -1,6 +1,7 @@
 // Tests of the training engine on a tiny learnable dataset of coloured shapes that the test
 // draws itself: learning, callbacks, pause/stop, exact resume, NaN handling.
 #include "common/blaslibrary.h"
+#include "common/environment.h"
 #include "evaluation/evaluator.h"
 #include "export/exporter_p.h"
 #include "model/modeltemplates.h"
@@ -64,6 +65,7 @@ public:
     std::function<void()> atFirstBatch; // run once, on the first batch event
     std::function<void()> atFirstEpoch; // run once, on the first epoch event
     bool loadedAfterStart = false;
+    QStringList startWarnings;
     RunEndedEvent ended;
 
     void loading(const LoadingEvent& event) override
@@ -71,7 +73,11 @@ public:
         loads.append(event);
         loadedAfterStart = loadedAfterStart || started;
     }
-    void runStarted(const RunStartedEvent&) override { started = true; }
+    void runStarted(const RunStartedEvent& event) override
+    {
+        started = true;
+        startWarnings = event.warnings;
+    }
     void batchDone(const BatchEvent& event) override
     {
         ++batchEvents;
@@ -222,6 +228,43 @@ private Q_SLOTS:
         const Result<TrainResult> rb = trainProject(shapesProject(m_data.path()), b);
         QVERIFY(ra.ok() && rb.ok());
         QCOMPARE(ra->history.toCsv(), rb->history.toCsv());
+    }
+
+    // Mixed bfloat16 (training.precision) learns as float32 does, with other numbers (the
+    // convolutions and Dense layers did run in bfloat16), the same numbers for the same seed,
+    // float32 weights in the model file, and says so in the log (and warns on a processor
+    // without bfloat16 instructions).
+    void mixedBFloat16Learns()
+    {
+        QTemporaryDir runs;
+        Project project = shapesProject(m_data.path());
+        const auto runIn = [&](const QString& name) {
+            TrainOptions options;
+            options.runDir = runs.filePath(name);
+            return options;
+        };
+        const Result<TrainResult> exact = trainProject(project, runIn(QStringLiteral("exact")));
+        QVERIFY2(exact.ok(), qPrintable(exact.error()));
+        project.training.precision = Precision::MixedBFloat16;
+        Recorder recorder;
+        const TrainOptions options = runIn(QStringLiteral("mixed"));
+        const Result<TrainResult> mixed = trainProject(project, options, &recorder);
+        QVERIFY2(mixed.ok(), qPrintable(mixed.error()));
+        QCOMPARE(mixed->ended.outcome, RunEndedEvent::Outcome::Finished);
+        QVERIFY2(recorder.epochs.last().metrics.valAccuracy >= 0.9,
+                 qPrintable(QString::number(recorder.epochs.last().metrics.valAccuracy)));
+        QVERIFY(mixed->history.toCsv() != exact->history.toCsv());
+        const Result<TrainResult> again = trainProject(project, runIn(QStringLiteral("again")));
+        QVERIFY2(again.ok(), qPrintable(again.error()));
+        QCOMPARE(again->history.toCsv(), mixed->history.toCsv());
+        for (const auto& [name, tensor] : modelTensors(mixed->ended.modelPath)) {
+            QVERIFY2(tensor.scalar_type() == torch::kFloat, name.c_str());
+        }
+        QVERIFY(readFile(QDir(options.runDir).filePath(runfiles::log))
+                    .contains("Arithmetic: mixed bfloat16"));
+        const bool warned =
+            recorder.startWarnings.join('\n').contains(QStringLiteral("no bfloat16 instructions"));
+        QCOMPARE(warned, !cpuHasBFloat16Instructions());
     }
 
     void resumeAfterStopIsExact_data()

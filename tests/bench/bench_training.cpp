@@ -16,10 +16,11 @@
 //
 //   bench_training [--data DIR] [--train N] [--epochs N] [--rounds N] [--threads N] [--cli PATH]
 //                  [--reference PATH] [--python PATH] [--workers 0,2] [--skip-python]
-//                  [--precision float32|mixed_bfloat16]
+//                  [--precision float32|mixed_bfloat16] [--reference-precision P]
 //
 // --precision mixed_bfloat16 runs every side in bfloat16: ours with training.precision set, the
 // reference with --bf16 (its forward pass under torch.autocast), the compute limit likewise.
+// --reference-precision gives the reference another (ours in bfloat16 against a float32 user).
 //
 // With --time-to ACC --data FULL_DIR [--max-epochs N] it measures instead the time to a test
 // accuracy (issue 18: 91% with the `small` template on the full example dataset): the first
@@ -102,17 +103,18 @@ CommandRun runCommand(const QString& program, const QStringList& arguments,
 
 // --precision NAME (training.precision's names; float32 when not given), or nullopt after a
 // message when NAME is not one of them.
-std::optional<Precision> precisionOption(const QStringList& args)
+std::optional<Precision> precisionOption(const QStringList& args,
+                                         const QString& option = QStringLiteral("--precision"),
+                                         const QString& fallback = QStringLiteral("float32"))
 {
-    const QString name =
-        studio::bench::optionValue(args, QStringLiteral("--precision"), QStringLiteral("float32"));
+    const QString name = studio::bench::optionValue(args, option, fallback);
     const SettingField& field = trainingSchema().precision;
     for (int i = 0; i < field.choices.size(); ++i) {
         if (field.choices[i].name == name) {
             return Precision(i);
         }
     }
-    std::fprintf(stderr, "--precision: %s is not one of %s\n", qPrintable(name),
+    std::fprintf(stderr, "%s: %s is not one of %s\n", qPrintable(option), qPrintable(name),
                  qPrintable(field.describe()));
     return std::nullopt;
 }
@@ -295,7 +297,7 @@ void runRounds(QVector<Contender>* contenders, int rounds, const QString& errorF
 // epoch (a view folder whose validation/ is the test split) and stopped at the first epoch that
 // reaches `target`.
 int timeToAccuracy(const QStringList& args, double target, int threads, int rounds,
-                   Precision precision)
+                   Precision precision, Precision referencePrecision)
 {
     const auto option = [&](const QString& name, const QString& fallback) {
         return studio::bench::optionValue(args, name, fallback);
@@ -342,16 +344,18 @@ int timeToAccuracy(const QStringList& args, double target, int threads, int roun
                         QStringLiteral("--decay"), QStringLiteral("0"), QStringLiteral("--epochs"),
                         epochs, QStringLiteral("--threads"), QString::number(threads),
                         QStringLiteral("--num-workers"), workers} +
-                referencePrecisionArguments(precision),
+                referencePrecisionArguments(referencePrecision),
             QString(),
             {}};
     }
     runRounds(&contenders, rounds, scratch.filePath(QStringLiteral("stderr.txt")), target);
     std::printf("bench_training --time-to %.3f: `small` template, 28 px grey, batch 20, Adam 1e-3, "
-                "%s, test split scored after every epoch, at most %s epochs, %d threads, %s, %d "
-                "rounds; medians (min-max)\n",
+                "%s, test split scored after every epoch, at most %s epochs, %d threads, ours in "
+                "%s, the reference in %s, %d rounds; medians (min-max)\n",
                 target, qPrintable(data), qPrintable(epochs), threads,
-                qPrintable(trainingSchema().precision.choices[int(precision)].name), rounds);
+                qPrintable(trainingSchema().precision.choices[int(precision)].name),
+                qPrintable(trainingSchema().precision.choices[int(referencePrecision)].name),
+                rounds);
     std::printf("%-34s %-24s %-10s %s\n", "command", "time to target, s", "epochs",
                 "accuracy then");
     QJsonArray commands;
@@ -402,7 +406,11 @@ int main(int argc, char* argv[])
     const int threads = option(QStringLiteral("--threads"), QStringLiteral("2")).toInt();
     const int train = option(QStringLiteral("--train"), QStringLiteral("6000")).toInt();
     const std::optional<Precision> precision = precisionOption(args);
-    if (!precision) {
+    const std::optional<Precision> referencePrecision =
+        precision ? precisionOption(args, QStringLiteral("--reference-precision"),
+                                    trainingSchema().precision.choices[int(*precision)].name)
+                  : std::nullopt;
+    if (!precision || !referencePrecision) {
         return 2;
     }
     if (args.contains(QStringLiteral("--child-compute"))) {
@@ -412,7 +420,7 @@ int main(int argc, char* argv[])
     const int rounds = option(QStringLiteral("--rounds"), QStringLiteral("3")).toInt();
     if (args.contains(QStringLiteral("--time-to"))) {
         return timeToAccuracy(args, option(QStringLiteral("--time-to"), QString()).toDouble(),
-                              threads, rounds, *precision);
+                              threads, rounds, *precision, *referencePrecision);
     }
     const QString cli = option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH));
     const QString python = option(QStringLiteral("--python"), QStringLiteral("/usr/bin/python3"));
@@ -451,7 +459,7 @@ int main(int argc, char* argv[])
                             QString::number(epochs), QStringLiteral("--augment"),
                             QStringLiteral("--threads"), QString::number(threads),
                             QStringLiteral("--num-workers"), workers} +
-                    referencePrecisionArguments(*precision),
+                    referencePrecisionArguments(*referencePrecision),
                 QString(),
                 {}};
         }
@@ -472,10 +480,12 @@ int main(int argc, char* argv[])
     }
 
     std::printf("bench_training: %d training and 1,000 validation PNGs, tutorial network at 64 px, "
-                "batch 20, augmentation, %d epochs, %d threads, %s, %d rounds interleaved; "
-                "medians (min–max)\n",
+                "batch 20, augmentation, %d epochs, %d threads, ours in %s, the reference in %s, "
+                "%d rounds interleaved; medians (min–max)\n",
                 train, epochs, threads,
-                qPrintable(trainingSchema().precision.choices[int(*precision)].name), rounds);
+                qPrintable(trainingSchema().precision.choices[int(*precision)].name),
+                qPrintable(trainingSchema().precision.choices[int(*referencePrecision)].name),
+                rounds);
     printTable(contenders);
     const Contender& ours = contenders.first();
     const Contender& limit = contenders.last();
@@ -494,6 +504,8 @@ int main(int argc, char* argv[])
         {QStringLiteral("train_images"), train},
         {QStringLiteral("epochs"), epochs},
         {QStringLiteral("precision"), trainingSchema().precision.choices[int(*precision)].name},
+        {QStringLiteral("reference_precision"),
+         trainingSchema().precision.choices[int(*referencePrecision)].name},
         {QStringLiteral("threads"), threads},
         {QStringLiteral("rounds"), rounds},
         {QStringLiteral("commands"), commands},

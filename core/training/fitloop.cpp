@@ -371,7 +371,9 @@ void FitLoop::announceStart()
                     .arg(m_state.epoch + 1)
                     .arg(s.totalEpochs));
     m_log.write(describeBlas(loadedBlasLibrary()));
-    m_log.write(QStringLiteral("Arithmetic: %1.").arg(describePrecision(m_settings.precision)));
+    if (m_settings.precision == Precision::Float32) { // mixed runs say so in their notes
+        m_log.write(QStringLiteral("Arithmetic: %1.").arg(describePrecision(m_settings.precision)));
+    }
     m_log.write(
         QStringLiteral("Software: %1. Machine: %2.")
             .arg(describeSoftware(started.environment), describeMachine(started.environment)));

@@ -17,6 +17,7 @@
 #include "training/distributed_p.h"
 #include "training/eventsfile_p.h"
 #include "training/fitloop_p.h"
+#include "training/mixedprecision_p.h"
 #include "training/optimizers_p.h"
 #include "training/runlock.h"
 #include "training/runlog_p.h"
@@ -75,6 +76,10 @@ Status setUpProcess(Session& s)
     s.threads = setUpRuntime(threads);
     if (const QString advice = referenceBlasAdvice(loadedBlasLibrary()); !advice.isEmpty()) {
         s.warnings << advice;
+    }
+    if (s.project.training.precision == Precision::MixedBFloat16) {
+        s.notes << QStringLiteral("Arithmetic: %1.")
+                       .arg(describePrecision(s.project.training.precision));
     }
     if (s.project.training.precision == Precision::MixedBFloat16 && !cpuHasBFloat16Instructions()) {
         s.warnings << QStringLiteral(

@@ -66,6 +66,7 @@ public:
     std::function<void()> atFirstEpoch; // run once, on the first epoch event
     bool loadedAfterStart = false;
     QStringList startWarnings;
+    QStringList startNotes;
     RunEndedEvent ended;
 
     void loading(const LoadingEvent& event) override
@@ -77,6 +78,7 @@ public:
     {
         started = true;
         startWarnings = event.warnings;
+        startNotes = event.notes;
     }
     void batchDone(const BatchEvent& event) override
     {
@@ -262,6 +264,9 @@ private Q_SLOTS:
         }
         QVERIFY(readFile(QDir(options.runDir).filePath(runfiles::log))
                     .contains("Arithmetic: mixed bfloat16"));
+        // The Train page's log and train's output show the run's notes.
+        QVERIFY2(recorder.startNotes.join('\n').contains(QStringLiteral("Arithmetic: mixed")),
+                 qPrintable(recorder.startNotes.join('\n')));
         const bool warned =
             recorder.startWarnings.join('\n').contains(QStringLiteral("no bfloat16 instructions"));
         QCOMPARE(warned, !cpuHasBFloat16Instructions());

@@ -101,6 +101,12 @@ CommandRun runCommand(const QString& program, const QStringList& arguments,
     return run;
 }
 
+// training.precision's name for `precision` ("float32", "mixed_bfloat16").
+QString precisionName(Precision precision)
+{
+    return trainingSchema().precision.choices[int(precision)].name;
+}
+
 // --precision NAME (training.precision's names; float32 when not given), or nullopt after a
 // message when NAME is not one of them.
 std::optional<Precision> precisionOption(const QStringList& args,
@@ -109,12 +115,10 @@ std::optional<Precision> precisionOption(const QStringList& args,
 {
     const QString name = studio::bench::optionValue(args, option, fallback);
     const SettingField& field = trainingSchema().precision;
-    for (int i = 0; i < field.choices.size(); ++i) {
-        if (field.choices[i].name == name) {
-            return Precision(i);
-        }
+    if (const int index = int(field.choiceNames().indexOf(name)); index >= 0) {
+        return Precision(index);
     }
-    std::fprintf(stderr, "%s: %s is not one of %s\n", qPrintable(option), qPrintable(name),
+    std::fprintf(stderr, "%s: %s is not %s\n", qPrintable(option), qPrintable(name),
                  qPrintable(field.describe()));
     return std::nullopt;
 }
@@ -320,16 +324,15 @@ int timeToAccuracy(const QStringList& args, double target, int threads, int roun
     const QString epochs = option(QStringLiteral("--max-epochs"), QStringLiteral("30"));
     const QString runDir = scratch.filePath(QStringLiteral("run"));
     QVector<Contender> contenders;
-    contenders << Contender{QStringLiteral("ours (classifier-cli train)"),
-                            option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH)),
-                            {QStringLiteral("train"), QStringLiteral("--data"), view,
-                             QStringLiteral("--template"), QStringLiteral("small"),
-                             QStringLiteral("--epochs"), epochs, QStringLiteral("--threads"),
-                             QString::number(threads), QStringLiteral("--precision"),
-                             trainingSchema().precision.choices[int(precision)].name,
-                             QStringLiteral("--json"), QStringLiteral("--out"), runDir},
-                            runDir,
-                            {}};
+    contenders << Contender{
+        QStringLiteral("ours (classifier-cli train)"),
+        option(QStringLiteral("--cli"), QStringLiteral(STUDIO_CLI_PATH)),
+        {QStringLiteral("train"), QStringLiteral("--data"), view, QStringLiteral("--template"),
+         QStringLiteral("small"), QStringLiteral("--epochs"), epochs, QStringLiteral("--threads"),
+         QString::number(threads), QStringLiteral("--precision"), precisionName(precision),
+         QStringLiteral("--json"), QStringLiteral("--out"), runDir},
+        runDir,
+        {}};
     for (const QString& workers :
          option(QStringLiteral("--workers"), QStringLiteral("0,2")).split(',')) {
         contenders << Contender{
@@ -353,8 +356,7 @@ int timeToAccuracy(const QStringList& args, double target, int threads, int roun
                 "%s, test split scored after every epoch, at most %s epochs, %d threads, ours in "
                 "%s, the reference in %s, %d rounds; medians (min-max)\n",
                 target, qPrintable(data), qPrintable(epochs), threads,
-                qPrintable(trainingSchema().precision.choices[int(precision)].name),
-                qPrintable(trainingSchema().precision.choices[int(referencePrecision)].name),
+                qPrintable(precisionName(precision)), qPrintable(precisionName(referencePrecision)),
                 rounds);
     std::printf("%-34s %-24s %-10s %s\n", "command", "time to target, s", "epochs",
                 "accuracy then");
@@ -408,7 +410,7 @@ int main(int argc, char* argv[])
     const std::optional<Precision> precision = precisionOption(args);
     const std::optional<Precision> referencePrecision =
         precision ? precisionOption(args, QStringLiteral("--reference-precision"),
-                                    trainingSchema().precision.choices[int(*precision)].name)
+                                    precisionName(*precision))
                   : std::nullopt;
     if (!precision || !referencePrecision) {
         return 2;
@@ -469,7 +471,7 @@ int main(int argc, char* argv[])
                             {QStringLiteral("--child-compute"), QStringLiteral("--train"),
                              QString::number(train), QStringLiteral("--threads"),
                              QString::number(threads), QStringLiteral("--precision"),
-                             trainingSchema().precision.choices[int(*precision)].name},
+                             precisionName(*precision)},
                             QString(),
                             {}};
     runRounds(&contenders, rounds, scratch.filePath(QStringLiteral("stderr.txt")));
@@ -482,10 +484,8 @@ int main(int argc, char* argv[])
     std::printf("bench_training: %d training and 1,000 validation PNGs, tutorial network at 64 px, "
                 "batch 20, augmentation, %d epochs, %d threads, ours in %s, the reference in %s, "
                 "%d rounds interleaved; medians (min–max)\n",
-                train, epochs, threads,
-                qPrintable(trainingSchema().precision.choices[int(*precision)].name),
-                qPrintable(trainingSchema().precision.choices[int(*referencePrecision)].name),
-                rounds);
+                train, epochs, threads, qPrintable(precisionName(*precision)),
+                qPrintable(precisionName(*referencePrecision)), rounds);
     printTable(contenders);
     const Contender& ours = contenders.first();
     const Contender& limit = contenders.last();
@@ -499,17 +499,15 @@ int main(int argc, char* argv[])
     for (const Contender& c : contenders) {
         commands.append(summaryOf(c));
     }
-    QJsonObject json{
-        {QStringLiteral("benchmark"), QStringLiteral("training")},
-        {QStringLiteral("train_images"), train},
-        {QStringLiteral("epochs"), epochs},
-        {QStringLiteral("precision"), trainingSchema().precision.choices[int(*precision)].name},
-        {QStringLiteral("reference_precision"),
-         trainingSchema().precision.choices[int(*referencePrecision)].name},
-        {QStringLiteral("threads"), threads},
-        {QStringLiteral("rounds"), rounds},
-        {QStringLiteral("commands"), commands},
-        {QStringLiteral("ours_share_of_compute_limit"), median(share) / 100.0}};
+    QJsonObject json{{QStringLiteral("benchmark"), QStringLiteral("training")},
+                     {QStringLiteral("train_images"), train},
+                     {QStringLiteral("epochs"), epochs},
+                     {QStringLiteral("precision"), precisionName(*precision)},
+                     {QStringLiteral("reference_precision"), precisionName(*referencePrecision)},
+                     {QStringLiteral("threads"), threads},
+                     {QStringLiteral("rounds"), rounds},
+                     {QStringLiteral("commands"), commands},
+                     {QStringLiteral("ours_share_of_compute_limit"), median(share) / 100.0}};
     // End to end: each reference against ours in the same round; the better reference counts.
     double best = 0;
     for (qsizetype k = 1; k + 1 < contenders.size(); ++k) {

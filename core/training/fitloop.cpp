@@ -98,7 +98,7 @@ PassTotals evaluate(torch::nn::Sequential& module, BatchLoader& loader, int epoc
                     const torch::Device& device, torch::MemoryFormat format, double labelSmoothing,
                     int classes)
 {
-    torch::NoGradGuard noGrad;
+    c10::InferenceMode inference; // cheaper than NoGradGuard: no version counters, no views
     module->eval();
     PassTotals totals;
     torch::Tensor seenPerClass = torch::zeros({classes}, torch::kDouble);

@@ -119,7 +119,7 @@ torch::Tensor Conv2DLayerImpl::forward(const torch::Tensor& x)
     }
     const torch::Tensor y = torch::conv2d(input, weight, bias, {strides.height, strides.width},
                                           {symmetric[0], symmetric[1]});
-    return applyActivationInPlace(y, spec.activation);
+    return activationDeferred ? y : applyActivationInPlace(y, spec.activation);
 }
 
 Pooling2DLayerImpl::Pooling2DLayerImpl(const LayerSpec& layer) : spec(layer) {}
@@ -140,7 +140,7 @@ torch::Tensor Pooling2DLayerImpl::forward(const torch::Tensor& x)
                 ? F::pad(x,
                          F::PadFuncOptions(padList).value(-std::numeric_limits<double>::infinity()))
                 : x;
-        return torch::max_pool2d(input, kernel, stride);
+        return applyActivationInPlace(torch::max_pool2d(input, kernel, stride), activationAfter);
     }
     if (!anyPadding(pads)) {
         return torch::avg_pool2d(x, kernel, stride);
@@ -319,6 +319,25 @@ torch::Tensor inMemoryFormat(const torch::Tensor& images, torch::MemoryFormat fo
         return images.contiguous(format);
     }
     return torch::empty(images.sizes(), images.options().memory_format(format)).copy_(images);
+}
+
+int activateAfterMaxPooling(torch::nn::Sequential& module)
+{
+    // max(relu(x)) = relu(max(x)) value for value, and the gradient reaches the same input:
+    // where the window's maximum is positive both pass it to that maximum, and elsewhere both
+    // pass zero. Only ReLU: a leaky ReLU's 0.2x can round two inputs into a tie.
+    int moved = 0;
+    for (size_t i = 0; i + 1 < module->size(); ++i) {
+        auto* conv = module->ptr(i)->as<Conv2DLayerImpl>();
+        auto* pool = module->ptr(i + 1)->as<Pooling2DLayerImpl>();
+        if (conv != nullptr && pool != nullptr && conv->spec.activation == Activation::Relu &&
+            pool->spec.type == LayerType::MaxPooling2D && !conv->activationDeferred) {
+            conv->activationDeferred = true;
+            pool->activationAfter = conv->spec.activation;
+            ++moved;
+        }
+    }
+    return moved;
 }
 
 void useChannelsLast(torch::nn::Module& module)

@@ -258,6 +258,7 @@ Status buildNetwork(Session& s, bool fitOutput, bool startsFromModel)
         s.format = torch::MemoryFormat::ChannelsLast;
         useChannelsLast(*s.module);
     }
+    activateAfterMaxPooling(s.module);   // the same network, with less to activate
     if (startsFromModel && s.writer()) { // the other processes get rank 0's weights
         Result<TransferReport> copied =
             copyMatchingLayers(s.module, s.project.model, s.project.model.initFrom);

@@ -148,6 +148,7 @@ int childComputeLimit(int images, int threads, Precision precision)
     if (channelsLast) {
         useChannelsLast(**module);
     }
+    activateAfterMaxPooling(*module);
     const torch::MemoryFormat format =
         channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
     // The trainer's optimizer: Adam updating each parameter in one pass.

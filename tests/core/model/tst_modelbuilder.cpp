@@ -356,6 +356,74 @@ private Q_SLOTS:
         QVERIFY(weight.grad().abs().sum().item<double>() > 0);
     }
 
+    // Moving a Conv2D's ReLU past the MaxPooling2D after it changes neither the network's
+    // output nor any gradient, bit for bit: with valid and same pooling, overlapping windows,
+    // both memory layouts, and inputs on a coarse grid, so that windows hold ties and windows
+    // whose maximum is negative. Other activations, and a ReLU with no pooling after it, stay.
+    void reluMovesPastMaxPoolingExactly_data()
+    {
+        QTest::addColumn<bool>("channelsLast");
+        QTest::newRow("channels-first") << false;
+        QTest::newRow("channels-last") << true;
+    }
+
+    void reluMovesPastMaxPoolingExactly()
+    {
+        QFETCH(bool, channelsLast);
+        LayerSpec overlapping = LayerSpec::maxPooling2D({3, 3});
+        overlapping.strides = Size2{1, 1};
+        LayerSpec same = LayerSpec::maxPooling2D({2, 2});
+        same.padding = Padding::Same;
+        const ModelSpec model = stackOf(
+            {LayerSpec::conv2D(6, {2, 2}, Padding::Valid, Activation::Relu),
+             LayerSpec::maxPooling2D(), // moved
+             LayerSpec::conv2D(5, {3, 3}, Padding::Same, Activation::Relu),
+             overlapping,                                                    // moved
+             LayerSpec::conv2D(4, {2, 2}, Padding::Valid, Activation::Relu), // no pooling after
+             LayerSpec::conv2D(4, {2, 2}, Padding::Valid, Activation::LeakyRelu),
+             same, // not moved: leaky
+             LayerSpec::flatten(), LayerSpec::dense(3, Activation::Softmax)});
+        const InputShape input{27, 27, 2};
+        torch::manual_seed(5);
+        Result<torch::nn::Sequential> plain = buildModule(model, input, 3);
+        Result<torch::nn::Sequential> moved = buildModule(model, input, 3);
+        QVERIFY2(plain.ok() && moved.ok(), "built");
+        {
+            torch::NoGradGuard noGrad;
+            const auto from = (*plain)->parameters();
+            const auto to = (*moved)->parameters();
+            for (size_t i = 0; i < from.size(); ++i) {
+                // On a grid of 1/4, so that sums tie too.
+                to[i].copy_(from[i].mul(4).round().div(4));
+                from[i].copy_(to[i]);
+            }
+        }
+        if (channelsLast) {
+            useChannelsLast(**plain);
+            useChannelsLast(**moved);
+        }
+        QCOMPARE(activateAfterMaxPooling(*moved), 2);
+        QCOMPARE(activateAfterMaxPooling(*moved), 0); // already moved
+        const torch::Tensor x = inMemoryFormat(
+            torch::randint(-3, 4, {4, 2, 27, 27}).to(torch::kFloat),
+            channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous);
+        const torch::Tensor a = (*plain)->forward(x);
+        const torch::Tensor b = (*moved)->forward(x);
+        QVERIFY(torch::equal(a, b));
+        const torch::Tensor weights = torch::arange(1, 13, torch::kFloat).reshape({4, 3});
+        a.mul(weights).sum().backward();
+        b.mul(weights).sum().backward();
+        const auto pg = (*plain)->parameters();
+        const auto mg = (*moved)->parameters();
+        for (size_t i = 0; i < pg.size(); ++i) {
+            QVERIFY2(pg[i].grad().abs().sum().item<double>() > 0, qPrintable(QString::number(i)));
+            QVERIFY2(torch::equal(pg[i].grad(), mg[i].grad()), qPrintable(QString::number(i)));
+        }
+        // Some windows of the first pooling have a negative maximum (their gradient is zero).
+        const torch::Tensor firstConv = (*plain)->ptr(0)->as<Conv2DLayerImpl>()->forward(x);
+        QVERIFY(torch::max_pool2d(firstConv, {2, 2}, {2, 2}).eq(0).sum().item<int64_t>() > 0);
+    }
+
     // Every network with convolutions trains channels-last, whatever the image size; a network
     // of Dense layers alone has no 4-D tensors to lay out.
     void channelsLastForConvolutionalNetworks()

@@ -2,6 +2,7 @@
 #include "model/featureextractor.h"
 #include "model/featureextractor_p.h"
 #include "model/modelbuilder_p.h"
+#include "model/poolingkernels_p.h"
 
 #include <torch/cuda.h>
 #include <torch/nn.h>
@@ -135,6 +136,10 @@ torch::Tensor Pooling2DLayerImpl::forward(const torch::Tensor& x)
     }
     const std::vector<int64_t> padList = {pads[0], pads[1], pads[2], pads[3]};
     if (spec.type == LayerType::MaxPooling2D) {
+        if (activationAfter == Activation::Relu && !anyPadding(pads) &&
+            canReluMaxPool(x, kernel, stride)) {
+            return reluMaxPooled(x);
+        }
         const torch::Tensor input =
             anyPadding(pads)
                 ? F::pad(x,

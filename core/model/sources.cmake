@@ -18,6 +18,8 @@ studio_core_module(model
     WITH_TORCH
         model/featureextractor.cpp
         model/modelbuilder.cpp
+        model/poolingkernels.cpp
+        model/poolingkernels_p.h
     DEPENDS common dataset
 )
 # The templates' JSON files, compiled in (qrc_templates.cpp, without the precompiled header).

@@ -211,7 +211,7 @@ ActivationLayerImpl::ActivationLayerImpl(const LayerSpec& layer) : spec(layer) {
 
 torch::Tensor ActivationLayerImpl::forward(const torch::Tensor& x)
 {
-    return applyActivation(x, spec.activation);
+    return activationDeferred ? x : applyActivation(x, spec.activation);
 }
 
 FeatureExtractorLayerImpl::FeatureExtractorLayerImpl(const LayerSpec& layer,
@@ -326,19 +326,39 @@ torch::Tensor inMemoryFormat(const torch::Tensor& images, torch::MemoryFormat fo
     return torch::empty(images.sizes(), images.options().memory_format(format)).copy_(images);
 }
 
+namespace {
+
+// Hands a Conv2D's or an Activation layer's ReLU to the MaxPooling2D after it; false when the
+// layer has no ReLU to hand. Only ReLU: a leaky ReLU's 0.2x can round two inputs into a tie.
+bool deferRelu(torch::nn::Module& layer)
+{
+    if (auto* conv = layer.as<Conv2DLayerImpl>();
+        conv != nullptr && conv->spec.activation == Activation::Relu && !conv->activationDeferred) {
+        conv->activationDeferred = true;
+        return true;
+    }
+    if (auto* activation = layer.as<ActivationLayerImpl>();
+        activation != nullptr && activation->spec.activation == Activation::Relu &&
+        !activation->activationDeferred) {
+        activation->activationDeferred = true;
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
 int activateAfterMaxPooling(torch::nn::Sequential& module)
 {
     // max(relu(x)) = relu(max(x)) value for value, and the gradient reaches the same input:
     // where the window's maximum is positive both pass it to that maximum, and elsewhere both
-    // pass zero. Only ReLU: a leaky ReLU's 0.2x can round two inputs into a tie.
+    // pass zero.
     int moved = 0;
     for (size_t i = 0; i + 1 < module->size(); ++i) {
-        auto* conv = module->ptr(i)->as<Conv2DLayerImpl>();
         auto* pool = module->ptr(i + 1)->as<Pooling2DLayerImpl>();
-        if (conv != nullptr && pool != nullptr && conv->spec.activation == Activation::Relu &&
-            pool->spec.type == LayerType::MaxPooling2D && !conv->activationDeferred) {
-            conv->activationDeferred = true;
-            pool->activationAfter = conv->spec.activation;
+        if (pool != nullptr && pool->spec.type == LayerType::MaxPooling2D &&
+            pool->activationAfter == Activation::Linear && deferRelu(*module->ptr(i))) {
+            pool->activationAfter = Activation::Relu;
             ++moved;
         }
     }

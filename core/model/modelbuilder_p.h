@@ -122,6 +122,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
 
     LayerSpec spec;
+    bool activationDeferred = false; // the MaxPooling2D after it applies the activation
 };
 TORCH_MODULE(ActivationLayer);
 
@@ -165,11 +166,11 @@ torch::Tensor inMemoryFormat(const torch::Tensor& images, torch::MemoryFormat fo
 // of every tensor are unchanged (only strides change); call it again after loading weights.
 void useChannelsLast(torch::nn::Module& module);
 
-// Moves the ReLU of each Conv2D that a MaxPooling2D follows to after the pooling, where it runs
-// on a quarter of the values (or fewer). The two commute exactly, in the values and in the
-// gradients, so the network computes the same; only a Conv2D layer's own output, read alone,
-// is then before its activation. For the trainer, which reads the whole network only. Returns
-// the number of layers changed.
+// Moves the ReLU of each Conv2D or Activation layer that a MaxPooling2D follows to after the
+// pooling, where it runs on a quarter of the values (or fewer). The two commute exactly, in the
+// values and in the gradients, so the network computes the same; only the layer's own output,
+// read alone, is then before its activation. For the trainer, which reads the whole network
+// only. Returns the number of layers changed.
 int activateAfterMaxPooling(torch::nn::Sequential& module);
 
 // Keras's trainable = false: the module's parameters take no gradient (buildModule() calls it for

@@ -356,10 +356,11 @@ private Q_SLOTS:
         QVERIFY(weight.grad().abs().sum().item<double>() > 0);
     }
 
-    // Moving a Conv2D's ReLU past the MaxPooling2D after it changes neither the network's
-    // output nor any gradient, bit for bit: with valid and same pooling, overlapping windows,
-    // both memory layouts, and inputs on a coarse grid, so that windows hold ties and windows
-    // whose maximum is negative. Other activations, and a ReLU with no pooling after it, stay.
+    // Moving a Conv2D's or an Activation layer's ReLU past the MaxPooling2D after it changes
+    // neither the network's output nor any gradient, bit for bit: with valid and same pooling,
+    // overlapping windows, a BatchNormalization before the pooling, both memory layouts, and
+    // inputs on a coarse grid, so that windows hold ties and windows whose maximum is negative.
+    // Other activations, and a ReLU with no pooling after it, stay.
     void reluMovesPastMaxPoolingExactly_data()
     {
         QTest::addColumn<bool>("channelsLast");
@@ -382,6 +383,9 @@ private Q_SLOTS:
              LayerSpec::conv2D(4, {2, 2}, Padding::Valid, Activation::Relu), // no pooling after
              LayerSpec::conv2D(4, {2, 2}, Padding::Valid, Activation::LeakyRelu),
              same, // not moved: leaky
+             LayerSpec::conv2D(4, {2, 2}, Padding::Valid, Activation::Linear),
+             LayerSpec::batchNormalization(), LayerSpec::activationLayer(Activation::Relu),
+             LayerSpec::maxPooling2D(), // moved from the Activation layer
              LayerSpec::flatten(), LayerSpec::dense(3, Activation::Softmax)});
         const InputShape input{27, 27, 2};
         torch::manual_seed(5);
@@ -402,7 +406,7 @@ private Q_SLOTS:
             useChannelsLast(**plain);
             useChannelsLast(**moved);
         }
-        QCOMPARE(activateAfterMaxPooling(*moved), 2);
+        QCOMPARE(activateAfterMaxPooling(*moved), 3);
         QCOMPARE(activateAfterMaxPooling(*moved), 0); // already moved
         const torch::Tensor x = inMemoryFormat(
             torch::randint(-3, 4, {4, 2, 27, 27}).to(torch::kFloat),

@@ -3,13 +3,14 @@
 # Studio need. Idempotent: installs only what is missing. Works as root or through sudo.
 set -euo pipefail
 
-# What the build needs (compilers, CMake, Qt 6, LibTorch, OpenCV, QCustomPlot, zlib, ONNX,
-# libtiff).
+# What the build needs (compilers, CMake, Qt 6, LibTorch, oneDNN, OpenCV, QCustomPlot, zlib,
+# ONNX, libtiff).
 BUILD_PACKAGES=(
     g++ cmake ninja-build ccache pkg-config dpkg-dev
     qt6-base-dev libqcustomplot-dev libtorch-dev libopencv-dev zlib1g-dev libonnx-dev
     libtiff-dev # every TIFF is read through libtiff: OpenCV drops samples and pages
     libgloo-dev # the headers of LibTorch's Gloo collectives (distributed training)
+    libdnnl-dev # oneDNN's headers: Conv2D layers call LibTorch's oneDNN directly
 )
 # What running needs beyond the libraries above: the SVG plug-in for the icons, and the
 # Fashion-MNIST files the example dataset and the integration tests are made from.

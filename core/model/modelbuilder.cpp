@@ -1,4 +1,5 @@
 #include "model/modelbuilder.h"
+#include "model/dnnllayers_p.h"
 #include "model/featureextractor.h"
 #include "model/featureextractor_p.h"
 #include "model/modelbuilder_p.h"
@@ -108,10 +109,19 @@ Conv2DLayerImpl::Conv2DLayerImpl(const LayerSpec& layer, int64_t inChannels) : s
 torch::Tensor Conv2DLayerImpl::forward(const torch::Tensor& x)
 {
     const Size2 strides = spec.effectiveStrides();
+    const std::array<int64_t, 4> pads = spec.padding == Padding::Same
+                                            ? samePads(x, spec.kernelSize, strides)
+                                            : std::array<int64_t, 4>{0, 0, 0, 0};
+    if (canConvolveWithDnnl(x, weight)) {
+        const bool fusedRelu = !activationDeferred && spec.activation == Activation::Relu;
+        const ConvolutionSteps steps{{strides.height, strides.width},
+                                     {pads[2], pads[3], pads[0], pads[1]}};
+        const torch::Tensor y = dnnlConvolution(plans, x, weight, bias, steps, fusedRelu);
+        return activationDeferred || fusedRelu ? y : applyActivationInPlace(y, spec.activation);
+    }
     torch::Tensor input = x;
     std::array<int64_t, 2> symmetric = {0, 0};
-    if (spec.padding == Padding::Same) {
-        const auto pads = samePads(x, spec.kernelSize, strides);
+    if (anyPadding(pads)) {
         if (pads[0] == pads[1] && pads[2] == pads[3]) {
             symmetric = {pads[2], pads[0]};
         } else {
@@ -180,6 +190,11 @@ DenseLayerImpl::DenseLayerImpl(const LayerSpec& layer, int64_t inFeatures) : spe
 
 torch::Tensor DenseLayerImpl::forward(const torch::Tensor& x)
 {
+    if (canDenseWithDnnl(x, weight)) {
+        const bool fusedRelu = spec.activation == Activation::Relu;
+        const torch::Tensor y = dnnlDense(plans, x, weight, bias, fusedRelu);
+        return fusedRelu ? y : applyActivationInPlace(y, spec.activation);
+    }
     return applyActivationInPlace(torch::linear(x, weight, bias), spec.activation);
 }
 

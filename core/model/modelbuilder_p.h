@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "model/dnnllayers_p.h"
 #include "model/layerspec.h"
 #include "model/modelsummary.h"
 
@@ -42,6 +43,7 @@ public:
     torch::Tensor weight;
     torch::Tensor bias;              // undefined when use_bias is false
     bool activationDeferred = false; // the MaxPooling2D after it applies the activation
+    std::shared_ptr<DnnlPlans> plans = makeDnnlPlans(); // its oneDNN primitives
 };
 TORCH_MODULE(Conv2DLayer);
 
@@ -83,7 +85,8 @@ public:
 
     LayerSpec spec;
     torch::Tensor weight;
-    torch::Tensor bias;
+    torch::Tensor bias;                                 // undefined when use_bias is false
+    std::shared_ptr<DnnlPlans> plans = makeDnnlPlans(); // its oneDNN primitives
 };
 TORCH_MODULE(DenseLayer);
 

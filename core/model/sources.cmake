@@ -16,6 +16,8 @@ studio_core_module(model
         model/modeltemplates.cpp
         model/modeltemplates.h
     WITH_TORCH
+        model/dnnllayers.cpp
+        model/dnnllayers_p.h
         model/featureextractor.cpp
         model/modelbuilder.cpp
         model/poolingkernels.cpp
@@ -25,4 +27,5 @@ studio_core_module(model
 # The templates' JSON files, compiled in (qrc_templates.cpp, without the precompiled header).
 qt_add_resources(template_resources ../resources/templates/templates.qrc)
 target_sources(studio_model PRIVATE ${template_resources})
+target_link_libraries(studio_model PRIVATE DNNL::dnnl) # dnnllayers.cpp
 set_source_files_properties(${template_resources} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -9,6 +9,8 @@
 
 #include <map>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -88,6 +90,13 @@ Descriptions convolutionDescriptions(const PlanKey& key)
     const auto& s = key.steps;
     const int64_t rows = (in[2] + s.pads[0] + s.pads[1] - w[2]) / s.strides[0] + 1;
     const int64_t cols = (in[3] + s.pads[2] + s.pads[3] - w[3]) / s.strides[1] + 1;
+    if (in[2] + s.pads[0] + s.pads[1] < w[2] || in[3] + s.pads[2] + s.pads[3] < w[3]) {
+        throw std::invalid_argument("a Conv2D window of " + std::to_string(w[2]) + "x" +
+                                    std::to_string(w[3]) + " is larger than its input of " +
+                                    std::to_string(in[2]) + "x" + std::to_string(in[3]) +
+                                    " pixels: use a larger image size, \"same\" padding, or fewer "
+                                    "pooling layers before it");
+    }
     Descriptions d;
     d.source = floats(in, Tag::nhwc);
     d.destination = floats({in[0], w[0], rows, cols}, Tag::nhwc);
@@ -135,7 +144,7 @@ Descriptions denseDescriptions(const PlanKey& key)
 
 // Runs a primitive on the calling thread's OpenMP threads, its scratch memory from LibTorch's
 // allocator.
-void execute(const dnnl::primitive& primitive, const dnnl::primitive_desc& description,
+void execute(const dnnl::primitive& primitive, const dnnl::primitive_desc_base& description,
              Arguments args)
 {
     const memory::desc scratchpad = description.scratchpad_desc();
@@ -146,29 +155,59 @@ void execute(const dnnl::primitive& primitive, const dnnl::primitive_desc& descr
     stream.wait();
 }
 
-void reorder(memory from, memory to)
+// A tensor's way between two layouts (LibTorch's and a primitive's), its reorder made once.
+class Relayout
 {
-    dnnl::stream stream(cpuEngine());
-    dnnl::reorder(from, to).execute(stream, from, to);
-    stream.wait();
-}
+public:
+    Relayout(const memory::desc& from, const memory::desc& to) : m_from(from), m_to(to)
+    {
+        if (from != to) {
+            dnnl::primitive_attr attributes;
+            attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+            m_description =
+                dnnl::reorder::primitive_desc(cpuEngine(), from, cpuEngine(), to, attributes);
+            m_reorder = dnnl::reorder(m_description);
+        }
+    }
 
-// Memory in the layout `wanted` for `tensor`: the tensor's own when the layouts agree, else
-// memory whose storage `keep` holds (filled from the tensor when `fill` is set).
-memory inLayout(const torch::Tensor& tensor, const memory::desc& own, const memory::desc& wanted,
-                torch::Tensor& keep, bool fill)
-{
-    const memory mine(own, cpuEngine(), tensor.data_ptr());
-    if (own == wanted) {
-        return mine;
+    // `data` (laid out as `from`) as memory laid out as `to`: `data` itself when the layouts
+    // agree, else a copy whose storage `keep` holds.
+    memory converted(void* data, torch::Tensor& keep) const
+    {
+        if (m_from == m_to) {
+            return memory(m_to, cpuEngine(), data);
+        }
+        keep = torch::empty({int64_t(m_to.get_size())}, torch::kUInt8);
+        memory copy(m_to, cpuEngine(), keep.data_ptr());
+        execute(m_reorder, m_description,
+                {{DNNL_ARG_FROM, memory(m_from, cpuEngine(), data)}, {DNNL_ARG_TO, copy}});
+        return copy;
     }
-    keep = torch::empty({int64_t(wanted.get_size())}, torch::kUInt8);
-    memory copy(wanted, cpuEngine(), keep.data_ptr());
-    if (fill) {
-        reorder(mine, copy);
+
+    // Memory laid out as `from` for a result bound for `data` (laid out as `to`): `data`
+    // itself when the layouts agree, else storage that `keep` holds until deliver().
+    memory staging(void* data, torch::Tensor& keep) const
+    {
+        if (m_from == m_to) {
+            return memory(m_from, cpuEngine(), data);
+        }
+        keep = torch::empty({int64_t(m_from.get_size())}, torch::kUInt8);
+        return memory(m_from, cpuEngine(), keep.data_ptr());
     }
-    return copy;
-}
+
+    void deliver(const memory& staged, void* data) const
+    {
+        if (m_from != m_to) {
+            execute(m_reorder, m_description,
+                    {{DNNL_ARG_FROM, staged}, {DNNL_ARG_TO, memory(m_to, cpuEngine(), data)}});
+        }
+    }
+
+private:
+    memory::desc m_from, m_to;
+    dnnl::reorder::primitive_desc m_description;
+    dnnl::reorder m_reorder;
+};
 
 torch::Tensor emptyLike(const memory::desc& desc, const torch::TensorOptions& options)
 {
@@ -184,7 +223,10 @@ class Plan
 public:
     Plan(const PlanKey& key, Descriptions descriptions)
         : m_key(key), m_d(std::move(descriptions)), m_forward(m_d.forward),
-          m_inputGradient(m_d.inputGradient), m_weightGradients(m_d.weightGradients)
+          m_inputGradient(m_d.inputGradient), m_weightGradients(m_d.weightGradients),
+          m_forwardWeights(m_d.userWeights, m_d.forward.weights_desc(0)),
+          m_inputGradientWeights(m_d.userWeights, m_d.inputGradient.weights_desc(0)),
+          m_weightGradient(m_d.weightGradients.diff_weights_desc(0), m_d.userWeights)
     {}
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& weight,
@@ -193,8 +235,7 @@ public:
         torch::Tensor y = emptyLike(m_d.destination, x.options());
         torch::Tensor kept;
         Arguments args = {{DNNL_ARG_SRC, memory(m_d.source, cpuEngine(), x.data_ptr())},
-                          {DNNL_ARG_WEIGHTS, inLayout(weight, m_d.userWeights,
-                                                      m_d.forward.weights_desc(0), kept, true)},
+                          {DNNL_ARG_WEIGHTS, m_forwardWeights.converted(weight.data_ptr(), kept)},
                           {DNNL_ARG_DST, memory(m_d.destination, cpuEngine(), y.data_ptr())}};
         if (m_key.bias) {
             args.insert({DNNL_ARG_BIAS, memory(m_d.bias, cpuEngine(), bias.data_ptr())});
@@ -209,8 +250,7 @@ public:
         torch::Tensor kept;
         execute(m_inputGradient, m_d.inputGradient,
                 {{DNNL_ARG_DIFF_DST, memory(m_d.destination, cpuEngine(), grad.data_ptr())},
-                 {DNNL_ARG_WEIGHTS,
-                  inLayout(weight, m_d.userWeights, m_d.inputGradient.weights_desc(0), kept, true)},
+                 {DNNL_ARG_WEIGHTS, m_inputGradientWeights.converted(weight.data_ptr(), kept)},
                  {DNNL_ARG_DIFF_SRC, memory(m_d.source, cpuEngine(), gradInput.data_ptr())}});
         return gradInput;
     }
@@ -223,8 +263,7 @@ public:
         const torch::Tensor gradWeight = torch::empty_like(weight);
         torch::Tensor gradBias;
         torch::Tensor kept;
-        const memory computed = inLayout(gradWeight, m_d.userWeights,
-                                         m_d.weightGradients.diff_weights_desc(0), kept, false);
+        const memory computed = m_weightGradient.staging(gradWeight.data_ptr(), kept);
         Arguments args = {
             {DNNL_ARG_SRC, memory(m_d.source, cpuEngine(), x.data_ptr())},
             {DNNL_ARG_DIFF_DST, memory(m_d.destination, cpuEngine(), grad.data_ptr())},
@@ -234,9 +273,7 @@ public:
             args.insert({DNNL_ARG_DIFF_BIAS, memory(m_d.bias, cpuEngine(), gradBias.data_ptr())});
         }
         execute(m_weightGradients, m_d.weightGradients, std::move(args));
-        if (kept.defined()) {
-            reorder(computed, memory(m_d.userWeights, cpuEngine(), gradWeight.data_ptr()));
-        }
+        m_weightGradient.deliver(computed, gradWeight.data_ptr());
         return {gradWeight, gradBias};
     }
 
@@ -246,6 +283,8 @@ private:
     PlanKey m_key;
     Descriptions m_d;
     dnnl::primitive m_forward, m_inputGradient, m_weightGradients;
+    Relayout m_forwardWeights, m_inputGradientWeights; // LibTorch's weights to the primitives'
+    Relayout m_weightGradient;                         // the computed gradient to LibTorch's
 };
 
 // The gradient node of a dnnlConvolution() or dnnlDense() call: inputs x, weight, bias.

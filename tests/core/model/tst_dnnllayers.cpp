@@ -222,6 +222,27 @@ private Q_SLOTS:
         QVERIFY(!image.requires_grad());
     }
 
+    // A window larger than its input is refused with a message that says what to change (no
+    // empty output for the next layer to stumble on), as LibTorch refuses it.
+    void aWindowLargerThanItsInputIsRefused()
+    {
+        const torch::Tensor w = channelsLast(torch::randn({4, 3, 3, 3}));
+        const torch::Tensor x = channelsLast(torch::randn({2, 3, 2, 5}));
+        QString message;
+        try {
+            dnnlConvolution(makeDnnlPlans(), x, w, torch::Tensor(), {}, true);
+        } catch (const std::invalid_argument& error) {
+            message = QString::fromUtf8(error.what());
+        }
+        QVERIFY2(message.contains(QStringLiteral("3x3 is larger than its input of 2x5")) &&
+                     message.contains(QStringLiteral("larger image size")),
+                 qPrintable(message));
+        const ConvolutionSteps padded{{1, 1}, {1, 1, 1, 1}}; // 4x7 once padded: fits
+        QCOMPARE(
+            dnnlConvolution(makeDnnlPlans(), x, w, torch::Tensor(), padded, true).sizes().vec(),
+            (std::vector<int64_t>{2, 4, 2, 5}));
+    }
+
     // Under InferenceMode (validation, prediction) no gradient node is recorded.
     void inferenceRecordsNoGraph()
     {

@@ -22,8 +22,15 @@ bool BatchLoader::next(TensorBatch* batch)
     }
     const int64_t count = host->count;
     batch->items = host->items;
+    const int64_t channels = host->channels;
+    const int64_t size = host->size;
+    // Sizes N,C,H,W either way; a channels-last batch's strides say its memory is N,H,W,C.
+    const std::vector<int64_t> strides =
+        host->channelsLast
+            ? std::vector<int64_t>{channels * size * size, 1, size * channels, channels}
+            : std::vector<int64_t>{channels * size * size, size * size, size, 1};
     batch->images = torch::from_blob(
-        host->images.data(), {count, host->channels, host->size, host->size},
+        host->images.data(), {count, channels, size, size}, strides,
         [host](void*) mutable { host.reset(); }, torch::kFloat32);
     batch->labels = torch::from_blob(
         host->labels.data(), {count}, [host](void*) mutable { host.reset(); }, torch::kInt64);

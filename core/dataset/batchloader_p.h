@@ -7,7 +7,8 @@
 
 namespace studio {
 
-// A batch as the model takes it: images float32 NCHW (rescaled), labels int64 class indices.
+// A batch as the model takes it: images float32 [N, C, H, W] (in memory N,H,W,C when the
+// options asked for channels-last), labels int64 class indices.
 struct TensorBatch
 {
     torch::Tensor images;

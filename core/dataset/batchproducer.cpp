@@ -242,6 +242,7 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
     batch.count = count;
     batch.channels = channels;
     batch.size = size;
+    batch.channelsLast = m_options.channelsLast;
     batch.images.resize(size_t(count) * channels * plane);
     batch.labels.resize(size_t(count));
     batch.items.resize(size_t(count));
@@ -286,8 +287,12 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
             resizeToShape(pixels, width, height, m_shape, augmented->data());
             pixels = augmented->data();
         }
-        toNetworkValues(pixels, m_spec, brightness,
-                        batch.images.data() + size_t(k) * channels * plane);
+        float* image = batch.images.data() + size_t(k) * channels * plane;
+        if (batch.channelsLast) {
+            toInterleavedNetworkValues(pixels, m_spec, brightness, image);
+        } else {
+            toNetworkValues(pixels, m_spec, brightness, image);
+        }
         ++k;
     }
     if (k < count) {

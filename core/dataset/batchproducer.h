@@ -20,7 +20,7 @@ namespace studio {
 
 class ImageCache;
 
-// One batch: `count` images as float32 NCHW (rescaled) and their class indices.
+// One batch: `count` images as float32 network values and their class indices.
 struct HostBatch
 {
     int epoch = 0;
@@ -28,6 +28,7 @@ struct HostBatch
     int count = 0;
     int channels = 0;
     int size = 0;
+    bool channelsLast = false;   // images laid out N,H,W,C; else N,C,H,W
     std::vector<float> images;   // count * channels * size * size
     std::vector<int64_t> labels; // count
     std::vector<int> items;      // positions in DatasetIndex::items
@@ -39,6 +40,9 @@ struct BatchOptions
     int batchSize = 32;
     bool shuffle = false;
     bool augment = false;
+    // Images laid out N,H,W,C, for a network that runs channels-last: the consumer then takes
+    // them as they are instead of reordering every batch on the training thread.
+    bool channelsLast = false;
     quint64 seed = 0; // shuffling and augmentation; the same seed gives the same batches
     // With shuffle: every position of an epoch's order draws a class uniformly, then that
     // class's next image (each class cycles through its own shuffled images), so that batches

@@ -29,23 +29,75 @@ void toPlanes(const Sample* samples, int channels, size_t plane, const float* sc
     }
 }
 
+// HWC samples to HWC network values, a run of kRunPixels pixels at a time: each run is one
+// straight loop over the scale and offset repeated for its pixels, which the compiler vectorises.
+constexpr size_t kRunPixels = 16;
+
+template <typename Sample>
+void toInterleaved(const Sample* samples, int channels, size_t plane, const float* scale,
+                   const float* offset, float* out)
+{
+    const size_t c = size_t(channels);
+    std::vector<float> runScale(kRunPixels * c);
+    std::vector<float> runOffset(kRunPixels * c);
+    for (size_t i = 0; i < runScale.size(); ++i) {
+        runScale[i] = scale[i % c];
+        runOffset[i] = offset[i % c];
+    }
+    const size_t values = plane * c;
+    const size_t run = runScale.size();
+    size_t start = 0;
+    for (; start + run <= values; start += run) {
+        for (size_t i = 0; i < run; ++i) {
+            out[start + i] = float(samples[start + i]) * runScale[i] + runOffset[i];
+        }
+    }
+    for (size_t i = 0; start + i < values; ++i) {
+        out[start + i] = float(samples[start + i]) * runScale[i] + runOffset[i];
+    }
+}
+
+// Each channel's factor and offset: (sample * valueScale(c) + valueOffset(c)) * brightness.
+struct ChannelAffine
+{
+    std::vector<float> scale;
+    std::vector<float> offset;
+};
+
+ChannelAffine channelAffine(const InputSpec& spec, double brightness)
+{
+    ChannelAffine affine;
+    for (int c = 0; c < spec.channels(); ++c) {
+        affine.scale.push_back(float(spec.valueScale(c) * brightness));
+        affine.offset.push_back(float(spec.valueOffset(c) * brightness));
+    }
+    return affine;
+}
+
 } // namespace
 
 void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out)
 {
     const size_t plane = size_t(spec.imageSize) * size_t(spec.imageSize);
-    const int channels = spec.channels();
-    std::vector<float> scale(static_cast<size_t>(channels));
-    std::vector<float> offset(static_cast<size_t>(channels));
-    for (int c = 0; c < channels; ++c) {
-        scale[size_t(c)] = float(spec.valueScale(c) * brightness);
-        offset[size_t(c)] = float(spec.valueOffset(c) * brightness);
-    }
+    const ChannelAffine a = channelAffine(spec, brightness);
     if (spec.sampleBits() == 16) {
-        toPlanes(reinterpret_cast<const uint16_t*>(samples), channels, plane, scale.data(),
-                 offset.data(), out);
+        toPlanes(reinterpret_cast<const uint16_t*>(samples), spec.channels(), plane, a.scale.data(),
+                 a.offset.data(), out);
     } else {
-        toPlanes(samples, channels, plane, scale.data(), offset.data(), out);
+        toPlanes(samples, spec.channels(), plane, a.scale.data(), a.offset.data(), out);
+    }
+}
+
+void toInterleavedNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness,
+                                float* out)
+{
+    const size_t plane = size_t(spec.imageSize) * size_t(spec.imageSize);
+    const ChannelAffine a = channelAffine(spec, brightness);
+    if (spec.sampleBits() == 16) {
+        toInterleaved(reinterpret_cast<const uint16_t*>(samples), spec.channels(), plane,
+                      a.scale.data(), a.offset.data(), out);
+    } else {
+        toInterleaved(samples, spec.channels(), plane, a.scale.data(), a.offset.data(), out);
     }
 }
 

@@ -88,6 +88,9 @@ QString describeNormalization(const InputSpec& spec);
 // A square of prepared samples (HWC, the spec's shape) as network values, CHW:
 // (sample * valueScale(c) + valueOffset(c)) * brightness. `out` takes shape().size^2 * channels().
 void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out);
+// The same values laid out HWC, as the samples are (a channels-last batch's image).
+void toInterleavedNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness,
+                                float* out);
 
 // Why the spec cannot prepare an image (a picked channel it lacks, a float image whose values
 // the rescale normalisation would keep), or an empty reason.

@@ -160,6 +160,7 @@ BatchOptions trainingBatchOptions(const Session& s, const StepSync& sync)
     options.batchSize = settings.batchSize / sync.processes();
     options.shuffle = true;
     options.augment = s.project.augmentation.enabled;
+    options.channelsLast = s.format == torch::MemoryFormat::ChannelsLast;
     options.seed = settings.seed;
     options.balanceClasses = settings.classWeights == ClassWeighting::BalancedSampling;
     if (s.group != nullptr) {

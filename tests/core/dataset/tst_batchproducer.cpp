@@ -487,6 +487,38 @@ private Q_SLOTS:
         QVERIFY(std::abs(weights[0].item<float>() - 21.0f / 27.0f) < 1e-6f);
         QVERIFY(std::abs(weights[2].item<float>() - 21.0f / 15.0f) < 1e-6f);
     }
+
+    // A channels-last batch holds the same values, laid out N,H,W,C, and its tensor says so:
+    // the trainer takes it without reordering it.
+    void channelsLastBatchesHoldTheSameValues()
+    {
+        BatchOptions options;
+        options.batchSize = 4;
+        options.shuffle = true;
+        options.augment = true;
+        options.seed = 5;
+        BatchOptions interleaved = options;
+        interleaved.channelsLast = true;
+        const InputSpec spec = inputSpecOf(m_settings);
+        BatchProducer planarProducer(m_index, Split::Train, spec, m_augmentation, m_cache.get(),
+                                     options);
+        const std::vector<HostBatch> planar = epoch(planarProducer, 1);
+        BatchLoader loader(m_index, Split::Train, spec, m_augmentation, m_cache.get(), interleaved);
+        loader.startEpoch(1);
+        TensorBatch batch;
+        size_t n = 0;
+        while (loader.next(&batch)) {
+            QVERIFY(n < planar.size());
+            const HostBatch& host = planar[n++];
+            QVERIFY(batch.images.is_contiguous(torch::MemoryFormat::ChannelsLast));
+            QVERIFY(!batch.images.is_contiguous());
+            const torch::Tensor want =
+                torch::from_blob(const_cast<float*>(host.images.data()), {host.count, 3, 12, 12});
+            QVERIFY(torch::equal(batch.images, want));
+            QCOMPARE(batch.items, host.items);
+        }
+        QCOMPARE(n, planar.size());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBatchProducer)

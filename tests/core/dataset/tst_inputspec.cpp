@@ -150,6 +150,33 @@ private Q_SLOTS:
         QVERIFY(describeNormalization(spec).contains(QStringLiteral("[0, 100], [1000, 3000]")));
     }
 
+    // Channels-last values are the planar ones reordered, for 16-bit and 8-bit samples, with a
+    // brightness, over a side whose pixel count is not a multiple of the vectorised run.
+    void interleavedValuesAreThePlanarOnesReordered()
+    {
+        InputSpec wide = specOf(Normalization::Range, 7, {0, 1, 2, 3, 4});
+        wide.channelRanges = {{0, 100}, {1000, 3000}, {0, 65535}, {5, 6}, {0, 1}};
+        InputSpec photo = specOf(Normalization::Legacy, 9);
+        for (const InputSpec& spec : {wide, photo}) {
+            const int channels = spec.channels();
+            const size_t plane = size_t(spec.imageSize) * size_t(spec.imageSize);
+            std::vector<uint8_t> samples(plane * size_t(channels) * size_t(spec.sampleBits() / 8));
+            for (size_t i = 0; i < samples.size(); ++i) {
+                samples[i] = uint8_t((i * 37 + 11) % 251);
+            }
+            std::vector<float> planar(plane * size_t(channels));
+            std::vector<float> interleaved(planar.size());
+            toNetworkValues(samples.data(), spec, 0.8, planar.data());
+            toInterleavedNetworkValues(samples.data(), spec, 0.8, interleaved.data());
+            for (size_t p = 0; p < plane; ++p) {
+                for (int c = 0; c < channels; ++c) {
+                    QCOMPARE(interleaved[p * size_t(channels) + size_t(c)],
+                             planar[size_t(c) * plane + p]);
+                }
+            }
+        }
+    }
+
     // With a channel list the colour mode means nothing: specs that differ only there are equal.
     void colourModeCountsOnlyWithoutAChannelList()
     {

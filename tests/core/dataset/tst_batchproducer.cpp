@@ -43,6 +43,17 @@ bool same(const std::vector<HostBatch>& a, const std::vector<HostBatch>& b)
     return true;
 }
 
+// The training split's options: shuffled and augmented from `seed`.
+BatchOptions trainingOptions(int batchSize, quint64 seed)
+{
+    BatchOptions options;
+    options.batchSize = batchSize;
+    options.shuffle = true;
+    options.augment = true;
+    options.seed = seed;
+    return options;
+}
+
 std::vector<int> itemsOf(const std::vector<HostBatch>& batches)
 {
     std::vector<int> items;
@@ -142,11 +153,7 @@ private Q_SLOTS:
 
     void sameSeedSameBatches()
     {
-        BatchOptions options;
-        options.batchSize = 5;
-        options.shuffle = true;
-        options.augment = true;
-        options.seed = 1234;
+        BatchOptions options = trainingOptions(5, 1234);
         options.threads = 1;
         BatchProducer one(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
                           m_cache.get(), options);
@@ -455,11 +462,7 @@ private Q_SLOTS:
 
     void tensorsForTheTrainer()
     {
-        BatchOptions options;
-        options.batchSize = 4;
-        options.shuffle = true;
-        options.augment = true;
-        options.seed = 5;
+        const BatchOptions options = trainingOptions(4, 5);
         BatchLoader loader(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
                            m_cache.get(), options);
         BatchProducer producer(m_index, Split::Train, inputSpecOf(m_settings), m_augmentation,
@@ -492,11 +495,7 @@ private Q_SLOTS:
     // the trainer takes it without reordering it.
     void channelsLastBatchesHoldTheSameValues()
     {
-        BatchOptions options;
-        options.batchSize = 4;
-        options.shuffle = true;
-        options.augment = true;
-        options.seed = 5;
+        const BatchOptions options = trainingOptions(4, 5);
         BatchOptions interleaved = options;
         interleaved.channelsLast = true;
         const InputSpec spec = inputSpecOf(m_settings);

@@ -499,16 +499,35 @@ cv::Mat squareImage(const cv::Mat& image, ResizeMode mode, const std::vector<dou
     return square;
 }
 
+void resizeImage(const cv::Mat& in, cv::Mat& out, cv::Size size)
+{
+    const bool shrink = in.cols >= size.width && in.rows >= size.height;
+    const int interpolation = shrink ? cv::INTER_AREA : cv::INTER_LINEAR;
+    // OpenCV's area resampling takes at most 4 channels: more are resized plane by plane.
+    if (in.channels() <= 4) {
+        cv::resize(in, out, size, 0, 0, interpolation);
+        return;
+    }
+    std::vector<cv::Mat> planes;
+    cv::split(in, planes);
+    for (cv::Mat& plane : planes) {
+        cv::Mat resized;
+        cv::resize(plane, resized, size, 0, 0, interpolation);
+        plane = resized;
+    }
+    cv::Mat merged;
+    cv::merge(planes, merged);
+    merged.copyTo(out); // into the caller's buffer when it has the size and type
+}
+
 cv::Mat resizedToSquare(const cv::Mat& image, int size, bool keepSmaller)
 {
     if ((image.cols == size && image.rows == size) ||
         (keepSmaller && image.cols <= size && image.rows <= size)) {
         return image;
     }
-    const bool shrink = image.cols >= size && image.rows >= size;
     cv::Mat resized;
-    cv::resize(image, resized, cv::Size(size, size), 0, 0,
-               shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+    resizeImage(image, resized, cv::Size(size, size));
     return resized;
 }
 
@@ -574,8 +593,7 @@ void resizeToShape(const uint8_t* src, int width, int height, const ImageShape& 
         in.copyTo(out);
         return;
     }
-    const bool shrink = width >= shape.size && height >= shape.size;
-    cv::resize(in, out, out.size(), 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+    resizeImage(in, out, out.size());
 }
 
 DecodeResult decodeImageBytes(const QByteArray& bytes, const ImageShape& shape, bool wantPixels,

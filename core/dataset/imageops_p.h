@@ -31,6 +31,10 @@ cv::Mat pickChannels(const RawImage& raw, const InputSpec& spec);
 // square (crop), or the image centred on a square of `fill` (pad; one value per channel).
 cv::Mat squareImage(const cv::Mat& image, ResizeMode mode, const std::vector<double>& fill);
 
+// `in` resized to `size`: area resampling when it shrinks on both sides, else bilinear; any
+// number of channels. An `out` of that size and type keeps its buffer.
+void resizeImage(const cv::Mat& in, cv::Mat& out, cv::Size size);
+
 // The image at size x size: area interpolation when shrinking, linear when enlarging. With
 // keepSmaller, an image no larger than the square on both sides is returned as it is.
 cv::Mat resizedToSquare(const cv::Mat& image, int size, bool keepSmaller);

@@ -353,6 +353,32 @@ private Q_SLOTS:
 
     // 16-bit images of five channels turn, shift and flip (OpenCV's warp takes at most four
     // channels at once elsewhere); the fill is in network units.
+    // More than four channels are resized too (OpenCV's area resampling takes four at most),
+    // shrinking and enlarging a non-square image: each channel as it would be alone.
+    void resizesImagesOfManyChannels()
+    {
+        const RawDecodeResult raw = rawImage(
+            70, 50, 5, [](int r, int c, int k) { return 1000.0 * (k + 1) + 37.0 * r + 11.0 * c; });
+        for (const int size : {48, 96}) {
+            InputSpec all = specOf(Normalization::Range, size, {0, 1, 2, 3, 4});
+            all.rangeLow = 0;
+            all.rangeHigh = 10000;
+            const DecodeResult prepared = prepareImage(raw, all);
+            QVERIFY2(prepared.ok, qPrintable(prepared.failure.reason));
+            const std::vector<float> values = networkValues(prepared, all);
+            const size_t plane = size_t(size) * size_t(size);
+            for (int k = 0; k < 5; ++k) {
+                InputSpec one = all;
+                one.channelList = {k};
+                const DecodeResult alone = prepareImage(raw, one);
+                QVERIFY2(alone.ok, qPrintable(alone.failure.reason));
+                const std::vector<float> expected = networkValues(alone, one);
+                QVERIFY(std::equal(expected.begin(), expected.end(),
+                                   values.begin() + std::ptrdiff_t(size_t(k) * plane)));
+            }
+        }
+    }
+
     void augmentsSixteenBitImagesOfManyChannels()
     {
         InputSpec spec = specOf(Normalization::Range, 16, {0, 1, 2, 3, 4});

@@ -811,7 +811,8 @@ Status checkTrainable(const ScanState& scan)
     if (index.count(Split::Train) == 0) {
         return Failure{
             QStringLiteral("The training split is empty: no usable image in '%1'%2. "
-                           "Put PNG or JPEG images into its class folders.")
+                           "Put PNG, JPEG, TIFF, BMP or PNM images into its class folders (or "
+                           "fix the files named here).")
                 .arg(native(trainFolderPath(scan)))
                 .arg(index.skipped.isEmpty()
                          ? QString()

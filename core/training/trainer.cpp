@@ -544,8 +544,10 @@ Result<TrainResult> trainProject(const Project& project, const TrainOptions& opt
     Result<TrainResult> result = runSession(s, options.initialWeights, false, true,
                                             options.fitOutputToClasses, observer, control);
     if (writer && !result && !QFileInfo::exists(pathIn(s.runDir, runfiles::lastCheckpoint))) {
-        lock.release(); // first: the lock lets go of a file that is still there
-        QDir(s.runDir).removeRecursively(); // nothing was trained: leave no half-made run
+        // Nothing was trained: leave no half-made run. The lock goes first, while its file is
+        // still there to remove.
+        lock.release();
+        QDir(s.runDir).removeRecursively();
     }
     return result;
 }

@@ -74,18 +74,26 @@ ChannelAffine channelAffine(const InputSpec& spec, double brightness)
     return affine;
 }
 
+// Calls convert(samples) with the samples typed at the spec's width (8 or 16 bits).
+template <typename Convert>
+void withTypedSamples(const uint8_t* samples, const InputSpec& spec, const Convert& convert)
+{
+    if (spec.sampleBits() == 16) {
+        convert(reinterpret_cast<const uint16_t*>(samples));
+    } else {
+        convert(samples);
+    }
+}
+
 } // namespace
 
 void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out)
 {
     const size_t plane = size_t(spec.imageSize) * size_t(spec.imageSize);
     const ChannelAffine a = channelAffine(spec, brightness);
-    if (spec.sampleBits() == 16) {
-        toPlanes(reinterpret_cast<const uint16_t*>(samples), spec.channels(), plane, a.scale.data(),
-                 a.offset.data(), out);
-    } else {
-        toPlanes(samples, spec.channels(), plane, a.scale.data(), a.offset.data(), out);
-    }
+    withTypedSamples(samples, spec, [&](const auto* typed) {
+        toPlanes(typed, spec.channels(), plane, a.scale.data(), a.offset.data(), out);
+    });
 }
 
 void toInterleavedNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness,
@@ -93,12 +101,9 @@ void toInterleavedNetworkValues(const uint8_t* samples, const InputSpec& spec, d
 {
     const size_t plane = size_t(spec.imageSize) * size_t(spec.imageSize);
     const ChannelAffine a = channelAffine(spec, brightness);
-    if (spec.sampleBits() == 16) {
-        toInterleaved(reinterpret_cast<const uint16_t*>(samples), spec.channels(), plane,
-                      a.scale.data(), a.offset.data(), out);
-    } else {
-        toInterleaved(samples, spec.channels(), plane, a.scale.data(), a.offset.data(), out);
-    }
+    withTypedSamples(samples, spec, [&](const auto* typed) {
+        toInterleaved(typed, spec.channels(), plane, a.scale.data(), a.offset.data(), out);
+    });
 }
 
 bool InputSpec::keepsSampleValues() const

@@ -24,6 +24,10 @@ BatchProducer::BatchProducer(const DatasetIndex& index, Split split, const Input
     if (m_options.threads <= 0) {
         m_options.threads = std::max(1, hardwareThreads() - 1);
     }
+    m_options.finishThreads = std::max(0, m_options.finishThreads);
+    if (m_options.finishThreads > 0) {
+        m_openCvGuard = std::make_unique<OpenCvSingleThreaded>();
+    }
     m_options.shards = std::max(1, m_options.shards);
     m_options.shard = std::clamp(m_options.shard, 0, m_options.shards - 1);
     if (m_cache != nullptr &&
@@ -174,11 +178,20 @@ bool BatchProducer::next(HostBatch* batch)
         return false;
     }
     auto found = m_ready.find(m_nextToDeliver);
-    *batch = std::move(found->second);
+    ReadBatch read = std::move(found->second);
     m_ready.erase(found);
     ++m_nextToDeliver;
     lock.unlock();
     m_canBuild.notify_all();
+    if (!read.finished) {
+        const auto finishing = std::chrono::steady_clock::now();
+        finish(&read, m_options.finishThreads, nullptr);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - finishing).count();
+        std::lock_guard<std::mutex> relock(m_mutex);
+        m_waitSeconds += seconds;
+    }
+    *batch = std::move(read.batch);
     return true;
 }
 
@@ -203,8 +216,7 @@ QStringList BatchProducer::takeProblems()
 void BatchProducer::work(int epoch)
 {
     const OpenCvSingleThreaded guard;
-    std::vector<uint8_t> decoded;
-    std::vector<uint8_t> augmented(size_t(m_shape.bytes()));
+    std::vector<uint8_t> scratch(size_t(m_shape.bytes()));
     const int batches = batchesPerEpoch();
     for (;;) {
         int number = 0;
@@ -219,7 +231,10 @@ void BatchProducer::work(int epoch)
             }
             number = m_nextToBuild++;
         }
-        HostBatch batch = build(epoch, number, &decoded, &augmented);
+        ReadBatch batch = read(epoch, number);
+        if (m_options.finishThreads == 0) {
+            finish(&batch, 1, &scratch);
+        }
         {
             std::lock_guard<std::mutex> lock(m_mutex);
             m_ready.emplace(number, std::move(batch));
@@ -228,36 +243,26 @@ void BatchProducer::work(int epoch)
     }
 }
 
-HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* decoded,
-                               std::vector<uint8_t>* augmented)
+BatchProducer::ReadBatch BatchProducer::read(int epoch, int number)
 {
     const int first = number * m_options.batchSize;
     const int count = std::min(m_options.batchSize, imageCount() - first);
-    const int channels = m_shape.channels;
-    const int size = m_shape.size;
-    const size_t plane = size_t(size) * size;
-    HostBatch batch;
+    ReadBatch read;
+    HostBatch& batch = read.batch;
     batch.epoch = epoch;
     batch.number = number;
-    batch.count = count;
-    batch.channels = channels;
-    batch.size = size;
+    batch.channels = m_shape.channels;
+    batch.size = m_shape.size;
     batch.channelsLast = m_options.channelsLast;
-    batch.images.resize(size_t(count) * channels * plane);
-    batch.labels.resize(size_t(count));
-    batch.items.resize(size_t(count));
-    const bool augment = m_options.augment && !m_augmenter.isIdentity();
-    int k = 0; // images kept so far: unreadable ones are left out of the batch
+    read.decoded.reserve(size_t(count));
     for (int position = 0; position < count; ++position) {
         const int local = m_order[size_t(first + position)];
         const int item = m_items[size_t(local)];
         const CachedImage cached = m_cache != nullptr ? m_cache->find(item) : CachedImage();
-        const uint8_t* pixels = cached.pixels;
-        int width = size;
-        int height = size;
-        if (pixels != nullptr) {
-            width = cached.width;
-            height = cached.height;
+        if (cached.pixels != nullptr) {
+            read.pixels.push_back(cached.pixels);
+            read.widths.push_back(cached.width);
+            read.heights.push_back(cached.height);
         } else {
             // Kept smaller like the cache keeps it, so streamed batches equal cached ones.
             DecodeResult result =
@@ -267,41 +272,77 @@ HostBatch BatchProducer::build(int epoch, int number, std::vector<uint8_t>* deco
                 std::lock_guard<std::mutex> lock(m_mutex);
                 m_problems.append(
                     QStringLiteral("'%1': %2").arg(m_paths[size_t(local)], result.failure.reason));
-                continue;
+                continue; // left out of the batch
             }
-            decoded->swap(result.image.pixels);
-            width = result.image.width;
-            height = result.image.height;
-            pixels = decoded->data();
+            read.decoded.push_back(std::move(result.image.pixels));
+            read.pixels.push_back(read.decoded.back().data());
+            read.widths.push_back(result.image.width);
+            read.heights.push_back(result.image.height);
         }
-        batch.labels[size_t(k)] = m_labels[size_t(local)];
-        batch.items[size_t(k)] = item;
-        double brightness = 1;
-        if (augment) {
-            const AugmentParams params =
-                m_augmenter.draw(Augmenter::seedFor(m_options.seed, epoch, item));
-            m_augmenter.apply(pixels, width, height, augmented->data(), params);
-            brightness = m_augmenter.brightnessOnSamples() ? 1.0 : params.brightness;
-            pixels = augmented->data();
-        } else if (width != size || height != size) {
-            resizeToShape(pixels, width, height, m_shape, augmented->data());
-            pixels = augmented->data();
-        }
-        float* image = batch.images.data() + size_t(k) * channels * plane;
-        if (batch.channelsLast) {
-            toInterleavedNetworkValues(pixels, m_spec, brightness, image);
-        } else {
-            toNetworkValues(pixels, m_spec, brightness, image);
-        }
-        ++k;
+        batch.labels.push_back(m_labels[size_t(local)]);
+        batch.items.push_back(item);
     }
-    if (k < count) {
-        batch.count = k;
-        batch.images.resize(size_t(k) * channels * plane);
-        batch.labels.resize(size_t(k));
-        batch.items.resize(size_t(k));
+    batch.count = int(batch.items.size());
+    batch.images.resize(size_t(batch.count) * size_t(m_shape.channels) * m_shape.size *
+                        m_shape.size);
+    return read;
+}
+
+void BatchProducer::finish(ReadBatch* read, int threads, std::vector<uint8_t>* scratch) const
+{
+    const int count = read->batch.count;
+#ifdef _OPENMP
+    if (threads > 1 && count > 1) {
+        // A plain OpenMP loop: the consumer's LibTorch threads are this thread's OpenMP team,
+        // waiting for its next parallel region.
+#pragma omp parallel num_threads(threads)
+        {
+            std::vector<uint8_t> own(size_t(m_shape.bytes()));
+#pragma omp for schedule(static)
+            for (int k = 0; k < count; ++k) {
+                finishImage(read, k, own.data());
+            }
+        }
+        read->finished = true;
+        return;
     }
-    return batch;
+#endif
+    (void)threads;
+    std::vector<uint8_t> own;
+    if (scratch == nullptr) {
+        own.resize(size_t(m_shape.bytes()));
+        scratch = &own;
+    }
+    for (int k = 0; k < count; ++k) {
+        finishImage(read, k, scratch->data());
+    }
+    read->finished = true;
+}
+
+void BatchProducer::finishImage(ReadBatch* read, int k, uint8_t* scratch) const
+{
+    HostBatch& batch = read->batch;
+    const uint8_t* pixels = read->pixels[size_t(k)];
+    const int width = read->widths[size_t(k)];
+    const int height = read->heights[size_t(k)];
+    const int size = m_shape.size;
+    double brightness = 1;
+    if (m_options.augment && !m_augmenter.isIdentity()) {
+        const AugmentParams params = m_augmenter.draw(
+            Augmenter::seedFor(m_options.seed, batch.epoch, batch.items[size_t(k)]));
+        m_augmenter.apply(pixels, width, height, scratch, params);
+        brightness = m_augmenter.brightnessOnSamples() ? 1.0 : params.brightness;
+        pixels = scratch;
+    } else if (width != size || height != size) {
+        resizeToShape(pixels, width, height, m_shape, scratch);
+        pixels = scratch;
+    }
+    float* image = batch.images.data() + size_t(k) * size_t(batch.channels) * size * size;
+    if (batch.channelsLast) {
+        toInterleavedNetworkValues(pixels, m_spec, brightness, image);
+    } else {
+        toNetworkValues(pixels, m_spec, brightness, image);
+    }
 }
 
 } // namespace studio

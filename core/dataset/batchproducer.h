@@ -19,6 +19,7 @@
 namespace studio {
 
 class ImageCache;
+class OpenCvSingleThreaded;
 
 // One batch: `count` images as float32 network values and their class indices.
 struct HostBatch
@@ -50,6 +51,13 @@ struct BatchOptions
     bool balanceClasses = false;
     int threads = 0;  // producer threads; 0: all cores but one (at least one)
     int prefetch = 4; // batches built ahead of the consumer
+    // 0: the producer threads augment the images and convert them to network values. N: they
+    // only read the images (from the cache, or decoded), and next() augments and converts each
+    // batch on the consumer's thread and N-1 more OpenMP threads (LibTorch's intra-op threads
+    // when N is their number). For a consumer whose own work keeps every core busy: a producer
+    // thread preempts one of its threads mid-step and the others wait for it, so the work costs
+    // about twice its time; spread between steps it costs its share of the cores.
+    int finishThreads = 0;
     // Distributed training: this process takes every `shards`-th image of each epoch's order,
     // starting at `shard` (PyTorch's DistributedSampler). With evenShards the order is first
     // padded by repeating its start, so that every shard has as many images and batches.
@@ -84,7 +92,8 @@ public:
     // Stops the producer threads; next() then returns false.
     void stop();
 
-    // Seconds next() spent waiting for data since startEpoch().
+    // Seconds next() spent on data since startEpoch(): waiting for the producer threads, and
+    // augmenting and converting with finishThreads.
     double waitSeconds() const;
     // Images that could not be read at batch time (deleted or changed since the scan), each
     // "'path': reason". They are left out of their batch, which is smaller (even empty).
@@ -93,11 +102,27 @@ public:
     QStringList takeProblems();
 
 private:
+    // A batch as read: its labels and items, and each image's pixels (in the cache, or decoded
+    // into `decoded`), not yet augmented and converted into batch.images.
+    struct ReadBatch
+    {
+        HostBatch batch;
+        std::vector<const uint8_t*> pixels; // per image, of widths[k] x heights[k]
+        std::vector<int> widths;
+        std::vector<int> heights;
+        std::vector<std::vector<uint8_t>> decoded; // the pixels of images not in the cache
+        bool finished = false;                     // batch.images holds the network values
+    };
+
     // Runs on a producer thread.
     void work(int epoch);
-    // Runs on a producer thread.
-    HostBatch build(int epoch, int number, std::vector<uint8_t>* decoded,
-                    std::vector<uint8_t>* augmented);
+    // Runs on a producer thread: the batch's images, read; unreadable ones left out.
+    ReadBatch read(int epoch, int number);
+    // Augments and converts every image of `read` into its batch.images, on `threads` threads
+    // (the calling one included); `scratch`, if given, is the single thread's image buffer.
+    void finish(ReadBatch* read, int threads, std::vector<uint8_t>* scratch) const;
+    // Image k of `read`, augmented and converted; `scratch` holds shape().bytes().
+    void finishImage(ReadBatch* read, int k, uint8_t* scratch) const;
 
     BatchOptions m_options;
     QString m_root;
@@ -113,7 +138,7 @@ private:
     std::condition_variable m_canBuild;
     std::condition_variable m_readyChanged;
     std::vector<int> m_order; // this epoch's order of positions in m_items
-    std::map<int, HostBatch> m_ready;
+    std::map<int, ReadBatch> m_ready;
     int m_epoch = -1;
     int m_nextToBuild = 0;
     int m_nextToDeliver = 0;
@@ -121,6 +146,9 @@ private:
     double m_waitSeconds = 0;
     QStringList m_problems;
     std::vector<std::thread> m_workers;
+    // With finishThreads: OpenCV single-threaded while the consumer warps (its own pool would
+    // compete with the OpenMP threads).
+    std::unique_ptr<OpenCvSingleThreaded> m_openCvGuard;
 };
 
 } // namespace studio

@@ -13,6 +13,7 @@
 #include "training/weightsnapshot_p.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <torch/nn.h>
 #include <torch/optim.h>
 
@@ -23,6 +24,7 @@
 #include <cmath>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 namespace studio {
 
@@ -163,6 +165,12 @@ BatchOptions trainingBatchOptions(const Session& s, const StepSync& sync)
     options.channelsLast = s.format == torch::MemoryFormat::ChannelsLast;
     options.seed = settings.seed;
     options.balanceClasses = settings.classWeights == ClassWeighting::BalancedSampling;
+    // LibTorch's threads take every core: they augment each batch between steps, rather than a
+    // producer thread that would preempt them mid-step (see BatchOptions::finishThreads).
+    const int computeThreads = at::get_num_threads();
+    if (computeThreads >= int(std::thread::hardware_concurrency())) {
+        options.finishThreads = computeThreads;
+    }
     if (s.group != nullptr) {
         options.shard = sync.rank();
         options.shards = sync.processes();

@@ -326,8 +326,16 @@ private Q_SLOTS:
         QVERIFY(streamed.problems().isEmpty());
     }
 
+    void unreadableImagesAreLeftOut_data()
+    {
+        QTest::addColumn<int>("finishThreads");
+        QTest::newRow("producer finishes") << 0;
+        QTest::newRow("consumer finishes") << 2;
+    }
+
     void unreadableImagesAreLeftOut()
     {
+        QFETCH(int, finishThreads);
         QTemporaryDir dir;
         for (int c = 0; c < 3; ++c) {
             for (int i = 0; i < 3; ++i) {
@@ -349,6 +357,7 @@ private Q_SLOTS:
         options.shuffle = true;
         options.seed = 3;
         options.threads = 2;
+        options.finishThreads = finishThreads;
         BatchProducer producer(*index, Split::Train, inputSpecOf(settings), m_augmentation, nullptr,
                                options);
         const std::vector<HostBatch> batches = epoch(producer, 0);
@@ -369,6 +378,34 @@ private Q_SLOTS:
         QVERIFY2(problems[0].contains(QLatin1String("c1/0.png")), qPrintable(problems[0]));
         QVERIFY2(problems[1].contains(QLatin1String("c2/1.png")), qPrintable(problems[1]));
         QVERIFY(producer.problems().isEmpty());
+    }
+
+    // Augmenting and converting on the consumer (BatchOptions::finishThreads) gives the batches
+    // the producer threads give, cached or streamed, on one thread or several.
+    void finishingOnTheConsumerGivesTheSameBatches()
+    {
+        const InputSpec spec = inputSpecOf(m_settings);
+        const BatchOptions options = trainingOptions(4, 11);
+        BatchProducer reference(m_index, Split::Train, spec, m_augmentation, m_cache.get(),
+                                options);
+        const std::vector<HostBatch> want = epoch(reference, 2);
+        for (const int threads : {1, 2, 3}) {
+            BatchOptions consumer = options;
+            consumer.finishThreads = threads;
+            BatchProducer cached(m_index, Split::Train, spec, m_augmentation, m_cache.get(),
+                                 consumer);
+            QVERIFY2(same(epoch(cached, 2), want), qPrintable(QString::number(threads)));
+            BatchProducer streamed(m_index, Split::Train, spec, m_augmentation, nullptr, consumer);
+            QVERIFY2(same(epoch(streamed, 2), want), qPrintable(QString::number(threads)));
+        }
+        BatchOptions plain = options;
+        plain.augment = false;
+        BatchProducer plainReference(m_index, Split::Train, spec, m_augmentation, m_cache.get(),
+                                     plain);
+        plain.finishThreads = 2;
+        BatchProducer plainConsumer(m_index, Split::Train, spec, m_augmentation, m_cache.get(),
+                                    plain);
+        QVERIFY(same(epoch(plainConsumer, 0), epoch(plainReference, 0)));
     }
 
     void smallImagesAreCachedAtTheirOwnSize()

@@ -292,7 +292,17 @@ void BatchProducer::finish(ReadBatch* read, int threads, std::vector<uint8_t>* s
 {
     const int count = read->batch.count;
 #ifdef _OPENMP
-    if (threads > 1 && count > 1) {
+    // Below this many samples to convert, a batch that is not warped takes microseconds on one
+    // thread: waking the other threads (each must get a core) would cost more than it saves.
+    constexpr size_t kSamplesWorthThreads = size_t(1) << 17;
+    const bool warps = (m_options.augment && !m_augmenter.isIdentity()) ||
+                       std::any_of(read->widths.begin(), read->widths.end(),
+                                   [&](int width) { return width != m_shape.size; }) ||
+                       std::any_of(read->heights.begin(), read->heights.end(),
+                                   [&](int height) { return height != m_shape.size; });
+    const size_t samples =
+        size_t(count) * size_t(m_shape.channels) * size_t(m_shape.size) * size_t(m_shape.size);
+    if (threads > 1 && count > 1 && (warps || samples >= kSamplesWorthThreads)) {
         // A plain OpenMP loop: the consumer's LibTorch threads are this thread's OpenMP team,
         // waiting for its next parallel region.
 #pragma omp parallel num_threads(threads)

@@ -295,14 +295,9 @@ void BatchProducer::finish(ReadBatch* read, int threads, std::vector<uint8_t>* s
     // Below this many samples to convert, a batch that is not warped takes microseconds on one
     // thread: waking the other threads (each must get a core) would cost more than it saves.
     constexpr size_t kSamplesWorthThreads = size_t(1) << 17;
-    const bool warps = (m_options.augment && !m_augmenter.isIdentity()) ||
-                       std::any_of(read->widths.begin(), read->widths.end(),
-                                   [&](int width) { return width != m_shape.size; }) ||
-                       std::any_of(read->heights.begin(), read->heights.end(),
-                                   [&](int height) { return height != m_shape.size; });
     const size_t samples =
         size_t(count) * size_t(m_shape.channels) * size_t(m_shape.size) * size_t(m_shape.size);
-    if (threads > 1 && count > 1 && (warps || samples >= kSamplesWorthThreads)) {
+    if (threads > 1 && count > 1 && (warps(*read) || samples >= kSamplesWorthThreads)) {
         // A plain OpenMP loop: the consumer's LibTorch threads are this thread's OpenMP team,
         // waiting for its next parallel region.
 #pragma omp parallel num_threads(threads)
@@ -329,6 +324,24 @@ void BatchProducer::finish(ReadBatch* read, int threads, std::vector<uint8_t>* s
     read->finished = true;
 }
 
+bool BatchProducer::augments() const
+{
+    return m_options.augment && !m_augmenter.isIdentity();
+}
+
+bool BatchProducer::warps(const ReadBatch& read) const
+{
+    if (augments()) {
+        return true;
+    }
+    for (size_t k = 0; k < read.widths.size(); ++k) {
+        if (read.widths[k] != m_shape.size || read.heights[k] != m_shape.size) {
+            return true; // resized
+        }
+    }
+    return false;
+}
+
 void BatchProducer::finishImage(ReadBatch* read, int k, uint8_t* scratch) const
 {
     HostBatch& batch = read->batch;
@@ -337,7 +350,7 @@ void BatchProducer::finishImage(ReadBatch* read, int k, uint8_t* scratch) const
     const int height = read->heights[size_t(k)];
     const int size = m_shape.size;
     double brightness = 1;
-    if (m_options.augment && !m_augmenter.isIdentity()) {
+    if (augments()) {
         const AugmentParams params = m_augmenter.draw(
             Augmenter::seedFor(m_options.seed, batch.epoch, batch.items[size_t(k)]));
         m_augmenter.apply(pixels, width, height, scratch, params);

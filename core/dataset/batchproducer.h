@@ -121,6 +121,10 @@ private:
     // Augments and converts every image of `read` into its batch.images, on `threads` threads
     // (the calling one included); `scratch`, if given, is the single thread's image buffer.
     void finish(ReadBatch* read, int threads, std::vector<uint8_t>* scratch) const;
+    // True when the images get random transforms.
+    bool augments() const;
+    // True when an image of `read` is warped: augmented, or resized to the shape.
+    bool warps(const ReadBatch& read) const;
     // Image k of `read`, augmented and converted; `scratch` holds shape().bytes().
     void finishImage(ReadBatch* read, int k, uint8_t* scratch) const;
 

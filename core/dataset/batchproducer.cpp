@@ -157,6 +157,10 @@ void BatchProducer::startEpoch(int epoch)
         m_nextToDeliver = 0;
         m_stopping = false;
         m_waitSeconds = 0;
+        m_readsItself = m_options.finishThreads > 0 && cacheHoldsAll();
+    }
+    if (m_readsItself) {
+        return;
     }
     const int threads = std::max(1, std::min(m_options.threads, batchesPerEpoch()));
     for (int t = 0; t < threads; ++t) {
@@ -164,11 +168,38 @@ void BatchProducer::startEpoch(int epoch)
     }
 }
 
+bool BatchProducer::cacheHoldsAll() const
+{
+    if (m_cache == nullptr) {
+        return false;
+    }
+    return std::all_of(m_items.begin(), m_items.end(),
+                       [&](int item) { return m_cache->find(item).pixels != nullptr; });
+}
+
+bool BatchProducer::readAndFinish(int number, HostBatch* batch)
+{
+    const auto start = std::chrono::steady_clock::now();
+    ReadBatch read = this->read(m_epoch, number);
+    finish(&read, m_options.finishThreads, nullptr);
+    *batch = std::move(read.batch);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_waitSeconds += seconds;
+    return true;
+}
+
 bool BatchProducer::next(HostBatch* batch)
 {
     std::unique_lock<std::mutex> lock(m_mutex);
     if (m_stopping || m_epoch < 0 || m_nextToDeliver >= batchesPerEpoch()) {
         return false;
+    }
+    if (m_readsItself) {
+        const int number = m_nextToDeliver++;
+        lock.unlock();
+        return readAndFinish(number, batch);
     }
     const auto start = std::chrono::steady_clock::now();
     m_readyChanged.wait(lock, [&] { return m_stopping || m_ready.count(m_nextToDeliver) > 0; });

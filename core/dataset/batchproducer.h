@@ -56,7 +56,8 @@ struct BatchOptions
     // batch on the consumer's thread and N-1 more OpenMP threads (LibTorch's intra-op threads
     // when N is their number). For a consumer whose own work keeps every core busy: a producer
     // thread preempts one of its threads mid-step and the others wait for it, so the work costs
-    // about twice its time; spread between steps it costs its share of the cores.
+    // about twice its time; spread between steps it costs its share of the cores. When the cache
+    // holds every image of the split, next() also reads them itself and no producer thread runs.
     int finishThreads = 0;
     // Distributed training: this process takes every `shards`-th image of each epoch's order,
     // starting at `shard` (PyTorch's DistributedSampler). With evenShards the order is first
@@ -92,6 +93,9 @@ public:
     // Stops the producer threads; next() then returns false.
     void stop();
 
+    // True when next() reads this epoch's batches itself, with no producer thread: with
+    // finishThreads, when the cache holds every image of the split.
+    bool readsItself() const { return m_readsItself; }
     // Seconds next() spent on data since startEpoch(): waiting for the producer threads, and
     // augmenting and converting with finishThreads.
     double waitSeconds() const;
@@ -116,8 +120,13 @@ private:
 
     // Runs on a producer thread.
     void work(int epoch);
-    // Runs on a producer thread: the batch's images, read; unreadable ones left out.
+    // The batch's images, read (on a producer thread, or on the consumer's when it reads the
+    // cache itself); unreadable ones left out.
     ReadBatch read(int epoch, int number);
+    // True when the cache holds every image of the split.
+    bool cacheHoldsAll() const;
+    // next() when it reads the cache itself: batch `number`, read and finished here.
+    bool readAndFinish(int number, HostBatch* batch);
     // Augments and converts every image of `read` into its batch.images, on `threads` threads
     // (the calling one included); `scratch`, if given, is the single thread's image buffer.
     void finish(ReadBatch* read, int threads, std::vector<uint8_t>* scratch) const;
@@ -146,6 +155,7 @@ private:
     int m_epoch = -1;
     int m_nextToBuild = 0;
     int m_nextToDeliver = 0;
+    bool m_readsItself = false; // this epoch, next() reads the cache itself (no producer threads)
     bool m_stopping = false;
     double m_waitSeconds = 0;
     QStringList m_problems;

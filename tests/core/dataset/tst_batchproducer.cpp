@@ -408,6 +408,35 @@ private Q_SLOTS:
         QVERIFY(same(epoch(plainConsumer, 0), epoch(plainReference, 0)));
     }
 
+    void aConsumerReadsAFullCacheItself()
+    {
+        // With finishThreads and every image cached, next() reads the cache itself: no producer
+        // thread runs beside the consumer's. The batches are the producer threads' batches.
+        const InputSpec spec = inputSpecOf(m_settings);
+        const BatchOptions options = trainingOptions(4, 5);
+        BatchProducer reference(m_index, Split::Train, spec, m_augmentation, m_cache.get(),
+                                options);
+        const std::vector<HostBatch> want = epoch(reference, 1);
+        QVERIFY(!reference.readsItself());
+        BatchOptions consumer = options;
+        consumer.finishThreads = 2;
+        BatchProducer itself(m_index, Split::Train, spec, m_augmentation, m_cache.get(), consumer);
+        QVERIFY(same(epoch(itself, 1), want));
+        QVERIFY(itself.readsItself());
+        QVERIFY(itself.waitSeconds() > 0); // reading and finishing count as time on data
+
+        // A cache that holds only some of the images: producer threads decode the rest.
+        ImageCache partial(ImageShape{12, 3}, 5 * 12 * 12 * 3);
+        ScanOptions scan;
+        scan.cache = &partial;
+        const Result<DatasetIndex> index = scanDataset(m_settings, scan);
+        QVERIFY2(index.ok(), qPrintable(index.error()));
+        QVERIFY(partial.count() > 0 && partial.count() < index->items.size());
+        BatchProducer mixed(*index, Split::Train, spec, m_augmentation, &partial, consumer);
+        QVERIFY(same(epoch(mixed, 1), want));
+        QVERIFY(!mixed.readsItself());
+    }
+
     void smallImagesAreCachedAtTheirOwnSize()
     {
         // 8 px colour images for 12 px training: the cache keeps 8x8x3 bytes per image, and

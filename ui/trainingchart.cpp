@@ -28,7 +28,9 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
     m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, title));
     m_plot->xAxis->setLabel(tr("epoch"));
     m_plot->yAxis->setLabel(metric);
-    m_plot->yAxis2->setVisible(true);
+    // Shown from the first learning rate on (the end of the first epoch): until then the axis
+    // would only show QCustomPlot's default range, 0 to 5.
+    m_plot->yAxis2->setVisible(false);
     m_plot->yAxis2->setLabel(QStringLiteral("learning_rate"));
     m_plot->legend->setVisible(true);
     // Loss falls and accuracy rises: the legend goes where the curves usually are not.
@@ -172,6 +174,7 @@ void TrainingChart::replotIfChanged()
         return;
     }
     m_dirty = false;
+    m_plot->yAxis2->setVisible(!m_learningRate->data()->isEmpty());
     if (m_autoRange) {
         fitRanges();
     }

@@ -66,6 +66,7 @@ struct CommandRun
     double wallSeconds = 0;            // process start to exit
     double lastEpochSeconds = 0;       // process start to the line reporting the last epoch
     QVector<double> epochTrainSeconds; // each epoch's training time, as the program reports it
+    QVector<double> epochDataSeconds;  // of which on data (ours reports it; others 0)
     double valAccuracy = -1;           // after the last epoch
     double peakRssMb = 0;              // the main process, sampled while it runs
     double reachedSeconds = -1;        // process start to the first epoch at the target accuracy
@@ -92,6 +93,7 @@ CommandRun runCommand(const QString& program, const QStringList& arguments,
          whole.events(QStringLiteral("epoch")) + whole.events(QStringLiteral("compute_limit"))) {
         run.lastEpochSeconds = line.seconds;
         run.epochTrainSeconds << line.object.value(QStringLiteral("seconds")).toDouble();
+        run.epochDataSeconds << line.object.value(QStringLiteral("data_wait_seconds")).toDouble();
         run.valAccuracy = line.object.value(QStringLiteral("val_accuracy")).toDouble(-1);
         if (whole.stopped && run.reachedEpoch == 0 && target > 0 && reached(line.object)) {
             run.reachedSeconds = line.seconds;
@@ -199,14 +201,35 @@ struct Contender
     QVector<CommandRun> runs;
 };
 
+// Median of epochs 2..N (of the only epoch when there is one) of `perEpoch(epoch index)`.
+double steadyMedian(const CommandRun& run, const std::function<double(qsizetype)>& perEpoch)
+{
+    QVector<double> steady;
+    for (qsizetype e = run.epochTrainSeconds.size() > 1 ? 1 : 0; e < run.epochTrainSeconds.size();
+         ++e) {
+        steady << perEpoch(e);
+    }
+    return median(steady);
+}
+
 // Median training time of epochs 2..N (of the only epoch when there is one).
 double steadyEpochSeconds(const CommandRun& run)
 {
-    QVector<double> steady = run.epochTrainSeconds;
-    if (steady.size() > 1) {
-        steady.removeFirst();
-    }
-    return median(steady);
+    return steadyMedian(run, [&](qsizetype e) { return run.epochTrainSeconds[e]; });
+}
+
+// Median share of epochs 2..N spent on data (reading, augmenting, converting batches).
+double steadyDataShare(const CommandRun& run)
+{
+    return steadyMedian(
+        run, [&](qsizetype e) { return run.epochDataSeconds[e] / run.epochTrainSeconds[e]; });
+}
+
+// Median training time of epochs 2..N without their time on data: the training steps alone.
+double steadyStepSeconds(const CommandRun& run)
+{
+    return steadyMedian(
+        run, [&](qsizetype e) { return run.epochTrainSeconds[e] - run.epochDataSeconds[e]; });
 }
 
 QVector<double> each(const QVector<CommandRun>& runs,
@@ -496,19 +519,35 @@ int main(int argc, char* argv[])
     }
     std::printf("ours, steady-state epoch, share of the compute limit: %s%%\n",
                 qPrintable(spread(share, "%.1f")));
+    // Where the rest goes: the epoch's time on data, and the steps alone against the limit.
+    QVector<double> dataShare;
+    for (const CommandRun& run : ours.runs) {
+        dataShare << 100.0 * steadyDataShare(run);
+    }
+    QVector<double> stepShare;
+    for (double r : ratios(limit, ours, steadyStepSeconds)) {
+        stepShare << 100.0 * r;
+    }
+    std::printf("ours, steady-state epoch, time on data (reading, augmenting, converting): %s%%\n"
+                "ours, steady-state epoch without its time on data, share of the compute limit: "
+                "%s%%\n",
+                qPrintable(spread(dataShare, "%.1f")), qPrintable(spread(stepShare, "%.1f")));
     QJsonArray commands;
     for (const Contender& c : contenders) {
         commands.append(summaryOf(c));
     }
-    QJsonObject json{{QStringLiteral("benchmark"), QStringLiteral("training")},
-                     {QStringLiteral("train_images"), train},
-                     {QStringLiteral("epochs"), epochs},
-                     {QStringLiteral("precision"), precisionName(*precision)},
-                     {QStringLiteral("reference_precision"), precisionName(*referencePrecision)},
-                     {QStringLiteral("threads"), threads},
-                     {QStringLiteral("rounds"), rounds},
-                     {QStringLiteral("commands"), commands},
-                     {QStringLiteral("ours_share_of_compute_limit"), median(share) / 100.0}};
+    QJsonObject json{
+        {QStringLiteral("benchmark"), QStringLiteral("training")},
+        {QStringLiteral("train_images"), train},
+        {QStringLiteral("epochs"), epochs},
+        {QStringLiteral("precision"), precisionName(*precision)},
+        {QStringLiteral("reference_precision"), precisionName(*referencePrecision)},
+        {QStringLiteral("threads"), threads},
+        {QStringLiteral("rounds"), rounds},
+        {QStringLiteral("commands"), commands},
+        {QStringLiteral("ours_share_of_compute_limit"), median(share) / 100.0},
+        {QStringLiteral("ours_data_share_of_epoch"), median(dataShare) / 100.0},
+        {QStringLiteral("ours_steps_share_of_compute_limit"), median(stepShare) / 100.0}};
     // End to end: each reference against ours in the same round; the better reference counts.
     double best = 0;
     for (qsizetype k = 1; k + 1 < contenders.size(); ++k) {

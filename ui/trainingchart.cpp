@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontMetricsF>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSaveFile>
@@ -33,10 +34,11 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
     m_plot->yAxis2->setVisible(false);
     m_plot->yAxis2->setLabel(QStringLiteral("learning_rate"));
     m_plot->legend->setVisible(true);
-    // Loss falls and accuracy rises: the legend goes where the curves usually are not.
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, metric.contains(QLatin1String("acc"))
-                                                                ? Qt::AlignBottom | Qt::AlignRight
-                                                                : Qt::AlignTop | Qt::AlignRight);
+    // Loss falls and accuracy rises: the legend goes where the curves usually are not, and the
+    // best-epoch label to the other edge, so that the legend never hides it.
+    m_legendAtBottom = metric.contains(QLatin1String("acc"));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(
+        0, (m_legendAtBottom ? Qt::AlignBottom : Qt::AlignTop) | Qt::AlignRight);
     m_plot->legend->setFont(font());
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
@@ -63,6 +65,8 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
     m_bestLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
     m_bestLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     setBestEpoch(-1);
+    // Before every replot: zooming, panning and resizing change the room beside the mark.
+    connect(m_plot, &QCustomPlot::beforeReplot, this, &TrainingChart::placeBestLabel);
 
     followPalette(m_plot);
     m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -125,10 +129,29 @@ void TrainingChart::setBestEpoch(double x)
     if (visible) {
         m_bestLine->point1->setCoords(x, 0);
         m_bestLine->point2->setCoords(x, 1);
-        m_bestLabel->position->setCoords(x, 0.02);
-        m_bestLabel->setText(tr("best: epoch %1").arg(qRound(x)));
+        m_bestLabel->position->setCoords(x, m_legendAtBottom ? 0.02 : 0.98);
+        placeBestLabel();
     }
     m_dirty = true;
+}
+
+void TrainingChart::placeBestLabel()
+{
+    // Beside the mark where the whole label fits, else on the side with more room and short:
+    // the best epoch is often the last one, at the right edge, where a label to its right
+    // would be cut off.
+    const double x = m_bestLabel->position->coords().x();
+    const QString full = tr("best: epoch %1").arg(qRound(x));
+    const QRect area = m_plot->axisRect()->rect();
+    const double mark = m_plot->xAxis->coordToPixel(x);
+    const double roomRight = area.right() - mark;
+    const double roomLeft = mark - area.left();
+    const double width = QFontMetricsF(m_bestLabel->font()).horizontalAdvance(full) + 8;
+    const bool right = roomRight >= width || (roomLeft < width && roomRight >= roomLeft);
+    m_bestLabel->setText(roomRight >= width || roomLeft >= width ? full : tr("best"));
+    m_bestLabel->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) |
+                                      (m_legendAtBottom ? Qt::AlignTop : Qt::AlignBottom));
+    m_bestLabel->setPadding(right ? QMargins(4, 0, 0, 0) : QMargins(0, 0, 4, 0));
 }
 
 void TrainingChart::keepAsOverlay(const QString& name)

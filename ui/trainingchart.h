@@ -51,6 +51,8 @@ private:
     void showMenu(const QPoint& position);
     void saveAs();
     void fitRanges();
+    // Puts the best-epoch label on the side of its mark with more room.
+    void placeBestLabel();
 
     QString m_metric;
     QCustomPlot* m_plot = nullptr;
@@ -61,7 +63,8 @@ private:
     QCPItemStraightLine* m_bestLine = nullptr;
     QCPItemText* m_bestLabel = nullptr;
     bool m_dirty = false;
-    bool m_autoRange = true; // until the user zooms or pans
+    bool m_autoRange = true;       // until the user zooms or pans
+    bool m_legendAtBottom = false; // accuracy charts; loss charts have it at the top
 };
 
 } // namespace studio

@@ -181,13 +181,18 @@ bool BatchProducer::readAndFinish(int number, HostBatch* batch)
 {
     const auto start = std::chrono::steady_clock::now();
     ReadBatch read = this->read(m_epoch, number);
-    finish(&read, m_options.finishThreads, nullptr);
+    finishCountingTime(&read, start);
     *batch = std::move(read.batch);
+    return true;
+}
+
+void BatchProducer::finishCountingTime(ReadBatch* read, std::chrono::steady_clock::time_point since)
+{
+    finish(read, m_options.finishThreads, nullptr);
     const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
     std::lock_guard<std::mutex> lock(m_mutex);
     m_waitSeconds += seconds;
-    return true;
 }
 
 bool BatchProducer::next(HostBatch* batch)
@@ -215,12 +220,7 @@ bool BatchProducer::next(HostBatch* batch)
     lock.unlock();
     m_canBuild.notify_all();
     if (!read.finished) {
-        const auto finishing = std::chrono::steady_clock::now();
-        finish(&read, m_options.finishThreads, nullptr);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - finishing).count();
-        std::lock_guard<std::mutex> relock(m_mutex);
-        m_waitSeconds += seconds;
+        finishCountingTime(&read, std::chrono::steady_clock::now());
     }
     *batch = std::move(read.batch);
     return true;

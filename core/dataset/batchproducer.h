@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -127,6 +128,8 @@ private:
     bool cacheHoldsAll() const;
     // next() when it reads the cache itself: batch `number`, read and finished here.
     bool readAndFinish(int number, HostBatch* batch);
+    // finish() on the consumer's threads; the seconds since `since` count as time on data.
+    void finishCountingTime(ReadBatch* read, std::chrono::steady_clock::time_point since);
     // Augments and converts every image of `read` into its batch.images, on `threads` threads
     // (the calling one included); `scratch`, if given, is the single thread's image buffer.
     void finish(ReadBatch* read, int threads, std::vector<uint8_t>* scratch) const;

@@ -29,9 +29,7 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
     m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, title));
     m_plot->xAxis->setLabel(tr("epoch"));
     m_plot->yAxis->setLabel(metric);
-    // Shown from the first learning rate on (the end of the first epoch): until then the axis
-    // would only show QCustomPlot's default range, 0 to 5.
-    m_plot->yAxis2->setVisible(false);
+    m_plot->yAxis2->setVisible(false); // see prepareReplot()
     m_plot->yAxis2->setLabel(QStringLiteral("learning_rate"));
     m_plot->legend->setVisible(true);
     // Loss falls and accuracy rises: the legend goes where the curves usually are not, and the
@@ -65,8 +63,8 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
     m_bestLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
     m_bestLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     setBestEpoch(-1);
-    // Before every replot: zooming, panning and resizing change the room beside the mark.
-    connect(m_plot, &QCustomPlot::beforeReplot, this, &TrainingChart::placeBestLabel);
+    // Before every replot, whatever asked for it (new points, zoom, pan, resize, saving).
+    connect(m_plot, &QCustomPlot::beforeReplot, this, &TrainingChart::prepareReplot);
 
     followPalette(m_plot);
     m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -130,9 +128,16 @@ void TrainingChart::setBestEpoch(double x)
         m_bestLine->point1->setCoords(x, 0);
         m_bestLine->point2->setCoords(x, 1);
         m_bestLabel->position->setCoords(x, m_legendAtBottom ? 0.02 : 0.98);
-        placeBestLabel();
     }
     m_dirty = true;
+}
+
+void TrainingChart::prepareReplot()
+{
+    m_plot->yAxis2->setVisible(!m_learningRate->data()->isEmpty());
+    if (m_bestLabel->visible()) {
+        placeBestLabel();
+    }
 }
 
 void TrainingChart::placeBestLabel()
@@ -197,7 +202,7 @@ void TrainingChart::replotIfChanged()
         return;
     }
     m_dirty = false;
-    m_plot->yAxis2->setVisible(!m_learningRate->data()->isEmpty());
+    prepareReplot(); // now, so that the axes are fitted as they will be shown
     if (m_autoRange) {
         fitRanges();
     }

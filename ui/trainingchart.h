@@ -51,6 +51,9 @@ private:
     void showMenu(const QPoint& position);
     void saveAs();
     void fitRanges();
+    // Before each replot: the learning-rate axis shows once there is a learning rate (before,
+    // it would show QCustomPlot's default range, 0 to 5), and the best-epoch label is placed.
+    void prepareReplot();
     // Puts the best-epoch label on the side of its mark with more room.
     void placeBestLabel();
 

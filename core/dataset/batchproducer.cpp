@@ -177,13 +177,12 @@ bool BatchProducer::cacheHoldsAll() const
                        [&](int item) { return m_cache->find(item).pixels != nullptr; });
 }
 
-bool BatchProducer::readAndFinish(int number, HostBatch* batch)
+void BatchProducer::readAndFinish(int number, HostBatch* batch)
 {
     const auto start = std::chrono::steady_clock::now();
     ReadBatch read = this->read(m_epoch, number);
     finishCountingTime(&read, start);
     *batch = std::move(read.batch);
-    return true;
 }
 
 void BatchProducer::finishCountingTime(ReadBatch* read, std::chrono::steady_clock::time_point since)
@@ -204,7 +203,8 @@ bool BatchProducer::next(HostBatch* batch)
     if (m_readsItself) {
         const int number = m_nextToDeliver++;
         lock.unlock();
-        return readAndFinish(number, batch);
+        readAndFinish(number, batch);
+        return true;
     }
     const auto start = std::chrono::steady_clock::now();
     m_readyChanged.wait(lock, [&] { return m_stopping || m_ready.count(m_nextToDeliver) > 0; });

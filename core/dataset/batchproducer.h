@@ -127,7 +127,7 @@ private:
     // True when the cache holds every image of the split.
     bool cacheHoldsAll() const;
     // next() when it reads the cache itself: batch `number`, read and finished here.
-    bool readAndFinish(int number, HostBatch* batch);
+    void readAndFinish(int number, HostBatch* batch);
     // finish() on the consumer's threads; the seconds since `since` count as time on data.
     void finishCountingTime(ReadBatch* read, std::chrono::steady_clock::time_point since);
     // Augments and converts every image of `read` into its batch.images, on `threads` threads

@@ -10,7 +10,9 @@
 // (and to its exit). The figures are medians over the rounds, with their min–max:
 // - end to end: the median of the per-round ratios reference time / our time;
 // - steady state: each side's median training time of epochs 2..N (as each program reports it,
-//   validation excluded), and our share of the compute limit (limit time / our epoch time);
+//   validation excluded), and our share of the compute limit (limit time / our epoch time),
+//   then how our epochs split: their share on data (data_wait_seconds: reading, augmenting,
+//   converting) and the share of the limit reached by the epochs without it;
 // - the validation accuracy after the last epoch on both sides (the same job must learn alike).
 // Prints a table and one JSON line.
 //

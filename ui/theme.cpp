@@ -101,7 +101,9 @@ void applyPlotPalette(QCustomPlot* plot, const QPalette& palette)
     }
     plot->legend->setBrush(base);
     plot->legend->setTextColor(text);
-    plot->legend->setBorderPen(QPen(grid, 0));
+    // A legend inside the plot gets a frame; one in a row of its own under it needs none.
+    const bool inside = qobject_cast<QCPLayoutInset*>(plot->legend->layout()) != nullptr;
+    plot->legend->setBorderPen(inside ? QPen(grid, 0) : QPen(Qt::NoPen));
 }
 
 void followPalette(QCustomPlot* plot)

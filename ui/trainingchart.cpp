@@ -14,8 +14,24 @@
 
 #include <cmath>
 #include <iterator>
+#include <numeric>
 
 namespace studio {
+
+namespace {
+
+// The width of a legend whose entries (of these widths, in order) fill `columns` columns row
+// by row: each column as wide as its widest entry.
+int rowWidth(const QVector<int>& widths, int columns, int spacing)
+{
+    QVector<int> column(columns, 0);
+    for (int i = 0; i < widths.size(); ++i) {
+        column[i % columns] = qMax(column[i % columns], widths[i]);
+    }
+    return std::accumulate(column.begin(), column.end(), 0) + spacing * (columns - 1);
+}
+
+} // namespace
 
 TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidget* parent)
     : QWidget(parent), m_metric(metric), m_plot(new QCustomPlot(this))
@@ -31,13 +47,10 @@ TrainingChart::TrainingChart(const QString& metric, const QString& title, QWidge
     m_plot->yAxis->setLabel(metric);
     m_plot->yAxis2->setVisible(false); // see prepareReplot()
     m_plot->yAxis2->setLabel(QStringLiteral("learning_rate"));
-    m_plot->legend->setVisible(true);
-    // Loss falls and accuracy rises: the legend goes where the curves usually are not, and the
-    // best-epoch label to the other edge, so that the legend never hides it.
-    m_legendAtBottom = metric.contains(QLatin1String("acc"));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(
-        0, (m_legendAtBottom ? Qt::AlignBottom : Qt::AlignTop) | Qt::AlignRight);
-    m_plot->legend->setFont(font());
+    placeLegendBelow();
+    // The best loss is the lowest and the best accuracy the highest: the best-epoch label goes
+    // to the other edge, away from the point it marks.
+    m_bestLabelAtTop = !metric.contains(QLatin1String("acc"));
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
@@ -127,14 +140,51 @@ void TrainingChart::setBestEpoch(double x)
     if (visible) {
         m_bestLine->point1->setCoords(x, 0);
         m_bestLine->point2->setCoords(x, 1);
-        m_bestLabel->position->setCoords(x, m_legendAtBottom ? 0.02 : 0.98);
+        m_bestLabel->position->setCoords(x, m_bestLabelAtTop ? 0.02 : 0.98);
     }
     m_dirty = true;
+}
+
+void TrainingChart::placeLegendBelow()
+{
+    QCPLegend* legend = m_plot->legend;
+    legend->setVisible(true);
+    legend->setFont(font());
+    legend->setIconSize(24, 18); // the default height: lower, underscores are cut off
+    legend->setRowSpacing(0);
+    legend->setColumnSpacing(12);
+    // Rows: the title, the plot, the legend (taken out of the plot's inset layout).
+    m_plot->plotLayout()->addElement(2, 0, legend);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+}
+
+void TrainingChart::fitLegendColumns()
+{
+    QCPLegend* legend = m_plot->legend;
+    QVector<int> widths; // each entry's, in order
+    for (int i = 0; i < legend->elementCount(); ++i) {
+        if (const QCPLayoutElement* item = legend->elementAt(i)) { // the grid has empty cells
+            widths << item->minimumOuterSizeHint().width();
+        }
+    }
+    const QMargins margins = legend->margins();
+    const int room = m_plot->width() - margins.left() - margins.right();
+    int columns = int(widths.size());
+    while (columns > 1 && rowWidth(widths, columns, legend->columnSpacing()) > room) {
+        --columns;
+    }
+    columns = qMax(columns, 1);
+    if (columns != legend->wrap()) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-flows the entries
+    }
 }
 
 void TrainingChart::prepareReplot()
 {
     m_plot->yAxis2->setVisible(!m_learningRate->data()->isEmpty());
+    fitLegendColumns();
     if (m_bestLabel->visible()) {
         placeBestLabel();
     }
@@ -155,7 +205,7 @@ void TrainingChart::placeBestLabel()
     const bool right = roomRight >= width || (roomLeft < width && roomRight >= roomLeft);
     m_bestLabel->setText(roomRight >= width || roomLeft >= width ? full : tr("best"));
     m_bestLabel->setPositionAlignment((right ? Qt::AlignLeft : Qt::AlignRight) |
-                                      (m_legendAtBottom ? Qt::AlignTop : Qt::AlignBottom));
+                                      (m_bestLabelAtTop ? Qt::AlignTop : Qt::AlignBottom));
     m_bestLabel->setPadding(right ? QMargins(4, 0, 0, 0) : QMargins(0, 0, 4, 0));
 }
 

@@ -51,8 +51,13 @@ private:
     void showMenu(const QPoint& position);
     void saveAs();
     void fitRanges();
+    // The legend in a row of its own under the plot, where it hides no curve.
+    void placeLegendBelow();
+    // As many legend entries a row as the chart's width holds.
+    void fitLegendColumns();
     // Before each replot: the learning-rate axis shows once there is a learning rate (before,
-    // it would show QCustomPlot's default range, 0 to 5), and the best-epoch label is placed.
+    // it would show QCustomPlot's default range, 0 to 5), the legend fits the width, and the
+    // best-epoch label is placed.
     void prepareReplot();
     // Puts the best-epoch label on the side of its mark with more room.
     void placeBestLabel();
@@ -66,8 +71,8 @@ private:
     QCPItemStraightLine* m_bestLine = nullptr;
     QCPItemText* m_bestLabel = nullptr;
     bool m_dirty = false;
-    bool m_autoRange = true;       // until the user zooms or pans
-    bool m_legendAtBottom = false; // accuracy charts; loss charts have it at the top
+    bool m_autoRange = true;      // until the user zooms or pans
+    bool m_bestLabelAtTop = true; // loss charts; accuracy charts have it at the bottom
 };
 
 } // namespace studio

@@ -1,5 +1,6 @@
 // Tests of TrainingChart: the learning-rate axis appears with the first learning rate and fits
-// it, and clearing the chart hides it again; the best-epoch label stays inside the plot.
+// it, and clearing the chart hides it again; the legend sits under the plot, wrapped to the
+// chart's width; the best-epoch label stays inside the plot.
 #include "qcustomplotwrapper.h"
 #include "trainingchart.h"
 
@@ -38,12 +39,64 @@ private Q_SLOTS:
         QVERIFY(!rateAxis->visible());
     }
 
+    void legendSitsUnderThePlotAndFitsTheWidth_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("rows");
+        QTest::newRow("wide: one row") << 600 << 1;
+        QTest::newRow("narrowest: wrapped") << 260 << 2;
+    }
+
+    void legendSitsUnderThePlotAndFitsTheWidth()
+    {
+        QFETCH(int, width);
+        QFETCH(int, rows);
+        // Inside the plot the legend hid the loss curve's start on a narrow chart.
+        TrainingChart chart(QStringLiteral("loss"), QStringLiteral("Loss"));
+        chart.resize(width, 260);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.addTrainingPoint(0.5, 2.0);
+        chart.addValidationPoint(1, 1.5);
+        chart.addLearningRate(1, 0.001);
+        chart.replotIfChanged();
+        chart.plot()->replot();
+        const QCPLegend* legend = chart.plot()->legend;
+        const QRect legendArea = legend->outerRect();
+        const QRect plotArea = chart.plot()->axisRect()->outerRect(); // with the axes' labels
+        QVERIFY2(legendArea.top() >= plotArea.bottom(),
+                 qPrintable(QStringLiteral("legend from y %1, plot to y %2")
+                                .arg(legendArea.top())
+                                .arg(plotArea.bottom())));
+        int entries = 0;
+        int usedRows = 0;
+        for (int i = 0; i < legend->elementCount(); ++i) {
+            const QCPLayoutElement* item = legend->elementAt(i);
+            if (item == nullptr) {
+                continue; // an empty cell of the grid
+            }
+            ++entries;
+            QVERIFY2(item->outerRect().left() >= 0 && item->outerRect().right() < width,
+                     qPrintable(QStringLiteral("entry %1 spans x %2-%3 of %4")
+                                    .arg(i)
+                                    .arg(item->outerRect().left())
+                                    .arg(item->outerRect().right())
+                                    .arg(width)));
+            int row = 0;
+            int column = 0;
+            legend->indexToRowCol(i, row, column);
+            usedRows = qMax(usedRows, row + 1);
+        }
+        QCOMPARE(entries, 3); // loss, val_loss, learning_rate
+        QCOMPARE(usedRows, rows);
+    }
+
     void bestEpochLabelStaysInsideThePlot_data()
     {
         QTest::addColumn<QString>("metric");
         QTest::addColumn<int>("width");
-        QTest::newRow("loss, legend at the top") << QStringLiteral("loss") << 300;
-        QTest::newRow("accuracy, legend at the bottom") << QStringLiteral("accuracy") << 300;
+        QTest::newRow("loss, label at the top") << QStringLiteral("loss") << 300;
+        QTest::newRow("accuracy, label at the bottom") << QStringLiteral("accuracy") << 300;
         // The chart's smallest width: beside epoch 1 there is room for "best" only.
         QTest::newRow("narrowest") << QStringLiteral("loss") << 260;
     }

@@ -137,6 +137,44 @@ AugmentParams Augmenter::draw(quint64 seed) const
     return p;
 }
 
+bool Augmenter::warps(const AugmentParams& p)
+{
+    return p.theta != 0 || p.tx != 0 || p.ty != 0 || p.shear != 0 || p.zx != 1 || p.zy != 1;
+}
+
+void Augmenter::sourceMap(const AugmentParams& p, int srcWidth, int srcHeight, double m[6]) const
+{
+    // Keras's apply_affine_transform: rotation * shift * shear * zoom, about the centre, in
+    // (row, column) coordinates, mapping output pixels to input pixels.
+    const int size = m_shape.size;
+    const double theta = p.theta * kPi / 180.0;
+    const double shear = p.shear * kPi / 180.0;
+    const double rotation[3][3] = {
+        {std::cos(theta), -std::sin(theta), 0}, {std::sin(theta), std::cos(theta), 0}, {0, 0, 1}};
+    const double shift[3][3] = {{1, 0, p.tx}, {0, 1, p.ty}, {0, 0, 1}};
+    const double shearing[3][3] = {{1, -std::sin(shear), 0}, {0, std::cos(shear), 0}, {0, 0, 1}};
+    const double zoom[3][3] = {{p.zx, 0, 0}, {0, p.zy, 0}, {0, 0, 1}};
+    const double centre = double(size) / 2 - 0.5;
+    const double toCentre[3][3] = {{1, 0, centre}, {0, 1, centre}, {0, 0, 1}};
+    const double fromCentre[3][3] = {{1, 0, -centre}, {0, 1, -centre}, {0, 0, 1}};
+    // From output-sized coordinates to the source's, pixel centres aligned as cv::resize
+    // aligns them.
+    const double rows = double(srcHeight) / size;
+    const double columns = double(srcWidth) / size;
+    const double toSource[3][3] = {
+        {rows, 0, 0.5 * rows - 0.5}, {0, columns, 0.5 * columns - 0.5}, {0, 0, 1}};
+    double r[3][3];
+    multiply(rotation, shift, r);
+    multiply(r, shearing, r);
+    multiply(r, zoom, r);
+    multiply(toCentre, r, r);
+    multiply(r, fromCentre, r);
+    multiply(toSource, r, r);
+    // OpenCV works in (x = column, y = row).
+    const double inverse[6] = {r[1][1], r[1][0], r[1][2], r[0][1], r[0][0], r[0][2]};
+    std::memcpy(m, inverse, sizeof inverse);
+}
+
 void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* dst,
                       const AugmentParams& p) const
 {
@@ -145,42 +183,12 @@ void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* 
     const int type = CV_MAKETYPE(depth, m_shape.channels);
     const cv::Mat in(srcHeight, srcWidth, type, const_cast<uint8_t*>(src));
     cv::Mat out(size, size, type, dst);
-    const bool sameSize = srcWidth == size && srcHeight == size;
-
-    // Keras's apply_affine_transform: rotation * shift * shear * zoom, about the centre, in
-    // (row, column) coordinates, mapping output pixels to input pixels.
-    const bool warp =
-        p.theta != 0 || p.tx != 0 || p.ty != 0 || p.shear != 0 || p.zx != 1 || p.zy != 1;
-    if (warp) {
-        const double theta = p.theta * kPi / 180.0;
-        const double shear = p.shear * kPi / 180.0;
-        const double rotation[3][3] = {{std::cos(theta), -std::sin(theta), 0},
-                                       {std::sin(theta), std::cos(theta), 0},
-                                       {0, 0, 1}};
-        const double shift[3][3] = {{1, 0, p.tx}, {0, 1, p.ty}, {0, 0, 1}};
-        const double shearing[3][3] = {
-            {1, -std::sin(shear), 0}, {0, std::cos(shear), 0}, {0, 0, 1}};
-        const double zoom[3][3] = {{p.zx, 0, 0}, {0, p.zy, 0}, {0, 0, 1}};
-        const double centre = double(size) / 2 - 0.5;
-        const double toCentre[3][3] = {{1, 0, centre}, {0, 1, centre}, {0, 0, 1}};
-        const double fromCentre[3][3] = {{1, 0, -centre}, {0, 1, -centre}, {0, 0, 1}};
-        // From output-sized coordinates to the source's, pixel centres aligned as cv::resize
-        // aligns them.
-        const double rows = double(srcHeight) / size;
-        const double columns = double(srcWidth) / size;
-        const double toSource[3][3] = {
-            {rows, 0, 0.5 * rows - 0.5}, {0, columns, 0.5 * columns - 0.5}, {0, 0, 1}};
-        double m[3][3];
-        multiply(rotation, shift, m);
-        multiply(m, shearing, m);
-        multiply(m, zoom, m);
-        multiply(toCentre, m, m);
-        multiply(m, fromCentre, m);
-        multiply(toSource, m, m);
-        // OpenCV works in (x = column, y = row).
-        const cv::Matx23d inverse(m[1][1], m[1][0], m[1][2], m[0][1], m[0][0], m[0][2]);
+    if (warps(p)) {
+        double m[6];
+        sourceMap(p, srcWidth, srcHeight, m);
+        const cv::Matx23d inverse(m[0], m[1], m[2], m[3], m[4], m[5]);
         warpWithFill(in, out, inverse, borderMode(m_settings.fillMode), m_fill);
-    } else if (sameSize) {
+    } else if (srcWidth == size && srcHeight == size) {
         std::memcpy(dst, src, size_t(m_shape.bytes()));
     } else {
         resizeToShape(src, srcWidth, srcHeight, m_shape, dst);

@@ -72,6 +72,12 @@ public:
     const ImageShape& shape() const { return m_shape; }
 
 private:
+    // True when `p` rotates, shifts, shears or zooms: the image is resampled.
+    static bool warps(const AugmentParams& p);
+    // OpenCV's inverse map of the warp of `p` from a source of this size: output (x, y) takes
+    // the source at (m[0] x + m[1] y + m[2], m[3] x + m[4] y + m[5]).
+    void sourceMap(const AugmentParams& p, int srcWidth, int srcHeight, double m[6]) const;
+
     AugmentationSettings m_settings;
     ImageShape m_shape;
     std::vector<double> m_fill; // constant fill, in samples: one per channel, or one for all

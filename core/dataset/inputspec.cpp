@@ -57,23 +57,6 @@ void toInterleaved(const Sample* samples, int channels, size_t plane, const floa
     }
 }
 
-// Each channel's factor and offset: (sample * valueScale(c) + valueOffset(c)) * brightness.
-struct ChannelAffine
-{
-    std::vector<float> scale;
-    std::vector<float> offset;
-};
-
-ChannelAffine channelAffine(const InputSpec& spec, double brightness)
-{
-    ChannelAffine affine;
-    for (int c = 0; c < spec.channels(); ++c) {
-        affine.scale.push_back(float(spec.valueScale(c) * brightness));
-        affine.offset.push_back(float(spec.valueOffset(c) * brightness));
-    }
-    return affine;
-}
-
 // Calls convert(samples) with the samples typed at the spec's width (8 or 16 bits).
 template <typename Convert>
 void withTypedSamples(const uint8_t* samples, const InputSpec& spec, const Convert& convert)
@@ -86,6 +69,16 @@ void withTypedSamples(const uint8_t* samples, const InputSpec& spec, const Conve
 }
 
 } // namespace
+
+ChannelAffine channelAffine(const InputSpec& spec, double brightness)
+{
+    ChannelAffine affine;
+    for (int c = 0; c < spec.channels(); ++c) {
+        affine.scale.push_back(float(spec.valueScale(c) * brightness));
+        affine.offset.push_back(float(spec.valueOffset(c) * brightness));
+    }
+    return affine;
+}
 
 void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out)
 {

@@ -9,6 +9,8 @@
 #include <QString>
 #include <QVector>
 
+#include <vector>
+
 namespace studio {
 
 // The preparation of every image of a dataset or model. The prepared samples (8 or 16 bit, the
@@ -85,6 +87,15 @@ QString describeNormalization(const InputSpec& spec);
 // to grey or RGB, normalised (per image for percentiles), cropped or padded to a square, and
 // resized to the spec's shape (KeepSmaller keeps a smaller square as it is). A Legacy spec
 // gives exactly decodeImageFile()'s bytes. Thread-safe.
+// Each channel's factor and offset from samples to network values:
+// value = sample * scale[c] + offset[c] = (sample * valueScale(c) + valueOffset(c)) * brightness.
+struct ChannelAffine
+{
+    std::vector<float> scale;
+    std::vector<float> offset;
+};
+ChannelAffine channelAffine(const InputSpec& spec, double brightness);
+
 // A square of prepared samples (HWC, the spec's shape) as network values, CHW:
 // (sample * valueScale(c) + valueOffset(c)) * brightness. `out` takes shape().size^2 * channels().
 void toNetworkValues(const uint8_t* samples, const InputSpec& spec, double brightness, float* out);

@@ -1,5 +1,6 @@
 #include "dataset/augmenter.h"
 #include "dataset/random_p.h"
+#include "dataset/warpkernels_p.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -66,6 +67,25 @@ void warpWithFill(const cv::Mat& in, cv::Mat& out, const cv::Matx23d& inverse, i
         planes[c] = warped;
     }
     cv::merge(planes, out);
+}
+
+// Folds the flips that follow a warp into its map m (see Augmenter::sourceMap): a flipped
+// output pixel takes the source of its mirror image.
+void foldFlips(const AugmentParams& p, int size, double m[6])
+{
+    const double far = size - 1;
+    if (p.flipHorizontal) { // x -> far - x
+        m[2] += m[0] * far;
+        m[0] = -m[0];
+        m[5] += m[3] * far;
+        m[3] = -m[3];
+    }
+    if (p.flipVertical) { // y -> far - y
+        m[2] += m[1] * far;
+        m[1] = -m[1];
+        m[5] += m[4] * far;
+        m[4] = -m[4];
+    }
 }
 
 } // namespace
@@ -200,6 +220,40 @@ void Augmenter::apply(const uint8_t* src, int srcWidth, int srcHeight, uint8_t* 
     if (p.brightness != 1 && m_brightnessOnSamples) {
         out.convertTo(out, depth, p.brightness);
     }
+}
+
+bool Augmenter::applyToNetworkValues(const uint8_t* src, int srcWidth, int srcHeight,
+                                     const AugmentParams& p, const ChannelAffine& values,
+                                     bool interleaved, float* out) const
+{
+    // Brightness on 8-bit samples clips them to 0..255 between the warp and the values.
+    if (m_shape.sampleBytes != 1 || !warps(p) || (m_brightnessOnSamples && p.brightness != 1) ||
+        int(values.scale.size()) != m_shape.channels ||
+        int(values.offset.size()) != m_shape.channels) {
+        return false;
+    }
+    WarpToValues job;
+    job.source = src;
+    job.width = srcWidth;
+    job.height = srcHeight;
+    job.channels = m_shape.channels;
+    sourceMap(p, srcWidth, srcHeight, job.m);
+    foldFlips(p, m_shape.size, job.m);
+    job.size = m_shape.size;
+    job.border = m_settings.fillMode;
+    std::vector<double> fill(size_t(m_shape.channels));
+    for (size_t c = 0; c < fill.size(); ++c) {
+        fill[c] = m_fill[std::min(c, m_fill.size() - 1)];
+    }
+    job.fill = fill.data();
+    job.scale = values.scale.data();
+    job.offset = values.offset.data();
+    job.interleaved = interleaved;
+    if (!canWarpToValues(job)) {
+        return false;
+    }
+    warpToValues(job, out);
+    return true;
 }
 
 } // namespace studio

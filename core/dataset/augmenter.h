@@ -69,6 +69,13 @@ public:
         apply(src, srcWidth, srcHeight, dst, draw(seed));
     }
 
+    // apply()'s image as network values (`values`, laid out HWC when `interleaved`, else CHW)
+    // in one pass, where the CPU and the image allow (8-bit, 1 or 3 channels, a warp, AVX-512;
+    // see warpkernels_p.h): its samples are not rounded to whole ones on the way, so they differ
+    // from apply()'s by a level or two at most. Returns false, having written nothing, where not.
+    bool applyToNetworkValues(const uint8_t* src, int srcWidth, int srcHeight,
+                              const AugmentParams& params, const ChannelAffine& values,
+                              bool interleaved, float* out) const;
     const ImageShape& shape() const { return m_shape; }
 
 private:

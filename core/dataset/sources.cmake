@@ -44,6 +44,8 @@ studio_core_module(dataset
         dataset/splitmanifest.h
         dataset/tiffreader.cpp
         dataset/tiffreader.h
+        dataset/warpkernels.cpp
+        dataset/warpkernels_p.h
     WITH_TORCH
         dataset/batchloader.cpp
     DEPENDS common

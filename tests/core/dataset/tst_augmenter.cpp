@@ -1,5 +1,7 @@
-// Tests of the augmentation: identity, flips, a 90 degree turn, each fill mode, brightness, seeds.
+// Tests of the augmentation: identity, flips, a 90 degree turn, each fill mode, brightness, seeds;
+// the one-pass warp to network values against the warp, flips and conversion it replaces.
 #include "dataset/augmenter.h"
+#include "dataset/inputspec.h"
 
 #include "datasetfixtures.h"
 
@@ -7,7 +9,11 @@
 
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <utility>
 #include <vector>
 
 using namespace studio;
@@ -34,6 +40,46 @@ std::vector<uint8_t> run(const Augmenter& augmenter, const std::vector<uint8_t>&
     std::vector<uint8_t> dst(src.size(), 0);
     augmenter.apply(src.data(), dst.data(), params);
     return dst;
+}
+
+// A smooth image of `size` x `size` (HWC): no pixel differs from its neighbours by more than
+// about 20 levels, so that sampling the same place twice gives close values.
+std::vector<uint8_t> smooth(int size, int channels)
+{
+    std::vector<uint8_t> pixels(size_t(size * size * channels));
+    for (int r = 0; r < size; ++r) {
+        for (int c = 0; c < size; ++c) {
+            for (int k = 0; k < channels; ++k) {
+                const double value =
+                    120 + 90 * std::sin(r * 2.5 / size + k) * std::cos(c * 3.5 / size - k) +
+                    30.0 * r / size;
+                pixels[size_t((r * size + c) * channels + k)] = uint8_t(std::lround(value));
+            }
+        }
+    }
+    return pixels;
+}
+
+// apply()'s samples as network values: sample * scale + offset, laid out like the one pass.
+std::vector<float> valuesOf(const std::vector<uint8_t>& samples, int size, int channels,
+                            const ChannelAffine& values, bool interleaved)
+{
+    std::vector<float> out(samples.size());
+    const size_t plane = size_t(size) * size_t(size);
+    for (size_t p = 0; p < plane; ++p) {
+        for (int k = 0; k < channels; ++k) {
+            const float value = samples[p * channels + k] * values.scale[k] + values.offset[k];
+            out[interleaved ? p * channels + k : k * plane + p] = value;
+        }
+    }
+    return out;
+}
+
+// True when this CPU runs the one-pass warp (warpkernels.cpp's AVX-512 subsets).
+bool cpuRunsOnePass()
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
 }
 
 int at(const std::vector<uint8_t>& image, int r, int c, int channels = 1, int k = 0)
@@ -216,6 +262,138 @@ private Q_SLOTS:
                 QCOMPARE(at(moved, r, c, 3, 1), from < 0 ? 77 : at(src, from, c, 3, 1));
             }
         }
+    }
+
+    void onePassAgreesWithWarpFlipAndConversion_data()
+    {
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<int>("channels");
+        QTest::addColumn<int>("source"); // side of the (cached, smaller) source
+        QTest::addColumn<int>("size");   // side of the output
+        QTest::addColumn<bool>("interleaved");
+        for (const auto& [name, mode] :
+             {std::pair{"nearest", FillMode::Nearest}, std::pair{"reflect", FillMode::Reflect},
+              std::pair{"wrap", FillMode::Wrap}, std::pair{"constant", FillMode::Constant}}) {
+            QTest::addRow("%s, RGB 28 to 64, channels last", name)
+                << int(mode) << 3 << 28 << 64 << true;
+            QTest::addRow("%s, grey 28 to 64", name) << int(mode) << 1 << 28 << 64 << false;
+            // 20 is no multiple of the 16 pixels a step: the last step of each row is partial.
+            QTest::addRow("%s, RGB 20, planes", name) << int(mode) << 3 << 20 << 20 << false;
+            QTest::addRow("%s, RGB 33 to 20, channels last", name)
+                << int(mode) << 3 << 33 << 20 << true;
+        }
+    }
+
+    void onePassAgreesWithWarpFlipAndConversion()
+    {
+        QFETCH(int, mode);
+        QFETCH(int, channels);
+        QFETCH(int, source);
+        QFETCH(int, size);
+        QFETCH(bool, interleaved);
+        AugmentationSettings settings;
+        settings.rotationRange = 30;
+        settings.widthShiftRange = 0.15;
+        settings.heightShiftRange = 0.15;
+        settings.shearRange = 10;
+        settings.zoomLow = 0.8;
+        settings.zoomHigh = 1.2;
+        settings.horizontalFlip = true;
+        settings.verticalFlip = true;
+        settings.fillMode = FillMode(mode);
+        settings.cval = 200;
+        const Augmenter augmenter(settings, {size, channels});
+        const std::vector<uint8_t> src = smooth(source, channels);
+        ChannelAffine values;
+        for (int k = 0; k < channels; ++k) {
+            values.scale.push_back(float((k + 1) / 255.0));
+            values.offset.push_back(float(0.25 * k - 0.5));
+        }
+        const size_t count = size_t(size) * size_t(size) * size_t(channels);
+        double sum = 0;
+        size_t far = 0; // values more than 1.5 levels away
+        int flips = 0;
+        for (quint64 seed = 0; seed < 40; ++seed) {
+            const AugmentParams params = augmenter.draw(seed);
+            flips += params.flipHorizontal + params.flipVertical;
+            std::vector<float> got(count, std::numeric_limits<float>::quiet_NaN());
+            const bool onePass = augmenter.applyToNetworkValues(src.data(), source, source, params,
+                                                                values, interleaved, got.data());
+            // Where the CPU has the instructions every one of these draws takes the one pass;
+            // elsewhere none does, and nothing is written.
+            QCOMPARE(onePass, cpuRunsOnePass());
+            if (!onePass) {
+                QVERIFY(std::all_of(got.begin(), got.end(), [](float v) { return std::isnan(v); }));
+                continue;
+            }
+            std::vector<uint8_t> warped(count);
+            augmenter.apply(src.data(), source, source, warped.data(), params);
+            const std::vector<float> expected =
+                valuesOf(warped, size, channels, values, interleaved);
+            for (size_t i = 0; i < count; ++i) {
+                const size_t k = interleaved ? i % size_t(channels) : i / (count / channels);
+                // In levels: OpenCV rounds its samples to whole levels and its taps' places to
+                // 1/32 of a pixel; the one pass does neither (tst_warpkernels checks it against
+                // exact bilinear sampling). Where the taps straddle a wrapped edge or the
+                // constant fill, a jump of up to 255 levels times 1/64 of a pixel is 4 levels.
+                const double levels = std::abs(got[i] - expected[i]) / values.scale[k];
+                QVERIFY2(levels <= 6, qPrintable(QStringLiteral("seed %1, value %2: %3 vs %4")
+                                                     .arg(seed)
+                                                     .arg(i)
+                                                     .arg(got[i])
+                                                     .arg(expected[i])));
+                sum += levels;
+                far += levels > 1.5;
+            }
+        }
+        if (cpuRunsOnePass()) {
+            QVERIFY(flips > 10); // the flips folded into the map were tried
+            const double compared = 40.0 * double(count);
+            QVERIFY2(sum / compared < 0.4, qPrintable(QString::number(sum / compared)));
+            QVERIFY2(double(far) / compared < 0.01, qPrintable(QString::number(far / compared)));
+        }
+    }
+
+    void onePassLeavesToApplyWhatItCannotDo()
+    {
+        AugmentationSettings settings;
+        settings.fillMode = FillMode::Reflect;
+        const std::vector<uint8_t> src = smooth(16, 3);
+        const ChannelAffine values{{1.0f, 1.0f, 1.0f}, {0.0f, 0.0f, 0.0f}};
+        const ChannelAffine grey{{1.0f}, {0.0f}};
+        std::vector<float> out(16 * 16 * 3, -1.0f);
+        AugmentParams turn;
+        turn.theta = 10;
+        const Augmenter rgb(settings, {16, 3});
+        QCOMPARE(rgb.applyToNetworkValues(src.data(), 16, 16, turn, values, true, out.data()),
+                 cpuRunsOnePass());
+        // No warp: only a flip, which apply() does without resampling.
+        AugmentParams flip;
+        flip.flipHorizontal = true;
+        QVERIFY(!rgb.applyToNetworkValues(src.data(), 16, 16, flip, values, true, out.data()));
+        // Brightness on 8-bit samples clips them between the warp and the values.
+        AugmentParams bright = turn;
+        bright.brightness = 1.5;
+        QVERIFY(!rgb.applyToNetworkValues(src.data(), 16, 16, bright, values, true, out.data()));
+        // A shift of three images: further than one reflection.
+        AugmentParams far = turn;
+        far.ty = 48;
+        QVERIFY(!rgb.applyToNetworkValues(src.data(), 16, 16, far, values, true, out.data()));
+        // Two channels, 16-bit samples, a one-pixel grey image (fewer than 4 bytes).
+        const Augmenter two(settings, {16, 2});
+        const std::vector<uint8_t> pairs(16 * 16 * 2, 100);
+        const ChannelAffine twoValues{{1.0f, 1.0f}, {0.0f, 0.0f}};
+        QVERIFY(!two.applyToNetworkValues(pairs.data(), 16, 16, turn, twoValues, true, out.data()));
+        const Augmenter deep(settings, {16, 3, 2});
+        const std::vector<uint8_t> wide(16 * 16 * 3 * 2, 100);
+        QVERIFY(!deep.applyToNetworkValues(wide.data(), 16, 16, turn, values, true, out.data()));
+        const Augmenter single(settings, {16, 1});
+        const uint8_t dot = 50;
+        QVERIFY(!single.applyToNetworkValues(&dot, 1, 1, turn, grey, true, out.data()));
+        // Nothing written by a refusal (the first call may have written its image).
+        std::fill(out.begin(), out.end(), -1.0f);
+        QVERIFY(!rgb.applyToNetworkValues(src.data(), 16, 16, far, values, true, out.data()));
+        QVERIFY(std::all_of(out.begin(), out.end(), [](float v) { return v == -1.0f; }));
     }
 
     void brightnessScalesAndClips()

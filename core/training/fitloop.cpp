@@ -48,6 +48,9 @@ torch::Tensor lossOf(const torch::Tensor& logits, const torch::Tensor& labels,
                      const torch::Tensor& classWeights, double labelSmoothing)
 {
     const torch::Tensor logProbabilities = torch::log_softmax(logits, 1);
+    if (labelSmoothing <= 0 && !classWeights.defined()) {
+        return torch::nll_loss(logProbabilities, labels); // the mean below in two operators
+    }
     torch::Tensor perImage = -logProbabilities.gather(1, labels.unsqueeze(1)).squeeze(1);
     if (labelSmoothing > 0) {
         perImage = (1.0 - labelSmoothing) * perImage - labelSmoothing * logProbabilities.mean(1);

@@ -1,4 +1,5 @@
-// Helpers shared by the dataset tests: small images written with OpenCV into temporary folders.
+// Helpers shared by the dataset tests: small images written with OpenCV into temporary folders,
+// and which kernels this CPU runs.
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -23,6 +24,14 @@ inline cv::Mat pattern(int n, int size = 16)
     image.at<uchar>(0, 0) = uchar(n % 256);
     image.at<uchar>(0, 1) = uchar((n / 256) % 256);
     return image;
+}
+
+// True when this CPU has the AVX-512 subsets of the one-pass warp (core/dataset/warpkernels.cpp),
+// told apart here without asking the code under test.
+inline bool cpuRunsOnePassWarp()
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
 }
 
 inline void makeParent(const QString& path)

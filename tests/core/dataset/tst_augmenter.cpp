@@ -75,13 +75,6 @@ std::vector<float> valuesOf(const std::vector<uint8_t>& samples, int size, int c
     return out;
 }
 
-// True when this CPU runs the one-pass warp (warpkernels.cpp's AVX-512 subsets).
-bool cpuRunsOnePass()
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-}
-
 int at(const std::vector<uint8_t>& image, int r, int c, int channels = 1, int k = 0)
 {
     return image[size_t((r * 8 + c) * channels + k)];
@@ -321,7 +314,7 @@ private Q_SLOTS:
                                                                 values, interleaved, got.data());
             // Where the CPU has the instructions every one of these draws takes the one pass;
             // elsewhere none does, and nothing is written.
-            QCOMPARE(onePass, cpuRunsOnePass());
+            QCOMPARE(onePass, fixtures::cpuRunsOnePassWarp());
             if (!onePass) {
                 QVERIFY(std::all_of(got.begin(), got.end(), [](float v) { return std::isnan(v); }));
                 continue;
@@ -346,7 +339,7 @@ private Q_SLOTS:
                 far += levels > 1.5;
             }
         }
-        if (cpuRunsOnePass()) {
+        if (fixtures::cpuRunsOnePassWarp()) {
             QVERIFY(flips > 10); // the flips folded into the map were tried
             const double compared = 40.0 * double(count);
             QVERIFY2(sum / compared < 0.4, qPrintable(QString::number(sum / compared)));
@@ -366,7 +359,7 @@ private Q_SLOTS:
         turn.theta = 10;
         const Augmenter rgb(settings, {16, 3});
         QCOMPARE(rgb.applyToNetworkValues(src.data(), 16, 16, turn, values, true, out.data()),
-                 cpuRunsOnePass());
+                 fixtures::cpuRunsOnePassWarp());
         // No warp: only a flip, which apply() does without resampling.
         AugmentParams flip;
         flip.flipHorizontal = true;

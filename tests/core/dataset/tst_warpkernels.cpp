@@ -3,6 +3,8 @@
 // against a reference written plainly here; and the jobs it declines.
 #include "dataset/warpkernels_p.h"
 
+#include "datasetfixtures.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -69,12 +71,6 @@ std::vector<double> reference(const WarpToValues& job)
         }
     }
     return out;
-}
-
-bool cpuRunsOnePass()
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
 }
 
 } // namespace
@@ -145,7 +141,7 @@ private Q_SLOTS:
                        0.2 * height * unit(random);
             if (!canWarpToValues(job)) {
                 // Only for want of the instructions, or a Reflect or Wrap beyond one image.
-                QVERIFY(!cpuRunsOnePass() || job.border == FillMode::Reflect ||
+                QVERIFY(!fixtures::cpuRunsOnePassWarp() || job.border == FillMode::Reflect ||
                         job.border == FillMode::Wrap);
                 continue;
             }
@@ -169,7 +165,8 @@ private Q_SLOTS:
         }
         // Where the CPU has the instructions most jobs are taken (Reflect and Wrap decline the
         // maps that reach further than one image); elsewhere none is.
-        QVERIFY2(cpuRunsOnePass() ? taken >= 30 : taken == 0, qPrintable(QString::number(taken)));
+        QVERIFY2(fixtures::cpuRunsOnePassWarp() ? taken >= 30 : taken == 0,
+                 qPrintable(QString::number(taken)));
     }
 
     void declinesWhatItCannotDo()
@@ -189,7 +186,7 @@ private Q_SLOTS:
         job.fill = fill;
         job.scale = scale;
         job.offset = offset;
-        QCOMPARE(canWarpToValues(job), cpuRunsOnePass());
+        QCOMPARE(canWarpToValues(job), fixtures::cpuRunsOnePassWarp());
         WarpToValues two = job;
         two.channels = 2;
         QVERIFY(!canWarpToValues(two));
@@ -200,7 +197,7 @@ private Q_SLOTS:
         beyond.m[2] = 20; // taps from 20 to 28: more than one reflection of 8 pixels
         QVERIFY(!canWarpToValues(beyond));
         beyond.border = FillMode::Nearest; // clamped, as far as it goes
-        QCOMPARE(canWarpToValues(beyond), cpuRunsOnePass());
+        QCOMPARE(canWarpToValues(beyond), fixtures::cpuRunsOnePassWarp());
         WarpToValues broken = job;
         broken.m[0] = std::numeric_limits<double>::quiet_NaN();
         QVERIFY(!canWarpToValues(broken));

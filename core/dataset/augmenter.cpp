@@ -42,6 +42,12 @@ void multiply(const double a[3][3], const double b[3][3], double out[3][3])
     std::memcpy(out, r, sizeof r);
 }
 
+// Channel c's constant fill: `fill` holds one value per channel, or one for all.
+double fillOf(const std::vector<double>& fill, size_t c)
+{
+    return fill[std::min(c, fill.size() - 1)];
+}
+
 // OpenCV's warpAffine with a constant fill per channel. cv::Scalar holds four values, so
 // images of more channels with different fills are warped channel by channel.
 void warpWithFill(const cv::Mat& in, cv::Mat& out, const cv::Matx23d& inverse, int border,
@@ -53,7 +59,7 @@ void warpWithFill(const cv::Mat& in, cv::Mat& out, const cv::Matx23d& inverse, i
     if (uniform || in.channels() <= 4) {
         cv::Scalar value;
         for (int c = 0; c < 4; ++c) {
-            value[c] = fill[std::min(size_t(c), fill.size() - 1)];
+            value[c] = fillOf(fill, size_t(c));
         }
         cv::warpAffine(in, out, inverse, out.size(), flags, border, value);
         return;
@@ -63,7 +69,7 @@ void warpWithFill(const cv::Mat& in, cv::Mat& out, const cv::Matx23d& inverse, i
     for (size_t c = 0; c < planes.size(); ++c) {
         cv::Mat warped;
         cv::warpAffine(planes[c], warped, inverse, out.size(), flags, border,
-                       cv::Scalar::all(fill[std::min(c, fill.size() - 1)]));
+                       cv::Scalar::all(fillOf(fill, c)));
         planes[c] = warped;
     }
     cv::merge(planes, out);
@@ -243,7 +249,7 @@ bool Augmenter::applyToNetworkValues(const uint8_t* src, int srcWidth, int srcHe
     job.border = m_settings.fillMode;
     std::vector<double> fill(size_t(m_shape.channels));
     for (size_t c = 0; c < fill.size(); ++c) {
-        fill[c] = m_fill[std::min(c, m_fill.size() - 1)];
+        fill[c] = fillOf(m_fill, c);
     }
     job.fill = fill.data();
     job.scale = values.scale.data();

@@ -83,10 +83,6 @@ DatasetSettings inputSettingsOf(const InputSpec& spec);
 // 0.5th and 99.8th percentiles of each channel to 0 and 1, clipped".
 QString describeNormalization(const InputSpec& spec);
 
-// Decodes a file and prepares it for `spec`: the channels picked (in their order) or converted
-// to grey or RGB, normalised (per image for percentiles), cropped or padded to a square, and
-// resized to the spec's shape (KeepSmaller keeps a smaller square as it is). A Legacy spec
-// gives exactly decodeImageFile()'s bytes. Thread-safe.
 // Each channel's factor and offset from samples to network values:
 // value = sample * scale[c] + offset[c] = (sample * valueScale(c) + valueOffset(c)) * brightness.
 struct ChannelAffine
@@ -107,6 +103,10 @@ void toInterleavedNetworkValues(const uint8_t* samples, const InputSpec& spec, d
 // the rescale normalisation would keep), or an empty reason.
 DecodeFailure preparationProblem(const RawImage& image, const InputSpec& spec);
 
+// Decodes a file and prepares it for `spec`: the channels picked (in their order) or converted
+// to grey or RGB, normalised (per image for percentiles), cropped or padded to a square, and
+// resized to the spec's shape (KeepSmaller keeps a smaller square as it is). A Legacy spec
+// gives exactly decodeImageFile()'s bytes. Thread-safe.
 DecodeResult decodeImageFile(const QString& path, const InputSpec& spec,
                              DecodeSize size = DecodeSize::Square);
 DecodeResult prepareImage(const RawDecodeResult& decoded, const InputSpec& spec,
